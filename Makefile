@@ -1,0 +1,59 @@
+# Everyday targets. `make run` and `make test` work on a fresh machine: each installs what it needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test test-pg test-fast browser-deps bench lint i18n clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,prod]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the platform with the demo batch on SQLite at http://127.0.0.1:5000
+run: $(STAMP)
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app seed
+	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+
+## Run the whole suite (SQLite), browser journeys included
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+## The suite against PostgreSQL (fresh database, dropped afterwards)
+test-pg: $(STAMP)
+	bash .ci/test-pg
+
+## The suite without the browser journeys
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser"
+
+## Chromium and CJK fonts for the browser tests (Debian packages)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
+	  echo "installing chromium and fonts-noto-cjk"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	  || echo "could not install chromium; browser tests will be skipped"; }
+
+## Benchmarks (print tables; not tests)
+bench: $(STAMP)
+	@for m in bench/bench_*.py; do n=$$(basename $$m .py); echo "== $$n"; $(BIN)/python -m bench.$$n || exit 1; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## Extract, update and compile translations
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header web accounts procurement bidding settlement imports
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh_Hans_CN --no-fuzzy-matching
+	$(BIN)/pybabel compile -d translations -l zh_Hans_CN
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

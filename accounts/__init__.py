@@ -1,0 +1,1 @@
+"""Organisations, users, roles, passwords, login throttling and data scoping."""

@@ -1,0 +1,1 @@
+"""Demo data, reachable only through ``flask --app app seed``."""

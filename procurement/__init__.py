@@ -1,0 +1,1 @@
+"""Catalog, batches, their rule sets and lifecycle, and (later) demand collection."""

@@ -1,0 +1,87 @@
+"""Read models for batches and the catalog, scoped to the actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from accounts.actor import Actor
+from accounts.scoping import by_region_reach, register_scope, scope
+from procurement.lifecycle import BatchStatus, GuardContext, available_actions
+from procurement.models import Batch, BatchItem, BatchRegion, BatchTransition, Item, Region
+from procurement.rules import BatchRules, parse_rules
+
+register_scope(Batch, by_region_reach(Batch.region_code))
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """Everything the batch page shows."""
+
+    batch: Batch
+    rules: BatchRules
+    items: list[tuple[BatchItem, Item]]
+    regions: list[Region]
+    history: list[BatchTransition]
+    actions: list[str]
+
+
+def list_batches(session: Session, actor: Actor, status: str | None = None) -> list[Batch]:
+    """Batches the actor may see, newest first."""
+    stmt = scope(select(Batch), actor, Batch)
+    if status:
+        stmt = stmt.where(Batch.status == status)
+    return list(session.exec(stmt.order_by(Batch.created_at.desc(), Batch.id.desc())).all())
+
+
+def find_batch(session: Session, actor: Actor, code: str) -> Batch | None:
+    """One batch by code within the actor's scope."""
+    return session.exec(scope(select(Batch).where(Batch.code == code), actor, Batch)).first()
+
+
+def batch_view(session: Session, actor: Actor, code: str, now) -> BatchView | None:
+    """The batch page's data, or None when unknown or out of scope."""
+    batch = find_batch(session, actor, code)
+    if batch is None:
+        return None
+    items = session.exec(
+        select(BatchItem, Item).join(Item, BatchItem.item_id == Item.id)
+        .where(BatchItem.batch_id == batch.id, BatchItem.active == True)  # noqa: E712
+        .order_by(Item.code)
+    ).all()
+    regions = session.exec(
+        select(Region).join(BatchRegion, BatchRegion.region_code == Region.code)
+        .where(BatchRegion.batch_id == batch.id).order_by(Region.code)
+    ).all()
+    history = session.exec(
+        select(BatchTransition).where(BatchTransition.batch_id == batch.id).order_by(BatchTransition.id)
+    ).all()
+    ctx = GuardContext(session=session, batch=batch, now=now, actor_user_id=actor.user_id, reason="")
+    actions = available_actions(ctx) if actor.is_bureau else []
+    return BatchView(batch, parse_rules(batch.rules_json), list(items), list(regions),
+                     list(history), actions)
+
+
+def list_items(session: Session, active_only: bool = True) -> list[Item]:
+    """The catalog (public reference data for every signed-in user)."""
+    stmt = select(Item)
+    if active_only:
+        stmt = stmt.where(Item.active == True)  # noqa: E712
+    return list(session.exec(stmt.order_by(Item.code)).all())
+
+
+def list_regions(session: Session, parent_code: str | None = None) -> list[Region]:
+    """Regions, optionally the children of one region."""
+    stmt = select(Region)
+    if parent_code is not None:
+        stmt = stmt.where(Region.parent_code == parent_code)
+    return list(session.exec(stmt.order_by(Region.code)).all())
+
+
+def count_by_status(session: Session, actor: Actor) -> dict[str, int]:
+    """How many visible batches are in each state (for landing pages)."""
+    counts = {s.value: 0 for s in BatchStatus}
+    for batch in list_batches(session, actor):
+        counts[batch.status] = counts.get(batch.status, 0) + 1
+    return counts

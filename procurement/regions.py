@@ -1,0 +1,34 @@
+"""GB/T 2260 regions: the 31 provinces and XPCC as default reference data."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from core.regions import NATIONAL
+from procurement.models import Region
+
+#: Province-level divisions (GB/T 2260) and the Xinjiang Production and Construction Corps.
+PROVINCES: tuple[tuple[str, str], ...] = (
+    ("110000", "北京市"), ("120000", "天津市"), ("130000", "河北省"), ("140000", "山西省"),
+    ("150000", "内蒙古自治区"), ("210000", "辽宁省"), ("220000", "吉林省"),
+    ("230000", "黑龙江省"), ("310000", "上海市"), ("320000", "江苏省"), ("330000", "浙江省"),
+    ("340000", "安徽省"), ("350000", "福建省"), ("360000", "江西省"), ("370000", "山东省"),
+    ("410000", "河南省"), ("420000", "湖北省"), ("430000", "湖南省"), ("440000", "广东省"),
+    ("450000", "广西壮族自治区"), ("460000", "海南省"), ("500000", "重庆市"),
+    ("510000", "四川省"), ("520000", "贵州省"), ("530000", "云南省"), ("540000", "西藏自治区"),
+    ("610000", "陕西省"), ("620000", "甘肃省"), ("630000", "青海省"),
+    ("640000", "宁夏回族自治区"), ("650000", "新疆维吾尔自治区"),
+    ("660000", "新疆生产建设兵团"),
+)
+
+
+def ensure_default_regions(session: Session) -> int:
+    """Insert the country and the province-level regions if missing; returns how many were added."""
+    added = 0
+    rows = [(NATIONAL, "全国", None, "country")] + [(c, n, NATIONAL, "province") for c, n in PROVINCES]
+    for code, name, parent, level in rows:
+        if session.get(Region, code) is None:
+            session.add(Region(code=code, name=name, parent_code=parent, level=level))
+            added += 1
+    session.commit()
+    return added

@@ -1,0 +1,67 @@
+"""What each role must do next, for its landing page (codes; the web layer words them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from accounts.actor import Actor
+from accounts.roles import Role
+from procurement.lifecycle import BatchStatus as S
+from procurement.queries import list_batches
+
+
+@dataclass(frozen=True)
+class Task:
+    """One thing to do: a code the template words, the batch it concerns, and when it is due."""
+
+    code: str
+    batch_code: str
+    batch_name: str
+    due: datetime | None = None
+    overdue: bool = False
+
+
+def _officer_task(status: str, batch, now: datetime) -> Task | None:
+    """The next step a price officer owes a batch in ``status``."""
+    def task(code: str, due: datetime | None = None) -> Task:
+        return Task(code, batch.code, batch.name, due, bool(due and due <= now))
+
+    if status == S.DRAFT:
+        return task("complete_draft", batch.demand_deadline)
+    if status == S.DEMAND:
+        return task("watch_demand", batch.demand_deadline)
+    if status == S.BIDDING:
+        return task("await_opening", batch.opening_at)
+    if status == S.OPENED:
+        return task("start_evaluation")
+    if status in (S.EVALUATION, S.REVIEW):
+        return task("review_result")
+    if status == S.PUBLICITY:
+        return task("end_publicity")
+    return None
+
+
+def tasks_for(session: Session, actor: Actor, now: datetime) -> list[Task]:
+    """The actor's open tasks, most urgent first."""
+    tasks: list[Task] = []
+    for batch in list_batches(session, actor):
+        status = batch.status
+        if actor.role == Role.HOSPITAL_BUYER and status == S.DEMAND:
+            tasks.append(Task("submit_demand", batch.code, batch.name, batch.demand_deadline,
+                              bool(batch.demand_deadline and batch.demand_deadline <= now)))
+        elif actor.role == Role.SUPPLIER_REP and status == S.BIDDING:
+            tasks.append(Task("submit_bids", batch.code, batch.name, batch.bid_deadline,
+                              bool(batch.bid_deadline and batch.bid_deadline <= now)))
+        elif actor.role == Role.SUPPLIER_REP and status == S.PUBLICITY:
+            tasks.append(Task("see_result", batch.code, batch.name))
+        elif actor.role == Role.PRICE_OFFICER:
+            task = _officer_task(status, batch, now)
+            if task:
+                tasks.append(task)
+        elif actor.role == Role.SETTLEMENT_OFFICER and status == S.EXECUTION:
+            tasks.append(Task("run_settlement", batch.code, batch.name))
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    return sorted(tasks, key=lambda t: (not t.overdue, t.due or far, t.batch_code))

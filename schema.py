@@ -1,0 +1,15 @@
+"""The composition root of the database schema: imports every model so metadata is complete.
+
+Alembic's ``env.py``, the test fixtures and ``flask db`` commands use :data:`metadata`.
+New model modules are added to the import list below.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+import accounts.models  # noqa: F401
+import core.audit  # noqa: F401
+import procurement.models  # noqa: F401
+
+metadata = SQLModel.metadata

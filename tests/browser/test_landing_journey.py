@@ -1,0 +1,57 @@
+"""Each demo role signs in through the browser and sees its landing page in Chinese."""
+
+import pytest
+
+from demo.seed import DEMO_PASSWORD, seed_demo
+
+pytestmark = pytest.mark.browser
+
+EXPECTED = {
+    "admin": "系统管理员",
+    "officer": "价格招采处",
+    "settle": "医保经办结算员",
+    "hospital": "医疗机构采购员",
+    "supplier": "医药企业申报员",
+}
+
+
+def test_each_demo_role_lands_in_chinese(db, live_server, browser, shot):
+    with db.write_session() as s:
+        seed_demo(s, hospitals=16, suppliers=3)
+    for username, role_title in EXPECTED.items():
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        page.goto(f"{live_server}/")
+        assert "/login" in page.url
+        page.fill("#username", username)
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        title = page.get_by_test_id("landing-title")
+        title.wait_for()
+        assert role_title in title.inner_text()
+        assert "待办事项" in page.content()
+        if username == "hospital":
+            assert "填报约定采购量" in page.content()  # the demo batch is in demand collection
+        if username == "officer":
+            assert "跟踪报量进度" in page.content()
+        shot(page, f"landing-{username}")
+        context.close()
+
+
+def test_officer_creates_a_batch_in_the_browser(db, live_server, browser, shot):
+    with db.write_session() as s:
+        seed_demo(s, hospitals=16, suppliers=3)
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "officer")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/batches/new")
+    page.fill("#code", "SD-TEST-02")
+    page.fill("#name", "浏览器创建的批次")
+    page.click("button[type=submit]")
+    assert page.get_by_test_id("batch-status").inner_text() == "草稿"
+    page.fill("input[name='rule.fuse_multiple']", "0.9")
+    page.click("text=保存规则")
+    assert "fuse_multiple" in page.locator(".flash.error").inner_text()
+    shot(page, "batch-rule-refused")

@@ -1,0 +1,29 @@
+"""The seed command loads the demo once and prints the logins; db upgrade is idempotent."""
+
+from sqlmodel import func, select
+
+from accounts.models import Organisation, User
+from procurement.models import Batch, BatchItem
+
+
+def test_seed_demo_through_the_cli(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed", "--hospitals", "20", "--suppliers", "5"])
+    assert result.exit_code == 0, result.output
+    for username in ("admin", "officer", "officer2", "settle", "settle2", "hospital", "supplier"):
+        assert username in result.output
+    with db.read_session() as s:
+        assert s.exec(select(func.count()).select_from(Organisation).where(Organisation.kind == "hospital")).one() == 20
+        assert s.exec(select(func.count()).select_from(User)).one() == 7
+        batch = s.exec(select(Batch)).one()
+        assert batch.status == "demand"
+        assert s.exec(select(func.count()).select_from(BatchItem)).one() == 20
+    again = runner.invoke(args=["seed"])
+    assert again.exit_code == 0 and "already present" in again.output
+    verify = runner.invoke(args=["audit", "verify"])
+    assert verify.exit_code == 0, verify.output
+
+
+def test_db_upgrade_is_idempotent(app):
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0 and "0 default regions added" in result.output

@@ -1,0 +1,76 @@
+"""Every route × every role × a foreign organisation's objects: refused.
+
+Each route must declare its roles (``@requires``/``@public``). For each signed-in role of
+province A, every route is requested with the identifiers of province B's objects: roles not
+allowed get 403; allowed roles get 403/404 for foreign objects, and list pages never show
+province B's data. Later capabilities add their identifiers to ``FOREIGN`` below.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from accounts.roles import OrgKind, Role
+from procurement import services
+from procurement.models import Item
+from tests.conftest import csrf_token, login
+
+FOREIGN_MARKERS = ("B hospital", "B supplier", "B bureau", "B fund", "JSFOREIGN", "江苏外部批次")
+SKIP = {"static", "shell.logout"}  # logout ends the walk's session; covered in test_smoke
+
+
+@pytest.fixture
+def foreign(session, world) -> dict[str, str]:
+    """URL values that point at province B's objects."""
+    session.add(Item(code="YP001", kind="drug", generic_name="阿托伐他汀钙片", minimal_unit="片"))
+    session.commit()
+    services.create_batch(session, world.actors[("B", Role.PRICE_OFFICER)], code="JSFOREIGN", name="江苏外部批次")
+    return {
+        "org_id": str(world.orgs[("B", OrgKind.HOSPITAL)].id),
+        "user_id": str(world.users[("B", Role.HOSPITAL_BUYER)].id),
+        "code": "JSFOREIGN",
+        "item_code": "YP001",
+    }
+
+
+def _routes(app):
+    """(rule, endpoint function) for every route but static files."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIP:
+            continue
+        yield rule, app.view_functions[rule.endpoint]
+
+
+def test_every_route_declares_its_roles(app):
+    undeclared = [r.rule for r, view in _routes(app) if not hasattr(view, "jicai_roles")]
+    assert undeclared == []
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_route_role_foreign_walk(app, client, world, foreign, role):
+    assert login(client, world.username("A", role)).status_code == 302
+    token = csrf_token(client, "/")
+    checked = 0
+    for rule, view in _routes(app):
+        allowed = view.jicai_roles
+        if allowed is None:
+            continue  # public: login, health, language
+        unknown = set(rule.arguments) - set(foreign)
+        assert not unknown, f"add foreign values for {unknown} ({rule.rule})"
+        url = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: foreign[m.group(1)], rule.rule)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            body = response.get_data(as_text=True)
+            where = f"{method} {url} as {role}"
+            assert response.status_code < 500, where
+            if role not in allowed:
+                assert response.status_code == 403, where
+            elif rule.arguments - {"item_code"}:
+                assert response.status_code in (403, 404), where
+            else:
+                leaked = [m for m in FOREIGN_MARKERS if m in body]
+                assert not leaked, f"{where} shows {leaked}"
+            checked += 1
+    assert checked > 10

@@ -1,0 +1,38 @@
+"""One database session per request: a write session for POST/PUT/PATCH/DELETE."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from sqlmodel import Session
+
+from core.config import Settings
+from core.db import Database
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def database() -> Database:
+    """The app's :class:`Database`."""
+    return current_app.extensions["jicai.db"]
+
+
+def app_settings() -> Settings:
+    """The app's :class:`~core.config.Settings`."""
+    return current_app.extensions["jicai.settings"]
+
+
+def get_session() -> Session:
+    """The request's session, opened on first use."""
+    if "db_session" not in g:
+        db = database()
+        write = request.method not in SAFE_METHODS
+        g.db_session = db.write_session() if write else db.read_session()
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Roll back whatever the request left uncommitted and close the session."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()

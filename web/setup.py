@@ -1,0 +1,103 @@
+"""Wire the web layer into an app: extensions, headers, errors, template helpers, blueprints."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, render_template, session
+from flask_babel import Babel, lazy_gettext
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from core.money import format_price_e4, format_yuan
+from web.auth import current_actor, login_manager
+from web.db import close_session
+
+csrf = CSRFProtect()
+babel = Babel()
+LOCALES = ("zh_Hans_CN", "en")
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _select_locale() -> str:
+    """Chinese first: the language chosen in this browser, else the user's, else Chinese."""
+    chosen = session.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    actor_locale = getattr(getattr(_user(), "user", None), "locale", None)
+    return actor_locale if actor_locale in LOCALES else LOCALES[0]
+
+
+def _user():
+    """The Flask-Login user proxy's object (None when anonymous)."""
+    from flask_login import current_user
+
+    return current_user if current_user.is_authenticated else None
+
+
+def _security_headers(response):
+    """CSP, no framing, no sniffing, same-origin referrers on every response."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _register_errors(app: Flask) -> None:
+    """Readable pages for refused requests; never a stack trace."""
+
+    def page(code: int, title, message):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    app.register_error_handler(CSRFError, lambda e: page(400, lazy_gettext("Form expired"),
+                               lazy_gettext("The form was not accepted (CSRF check failed). Reload the page and try again.")))
+    app.register_error_handler(403, lambda e: page(403, lazy_gettext("Not allowed"),
+                               lazy_gettext("You do not have access to this page.")))
+    app.register_error_handler(404, lambda e: page(404, lazy_gettext("Not found"),
+                               lazy_gettext("There is no such page, or it is not visible to you.")))
+    app.register_error_handler(413, lambda e: page(413, lazy_gettext("File too large"),
+                               lazy_gettext("The upload exceeds the size limit of %(mb)s MB.",
+                                            mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))))
+    app.register_error_handler(500, lambda e: page(500, lazy_gettext("Server error"),
+                               lazy_gettext("Something went wrong; nothing was saved. Please try again.")))
+
+
+def _template_helpers(app: Flask, tz_name: str) -> None:
+    """Filters for Chinese money and date conventions, and the nav context."""
+    tz = ZoneInfo(tz_name)
+
+    def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return value.astimezone(tz).strftime(fmt) if value else "—"
+
+    def local_date(value: date | None) -> str:
+        return value.strftime("%Y-%m-%d") if value else "—"
+
+    app.jinja_env.filters.update(yuan=format_yuan, price=format_price_e4, dt=local_dt, d=local_date)
+
+    @app.context_processor
+    def _nav():
+        return {"actor": current_actor(), "current_locale": _select_locale(), "locales": LOCALES}
+
+
+def init_web(app: Flask, tz_name: str) -> None:
+    """Install extensions, hooks and blueprints."""
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: tz_name)
+    login_manager.init_app(app)
+    app.after_request(_security_headers)
+    app.teardown_appcontext(close_session)
+    _register_errors(app)
+    _template_helpers(app, tz_name)
+
+    from accounts.views import bp as accounts_bp
+    from procurement.views import bp as procurement_bp
+    from web.views import bp as shell_bp
+
+    app.register_blueprint(shell_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(procurement_bp)

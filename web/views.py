@@ -1,0 +1,82 @@
+"""Shell pages: landing page per role, login, logout, language switch, health."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from sqlalchemy import text
+
+from accounts.services import LoginPolicy, actor_for, authenticate
+from core.clock import utcnow
+from procurement.tasks import tasks_for
+from web.auth import LoginUser, public, requires
+from web.db import app_settings, get_session
+from web.forms import EmptyForm, LoginForm
+from web.setup import LOCALES
+
+bp = Blueprint("shell", __name__)
+
+
+@bp.get("/")
+@requires()
+def index():
+    """The landing page: what this role must do next."""
+    tasks = tasks_for(get_session(), g.actor, utcnow())
+    return render_template("shell/landing.html", tasks=tasks, now=utcnow())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Sign in; failures are throttled and never say whether the account exists."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        cfg = app_settings()
+        policy = LoginPolicy(cfg.login_max_failures, cfg.login_window_seconds)
+        db = get_session()
+        outcome = authenticate(db, form.username.data, form.password.data,
+                               request.remote_addr or "unknown", policy)
+        if outcome.user is not None:
+            session.clear()
+            login_user(LoginUser(outcome.user, actor_for(db, outcome.user)))
+            return redirect(url_for("shell.index"))
+        if outcome.throttled:
+            flash(_("Too many failed attempts. Please wait a few minutes and try again."), "error")
+        else:
+            flash(_("Wrong username or password."), "error")
+        return render_template("shell/login.html", form=form), 401 if not outcome.throttled else 429
+    return render_template("shell/login.html", form=form)
+
+
+@bp.post("/logout")
+@requires()
+def logout():
+    """Sign out."""
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        session.clear()
+    return redirect(url_for("shell.login"))
+
+
+@bp.post("/lang/<code>")
+@public
+def set_language(code: str):
+    """Switch between Chinese and English for this browser."""
+    if EmptyForm().validate_on_submit() and code in LOCALES:
+        session["lang"] = code
+    target = request.referrer or url_for("shell.index")
+    if not target.startswith(request.host_url):
+        target = url_for("shell.index")
+    return redirect(target)
+
+
+@bp.get("/healthz")
+@public
+def health():
+    """Liveness and database check for load balancers."""
+    try:
+        get_session().execute(text("SELECT 1"))
+        return jsonify(status="ok", database="ok")
+    except Exception:  # noqa: BLE001 - report, never raise, from a health probe
+        return jsonify(status="error", database="unreachable"), 503
