@@ -25,7 +25,7 @@ def test_each_demo_role_lands_in_chinese(db, live_server, browser, shot):
         assert "/login" in page.url
         page.fill("#username", username)
         page.fill("#password", DEMO_PASSWORD)
-        page.click("button[type=submit]")
+        page.get_by_test_id("login-submit").click()
         title = page.get_by_test_id("landing-title")
         title.wait_for()
         assert role_title in title.inner_text()
@@ -45,11 +45,12 @@ def test_officer_creates_a_batch_in_the_browser(db, live_server, browser, shot):
     page.goto(f"{live_server}/login")
     page.fill("#username", "officer")
     page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("landing-title").wait_for()
     page.goto(f"{live_server}/batches/new")
     page.fill("#code", "SD-TEST-02")
     page.fill("#name", "浏览器创建的批次")
-    page.click("button[type=submit]")
+    page.get_by_test_id("batch-create").click()
     assert page.get_by_test_id("batch-status").inner_text() == "草稿"
     page.fill("input[name='rule.fuse_multiple']", "0.9")
     page.click("text=保存规则")
