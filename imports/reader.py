@@ -1,0 +1,295 @@
+"""Generic sheet reader: guard, read with python-calamine, match headers, normalise cells.
+
+Used by every workbook import (demand, later bids and deliveries): give it column specs and
+it returns normalised rows plus cell errors. It never raises anything but ``WorkbookError``.
+
+Reading rules: the sheet is the first visible worksheet (preferred names first) whose header
+row holds the required columns; rows above the header and blank rows are skipped; merged
+cells spread their value over text columns and are an error in number columns; a formula
+counts by its cached value, and a formula without one is an error.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import python_calamine as pc
+from openpyxl.utils import get_column_letter
+
+from imports.errors import CellError, CorruptWorkbookError, WorkbookError
+from imports.headers import SEARCH_ROWS, ColumnSpec, HeaderMatch, find_header
+from imports.normalise import MAX_COUNT, CellKind, CellValueError, as_text, is_blank, normalise_cell
+from imports.xlsx_guard import DEFAULT_LIMITS, GuardLimits, XlsxInfo, check_xlsx
+
+MAX_ERRORS = 50_000
+_MEMO_LIMIT = 50_000
+_MISS = object()
+_NUMERIC = (CellKind.COUNT, CellKind.DECIMAL)
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    """One non-blank data row: Excel row number and values aligned with the specs (None = blank or bad)."""
+
+    row: int
+    values: tuple[object, ...]
+    bad: bool = False
+
+
+@dataclass(frozen=True)
+class SheetRead:
+    """The outcome of reading one sheet: rows, cell errors, and where each column is."""
+
+    sheet: str
+    specs: tuple[ColumnSpec, ...]
+    header: HeaderMatch | None
+    rows: tuple[SheetRow, ...]
+    errors: tuple[CellError, ...]
+    error_count: int
+
+    def index(self, key: str) -> int:
+        """Position of a column key in ``SheetRow.values``."""
+        return next(i for i, spec in enumerate(self.specs) if spec.key == key)
+
+    def cell(self, key: str, row: int) -> str | None:
+        """Excel reference (``"E7"``) of a column on a row, or None if the column is absent."""
+        if self.header is None or key not in self.header.columns:
+            return None
+        return f"{get_column_letter(self.header.columns[key] + 1)}{row}"
+
+    def column_name(self, key: str) -> str:
+        """The header as the user wrote it, or the spec's bilingual label if absent."""
+        spec = self.specs[self.index(key)]
+        return self.header.titles.get(key, spec.label) if self.header else spec.label
+
+
+class ErrorSink:
+    """Collects cell errors up to a cap and counts all of them."""
+
+    def __init__(self, limit: int = MAX_ERRORS) -> None:
+        """Start empty with the given cap."""
+        self.items: list[CellError] = []
+        self.count = 0
+        self.limit = limit
+
+    def add(self, error: CellError) -> None:
+        """Count the error; keep it while under the cap."""
+        self.count += 1
+        if len(self.items) < self.limit:
+            self.items.append(error)
+
+
+def _open(data: bytes) -> pc.CalamineWorkbook:
+    """Open with calamine, mapping its failures to ``CorruptWorkbookError``."""
+    try:
+        return pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except BaseException as exc:  # calamine raises several types, a Rust panic included
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
+        raise CorruptWorkbookError("工作簿无法读取（文件可能已损坏）", f"the workbook cannot be read ({type(exc).__name__})") from exc
+
+
+def _candidates(book: pc.CalamineWorkbook, info: XlsxInfo, preferred: Sequence[str]) -> list[str]:
+    """Visible worksheets, preferred names first."""
+    visible = [
+        meta.name
+        for meta in book.sheets_metadata
+        if meta.visible == pc.SheetVisibleEnum.Visible
+        and meta.typ == pc.SheetTypeEnum.WorkSheet
+        and meta.name in info.sheet_parts
+    ]
+    first = [name for name in visible if name in preferred]
+    return first + [name for name in visible if name not in preferred]
+
+
+def _merged(sheet: pc.CalamineSheet) -> dict[tuple[int, int], tuple[int, int]]:
+    """Map each covered (row, col) of a merged range (0-based) to the range's top-left cell."""
+    cover: dict[tuple[int, int], tuple[int, int]] = {}
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 2_000_000:
+            continue
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    cover[(r, c)] = (r0, c0)
+    return cover
+
+
+def _head(sheet: pc.CalamineSheet, cover: dict[tuple[int, int], tuple[int, int]], col0: int) -> list[list[object]]:
+    """The first rows of a sheet with merged header cells filled from their top-left cell."""
+    rows: list[list[object]] = []
+    for index, cells in enumerate(sheet.iter_rows()):
+        if index >= SEARCH_ROWS:
+            break
+        rows.append(list(cells))
+    for (r, c), (r0, c0) in cover.items():
+        if r < len(rows) and r0 < len(rows) and 0 <= c - col0 < len(rows[r]) and 0 <= c0 - col0 < len(rows[r0]):
+            if is_blank(rows[r][c - col0]):
+                rows[r][c - col0] = rows[r0][c0 - col0]
+    return rows
+
+
+def _choose(book: pc.CalamineWorkbook, names: list[str], specs: Sequence[ColumnSpec]) -> tuple[str, pc.CalamineSheet, HeaderMatch | None]:
+    """The first sheet with a complete header, else the sheet with the best partial header."""
+    best: tuple[tuple[int, int], str, pc.CalamineSheet | None, HeaderMatch | None] = ((-1, -1), "", None, None)
+    for name in names:
+        sheet = book.get_sheet_by_name(name)
+        col0 = sheet.start[1] if sheet.start else 0
+        match = find_header(_head(sheet, _merged(sheet), col0), specs, col0)
+        if match is not None and match.complete:
+            return name, sheet, match
+        score = (len(match.columns), -len(match.missing)) if match else (0, 0)
+        if score > best[0]:
+            best = (score, name, sheet, match)
+    assert best[2] is not None
+    return best[1], best[2], best[3]
+
+
+def header_errors(sheet: str, match: HeaderMatch | None, specs: Sequence[ColumnSpec]) -> list[CellError]:
+    """Missing or duplicated columns, reported by column name on the header row."""
+    if match is None:
+        return [
+            CellError(sheet, 1, spec.label, None, "", f"找不到表头行：缺少必填列「{spec.label_zh}」", f"no header row found: required column '{spec.label_en}' is missing", "no_header")
+            for spec in specs
+            if spec.required
+        ]
+    errors = [
+        CellError(sheet, match.row, spec.label, None, "", f"缺少必填列「{spec.label_zh}」", f"required column '{spec.label_en}' is missing", "missing_column")
+        for spec in match.missing
+    ]
+    for key, cols in match.duplicated.items():
+        spec = next(s for s in specs if s.key == key)
+        refs = "、".join(f"{get_column_letter(c + 1)}{match.row}" for c in cols)
+        errors.append(CellError(sheet, match.row, spec.label, f"{get_column_letter(cols[1] + 1)}{match.row}", match.titles.get(key, ""), f"列「{spec.label_zh}」出现多次（{refs}）", f"column '{spec.label_en}' appears more than once ({refs})", "duplicate_column"))
+    return errors
+
+
+class _Column:
+    """One mapped column while reading rows: where it is, and a memo of normalised texts."""
+
+    __slots__ = ("index", "spec", "at", "letter", "title", "count", "memo")
+
+    def __init__(self, index: int, spec: ColumnSpec, at: int, title: str) -> None:
+        """Place the column; ``at`` is its index in calamine's row lists."""
+        self.index, self.spec, self.at, self.title = index, spec, at, title
+        self.letter = ""
+        self.count = spec.kind is CellKind.COUNT
+        self.memo: dict[str, object] = {}
+
+    def value(self, raw: object) -> object:
+        """Normalise a raw cell value (memoised for text: codes and names repeat a lot)."""
+        if type(raw) is str:
+            hit = self.memo.get(raw, _MISS)
+            if hit is _MISS:
+                try:
+                    hit = normalise_cell(raw, self.spec.kind)
+                except CellValueError as exc:
+                    hit = (exc.zh, exc.en, exc.code)
+                if len(self.memo) < _MEMO_LIMIT:
+                    self.memo[raw] = hit
+            if type(hit) is tuple:
+                raise CellValueError(*hit)
+            return hit
+        if self.count and type(raw) is float and raw.is_integer() and 0 <= raw <= MAX_COUNT:
+            return int(raw)
+        return normalise_cell(raw, self.spec.kind)
+
+
+def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpec], formulas: frozenset[str], sink: ErrorSink, name: str) -> Iterator[SheetRow]:
+    """Normalise every data row below the header; yield non-blank rows, collect errors."""
+    col0 = sheet.start[1] if sheet.start else 0
+    plan = []
+    for i, spec in enumerate(specs):
+        if spec.key in match.columns:
+            column = _Column(i, spec, match.columns[spec.key] - col0, match.titles.get(spec.key, spec.label))
+            column.letter = get_column_letter(match.columns[spec.key] + 1)
+            plan.append(column)
+    cover = _merged(sheet)
+    origins = set(cover.values())
+    kept: dict[tuple[int, int], object] = {}
+    width = len(specs)
+    for index, cells in enumerate(sheet.iter_rows()):
+        if index < match.row:
+            continue
+        size = len(cells)
+        raws: list[object] = [None] * width
+        blank = True
+        for column in plan:
+            at = column.at
+            raw = cells[at] if 0 <= at < size else None
+            if cover:
+                raw = _merge_value(index, at + col0, raw, column.spec, cover, origins, kept)
+            raws[column.index] = raw
+            if blank and raw is not None and raw != "" and (type(raw) is not str or not is_blank(raw)):
+                blank = False
+        if blank:
+            continue
+        row = index + 1
+        values: list[object] = [None] * width
+        bad = False
+        for column in plan:
+            raw = raws[column.index]
+            try:
+                if type(raw) is tuple:
+                    raise CellValueError("合并单元格：数量须逐行填写，请取消合并", "merged cell: enter the volume on each row; unmerge the cells", "merged")
+                if formulas and f"{column.letter}{row}" in formulas and is_blank(raw):
+                    raise CellValueError("公式没有计算结果，请直接填写数值", "the formula has no computed value; enter the number itself", "formula")
+                value = None if raw is None or raw == "" else column.value(raw)
+                if value is None and column.spec.required:
+                    raise CellValueError(f"必填，不能为空{column.spec.hint_zh}", f"required, cannot be blank{column.spec.hint_en}", "required")
+                values[column.index] = value
+            except CellValueError as exc:
+                bad = True
+                shown = as_text(raw[1] if type(raw) is tuple else raw)
+                sink.add(CellError(name, row, column.title, f"{column.letter}{row}", shown, exc.zh, exc.en, exc.code))
+        yield SheetRow(row, tuple(values), bad)
+
+
+def _merge_value(index: int, col: int, raw: object, spec: ColumnSpec, cover: dict[tuple[int, int], tuple[int, int]], origins: set[tuple[int, int]], kept: dict[tuple[int, int], object]) -> object:
+    """A cell's value with merges applied: text columns take the top-left value; number columns
+    get a ``("merged", value)`` marker that the caller reports as an error."""
+    if (index, col) in origins:
+        kept[(index, col)] = raw
+    if (index, col) in cover and is_blank(raw):
+        value = kept.get(cover[(index, col)])
+        if spec.kind in _NUMERIC and not is_blank(value):
+            return ("merged", value)
+        return value
+    return raw
+
+
+def read_sheet(
+    data: bytes,
+    specs: Sequence[ColumnSpec],
+    *,
+    filename: str = "",
+    preferred_sheets: Sequence[str] = (),
+    limits: GuardLimits = DEFAULT_LIMITS,
+    max_errors: int = MAX_ERRORS,
+) -> SheetRead:
+    """Read the data sheet of an uploaded workbook; raise only ``WorkbookError``."""
+    info = check_xlsx(data, filename=filename, limits=limits)
+    sink = ErrorSink(max_errors)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = _open(data)
+            names = _candidates(book, info, preferred_sheets)
+            if not names:
+                raise CorruptWorkbookError("工作簿中没有可见的工作表", "the workbook has no visible worksheet")
+            name, sheet, match = _choose(book, names, specs)
+            for error in header_errors(name, match, specs):
+                sink.add(error)
+            rows: tuple[SheetRow, ...] = ()
+            if match is not None and not match.missing:
+                rows = tuple(_rows(sheet, match, specs, info.formulas_of(name), sink, name))
+    except WorkbookError:
+        raise
+    except BaseException as exc:  # last line of defence: the reader raises only its own type
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit: not ours to swallow
+        raise CorruptWorkbookError("工作簿无法读取（文件可能已损坏）", f"the workbook cannot be read ({type(exc).__name__})") from exc
+    return SheetRead(name, tuple(specs), match, rows, tuple(sink.items), sink.count)

@@ -1,0 +1,227 @@
+"""Is this upload an .xlsx workbook, and is it safe to parse? Checked before any parser runs.
+
+The checks, in order: empty file; magic bytes (old .xls / encrypted OLE files, images, PDF,
+text); zip directory readable; part count, declared total size and compression ratio (zip
+bomb); then every part is decompressed once in chunks, counting real bytes (a lying header
+cannot get past the limits) and verifying CRCs (truncation); XML parts are refused if they
+carry a ``<!DOCTYPE`` or ``<!ENTITY`` (entity bombs, external entities) or are not UTF-8.
+The same pass records which worksheet cells hold formulas, so readers can tell a formula
+without a cached value from a blank cell.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
+from imports.errors import CorruptWorkbookError, NotXlsxError, UnsafeWorkbookError
+
+_CHUNK = 1 << 20
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f[\s>/]")
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+_MAGIC = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 .xls 或加密的工作簿", "an old .xls or encrypted workbook"),
+    (b"\x89PNG", "PNG 图片", "a PNG image"),
+    (b"\xff\xd8\xff", "JPEG 图片", "a JPEG image"),
+    (b"GIF8", "GIF 图片", "a GIF image"),
+    (b"%PDF", "PDF 文件", "a PDF file"),
+)
+
+
+@dataclass(frozen=True)
+class GuardLimits:
+    """Limits applied before parsing; defaults fit a 100,000-row demand sheet with room."""
+
+    max_file_bytes: int = 64 * 1024 * 1024
+    max_total_uncompressed: int = 512 * 1024 * 1024
+    max_ratio: int = 200
+    ratio_min_size: int = 1024 * 1024
+    max_parts: int = 2000
+
+
+DEFAULT_LIMITS = GuardLimits()
+
+
+@dataclass(frozen=True)
+class XlsxInfo:
+    """What the guard learnt: sheet name → part path, and formula cells per part path."""
+
+    sheet_parts: Mapping[str, str]
+    formula_cells: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    uncompressed_bytes: int = 0
+
+    def formulas_of(self, sheet: str) -> frozenset[str]:
+        """Cell references (``"E7"``) holding a formula on the named sheet."""
+        part = self.sheet_parts.get(sheet)
+        return self.formula_cells.get(part, frozenset()) if part else frozenset()
+
+
+def _not_xlsx(filename: str, what_zh: str, what_en: str) -> NotXlsxError:
+    """Build the 'not an .xlsx' error naming what the file looks like instead."""
+    name = f"「{filename}」" if filename else "上传的文件"
+    name_en = f"'{filename}'" if filename else "the upload"
+    return NotXlsxError(
+        f"{name}不是 .xlsx 工作簿（看起来是{what_zh}），请用 Excel 另存为 .xlsx 后重新上传",
+        f"{name_en} is not an .xlsx workbook (it looks like {what_en}); save it as .xlsx in Excel and upload again",
+    )
+
+
+def _check_magic(data: bytes, filename: str, limits: GuardLimits) -> None:
+    """Refuse empty, oversized and non-zip uploads by their first bytes."""
+    if not data or not data.strip(b"\x00 \t\r\n"):
+        raise NotXlsxError("文件是空的，不是 .xlsx 工作簿", "the file is empty; it is not an .xlsx workbook")
+    if len(data) > limits.max_file_bytes:
+        raise UnsafeWorkbookError(
+            f"文件过大（{len(data)} 字节，上限 {limits.max_file_bytes}）",
+            f"file too large ({len(data)} bytes, limit {limits.max_file_bytes})",
+        )
+    for magic, zh, en in _MAGIC:
+        if data.startswith(magic):
+            raise _not_xlsx(filename, zh, en)
+    if not data.startswith(b"PK\x03\x04"):
+        if data.startswith(b"PK"):
+            raise CorruptWorkbookError("文件已损坏（zip 结构无效）", "the file is damaged (invalid zip structure)")
+        raise _not_xlsx(filename, "文本或其他格式的文件", "text or another kind of file")
+
+
+def _check_directory(zf: zipfile.ZipFile, limits: GuardLimits) -> list[zipfile.ZipInfo]:
+    """Refuse by the zip directory alone: too many parts, encryption, declared bomb sizes."""
+    infos = zf.infolist()
+    if len(infos) > limits.max_parts:
+        raise UnsafeWorkbookError(f"压缩包内文件过多（{len(infos)} 个）", f"too many parts in the zip ({len(infos)})")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise UnsafeWorkbookError("工作簿已加密，请取消密码后上传", "the workbook is encrypted; remove the password and upload again")
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_min_size and ratio > limits.max_ratio:
+            raise UnsafeWorkbookError(
+                f"压缩比异常（{info.filename} 为 {ratio:.0f} 倍），疑似压缩炸弹，已拒绝",
+                f"abnormal compression ratio ({info.filename}: {ratio:.0f}x), suspected zip bomb; refused",
+            )
+    if total > limits.max_total_uncompressed:
+        raise UnsafeWorkbookError(
+            f"解压后体积过大（{total} 字节），疑似压缩炸弹，已拒绝",
+            f"unpacked size too large ({total} bytes), suspected zip bomb; refused",
+        )
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names:
+        raise NotXlsxError("这是 zip 压缩包而不是 .xlsx 工作簿", "this is a zip archive, not an .xlsx workbook")
+    return infos
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[int, set[str], bytes]:
+    """Decompress one part in chunks; return real size, formula refs and its first bytes."""
+    is_xml = info.filename.lower().endswith(_XML_SUFFIXES)
+    is_sheet = is_xml and info.filename.startswith("xl/worksheets/")
+    size, head, tail, refs = 0, b"", b"", set()
+    with zf.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > info.file_size or size > budget:
+                raise UnsafeWorkbookError("解压后体积超出声明或上限，疑似压缩炸弹", "unpacked size exceeds the declared size or limit; suspected zip bomb")
+            if not is_xml:
+                continue
+            if not head:
+                head = chunk[:4096]
+                if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:64]:
+                    raise UnsafeWorkbookError(f"{info.filename} 不是 UTF-8 编码的 XML", f"{info.filename} is not UTF-8 XML")
+            window = tail + chunk
+            if _DTD.search(window):
+                raise UnsafeWorkbookError(
+                    "工作簿含有 XML 实体声明（DOCTYPE/ENTITY），出于安全原因拒绝",
+                    "the workbook contains XML entity declarations (DOCTYPE/ENTITY); refused for safety",
+                )
+            if is_sheet and (b"<f>" in window or b"<f " in window or b":f" in window or b"<f/" in window):
+                for match in _FORMULA_CELL.finditer(window):
+                    ref = _REF_ATTR.search(match.group(1))
+                    if ref:
+                        refs.add(ref.group(1).decode("ascii"))
+            tail = chunk[-512:]
+    return size, refs, head
+
+
+def _parse_xml(zf: zipfile.ZipFile, name: str) -> SafeET.Element | None:
+    """Parse a small XML part with defusedxml, or ``None`` when the part is absent."""
+    try:
+        raw = zf.read(name)
+    except KeyError:
+        return None
+    return SafeET.fromstring(raw)
+
+
+def _main_part(zf: zipfile.ZipFile) -> str:
+    """Find the workbook part from the package relationships (``xl/workbook.xml`` usually)."""
+    root = _parse_xml(zf, "_rels/.rels")
+    if root is not None:
+        for rel in root.iter(f"{{{_NS_PKG}}}Relationship"):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                return rel.get("Target", "").lstrip("/")
+    return "xl/workbook.xml"
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Map each sheet name to its worksheet part path."""
+    main = _main_part(zf)
+    if not main.endswith(".xml"):
+        raise NotXlsxError("不支持 .xlsb 等二进制工作簿，请另存为 .xlsx", "binary workbooks (.xlsb) are not supported; save as .xlsx")
+    book = _parse_xml(zf, main)
+    if book is None or not str(book.tag).endswith("workbook"):
+        raise NotXlsxError("压缩包中没有工作簿（workbook.xml），不是 .xlsx 文件", "the zip holds no workbook part; it is not an .xlsx file")
+    base = posixpath.dirname(main)
+    rels_root = _parse_xml(zf, posixpath.join(base, "_rels", posixpath.basename(main) + ".rels"))
+    targets: dict[str, str] = {}
+    if rels_root is not None:
+        for rel in rels_root.iter(f"{{{_NS_PKG}}}Relationship"):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+            targets[rel.get("Id", "")] = path
+    parts: dict[str, str] = {}
+    for sheet in book.iter(f"{{{_NS_MAIN}}}sheet"):
+        rid = sheet.get(f"{{{_NS_REL}}}id", "")
+        if rid in targets:
+            parts[sheet.get("name", "")] = targets[rid]
+    return parts
+
+
+def check_xlsx(data: bytes, *, filename: str = "", limits: GuardLimits = DEFAULT_LIMITS) -> XlsxInfo:
+    """Refuse anything that is not a safe .xlsx; raise only :class:`WorkbookError` subclasses."""
+    _check_magic(data, filename, limits)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = _check_directory(zf, limits)
+            budget, formulas = limits.max_total_uncompressed, {}
+            for info in infos:
+                if info.is_dir():
+                    continue
+                size, refs, _ = _scan_part(zf, info, budget)
+                budget -= size
+                if refs:
+                    formulas[info.filename] = frozenset(refs)
+            parts = sheet_parts(zf)
+    except (UnsafeWorkbookError, NotXlsxError):
+        raise
+    except (DefusedXmlException, SafeET.ParseError) as exc:
+        raise CorruptWorkbookError("工作簿的 XML 已损坏", f"the workbook XML is damaged ({type(exc).__name__})") from exc
+    except Exception as exc:  # BadZipFile, zlib.error, EOFError, struct.error …: all mean damaged
+        raise CorruptWorkbookError(
+            "文件已损坏或不完整（zip 无法读取），请重新保存后上传",
+            f"the file is damaged or truncated (unreadable zip: {type(exc).__name__}); save it again and upload",
+        ) from exc
+    if not parts:
+        raise CorruptWorkbookError("工作簿中没有工作表", "the workbook has no worksheets")
+    return XlsxInfo(sheet_parts=parts, formula_cells=formulas, uncompressed_bytes=limits.max_total_uncompressed - budget)
