@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from accounts import passwords
+from bidding.keys import KeyRing, load_or_create_keyring_file
 from core.config import Settings, load_settings
 from core.db import Database
+
+
+def _keyring(settings: Settings) -> KeyRing:
+    """The sealing keyring: from ``JICAI_SEAL_KEK`` in production, an instance file in development."""
+    if settings.seal_kek:
+        return KeyRing.parse(settings.seal_kek)
+    Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
+    return load_or_create_keyring_file(Path(settings.instance_path) / "seal_keyring")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -34,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     passwords.configure(settings.argon2_time_cost, settings.argon2_memory_kib)
     app.extensions["jicai.settings"] = settings
     app.extensions["jicai.db"] = Database(settings.database_url)
+    app.extensions["jicai.keyring"] = _keyring(settings)
 
     from web.cli import register_cli
     from web.setup import init_web

@@ -9,7 +9,12 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 import accounts.models  # noqa: F401
+import bidding.models  # noqa: F401
 import core.audit  # noqa: F401
+import evaluation.models  # noqa: F401
+import procurement.demand.models  # noqa: F401
 import procurement.models  # noqa: F401
+import review.models  # noqa: F401
+import settlement.models  # noqa: F401
 
 metadata = SQLModel.metadata

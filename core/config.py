@@ -20,7 +20,7 @@ class Settings:
 
     database_url: str = ""
     secret_key: str = ""
-    seal_kek: str = ""  # key-encryption key for sealed bids (hex); lives outside the database
+    seal_kek: str = ""  # keyring text "id:base64url,…" for sealed bids; lives outside the database
     instance_path: str = "instance"
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_Hans_CN"
@@ -64,15 +64,13 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
 
 
 def _fill_defaults(settings: Settings) -> Settings:
-    """Derive the instance-folder defaults: SQLite file, secret key file, seal key file."""
+    """Derive the instance-folder defaults: SQLite file and secret key file."""
     instance = Path(settings.instance_path).resolve()
     changes: dict[str, object] = {"instance_path": str(instance)}
     if not settings.database_url:
         changes["database_url"] = f"sqlite:///{instance / 'jicai.sqlite3'}"
     if not settings.secret_key:
         changes["secret_key"] = _instance_secret(instance / "secret_key", 32)
-    if not settings.seal_kek:
-        changes["seal_kek"] = _instance_secret(instance / "seal_kek", 32)
     return replace(settings, **changes)
 
 

@@ -59,6 +59,10 @@ TRANSITIONS: dict[str, tuple[frozenset[BatchStatus], BatchStatus]] = {
 #: Actions that need a written reason.
 REASON_REQUIRED = frozenset({"send_back", "cancel"})
 
+#: Actions that only their own service may take (it does the work the state change stands
+#: for, e.g. ``bidding.services.open_bids`` decrypts and records the bids).
+INTERNAL_ACTIONS = frozenset({"open_bids", "start_evaluation", "submit_for_review", "send_back", "approve", "publish"})
+
 
 @dataclass(frozen=True)
 class GuardContext:
@@ -146,7 +150,7 @@ register_guard("open_bids", _opening_time_reached)
 register_guard("close", _cycle_ended)
 
 
-def check_transition(ctx: GuardContext, action: str) -> tuple[BatchStatus, str | None]:
+def check_transition(ctx: GuardContext, action: str, internal: bool = False) -> tuple[BatchStatus, str | None]:
     """The target state of ``action`` from the batch's state, and the refusal if any."""
     if action not in TRANSITIONS:
         return BatchStatus(ctx.batch.status), f"未知操作 / unknown action: {action}"
@@ -156,6 +160,8 @@ def check_transition(ctx: GuardContext, action: str) -> tuple[BatchStatus, str |
             f"当前状态“{ctx.batch.status}”不允许此操作 / "
             f"action {action} is not allowed from state {ctx.batch.status}"
         )
+    if action in INTERNAL_ACTIONS and not internal:
+        return target, f"此操作须通过专门功能完成 / {action} has its own procedure"
     if action in REASON_REQUIRED and not ctx.reason.strip():
         return target, "请填写理由 / a reason is required"
     for guard in guards_for(action):
@@ -168,4 +174,5 @@ def check_transition(ctx: GuardContext, action: str) -> tuple[BatchStatus, str |
 def available_actions(ctx: GuardContext) -> list[str]:
     """Actions whose source state matches the batch (guards are checked when acting)."""
     status = BatchStatus(ctx.batch.status)
-    return [a for a, (sources, _t) in TRANSITIONS.items() if status in sources]
+    return [a for a, (sources, _t) in TRANSITIONS.items()
+            if status in sources and a not in INTERNAL_ACTIONS]

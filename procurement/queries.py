@@ -7,12 +7,22 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
+from accounts.roles import Role
 from accounts.scoping import by_region_reach, register_scope, scope
 from procurement.lifecycle import BatchStatus, GuardContext, available_actions
 from procurement.models import Batch, BatchItem, BatchRegion, BatchTransition, Item, Region
 from procurement.rules import BatchRules, parse_rules
 
-register_scope(Batch, by_region_reach(Batch.region_code))
+
+def _batch_rule(actor: Actor):
+    """Bureau roles: batches of their region. Hospitals: batches covering their region.
+    Suppliers: every announced batch (anyone may bid), never drafts."""
+    if actor.role == Role.SUPPLIER_REP:
+        return Batch.status != "draft"
+    return by_region_reach(Batch.region_code)(actor)
+
+
+register_scope(Batch, _batch_rule)
 
 
 @dataclass(frozen=True)

@@ -241,7 +241,7 @@ def set_batch_regions(session: Session, actor: Actor, code: str, region_codes: l
 
 def transition_batch(
     session: Session, actor: Actor | None, code: str, action: str, *, reason: str = "",
-    now: datetime | None = None,
+    now: datetime | None = None, commit: bool = True, internal: bool = False,
 ) -> Batch:
     """Move a batch through its lifecycle if the table and every guard allow it.
 
@@ -257,7 +257,7 @@ def transition_batch(
         batch = get_batch_for_update(session, actor, code)
     ctx = GuardContext(session=session, batch=batch, now=now,
                        actor_user_id=actor.user_id if actor else None, reason=reason)
-    target, refusal = check_transition(ctx, action)
+    target, refusal = check_transition(ctx, action, internal)
     if refusal:
         session.rollback()
         raise BatchError(refusal)
@@ -269,5 +269,6 @@ def transition_batch(
                                 actor_user_id=actor.user_id if actor else None, at=now))
     audit.record(session, actor.audit() if actor else audit.SYSTEM, f"batch.{action}", "batch",
                  code, {"from": source, "to": str(target), "reason": reason}, at=now)
-    session.commit()
+    if commit:
+        session.commit()
     return batch

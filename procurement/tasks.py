@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from accounts.actor import Actor
 from accounts.roles import Role
+from procurement.demand.queries import demand_task_state
 from procurement.lifecycle import BatchStatus as S
 from procurement.queries import list_batches
 
@@ -47,11 +48,17 @@ def _officer_task(status: str, batch, now: datetime) -> Task | None:
 def tasks_for(session: Session, actor: Actor, now: datetime) -> list[Task]:
     """The actor's open tasks, most urgent first."""
     tasks: list[Task] = []
-    for batch in list_batches(session, actor):
+    batches = list_batches(session, actor)
+    submitted, reminded = set(), set()
+    if actor.role == Role.HOSPITAL_BUYER:
+        submitted, reminded = demand_task_state(session, actor, [b.id for b in batches if b.status == S.DEMAND])
+    for batch in batches:
         status = batch.status
         if actor.role == Role.HOSPITAL_BUYER and status == S.DEMAND:
-            tasks.append(Task("submit_demand", batch.code, batch.name, batch.demand_deadline,
-                              bool(batch.demand_deadline and batch.demand_deadline <= now)))
+            code = "demand_submitted" if batch.id in submitted else (
+                "demand_reminded" if batch.id in reminded else "submit_demand")
+            tasks.append(Task(code, batch.code, batch.name, batch.demand_deadline,
+                              code != "demand_submitted" and bool(batch.demand_deadline and batch.demand_deadline <= now)))
         elif actor.role == Role.SUPPLIER_REP and status == S.BIDDING:
             tasks.append(Task("submit_bids", batch.code, batch.name, batch.bid_deadline,
                               bool(batch.bid_deadline and batch.bid_deadline <= now)))

@@ -120,6 +120,31 @@ PROVINCES = {"A": ("370000", "370100", "370200"), "B": ("320000", "320100", "320
 @pytest.fixture
 def world(session) -> World:
     """Build the two-province world through the real services."""
+    return build_world(session)
+
+
+@pytest.fixture
+def fresh_world(db):
+    """A factory for property tests: wipe the database and build a new world per example.
+    Returns (session, world); the sessions are closed at teardown."""
+    sessions = []
+
+    def make():
+        for old in sessions:
+            old.close()
+        _wipe(db)
+        s = db.write_session()
+        sessions.append(s)
+        ensure_default_regions(s)
+        return s, build_world(s)
+
+    yield make
+    for s in sessions:
+        s.close()
+
+
+def build_world(session) -> World:
+    """The two-province world, built through the real services."""
     from accounts import passwords
 
     passwords.configure(**{"time_cost": 1, "memory_kib": 1024})
@@ -144,6 +169,14 @@ def world(session) -> World:
             w.users[(side, role)] = user
             w.actors[(side, role)] = accounts.actor_for(session, user)
     return w
+
+
+@pytest.fixture
+def ring():
+    """A sealing keyring with one fresh KEK (what JICAI_SEAL_KEK holds in production)."""
+    from bidding.keys import Kek, KeyRing
+
+    return KeyRing((Kek.generate("test-1"),))
 
 
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,8 +12,11 @@ from flask.cli import AppGroup, with_appcontext
 from core import audit, migrate
 from core.db import Database
 from procurement.regions import ensure_default_regions
+from web.demand_cli import demand_cli
+from web.settlement_cli import settlement_cli
 
 db_cli = AppGroup("db", help="Database schema.")
+bids_cli = AppGroup("bids", help="Sealed bids.")
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
 
 
@@ -67,8 +71,55 @@ def seed(hospitals: int, suppliers: int) -> None:
         click.echo(f"  {username:<14} {role:<20} {org}")
 
 
+@bids_cli.command("open")
+@click.argument("batch_code")
+def bids_open(batch_code: str) -> None:
+    """Open a batch's bids (refused before its opening time)."""
+    from bidding.keys import SealingError
+    from bidding.services import OpeningError, open_bids
+    from core.clock import utcnow
+
+    try:
+        with _db().write_session() as session:
+            record = open_bids(session, None, batch_code, current_app.extensions["jicai.keyring"], utcnow())
+    except (OpeningError, SealingError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"opened {batch_code}: {record.bids} bids, {record.valid_bids} valid")
+
+
+@click.command("optimize")
+@click.argument("instance", type=click.Path(dir_okay=False))
+@click.option("--clearing", is_flag=True, help="Include the clearing record (LP, solver log) per item.")
+@click.option("--workers", default=1, show_default=True, help="Solve items in parallel processes.")
+def optimize(instance: str, clearing: bool, workers: int) -> None:
+    """Solve an optimizer JSON instance (docs/optimizer-json.md); the result JSON on stdout."""
+    from optimizer.jsonio import run_json_file
+
+    sys.exit(run_json_file(instance, sys.stdout, sys.stderr, workers=workers, with_clearing=clearing))
+
+
+@click.command("jobs")
+@click.option("--interval", default=15, show_default=True, help="Seconds between passes.")
+@with_appcontext
+def jobs(interval: int) -> None:
+    """Run the single scheduler process (timed lifecycle steps, bid opening)."""
+    import logging
+
+    from jobs.runner import run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = current_app.extensions["jicai.settings"]
+    run_scheduler(_db(), current_app.extensions["jicai.keyring"], Path(settings.instance_path), interval)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(db_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(demand_cli)
     app.cli.add_command(seed)
+    app.cli.add_command(bids_cli)
+    app.cli.add_command(jobs)
+    app.cli.add_command(optimize)
+    app.cli.add_command(settlement_cli)

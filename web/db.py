@@ -21,6 +21,11 @@ def app_settings() -> Settings:
     return current_app.extensions["jicai.settings"]
 
 
+def keyring():
+    """The sealing keyring (KEKs live outside the database)."""
+    return current_app.extensions["jicai.keyring"]
+
+
 def get_session() -> Session:
     """The request's session, opened on first use."""
     if "db_session" not in g:

@@ -95,9 +95,19 @@ def init_web(app: Flask, tz_name: str) -> None:
     _template_helpers(app, tz_name)
 
     from accounts.views import bp as accounts_bp
+    from bidding.views import bp as bidding_bp
+    from evaluation.views import bp as evaluation_bp
+    from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
+    from review.views import bp as review_bp
+    from web.downloads import bp as downloads_bp
     from web.views import bp as shell_bp
 
     app.register_blueprint(shell_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(procurement_bp)
+    app.register_blueprint(demand_bp)
+    app.register_blueprint(bidding_bp)
+    app.register_blueprint(evaluation_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(downloads_bp)

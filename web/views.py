@@ -10,6 +10,7 @@ from sqlalchemy import text
 from accounts.services import LoginPolicy, actor_for, authenticate
 from core.clock import utcnow
 from procurement.tasks import tasks_for
+from review.tasks import contract_tasks
 from web.auth import LoginUser, public, requires
 from web.db import app_settings, get_session
 from web.forms import EmptyForm, LoginForm
@@ -22,7 +23,7 @@ bp = Blueprint("shell", __name__)
 @requires()
 def index():
     """The landing page: what this role must do next."""
-    tasks = tasks_for(get_session(), g.actor, utcnow())
+    tasks = tasks_for(get_session(), g.actor, utcnow()) + contract_tasks(get_session(), g.actor)
     return render_template("shell/landing.html", tasks=tasks, now=utcnow())
 
 

@@ -36,13 +36,17 @@ def test_full_happy_path_with_time_guards(session, world):
         services.transition_batch(session, officer, code, "close_demand", now=NOW)
     services.transition_batch(session, officer, code, "close_demand", now=NOW + timedelta(days=10))
     with pytest.raises(services.BatchError, match="开标时间未到"):
-        services.transition_batch(session, officer, code, "open_bids", now=NOW + timedelta(days=21) - timedelta(seconds=1))
-    services.transition_batch(session, None, code, "open_bids", now=NOW + timedelta(days=21))
-    for action in ("start_evaluation", "submit_for_review"):
-        services.transition_batch(session, officer, code, action, now=NOW + timedelta(days=22))
+        services.transition_batch(session, officer, code, "open_bids", internal=True,
+                                  now=NOW + timedelta(days=21) - timedelta(seconds=1))
+    with pytest.raises(services.BatchError, match="专门功能"):
+        services.transition_batch(session, officer, code, "open_bids", now=NOW + timedelta(days=21))
+    services.transition_batch(session, None, code, "open_bids", now=NOW + timedelta(days=21), internal=True)
+    services.transition_batch(session, officer, code, "start_evaluation", now=NOW + timedelta(days=22), internal=True)
+    services.transition_batch(session, officer, code, "submit_for_review", now=NOW + timedelta(days=22), internal=True)
     with pytest.raises(services.BatchError, match="理由"):
-        services.transition_batch(session, officer, code, "send_back", now=NOW + timedelta(days=22))
-    services.transition_batch(session, officer, code, "send_back", reason="重新核对产能", now=NOW + timedelta(days=22))
+        services.transition_batch(session, officer, code, "send_back", now=NOW + timedelta(days=22), internal=True)
+    services.transition_batch(session, officer, code, "send_back", reason="重新核对产能", now=NOW + timedelta(days=22),
+                              internal=True)
     history = session.exec(select(BatchTransition).order_by(BatchTransition.id)).all()
     assert [h.action for h in history] == ["open_demand", "close_demand", "open_bids", "start_evaluation",
                                            "submit_for_review", "send_back"]

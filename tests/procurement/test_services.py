@@ -1,11 +1,12 @@
 """Batch and catalog services: items, prices, regions, scoping of reads."""
 
 import pytest
+from sqlmodel import select
 
 from accounts.roles import Role
 from core.clock import utcnow
 from procurement import queries, services
-from procurement.models import Item
+from procurement.models import Batch, Item
 
 
 def test_batch_items_and_regions(session, world):
@@ -33,6 +34,10 @@ def test_batches_are_visible_within_reach(session, world):
     services.create_batch(session, world.actors[("B", Role.PRICE_OFFICER)], code="JS1", name="江苏")
     seen = lambda side, role: [b.code for b in queries.list_batches(session, world.actors[(side, role)])]  # noqa: E731
     assert seen("A", Role.HOSPITAL_BUYER) == ["SD1"]
-    assert seen("B", Role.SUPPLIER_REP) == ["JS1"]
+    assert seen("B", Role.SUPPLIER_REP) == []  # drafts are not announced
     assert seen("A", Role.ADMIN) == ["SD1"]
     assert queries.find_batch(session, world.actors[("A", Role.HOSPITAL_BUYER)], "JS1") is None
+    session.exec(select(Batch).where(Batch.code == "JS1")).one().status = "bidding"
+    session.commit()
+    assert seen("A", Role.SUPPLIER_REP) == ["JS1"]  # anyone may bid on an announced batch
+    assert seen("A", Role.HOSPITAL_BUYER) == ["SD1"]

@@ -32,6 +32,13 @@ def foreign(session, world) -> dict[str, str]:
         "user_id": str(world.users[("B", Role.HOSPITAL_BUYER)].id),
         "code": "JSFOREIGN",
         "item_code": "YP001",
+        "hospital_code": "B-hospital",
+        "token": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "token": "no-such-download-token",
+        "version": "1",
+        "objection_id": "999999",
+        "contract_id": "999999",
+        "notification_id": "999999",
     }
 
 

@@ -1,0 +1,87 @@
+"""Evaluation pages: request a run, watch its progress, read results and clearing records."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
+
+from accounts.actor import Forbidden
+from accounts.roles import Role
+from core.clock import utcnow
+from core.money import format_yuan, parse_amount_fen
+from evaluation import queries, services
+from web.auth import requires
+from web.db import database, get_session
+from web.forms import EmptyForm
+
+bp = Blueprint("evaluation", __name__)
+BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
+
+
+def _start_background(evaluation_id: int, actor) -> None:
+    """Run the evaluation in a background thread (the scheduler picks it up if this dies)."""
+    thread = threading.Thread(target=services.claim_and_run, args=(database(), evaluation_id, actor),
+                              name=f"evaluation-{evaluation_id}", daemon=True)
+    current_app.extensions.setdefault("jicai.threads", []).append(thread)
+    thread.start()
+
+
+@bp.route("/batches/<code>/evaluations", methods=["GET", "POST"])
+@requires(*BUREAU)
+def runs(code: str):
+    """The batch's evaluation versions, and (price officers) a button to run a new one."""
+    found = queries.runs_of(get_session(), g.actor, code)
+    if found is None:
+        abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        if g.actor.role != Role.PRICE_OFFICER:
+            abort(403)
+        try:
+            run = services.request_evaluation(get_session(), g.actor, code, utcnow())
+        except services.EvaluationError as exc:
+            flash(str(exc), "error")
+        except Forbidden:
+            abort(404)
+        else:
+            _start_background(run.id, g.actor)
+            return redirect(url_for("evaluation.run", code=code, version=run.version))
+    batch, rows = found
+    return render_template("evaluation/runs.html", batch=batch, runs=rows, form=form, yuan=format_yuan)
+
+
+@bp.get("/batches/<code>/evaluations/<int:version>")
+@requires(*BUREAU)
+def run(code: str, version: int):
+    """One run: progress while it runs, then every item's winners, allocation and reasons."""
+    found = queries.run_view(get_session(), g.actor, code, version)
+    if found is None:
+        abort(404)
+    batch, view = found
+    return render_template("evaluation/run.html", batch=batch, view=view, yuan=format_yuan,
+                           fen=lambda s: parse_amount_fen(s) if s is not None else None)
+
+
+@bp.get("/batches/<code>/evaluations/<int:version>/<item_code>/clearing.json")
+@requires(*BUREAU)
+def clearing(code: str, version: int, item_code: str):
+    """The clearing record of one item: input snapshot (re-runnable with ``flask optimize``),
+    its hash, the LP model and the solver log."""
+    record = queries.clearing_record(get_session(), g.actor, code, version, item_code)
+    if record is None:
+        abort(404)
+    name = f"clearing-{code}-v{version}-{item_code}.json"
+    return Response(json.dumps(record, ensure_ascii=False, indent=1), mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -1,0 +1,171 @@
+"""Evaluate items: rules engine, then the allocation MILP, the baseline and the explanation.
+
+``solve_item`` is the whole pipeline for one item; ``solve_instance`` runs every item of an
+instance independently, optionally across processes.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal
+from itertools import repeat
+
+from optimizer import rules as r
+from optimizer.allocation import (
+    Allocation,
+    Problem,
+    allocation_cost,
+    check_allocation,
+    paid_ucp,
+    solve_allocation,
+)
+from optimizer.baseline import national_baseline
+from optimizer.clearing import make_record
+from optimizer.explain import binding_constraints, diagnose_infeasible, infeasible_reason
+from optimizer.heuristic import packing_start
+from optimizer.model import (
+    Instance,
+    InstanceResult,
+    Item,
+    ItemResult,
+    Rules,
+    Status,
+    WinnerAward,
+    to_fen,
+)
+from optimizer.solver import SolveStatus, solver_label
+
+
+def build_problem(item: Item, rules: Rules, winners: tuple) -> Problem:
+    """Canonical allocation problem: regions sorted by code, agreed volumes, pins, winners."""
+    codes = [reg.code for reg in item.regions]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"item {item.code}: duplicate region code")
+    regions = sorted(item.regions, key=lambda reg: reg.code)
+    ratio = r.agreed_ratio(len(winners), rules)
+    return Problem(
+        item_code=item.code,
+        regions=tuple(reg.code for reg in regions),
+        volumes=tuple(r.agreed_volume(reg.demand, ratio) for reg in regions),
+        pins=tuple(reg.pinned_supplier for reg in regions),
+        winners=winners,
+        min_regions=rules.min_regions_per_winner,
+        max_share=rules.max_share,
+        backup=rules.backup,
+        floors=r.gradient_floors(len(winners), rules),
+    )
+
+
+def awards(p: Problem, alloc: Allocation) -> tuple[WinnerAward, ...]:
+    """Per winner: regions, backup regions, volume, paid UCP (tier included) and cost."""
+    out = []
+    for bid in p.winners:
+        regions = tuple(c for c, s in zip(p.regions, alloc.primary, strict=True) if s == bid.supplier)
+        backups = tuple(c for c, s in zip(p.regions, alloc.backup, strict=True) if s == bid.supplier)
+        volume = sum(v for v, s in zip(p.volumes, alloc.primary, strict=True) if s == bid.supplier)
+        ucp, threshold = paid_ucp(bid, volume)
+        out.append(
+            WinnerAward(bid.supplier, ucp, bid.ucp, regions, backups, volume, to_fen(ucp * volume), threshold)
+        )
+    return tuple(out)
+
+
+def solve_item(item: Item, rules: Rules, *, record: bool = False) -> ItemResult:
+    """Evaluate one item: winners by the rules, optimal allocation, baseline, explanation."""
+    started = time.perf_counter()
+    det = r.determine_winners(item, rules)
+    count = len(det.winners)
+    anchor = r.quantize_e4(det.anchor) if det.anchor is not None else None
+    base = {
+        "code": item.code,
+        "outcomes": det.outcomes,
+        "anchor_price": anchor,
+        "solver": solver_label(rules.solver),
+    }
+    if not count:
+        return ItemResult(
+            status=Status.NO_WINNER, reason="no valid bid qualified", objective=None,
+            baseline_objective=None, saving=None, gap=None, winners=(), binding=(),
+            agreed_ratio=None, agreed_volume=0, contract_years=None,
+            solve_seconds=time.perf_counter() - started,
+            clearing=make_record(rules, item, "", "") if record else None, **base,
+        )
+    p = build_problem(item, rules, det.winners)
+    base |= {
+        "agreed_ratio": r.agreed_ratio(count, rules),
+        "agreed_volume": p.total,
+        "contract_years": r.contract_years(count, rules),
+    }
+    baseline = national_baseline(p)
+    baseline_cost = allocation_cost(p, baseline) if baseline is not None else None
+    reason = diagnose_infeasible(p)
+    lp_text = log_text = ""
+    alloc, gap, status = None, None, Status.INFEASIBLE
+    if reason is None:
+        run = solve_allocation(
+            p, rules.solver, rules.time_limit_seconds, rules.gap, record, packing_start(p)
+        )
+        lp_text, log_text, gap = run.lp_text, run.log_text, run.report.gap
+        alloc = run.allocation
+        status = {
+            SolveStatus.OPTIMAL: Status.OPTIMAL,
+            SolveStatus.FEASIBLE: Status.FEASIBLE,
+            SolveStatus.INFEASIBLE: Status.INFEASIBLE,
+            SolveStatus.NO_SOLUTION: Status.NO_SOLUTION,
+        }[run.report.status]
+        if status is Status.INFEASIBLE:
+            reason = infeasible_reason(p)
+        if status is Status.NO_SOLUTION:
+            reason = "the solver found no allocation within the time limit"
+    if baseline is not None and not check_allocation(p, baseline):
+        # The baseline is a feasible allocation: never report anything costlier.
+        if alloc is None or allocation_cost(p, baseline) < allocation_cost(p, alloc):
+            if alloc is None:
+                status, reason = Status.FEASIBLE, "baseline allocation (solver found none)"
+            alloc = baseline
+    objective = to_fen(allocation_cost(p, alloc)) if alloc is not None else None
+    baseline_objective = to_fen(baseline_cost) if baseline_cost is not None else None
+    saving = (
+        baseline_objective - objective
+        if objective is not None and baseline_objective is not None
+        else None
+    )
+    return ItemResult(
+        status=status,
+        reason=reason,
+        objective=objective,
+        baseline_objective=baseline_objective,
+        saving=saving,
+        gap=gap if alloc is not None else None,
+        winners=awards(p, alloc) if alloc is not None else (),
+        binding=binding_constraints(p, alloc) if alloc is not None else (),
+        solve_seconds=time.perf_counter() - started,
+        clearing=make_record(rules, item, lp_text, log_text) if record else None,
+        **base,
+    )
+
+
+def _solve_pair(item: Item, rules: Rules, record: bool) -> ItemResult:
+    """Top-level helper so worker processes can pickle the call."""
+    return solve_item(item, rules, record=record)
+
+
+def solve_instance(
+    instance: Instance, *, workers: int = 1, record: bool = False
+) -> InstanceResult:
+    """Solve every item independently, in input order; ``workers`` > 1 uses processes."""
+    items = instance.items
+    if workers > 1 and len(items) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = tuple(
+                pool.map(_solve_pair, items, repeat(instance.rules), repeat(record), chunksize=1)
+            )
+    else:
+        results = tuple(solve_item(item, instance.rules, record=record) for item in items)
+    return InstanceResult(results)
+
+
+def total_objective(result: InstanceResult) -> Decimal:
+    """Sum of the item objectives (items without an allocation count as zero)."""
+    return sum((i.objective or Decimal(0) for i in result.items), Decimal(0))

@@ -1,0 +1,254 @@
+"""Demand use cases: a hospital's sheet becomes a new version, a bureau bulk file, reminders.
+
+Every use case is one transaction. A rejected upload writes nothing (the parse errors come
+back to the caller); an accepted one is written whole, as version = previous + 1 of that
+hospital's demand in the batch. Versions are serialised per batch × hospital (an advisory
+lock on PostgreSQL, the write transaction on SQLite) with a unique constraint as backstop;
+the batch row is share-locked so demand cannot close under a running upload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from accounts.actor import Actor, Forbidden
+from accounts.models import Organisation
+from accounts.roles import OrgKind, Role
+from core import audit
+from core.db import advisory_xact_lock
+from core.regions import region_contains
+from imports.demand import DATA_SHEET, DemandRow, read_demand_workbook, read_demand_workbook_bulk
+from imports.errors import CellError, WorkbookError
+from imports.errors_workbook import build_error_workbook
+from procurement.demand import context as ctx
+from procurement.demand import queries as _queries  # noqa: F401 - registers the scope rules
+from procurement.demand.bulk import copy_rows
+from procurement.demand.models import DemandLine, DemandReminder, DemandUpload
+from procurement.lifecycle import BatchStatus
+from procurement.models import Batch
+from procurement.queries import find_batch
+
+UPLOADERS = frozenset({Role.HOSPITAL_BUYER, Role.PRICE_OFFICER})
+BUREAU_UPLOADERS = frozenset({Role.PRICE_OFFICER})
+
+
+class DemandError(ValueError):
+    """A refused demand action, with a message for the user (Chinese / English)."""
+
+
+@dataclass(frozen=True)
+class DemandRejected:
+    """An upload refused as a whole: nothing was written. ``readable`` is False when the file
+    itself could not be read (so no annotated workbook can be made)."""
+
+    message: str
+    errors: tuple[CellError, ...] = ()
+    error_count: int = 0
+    readable: bool = True
+    accepted: bool = field(default=False, init=False)
+
+
+@dataclass(frozen=True)
+class DemandAccepted:
+    """An accepted upload: the new version (one per hospital for a bulk file)."""
+
+    batch_code: str
+    versions: dict[str, int]  # hospital code → new version number
+    rows: int
+    upload_ids: tuple[int, ...]
+    accepted: bool = field(default=True, init=False)
+
+    @property
+    def version(self) -> int:
+        """The version number of a single-hospital upload."""
+        return next(iter(self.versions.values()))
+
+
+def _batch(session: Session, actor: Actor | None, code: str, *, lock: bool = False) -> Batch:
+    """The batch if the actor may see it (unknown and foreign alike refused); optionally share-locked."""
+    if actor is None:
+        batch = session.exec(select(Batch).where(Batch.code == code)).first()
+    else:
+        batch = find_batch(session, actor, code)
+    if batch is None:
+        raise Forbidden(f"批次不存在 / no such batch: {code}")
+    if lock:
+        batch = session.get(Batch, batch.id, with_for_update={"read": True}, populate_existing=True)
+    return batch
+
+
+def _check_open(batch: Batch, now: datetime) -> None:
+    """Uploads are taken only while the batch collects demand, and close with its deadline."""
+    if batch.status != BatchStatus.DEMAND:
+        raise DemandError(f"批次“{batch.code}”不在报量阶段 / batch {batch.code} is not collecting demand "
+                          f"(status: {batch.status})")
+    if batch.demand_deadline is None or now >= batch.demand_deadline:
+        when = batch.demand_deadline.strftime("%Y-%m-%d %H:%M UTC") if batch.demand_deadline else "—"
+        raise DemandError(f"报量已于 {when} 截止，不再接受上传 / uploads closed with the demand deadline ({when})")
+
+
+def _hospital(session: Session, actor: Actor | None, code: str, catalog: ctx.BatchCatalog) -> Organisation:
+    """The hospital an upload is for, checked against who uploads and the batch's regions."""
+    if actor is not None and actor.role not in UPLOADERS:
+        raise Forbidden("只有医疗机构采购员和价格招采处可以报量 / hospital buyers and price officers only")
+    org = session.exec(select(Organisation).where(
+        Organisation.code == code.strip(), Organisation.kind == OrgKind.HOSPITAL,
+        Organisation.active == True)).first()  # noqa: E712
+    if actor is not None and actor.role == Role.HOSPITAL_BUYER and (org is None or org.id != actor.org_id):
+        raise Forbidden(f"只能报送本院的数据，不能报送「{code}」 / you may report only your own hospital, not {code}")
+    if org is None or (actor is not None and not region_contains(actor.region_code, org.region_code)):
+        raise DemandError(f"医院不存在或不在本地区 / no such hospital in your region: {code}")
+    if ctx.region_of(org.region_code, catalog.regions) is None:
+        raise DemandError(f"医院「{org.name}」不在本批次的供应地区 / {code} is outside the batch's supply regions")
+    return org
+
+
+def _rejection(errors: Sequence[CellError], count: int) -> DemandRejected:
+    """A rejection for a readable file with cell errors."""
+    return DemandRejected(f"上传未被接受：发现 {count} 处错误，未保存任何数据 / upload rejected: "
+                          f"{count} error(s) found, nothing was saved", tuple(errors), count)
+
+
+def _no_rows() -> DemandRejected:
+    """A rejection for a sheet without any data row."""
+    error = CellError(DATA_SHEET, 2, "", None, "", "表中没有数据行", "the sheet has no data rows", "empty")
+    return _rejection([error], 1)
+
+
+def _unreadable(exc: WorkbookError) -> DemandRejected:
+    """A rejection for a file that is not a readable workbook."""
+    return DemandRejected(str(exc), readable=False)
+
+
+LINE_COLUMNS = ("upload_id", "batch_item_id", "last_year_use", "committed", "preferred_supplier_id", "reason")
+
+
+def _line_rows(upload_id: int, rows: Sequence[DemandRow], catalog: ctx.BatchCatalog) -> list[tuple]:
+    """Demand lines as tuples in :data:`LINE_COLUMNS` order, for one bulk INSERT."""
+    items, suppliers = catalog.item_ids, catalog.supplier_ids
+    return [(upload_id, items[r.item_code], r.last_year_use, r.committed,
+             suppliers.get(r.preferred_brand) if r.preferred_brand else None, r.reason) for r in rows]
+
+
+def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospital_code: str,
+                  data: bytes, filename: str, now: datetime) -> DemandAccepted | DemandRejected:
+    """Apply one hospital's demand sheet as its next version, or reject it and write nothing.
+
+    ``actor`` None is bureau IT at the command line (audited as the system, on behalf).
+    """
+    batch = _batch(session, actor, batch_code)
+    if actor is not None and actor.role not in UPLOADERS:
+        raise Forbidden("只有医疗机构采购员和价格招采处可以报量 / hospital buyers and price officers only")
+    _check_open(batch, now)
+    catalog = ctx.batch_catalog(session, batch)
+    hospital = _hospital(session, actor, hospital_code, catalog)
+    try:
+        parse = read_demand_workbook(data, filename=filename, context=ctx.demand_context(batch, hospital, catalog))
+    except WorkbookError as exc:
+        session.rollback()
+        return _unreadable(exc)
+    if not parse.ok or not parse.rows:
+        session.rollback()
+        return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
+    batch = _batch(session, actor, batch_code, lock=True)
+    _check_open(batch, now)
+    advisory_xact_lock(session, f"demand:{batch.id}:{hospital.id}")
+    version = 1 + (session.exec(select(func.max(DemandUpload.version)).where(
+        DemandUpload.batch_id == batch.id, DemandUpload.hospital_org_id == hospital.id)).one() or 0)
+    on_behalf = actor is None or actor.org_id != hospital.id
+    upload = DemandUpload(batch_id=batch.id, hospital_org_id=hospital.id, version=version,
+                          uploaded_by=actor.user_id if actor else None, on_behalf=on_behalf,
+                          filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
+                          row_count=len(parse.rows), created_at=now)
+    session.add(upload)
+    session.flush()
+    copy_rows(session, DemandLine.__tablename__, LINE_COLUMNS, _line_rows(upload.id, parse.rows, catalog))
+    audit.record(session, actor.audit() if actor else audit.SYSTEM, "demand.submit", "demand_upload", upload.id,
+                 {"batch": batch.code, "hospital": hospital.code, "version": version, "rows": len(parse.rows),
+                  "on_behalf": on_behalf, "filename": upload.filename, "sha256": upload.sha256}, at=now)
+    session.commit()
+    return DemandAccepted(batch.code, {hospital.code: version}, len(parse.rows), (upload.id,))
+
+
+def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, data: bytes,
+                       filename: str, now: datetime) -> DemandAccepted | DemandRejected:
+    """Apply a bureau-side file holding many hospitals' rows: one new version per hospital,
+    all in one transaction, or nothing at all. Price officers (their region) or bureau IT (None)."""
+    if actor is not None and actor.role not in BUREAU_UPLOADERS:
+        raise Forbidden("只有价格招采处可以批量导入 / price officers only")
+    batch = _batch(session, actor, batch_code)
+    _check_open(batch, now)
+    catalog = ctx.batch_catalog(session, batch)
+    hospitals = {org.code.upper(): org for org, _r in ctx.batch_hospitals(
+        session, catalog.regions, actor.region_code if actor else None)}
+    try:
+        parse = read_demand_workbook_bulk(data, filename=filename,
+                                          context=ctx.bulk_context(batch, frozenset(hospitals), catalog))
+    except WorkbookError as exc:
+        session.rollback()
+        return _unreadable(exc)
+    if not parse.ok or not parse.rows:
+        session.rollback()
+        return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
+    batch = session.get(Batch, batch.id, with_for_update=True, populate_existing=True)
+    _check_open(batch, now)
+    by_hospital: dict[str, list[DemandRow]] = {}
+    for row in parse.rows:
+        by_hospital.setdefault(row.hospital_code, []).append(row)
+    previous = dict(session.exec(select(DemandUpload.hospital_org_id, func.max(DemandUpload.version))
+                                 .where(DemandUpload.batch_id == batch.id)
+                                 .group_by(DemandUpload.hospital_org_id)).all())
+    digest = hashlib.sha256(data).hexdigest()
+    uploads = [{"batch_id": batch.id, "hospital_org_id": hospitals[code].id,
+                "version": previous.get(hospitals[code].id, 0) + 1, "uploaded_by": actor.user_id if actor else None,
+                "on_behalf": True, "filename": filename[:255], "sha256": digest, "row_count": len(rows),
+                "created_at": now} for code, rows in by_hospital.items()]
+    table = DemandUpload.__table__
+    ids = dict(session.execute(insert(table).returning(table.c.hospital_org_id, table.c.id), uploads).all())
+    lines: list[tuple] = []
+    for code, rows in by_hospital.items():
+        lines.extend(_line_rows(ids[hospitals[code].id], rows, catalog))
+    copy_rows(session, DemandLine.__tablename__, LINE_COLUMNS, lines)
+    versions = {hospitals[code].code: u["version"] for code, u in zip(by_hospital, uploads, strict=True)}
+    audit.record(session, actor.audit() if actor else audit.SYSTEM, "demand.bulk_submit", "batch", batch.code,
+                 {"versions": versions, "rows": len(parse.rows), "filename": filename[:255], "sha256": digest}, at=now)
+    session.commit()
+    return DemandAccepted(batch.code, versions, len(parse.rows), tuple(ids.values()))
+
+
+def error_workbook(rejection: DemandRejected, data: bytes, filename: str) -> bytes | None:
+    """The user's own workbook with the bad cells marked and a summary sheet (None if unreadable)."""
+    if not rejection.readable or not rejection.errors:
+        return None
+    try:
+        return build_error_workbook(data, rejection.errors, filename=filename)
+    except WorkbookError:
+        return None
+
+
+def send_demand_reminders(session: Session, actor: Actor, batch_code: str, now: datetime) -> int:
+    """Remind every hospital of the batch (in the officer's region) that has not submitted yet."""
+    if actor.role not in BUREAU_UPLOADERS:
+        raise Forbidden("price officers only")
+    batch = _batch(session, actor, batch_code, lock=True)
+    _check_open(batch, now)
+    catalog = ctx.batch_catalog(session, batch)
+    done = ctx.submitted_hospital_ids(session, batch.id)
+    missing = [org for org, _r in ctx.batch_hospitals(session, catalog.regions, actor.region_code)
+               if org.id not in done]
+    if not missing:
+        session.rollback()
+        return 0
+    session.execute(insert(DemandReminder.__table__), [
+        {"batch_id": batch.id, "hospital_org_id": org.id, "sent_by": actor.user_id, "sent_at": now}
+        for org in missing])
+    audit.record(session, actor.audit(), "demand.remind", "batch", batch.code,
+                 {"hospitals": [org.code for org in missing]}, at=now)
+    session.commit()
+    return len(missing)

@@ -1,0 +1,1 @@
+"""Review of an evaluation, publicity with objections, publication, and the contracts that follow."""

@@ -1,0 +1,102 @@
+"""Map a published batch from the database onto the pure OCDS builder (``review.ocds``)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from sqlmodel import Session, func, select
+
+from accounts.models import Organisation
+from bidding.models import OpenedBid, OpeningRecord
+from core.money import line_amount_fen
+from evaluation.models import EvaluationItem
+from procurement.demand.models import DemandLine, DemandUpload
+from procurement.models import Batch, BatchItem, Item
+from review.models import Contract, Publicity
+from review.ocds import (
+    OcdsAward,
+    OcdsBatch,
+    OcdsBidStat,
+    OcdsContract,
+    OcdsItem,
+    OcdsOrg,
+    build_release_package,
+)
+
+
+def _org(org: Organisation) -> OcdsOrg:
+    """An organisation as an OCDS party."""
+    return OcdsOrg(org.code, org.name)
+
+
+def _demand(session: Session, batch: Batch) -> dict[int, int]:
+    """Σ committed demand of the latest versions, per batch item."""
+    latest = (select(DemandUpload.hospital_org_id, func.max(DemandUpload.version).label("v"))
+              .where(DemandUpload.batch_id == batch.id).group_by(DemandUpload.hospital_org_id).subquery())
+    rows = session.exec(select(DemandLine.batch_item_id, func.sum(DemandLine.committed))
+                        .join(DemandUpload, DemandLine.upload_id == DemandUpload.id)
+                        .join(latest, (latest.c.hospital_org_id == DemandUpload.hospital_org_id)
+                              & (latest.c.v == DemandUpload.version))
+                        .where(DemandUpload.batch_id == batch.id).group_by(DemandLine.batch_item_id)).all()
+    return {item_id: int(total or 0) for item_id, total in rows}
+
+
+def _bid_stats(session: Session, batch: Batch, codes: dict[int, str]) -> tuple[list[OcdsBidStat], int]:
+    """Per-item bid counts and valid price range, and the number of distinct bidders."""
+    rows = session.exec(select(OpenedBid).join(OpeningRecord, OpenedBid.opening_id == OpeningRecord.id)
+                        .where(OpeningRecord.batch_id == batch.id)).all()
+    per_item: dict[int, list[OpenedBid]] = defaultdict(list)
+    for row in rows:
+        per_item[row.batch_item_id].append(row)
+    stats = []
+    for item_id, bids in sorted(per_item.items()):
+        valid = [b.ucp_e4 for b in bids if b.valid and b.ucp_e4 is not None]
+        stats.append(OcdsBidStat(codes[item_id], len(bids), len(valid), min(valid, default=None),
+                                 max(valid, default=None)))
+    return stats, len({b.supplier_org_id for b in rows})
+
+
+def ocds_package(session: Session, batch: Batch, *, publisher_name: str, uri: str) -> dict | None:
+    """The OCDS release package of a published batch (None before publication)."""
+    publicity = session.exec(select(Publicity).where(Publicity.batch_id == batch.id)).first()
+    if publicity is None or publicity.published_at is None:
+        return None
+    bureau = session.exec(select(Organisation).where(Organisation.kind == "bureau",
+                                                     Organisation.region_code == batch.region_code)).first()
+    fund = session.exec(select(Organisation).where(Organisation.kind == "fund",
+                                                   Organisation.region_code == batch.region_code)).first()
+    catalog = session.exec(select(BatchItem, Item).join(Item, BatchItem.item_id == Item.id)
+                           .where(BatchItem.batch_id == batch.id, BatchItem.active == True)).all()  # noqa: E712
+    codes = {bi.id: it.code for bi, it in catalog}
+    demand = _demand(session, batch)
+    items = tuple(OcdsItem(it.code, f"{it.generic_name}", f"{it.rep_strength or ''}{it.strength_unit or ''}",
+                           it.minimal_unit, demand.get(bi.id, 0), max_price_e4=bi.max_valid_price_e4)
+                  for bi, it in catalog)
+    stats, tenderers = _bid_stats(session, batch, codes)
+    regions = {}
+    for row in session.exec(select(EvaluationItem).where(EvaluationItem.evaluation_id == publicity.evaluation_id)).all():
+        for winner in json.loads(row.result_json).get("winners", []):
+            regions[(row.item_code, winner["supplier"])] = tuple(winner["regions"])
+    orgs = {o.id: o for o in session.exec(select(Organisation)).all()}
+    contracts, totals = [], defaultdict(lambda: [0, 0, 0])
+    for c in session.exec(select(Contract).where(Contract.batch_id == batch.id).order_by(Contract.code)).all():
+        supplier, item_code = orgs[c.supplier_org_id], codes[c.batch_item_id]
+        award_id = f"{item_code}-{supplier.code}"
+        signed = c.status == "signed"
+        contracts.append(OcdsContract(
+            c.code, award_id, _org(orgs[c.hospital_org_id]), _org(supplier), item_code, c.agreed_volume, c.ucp_e4,
+            line_amount_fen(c.agreed_volume, c.ucp_e4), c.period_start, c.period_end,
+            "active" if signed else "pending",
+            max(c.hospital_signed_at, c.supplier_signed_at) if signed else None))
+        acc = totals[(award_id, item_code, c.supplier_org_id)]
+        acc[0] += c.agreed_volume
+        acc[1] += line_amount_fen(c.agreed_volume, c.ucp_e4)
+        acc[2] = c.ucp_e4
+    awards = tuple(OcdsAward(award_id, item_code, _org(orgs[sid]), price, volume, value,
+                             regions.get((item_code, orgs[sid].code), ()), batch.cycle_start, batch.cycle_end)
+                   for (award_id, item_code, sid), (volume, value, price) in sorted(totals.items()))
+    ocds = OcdsBatch(batch.code, batch.name, _org(bureau), batch.region_code, publicity.published_at,
+                     batch.demand_deadline, batch.bid_deadline, batch.opening_at, items, tuple(stats), awards,
+                     tuple(contracts), _org(fund) if fund else None, tenderers)
+    return build_release_package(ocds, publisher_name=publisher_name, uri=uri)

@@ -1,0 +1,211 @@
+"""Read models for review, publicity, contracts and the inbox (all scoped to the actor)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from accounts.actor import Actor
+from accounts.models import Organisation
+from accounts.roles import Role
+from accounts.scoping import register_scope, scope, within_region
+from core.money import parse_amount_fen, parse_price_e4, round_half_up_div
+from evaluation.models import Evaluation, EvaluationItem
+from procurement.models import Batch, BatchItem, Item
+from procurement.queries import find_batch
+from review.models import Contract, Notification, Objection, Publicity, ReviewDecision
+from review.services import publicity_of, submitted_version
+
+
+def _contract_rule(actor: Actor):
+    """Hospitals and suppliers: their own contracts; bureau roles: contracts of their region's batches."""
+    if actor.role == Role.HOSPITAL_BUYER:
+        return Contract.hospital_org_id == actor.org_id
+    if actor.role == Role.SUPPLIER_REP:
+        return Contract.supplier_org_id == actor.org_id
+    return Contract.batch_id.in_(select(Batch.id).where(within_region(Batch.region_code, actor.region_code)))
+
+
+def _objection_rule(actor: Actor):
+    """Suppliers: their own objections; bureau roles: their region's; hospitals: none."""
+    if actor.role == Role.SUPPLIER_REP:
+        return Objection.supplier_org_id == actor.org_id
+    if actor.is_bureau:
+        return Objection.batch_id.in_(select(Batch.id).where(within_region(Batch.region_code, actor.region_code)))
+    return Objection.id == -1
+
+
+register_scope(Contract, _contract_rule)
+register_scope(Objection, _objection_rule)
+register_scope(Notification, lambda a: (Notification.org_id == a.org_id)
+               & or_(Notification.role == None, Notification.role == str(a.role)))  # noqa: E711
+
+
+@dataclass
+class ItemReview:
+    """One item as the reviewer sees it."""
+
+    code: str
+    name: str
+    unit: str
+    result: dict
+    previous_price_e4: int | None
+    saving_vs_previous_fen: int | None
+    price_cut: Decimal | None  # 1 − average paid UCP / previous price
+    suppliers: dict[str, str] = field(default_factory=dict)  # code → name
+
+
+@dataclass
+class ReviewView:
+    """The review page: the version under review (or last), its items, the batch summary."""
+
+    batch: Batch
+    run: Evaluation | None
+    items: list[ItemReview]
+    decisions: list[tuple[ReviewDecision, Evaluation]]
+    versions: list[Evaluation]
+    publicity: Publicity | None
+    objections: list[tuple[Objection, Organisation]]
+    total_objective_fen: int = 0
+    total_baseline_fen: int = 0
+    total_saving_vs_previous_fen: int = 0
+    average_cut: Decimal | None = None
+    no_winner: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _item_review(result: dict, batch_item: BatchItem, item: Item, names: dict[str, str]) -> ItemReview:
+    """Savings and price cut of one item's result."""
+    objective = parse_amount_fen(result["objective"]) if result.get("objective") else None
+    previous = batch_item.previous_price_e4
+    saving = cut = None
+    if objective is not None and previous and result.get("agreed_volume"):
+        saving = round_half_up_div(previous * result["agreed_volume"], 100) - objective
+        paid = Decimal(objective) / Decimal(result["agreed_volume"]) / 100
+        cut = (1 - paid / (Decimal(previous) / 10000)).quantize(Decimal("0.001"))
+    return ItemReview(item.code, item.generic_name, item.minimal_unit, result, previous, saving, cut, names)
+
+
+def review_view(session: Session, actor: Actor, code: str) -> ReviewView | None:
+    """Everything the review page shows (bureau roles of the batch's region only)."""
+    batch = find_batch(session, actor, code)
+    if batch is None or not actor.is_bureau:
+        return None
+    publicity = publicity_of(session, batch)
+    run = (session.get(Evaluation, publicity.evaluation_id) if publicity else submitted_version(session, batch))
+    versions = list(session.exec(select(Evaluation).where(Evaluation.batch_id == batch.id)
+                                 .order_by(Evaluation.version.desc())).all())
+    if run is None:
+        run = next((v for v in versions if v.status == "done"), None)
+    names = {o.code: o.name for o in session.exec(select(Organisation).where(Organisation.kind == "supplier")).all()}
+    items: list[ItemReview] = []
+    if run is not None:
+        catalog = {it.code: (bi, it) for bi, it in session.exec(
+            select(BatchItem, Item).join(Item, BatchItem.item_id == Item.id).where(BatchItem.batch_id == batch.id)).all()}
+        for row in session.exec(select(EvaluationItem).where(EvaluationItem.evaluation_id == run.id)
+                                .order_by(EvaluationItem.item_code)).all():
+            bi, it = catalog[row.item_code]
+            items.append(_item_review(json.loads(row.result_json), bi, it, names))
+    decisions = list(session.exec(select(ReviewDecision, Evaluation).join(Evaluation)
+                                  .where(Evaluation.batch_id == batch.id).order_by(ReviewDecision.id)).all())
+    objections = list(session.exec(scope(select(Objection, Organisation).join(
+        Organisation, Objection.supplier_org_id == Organisation.id).where(Objection.batch_id == batch.id)
+        .order_by(Objection.id), actor, Objection)).all())
+    view = ReviewView(batch, run, items, decisions, versions, publicity, objections)
+    cuts = [i.price_cut for i in items if i.price_cut is not None]
+    view.average_cut = (sum(cuts) / len(cuts)).quantize(Decimal("0.001")) if cuts else None
+    for i in items:
+        view.total_objective_fen += parse_amount_fen(i.result["objective"]) if i.result.get("objective") else 0
+        view.total_baseline_fen += parse_amount_fen(i.result["baseline_objective"]) if i.result.get("baseline_objective") else 0
+        view.total_saving_vs_previous_fen += i.saving_vs_previous_fen or 0
+        if not i.result.get("winners"):
+            view.no_winner.append((i.code, i.result.get("reason") or i.result.get("status")))
+    return view
+
+
+@dataclass
+class PublicResult:
+    """What suppliers and hospitals see of a result under publicity or published."""
+
+    batch: Batch
+    publicity: Publicity
+    items: list[tuple[str, str, list[dict]]]  # item code, name, winners
+    own_outcomes: list[tuple[str, dict]]
+    objections: list[Objection]
+
+
+def public_result(session: Session, actor: Actor, code: str) -> PublicResult | None:
+    """The proposed or published winners; a supplier also sees its own outcome per item."""
+    batch = find_batch(session, actor, code)
+    publicity = publicity_of(session, batch) if batch else None
+    if batch is None or publicity is None:
+        return None
+    names = {o.code: o.name for o in session.exec(select(Organisation).where(Organisation.kind == "supplier")).all()}
+    own_code = session.get(Organisation, actor.org_id).code
+    items, own = [], []
+    for row, item in session.exec(select(EvaluationItem, Item).join(Item, Item.code == EvaluationItem.item_code)
+                                  .where(EvaluationItem.evaluation_id == publicity.evaluation_id)
+                                  .order_by(EvaluationItem.item_code)).all():
+        result = json.loads(row.result_json)
+        winners = [{**w, "name": names.get(w["supplier"], w["supplier"])} for w in result.get("winners", [])]
+        items.append((item.code, item.generic_name, winners))
+        for outcome in result.get("outcomes", []):
+            if actor.role == Role.SUPPLIER_REP and outcome["supplier"] == own_code:
+                own.append((item.code, outcome))
+    objections = list(session.exec(scope(select(Objection).where(Objection.batch_id == batch.id), actor, Objection)).all())
+    return PublicResult(batch, publicity, items, own, objections)
+
+
+def contracts_of(session: Session, actor: Actor, code: str) -> tuple[Batch, list[tuple[Contract, Item, Organisation, Organisation]]] | None:
+    """The batch's contracts within the actor's scope, with item, hospital and supplier."""
+    batch = find_batch(session, actor, code)
+    if batch is None:
+        return None
+    rows = session.exec(scope(
+        select(Contract, Item).join(BatchItem, Contract.batch_item_id == BatchItem.id)
+        .join(Item, BatchItem.item_id == Item.id).where(Contract.batch_id == batch.id)
+        .order_by(Item.code, Contract.code), actor, Contract)).all()
+    orgs = {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(
+        {c.hospital_org_id for c, _i in rows} | {c.supplier_org_id for c, _i in rows}))).all()} if rows else {}
+    return batch, [(c, i, orgs[c.hospital_org_id], orgs[c.supplier_org_id]) for c, i in rows]
+
+
+def unsigned_count(session: Session, actor: Actor) -> list[tuple[str, int]]:
+    """(batch code, contracts awaiting this organisation's signature) for landing pages."""
+    if actor.role == Role.HOSPITAL_BUYER:
+        pending = Contract.hospital_signed_at == None  # noqa: E711
+    elif actor.role == Role.SUPPLIER_REP:
+        pending = Contract.supplier_signed_at == None  # noqa: E711
+    else:
+        return []
+    rows = session.exec(scope(select(Batch.code, Contract.id).join(Batch, Contract.batch_id == Batch.id)
+                              .where(pending), actor, Contract)).all()
+    counts: dict[str, int] = {}
+    for code, _id in rows:
+        counts[code] = counts.get(code, 0) + 1
+    return sorted(counts.items())
+
+
+def inbox(session: Session, actor: Actor, limit: int = 100) -> list[Notification]:
+    """The actor's notifications, unread first, newest first."""
+    stmt = scope(select(Notification), actor, Notification).order_by(
+        Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    return list(session.exec(stmt).all())
+
+
+def price_e4_of(text: str | None) -> int | None:
+    """A decimal-string UCP from a result as price_e4."""
+    return parse_price_e4(text) if text else None
+
+
+def objection(session: Session, actor: Actor, objection_id: int) -> Objection | None:
+    """One objection within the actor's scope."""
+    return session.exec(scope(select(Objection).where(Objection.id == objection_id), actor, Objection)).first()
+
+
+def batch_code(session: Session, batch_id: int) -> str:
+    """The code of a batch by id."""
+    return session.get(Batch, batch_id).code

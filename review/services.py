@@ -1,0 +1,280 @@
+"""Use cases from a finished evaluation to published winners and signed contracts.
+
+submit_for_review → approve | send_back (four-eyes) → publicity with objections and answers →
+end_publicity (period over, every objection answered) → contracts → signing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, func
+from sqlmodel import Session, select
+
+from accounts.actor import Actor, Forbidden
+from accounts.models import Organisation
+from accounts.roles import OrgKind, Role
+from bidding.models import OpenedBid, OpeningRecord
+from core import audit
+from core.db import lock_for_update
+from core.money import parse_price_e4, round_half_up_div
+from core.regions import region_contains
+from evaluation.models import Evaluation, EvaluationItem
+from procurement.demand.models import DemandLine, DemandUpload
+from procurement.lifecycle import BatchStatus
+from procurement.models import Batch, BatchItem, Item
+from procurement.queries import find_batch
+from procurement.rules import parse_rules
+from procurement.services import transition_batch
+from review.models import Contract, Notification, Objection, Publicity, ReviewDecision
+
+
+class ReviewError(ValueError):
+    """A refused review step, with the reason."""
+
+
+def _officer_batch(session: Session, actor: Actor, code: str) -> Batch:
+    """A batch of the actor's region, locked, for a price officer."""
+    if actor.role != Role.PRICE_OFFICER:
+        raise Forbidden("price officers only")
+    batch = find_batch(session, actor, code)
+    if batch is None:
+        raise Forbidden("no such batch")
+    return lock_for_update(session, Batch, batch.id)
+
+
+def _notify(session: Session, org_ids: set[int], role: Role | None, kind: str, batch: Batch, text: str,
+            now: datetime) -> None:
+    """One notification per organisation (optionally for one role)."""
+    for org_id in sorted(org_ids):
+        session.add(Notification(org_id=org_id, role=role, kind=kind, batch_code=batch.code, text=text, created_at=now))
+
+
+def submitted_version(session: Session, batch: Batch) -> Evaluation | None:
+    """The evaluation version last submitted for review."""
+    row = session.exec(select(Evaluation).join(ReviewDecision, ReviewDecision.evaluation_id == Evaluation.id)
+                       .where(Evaluation.batch_id == batch.id, ReviewDecision.decision == "submitted")
+                       .order_by(ReviewDecision.id.desc())).first()
+    return row
+
+
+def submit_for_review(session: Session, actor: Actor, code: str, version: int, now: datetime) -> ReviewDecision:
+    """Put a finished evaluation version before a reviewer."""
+    batch = _officer_batch(session, actor, code)
+    run = session.exec(select(Evaluation).where(Evaluation.batch_id == batch.id, Evaluation.version == version)).first()
+    if run is None or run.status != "done":
+        raise ReviewError("只能提交已完成的评审版本 / only a finished evaluation version can be submitted")
+    transition_batch(session, actor, code, "submit_for_review", now=now, commit=False, internal=True)
+    decision = ReviewDecision(evaluation_id=run.id, decision="submitted", decided_by=actor.user_id, decided_at=now)
+    session.add(decision)
+    audit.record(session, actor.audit(), "review.submit", "batch", code, {"version": version}, at=now)
+    session.commit()
+    return decision
+
+
+def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str, now: datetime) -> ReviewDecision:
+    """Approve the submitted version (publicity starts) or send it back with a reason."""
+    batch = _officer_batch(session, actor, code)
+    if batch.status != BatchStatus.REVIEW:
+        raise ReviewError("批次不在审核中 / the batch is not under review")
+    run = submitted_version(session, batch)
+    rules = parse_rules(batch.rules_json)
+    submitter = session.exec(select(ReviewDecision.decided_by).where(
+        ReviewDecision.evaluation_id == run.id, ReviewDecision.decision == "submitted")
+        .order_by(ReviewDecision.id.desc())).first()
+    if rules.four_eyes and actor.user_id in {run.requested_by, submitter}:
+        raise ReviewError("双人审核：审核人不能是运行或提交评审的人 / four-eyes: the reviewer may not be "
+                          "the officer who ran or submitted the evaluation")
+    if not approve and not reason.strip():
+        raise ReviewError("退回须填写理由 / sending back needs a reason")
+    decision = ReviewDecision(evaluation_id=run.id, decision="approve" if approve else "send_back",
+                              reason=reason.strip(), decided_by=actor.user_id, decided_at=now)
+    session.add(decision)
+    if approve:
+        transition_batch(session, actor, code, "approve", now=now, commit=False, internal=True)
+        session.add(Publicity(batch_id=batch.id, evaluation_id=run.id, starts_at=now,
+                              ends_at=now + timedelta(days=rules.publicity_days)))
+        bidders = set(session.exec(select(OpenedBid.supplier_org_id).join(
+            OpeningRecord, OpenedBid.opening_id == OpeningRecord.id).where(OpeningRecord.batch_id == batch.id)).all())
+        _notify(session, bidders, Role.SUPPLIER_REP, "publicity_started", batch,
+                f"拟中选结果公示中，可在公示期内提出异议 / proposed winners under publicity: {batch.name}", now)
+    else:
+        transition_batch(session, actor, code, "send_back", reason=reason.strip(), now=now, commit=False, internal=True)
+    audit.record(session, actor.audit(), "review.approve" if approve else "review.send_back", "batch", code,
+                 {"version": run.version, "reason": reason.strip()}, at=now)
+    session.commit()
+    return decision
+
+
+def publicity_of(session: Session, batch: Batch) -> Publicity | None:
+    """The batch's publicity period, if its result was approved."""
+    return session.exec(select(Publicity).where(Publicity.batch_id == batch.id)).first()
+
+
+def lodge_objection(session: Session, actor: Actor, code: str, text: str, attachment: tuple[str, bytes] | None,
+                    now: datetime) -> Objection:
+    """A bidder objects to the proposed result before the publicity period ends."""
+    if actor.role != Role.SUPPLIER_REP:
+        raise Forbidden("supplier reps only")
+    batch = find_batch(session, actor, code)
+    if batch is None:
+        raise Forbidden("no such batch")
+    publicity = publicity_of(session, batch)
+    if batch.status != BatchStatus.PUBLICITY or publicity is None or now >= publicity.ends_at:
+        raise ReviewError("不在公示期内 / the publicity period is not open")
+    bid = session.exec(select(OpenedBid.id).join(OpeningRecord, OpenedBid.opening_id == OpeningRecord.id).where(
+        OpeningRecord.batch_id == batch.id, OpenedBid.supplier_org_id == actor.org_id)).first()
+    if bid is None:
+        raise ReviewError("只有本批次的申报企业可以提出异议 / only bidders of this batch may object")
+    if not text.strip():
+        raise ReviewError("请填写异议内容 / the objection needs a text")
+    name, content = attachment if attachment else (None, None)
+    objection = Objection(batch_id=batch.id, supplier_org_id=actor.org_id, text=text.strip(), attachment_name=name,
+                          attachment=content, lodged_by=actor.user_id, lodged_at=now)
+    session.add(objection)
+    session.flush()
+    audit.record(session, actor.audit(), "objection.lodge", "batch", code, {"objection": objection.id}, at=now)
+    session.commit()
+    return objection
+
+
+def answer_objection(session: Session, actor: Actor, code: str, objection_id: int, answer: str,
+                     now: datetime) -> Objection:
+    """An officer answers an objection (once); the supplier is notified."""
+    batch = _officer_batch(session, actor, code)
+    objection = session.get(Objection, objection_id, with_for_update=True)
+    if objection is None or objection.batch_id != batch.id:
+        raise Forbidden("no such objection")
+    if objection.answer:
+        raise ReviewError("该异议已答复 / the objection has been answered")
+    if not answer.strip():
+        raise ReviewError("请填写答复 / the answer needs a text")
+    objection.answer, objection.answered_by, objection.answered_at = answer.strip(), actor.user_id, now
+    _notify(session, {objection.supplier_org_id}, Role.SUPPLIER_REP, "objection_answered", batch,
+            f"您的异议已答复 / your objection was answered: {batch.name}", now)
+    audit.record(session, actor.audit(), "objection.answer", "batch", code, {"objection": objection_id}, at=now)
+    session.commit()
+    return objection
+
+
+def end_publicity(session: Session, actor: Actor | None, code: str, now: datetime) -> list[Contract]:
+    """Publish the result once the period has ended and every objection is answered; create
+    the contracts. ``actor`` None is the scheduler."""
+    batch = (_officer_batch(session, actor, code) if actor else
+             session.exec(select(Batch).where(Batch.code == code).with_for_update()).one())
+    publicity = publicity_of(session, batch)
+    if batch.status != BatchStatus.PUBLICITY or publicity is None:
+        raise ReviewError("批次不在公示期 / the batch is not under publicity")
+    if now < publicity.ends_at:
+        raise ReviewError("公示期尚未结束 / the publicity period has not ended")
+    open_objections = session.exec(select(Objection.id).where(Objection.batch_id == batch.id,
+                                                              Objection.answer == None)).all()  # noqa: E711
+    if open_objections:
+        raise ReviewError(f"尚有 {len(open_objections)} 条异议未答复 / {len(open_objections)} objections are unanswered")
+    transition_batch(session, actor, code, "publish", now=now, commit=False, internal=True)
+    publicity.published_at = now
+    contracts = _create_contracts(session, batch, session.get(Evaluation, publicity.evaluation_id), now)
+    _notify(session, {c.hospital_org_id for c in contracts}, Role.HOSPITAL_BUYER, "contracts_to_sign", batch,
+            f"中选结果已发布，请确认采购协议 / result published, please sign your contracts: {batch.name}", now)
+    _notify(session, {c.supplier_org_id for c in contracts}, Role.SUPPLIER_REP, "contracts_to_sign", batch,
+            f"中选结果已发布，请确认采购协议 / result published, please sign your contracts: {batch.name}", now)
+    audit.record(session, actor.audit() if actor else audit.SYSTEM, "batch.published", "batch", code,
+                 {"contracts": len(contracts), "version": publicity.evaluation_id}, at=now)
+    session.commit()
+    return contracts
+
+
+def _create_contracts(session: Session, batch: Batch, run: Evaluation, now: datetime) -> list[Contract]:
+    """One contract per hospital × item: the region's primary winner, ratio × reported demand."""
+
+    from procurement.demand.queries import latest_upload_ids  # noqa: F401 - scoped variant for users
+
+    codes = {o.code: o.id for o in session.exec(select(Organisation).where(Organisation.kind == OrgKind.SUPPLIER)).all()}
+    regions = [r for r in session.exec(select(Batch.region_code).where(Batch.id == batch.id)).all()]
+    del regions
+    latest = (select(DemandUpload.hospital_org_id.label("h"), func.max(DemandUpload.version).label("v"))
+              .where(DemandUpload.batch_id == batch.id).group_by(DemandUpload.hospital_org_id).subquery())
+    lines = session.exec(
+        select(DemandLine, Organisation, BatchItem, Item)
+        .join(DemandUpload, DemandLine.upload_id == DemandUpload.id)
+        .join(latest, and_(DemandUpload.hospital_org_id == latest.c.h, DemandUpload.version == latest.c.v))
+        .join(Organisation, DemandUpload.hospital_org_id == Organisation.id)
+        .join(BatchItem, DemandLine.batch_item_id == BatchItem.id).join(Item, BatchItem.item_id == Item.id)
+        .where(DemandUpload.batch_id == batch.id)).all()
+    results = {i.item_code: json.loads(i.result_json) for i in session.exec(
+        select(EvaluationItem).where(EvaluationItem.evaluation_id == run.id)).all()}
+    contracts = []
+    for line, hospital, batch_item, item in lines:
+        result = results.get(item.code)
+        if not result or not result.get("winners") or line.committed <= 0:
+            continue
+        primary = _winner_for(result["winners"], hospital.region_code, "regions", region_contains)
+        if primary is None:
+            continue
+        backup = _winner_for(result["winners"], hospital.region_code, "backup_regions", region_contains)
+        ratio = Decimal(result["agreed_ratio"])
+        num, den = ratio.as_integer_ratio()
+        contract = Contract(
+            code=f"{batch.code}-{item.code}-{hospital.code}", batch_id=batch.id, evaluation_id=run.id,
+            batch_item_id=batch_item.id, hospital_org_id=hospital.id, supplier_org_id=codes[primary["supplier"]],
+            backup_supplier_org_id=codes.get(backup["supplier"]) if backup else None,
+            ucp_e4=parse_price_e4(primary["ucp"]), reported_demand=line.committed,
+            agreed_volume=round_half_up_div(line.committed * num, den),
+            period_start=batch.cycle_start, period_end=batch.cycle_end, created_at=now)
+        session.add(contract)
+        contracts.append(contract)
+    session.flush()
+    return contracts
+
+
+def _winner_for(winners: list[dict], hospital_region: str, key: str, contains) -> dict | None:
+    """The winner whose (primary or backup) regions contain the hospital."""
+    for winner in winners:
+        if any(contains(region, hospital_region) for region in winner[key]):
+            return winner
+    return None
+
+
+def sign_contract(session: Session, actor: Actor, contract_id: int, now: datetime) -> Contract:
+    """The hospital or the supplier confirms a contract; signed when both have."""
+    contract = session.get(Contract, contract_id, with_for_update=True)
+    if contract is None:
+        raise Forbidden("no such contract")
+    if actor.role == Role.HOSPITAL_BUYER and contract.hospital_org_id == actor.org_id:
+        if contract.hospital_signed_at is None:
+            contract.hospital_signed_at, contract.hospital_signed_by = now, actor.user_id
+    elif actor.role == Role.SUPPLIER_REP and contract.supplier_org_id == actor.org_id:
+        if contract.supplier_signed_at is None:
+            contract.supplier_signed_at, contract.supplier_signed_by = now, actor.user_id
+    else:
+        raise Forbidden("not a party to this contract")
+    if contract.hospital_signed_at and contract.supplier_signed_at:
+        contract.status = "signed"
+    audit.record(session, actor.audit(), "contract.sign", "contract", contract.code,
+                 {"by": str(actor.role), "status": contract.status}, at=now)
+    session.commit()
+    return contract
+
+
+def sign_all(session: Session, actor: Actor, code: str, now: datetime) -> int:
+    """Sign every contract of the batch still awaiting the actor's organisation."""
+    batch = find_batch(session, actor, code)
+    if batch is None:
+        raise Forbidden("no such batch")
+    column = Contract.hospital_org_id if actor.role == Role.HOSPITAL_BUYER else Contract.supplier_org_id
+    ids = session.exec(select(Contract.id).where(Contract.batch_id == batch.id, column == actor.org_id)).all()
+    for contract_id in ids:
+        sign_contract(session, actor, contract_id, now)
+    return len(ids)
+
+
+def mark_read(session: Session, actor: Actor, notification_id: int, now: datetime) -> None:
+    """Mark one of the actor's notifications as read."""
+    note = session.get(Notification, notification_id, with_for_update=True)
+    if note is None or note.org_id != actor.org_id or (note.role and note.role != str(actor.role)):
+        raise Forbidden("no such notification")
+    if note.read_at is None:
+        note.read_at = now
+        session.commit()

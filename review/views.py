@@ -1,0 +1,237 @@
+"""Review, publicity, objections, results, contracts and the inbox (thin routes)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from accounts.actor import Forbidden
+from accounts.roles import Role
+from core.clock import utcnow
+from core.export import workbook_bytes
+from core.money import format_price_e4, format_yuan
+from procurement.queries import find_batch
+from review import queries, services
+from review.forms import AnswerForm, DecisionForm, ObjectionForm, SubmitForm
+from review.ocds import to_json_text
+from review.ocds_export import ocds_package
+from web.auth import requires
+from web.db import get_session
+from web.forms import EmptyForm
+
+bp = Blueprint("review", __name__)
+BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ATTACHMENT = 5 * 1024 * 1024
+
+
+def _act(action, success: str, code: str, target: str = "review.review"):
+    """Run a service call; flash its refusal; 404 for objects outside the actor's scope."""
+    try:
+        action()
+        flash(success, "success")
+    except services.ReviewError as exc:
+        flash(str(exc), "error")
+    except Forbidden:
+        abort(404)
+    return redirect(url_for(target, code=code))
+
+
+def _visible(code: str) -> None:
+    """404 for batches the user may not see, before anything else is checked."""
+    if find_batch(get_session(), g.actor, code) is None:
+        abort(404)
+
+
+@bp.get("/batches/<code>/review")
+@requires(*BUREAU)
+def review(code: str):
+    """The review page: ranked bids with reasons, winners, allocation, savings, decisions."""
+    view = queries.review_view(get_session(), g.actor, code)
+    if view is None:
+        abort(404)
+    return render_template("review/review.html", view=view, yuan=format_yuan, price=format_price_e4,
+                           submit_form=SubmitForm(), decision_form=DecisionForm(), answer_form=AnswerForm(),
+                           form=EmptyForm(), now=utcnow())
+
+
+@bp.post("/batches/<code>/review/submit")
+@requires(Role.PRICE_OFFICER)
+def submit(code: str):
+    """Submit a finished evaluation version for review."""
+    _visible(code)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(lambda: services.submit_for_review(get_session(), g.actor, code, form.version.data, utcnow()),
+                _("Submitted for review."), code)
+
+
+@bp.post("/batches/<code>/review/decide")
+@requires(Role.PRICE_OFFICER)
+def decide(code: str):
+    """Approve the submitted version, or send it back with a reason."""
+    _visible(code)
+    form = DecisionForm()
+    if not form.validate_on_submit() or form.decision.data not in ("approve", "send_back"):
+        abort(400)
+    approve = form.decision.data == "approve"
+    return _act(lambda: services.decide(get_session(), g.actor, code, approve, form.reason.data or "", utcnow()),
+                _("Approved: the result is under publicity.") if approve else _("Sent back."), code)
+
+
+@bp.post("/batches/<code>/objections/<int:objection_id>/answer")
+@requires(Role.PRICE_OFFICER)
+def answer(code: str, objection_id: int):
+    """Answer an objection."""
+    _visible(code)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(lambda: services.answer_objection(get_session(), g.actor, code, objection_id, form.answer.data, utcnow()),
+                _("Answer sent."), code)
+
+
+@bp.post("/batches/<code>/publish")
+@requires(Role.PRICE_OFFICER)
+def publish(code: str):
+    """End the publicity period and publish (creates the contracts)."""
+    _visible(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _act(lambda: services.end_publicity(get_session(), g.actor, code, utcnow()),
+                _("Published; contracts were created."), code)
+
+
+@bp.route("/batches/<code>/result", methods=["GET", "POST"])
+@requires(Role.SUPPLIER_REP, Role.HOSPITAL_BUYER)
+def result(code: str):
+    """The proposed / published winners; suppliers see their outcome and may object."""
+    view = queries.public_result(get_session(), g.actor, code)
+    if view is None:
+        abort(404)
+    form = ObjectionForm()
+    if g.actor.role == Role.SUPPLIER_REP and form.validate_on_submit():
+        upload = form.attachment.data
+        attachment = None
+        if upload and upload.filename:
+            content = upload.read(MAX_ATTACHMENT + 1)
+            if len(content) > MAX_ATTACHMENT:
+                flash(_("The attachment is larger than 5 MB."), "error")
+                return redirect(url_for("review.result", code=code))
+            attachment = (upload.filename[:200], content)
+        return _act(lambda: services.lodge_objection(get_session(), g.actor, code, form.text.data, attachment, utcnow()),
+                    _("Objection lodged."), code, "review.result")
+    return render_template("review/result.html", view=view, form=form, price=format_price_e4, now=utcnow())
+
+
+@bp.get("/objections/<int:objection_id>/attachment")
+@requires(Role.SUPPLIER_REP, *BUREAU)
+def attachment(objection_id: int):
+    """An objection's attachment, for its supplier and the bureau."""
+    row = queries.objection(get_session(), g.actor, objection_id)
+    if row is None or row.attachment is None:
+        abort(404)
+    return Response(row.attachment, mimetype="application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename=objection-{row.id}.bin"})
+
+
+@bp.get("/batches/<code>/contracts")
+@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, *BUREAU)
+def contracts(code: str):
+    """Contracts of the batch within the user's scope, with signing."""
+    found = queries.contracts_of(get_session(), g.actor, code)
+    if found is None:
+        abort(404)
+    batch, rows = found
+    return render_template("review/contracts.html", batch=batch, rows=rows, form=EmptyForm(), price=format_price_e4)
+
+
+@bp.post("/contracts/<int:contract_id>/sign")
+@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP)
+def sign(contract_id: int):
+    """Confirm one contract."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        contract = services.sign_contract(get_session(), g.actor, contract_id, utcnow())
+    except Forbidden:
+        abort(404)
+    flash(_("Contract confirmed."), "success")
+    return redirect(url_for("review.contracts", code=queries.batch_code(get_session(), contract.batch_id)))
+
+
+@bp.post("/batches/<code>/contracts/sign-all")
+@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP)
+def sign_all(code: str):
+    """Confirm every contract of the batch awaiting this organisation."""
+    _visible(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        n = services.sign_all(get_session(), g.actor, code, utcnow())
+    except Forbidden:
+        abort(404)
+    flash(_("%(n)s contracts confirmed.", n=n), "success")
+    return redirect(url_for("review.contracts", code=code))
+
+
+@bp.get("/batches/<code>/contracts.xlsx")
+@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, *BUREAU)
+def contracts_export(code: str):
+    """The contracts the user may see, as a workbook."""
+    found = queries.contracts_of(get_session(), g.actor, code)
+    if found is None:
+        abort(404)
+    batch, rows = found
+    header = ["协议编号 Contract", "品种 Item", "医疗机构 Hospital", "中选企业 Supplier", "单位可比价 UCP",
+              "报量 Reported", "约定采购量 Agreed", "周期起 Start", "周期止 End", "状态 Status"]
+    data = [[c.code, f"{i.code} {i.generic_name}", h.name, s.name, format_price_e4(c.ucp_e4), c.reported_demand,
+             c.agreed_volume, c.period_start.isoformat(), c.period_end.isoformat(), c.status] for c, i, h, s in rows]
+    return Response(workbook_bytes([("采购协议", header, data)]), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=contracts-{batch.code}.xlsx"})
+
+
+@bp.get("/batches/<code>/result.xlsx")
+@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, *BUREAU)
+def result_export(code: str):
+    """The (proposed or published) winners per item, as a workbook."""
+    view = queries.public_result(get_session(), g.actor, code)
+    if view is None:
+        abort(404)
+    header = ["品种 Item", "通用名 Name", "中选企业 Winner", "单位可比价 UCP", "供应地区 Regions", "约定采购量 Volume"]
+    data = [[c, n, w["name"], w["ucp"], ", ".join(w["regions"]), w["volume"]] for c, n, ws in view.items for w in ws]
+    return Response(workbook_bytes([("中选结果", header, data)]), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=result-{view.batch.code}.xlsx"})
+
+
+@bp.get("/batches/<code>/ocds.json")
+@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, *BUREAU)
+def ocds(code: str):
+    """The batch as an Open Contracting Data Standard 1.1 release package (after publication)."""
+    batch = find_batch(get_session(), g.actor, code)
+    package = ocds_package(get_session(), batch, publisher_name="jicai",
+                           uri=url_for("review.ocds", code=code, _external=True)) if batch else None
+    if package is None:
+        abort(404)
+    return Response(to_json_text(package, indent=1), mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=ocds-{code}.json"})
+
+
+@bp.get("/inbox")
+@requires()
+def inbox():
+    """The user's notifications."""
+    return render_template("review/inbox.html", notes=queries.inbox(get_session(), g.actor), form=EmptyForm())
+
+
+@bp.post("/inbox/<int:notification_id>/read")
+@requires()
+def read(notification_id: int):
+    """Mark a notification read."""
+    if EmptyForm().validate_on_submit():
+        try:
+            services.mark_read(get_session(), g.actor, notification_id, utcnow())
+        except Forbidden:
+            abort(404)
+    return redirect(url_for("review.inbox"))

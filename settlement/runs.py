@@ -1,0 +1,294 @@
+"""The settlement run: compute with the pure core, persist, approve (four-eyes), release files.
+
+Idempotency: a run takes the batch's settlement lock (the batch row, and an advisory lock on
+PostgreSQL; SQLite write transactions are serial already), reads only lines without a payable
+row, and inserts one ``settlement_payable`` row per line under the unique key (acceptance,
+kind). A second run, or a racing one, finds nothing new and returns the existing run.
+Failed instructions of the batch are re-issued in the next run (new reference, same lines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from accounts.actor import Actor, Forbidden
+from accounts.models import Organisation
+from accounts.roles import Role
+from accounts.scoping import scope
+from core import audit
+from core.db import advisory_xact_lock, lock_for_update
+from procurement.lifecycle import BatchStatus
+from procurement.models import Batch
+from procurement.queries import find_batch
+from procurement.rules import parse_rules
+from review.models import Contract
+from settlement import ledger
+from settlement.deliveries import SettlementRefused, parse_month
+from settlement.model import (
+    AcceptedLine,
+    AccountDirectory,
+    BankAccount,
+    InstructionStatus,
+    OffsetRule,
+    SettlementError,
+    SettlementResult,
+    SettlementSettings,
+)
+from settlement.models import (
+    Acceptance,
+    DeductionStatement,
+    PayableRecord,
+    PaymentInstruction,
+    PrepaymentEntry,
+    SettlementRun,
+)
+from settlement.prepayment import balances
+from settlement.run import compute_settlement, instruction_reference, remittance_text
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """The run and whether this call created it (False: nothing new, the existing run)."""
+
+    run: SettlementRun
+    created: bool
+
+
+def officer_batch(session: Session, actor: Actor | None, batch_code: str) -> Batch:
+    """A batch of the settlement officer's region (any batch for the system), else Forbidden."""
+    if actor is None:
+        batch = session.exec(select(Batch).where(Batch.code == batch_code)).first()
+        if batch is None:
+            raise SettlementRefused(f"批次不存在 / no such batch: {batch_code}")
+        return batch
+    if actor.role != Role.SETTLEMENT_OFFICER:
+        raise Forbidden("settlement officers only")
+    batch = find_batch(session, actor, batch_code)
+    if batch is None:
+        raise Forbidden("no such batch")
+    return batch
+
+
+def fund_of(session: Session, actor: Actor | None, batch: Batch) -> Organisation | None:
+    """The paying fund agency: the officer's own, or (system) the fund of the batch's region."""
+    if actor is not None:
+        return session.get(Organisation, actor.org_id)
+    return session.exec(select(Organisation).where(Organisation.kind == "fund", Organisation.active == True,  # noqa: E712
+                                                   Organisation.region_code == batch.region_code)
+                        .order_by(Organisation.id)).first()
+
+
+def who(actor: Actor | None) -> audit.AuditActor:
+    """The audit actor: the officer, or the system (CLI, scheduler)."""
+    return actor.audit() if actor else audit.SYSTEM
+
+
+def account_of(org: Organisation) -> BankAccount | None:
+    """An organisation's bank account, or None when incomplete."""
+    if not (org.bank_account and org.bank_cnaps):
+        return None
+    try:
+        return BankAccount(org.bank_account, org.name, org.bank_cnaps, org.bank_name or "")
+    except SettlementError:
+        return None
+
+
+def settings_of(batch: Batch) -> SettlementSettings:
+    """The batch's settlement settings (offset ratio = the prepayment ratio)."""
+    rules = parse_rules(batch.rules_json)
+    return SettlementSettings(offset_rule=OffsetRule(rules.prepayment_offset), offset_ratio=rules.prepayment_ratio,
+                              prepayment_ratio=rules.prepayment_ratio, payment_days=rules.payment_days)
+
+
+def _open_lines(session: Session, batch_id: int, month_end) -> list[tuple[Acceptance, Contract]]:
+    """Applied lines of the batch up to the month without a payable yet."""
+    settled = select(PayableRecord.acceptance_id)
+    stmt = (select(Acceptance, Contract).join(Contract, Contract.id == Acceptance.contract_id)
+            .where(Acceptance.batch_id == batch_id, Acceptance.applied_month.is_not(None),
+                   Acceptance.accepted_on < month_end, Acceptance.id.not_in(settled))
+            .order_by(Acceptance.id))
+    return list(session.exec(stmt).all())
+
+
+def line_id(acceptance_id: int) -> str:
+    """The payable line id of an acceptance (zero-padded: string order = id order)."""
+    return f"{acceptance_id:012d}"
+
+
+def _directory(session: Session, payer: BankAccount, supplier_ids: set[int]) -> tuple[AccountDirectory, dict]:
+    """Accounts of the fund and of the suppliers (by org code), and code → org."""
+    orgs = session.exec(select(Organisation).where(Organisation.id.in_(supplier_ids))).all() if supplier_ids else []
+    accounts = {o.code: a for o in orgs if (a := account_of(o)) is not None}
+    return AccountDirectory(payer, accounts), {o.code: o for o in orgs}
+
+
+def run_settlement(session: Session, actor: Actor | None, batch_code: str, month: str, now: datetime) -> RunOutcome:
+    """Settle the batch's applied, confirmed lines up to ``month``; re-issue failed instructions."""
+    batch = officer_batch(session, actor, batch_code)
+    _start, end = parse_month(month)
+    if now.date() < end:
+        raise SettlementRefused("只能结算已结束的月份 / only a finished month can be settled")
+    if batch.status != BatchStatus.EXECUTION:
+        raise SettlementRefused("批次不在执行中 / the batch is not in execution")
+    advisory_xact_lock(session, f"settlement:{batch.id}")
+    batch = lock_for_update(session, Batch, batch.id)
+    fund = fund_of(session, actor, batch)
+    payer = account_of(fund) if fund else None
+    if payer is None:
+        raise SettlementRefused("医保基金账户未设置 / the fund's bank account is not set")
+    rows = _open_lines(session, batch.id, end)
+    failed = session.exec(select(PaymentInstruction).where(PaymentInstruction.batch_id == batch.id,
+                                                           PaymentInstruction.status == InstructionStatus.FAILED)
+                          .order_by(PaymentInstruction.id)).all()
+    hospitals = {o.id: o for o in session.exec(select(Organisation).where(
+        Organisation.id.in_({a.hospital_org_id for a, _ in rows}))).all()} if rows else {}
+    directory, suppliers = _directory(session, payer, {a.supplier_org_id for a, _ in rows})
+    code_of = {o.id: o.code for o in suppliers.values()}
+    lines = [AcceptedLine(line_id(a.id), str(c.id), hospitals[a.hospital_org_id].code, code_of[a.supplier_org_id],
+                          str(c.batch_item_id), a.quantity - a.returned, c.ucp_e4, a.accepted_on,
+                          disputed=a.reconcile_status != "confirmed") for a, c in rows]
+    seq = (session.exec(select(func.max(SettlementRun.seq)).where(
+        SettlementRun.batch_id == batch.id, SettlementRun.month == month)).one() or 0) + 1
+    run_ref = f"S{batch.id}-{month.replace('-', '')}-{seq}"
+    by_code = {h.code: h for h in hospitals.values()}
+    before = balances(session, batch.id)
+    try:
+        result = compute_settlement(lines, {h.code: before.get(h.id, 0) for h in hospitals.values()},
+                                    settings_of(batch), frozenset(), accounts=directory, run_ref=run_ref)
+    except SettlementError as exc:
+        raise SettlementRefused(f"无法结算 / cannot settle: {exc}") from exc
+    if not result.statements and not failed:
+        latest = session.exec(select(SettlementRun).where(SettlementRun.batch_id == batch.id,
+                                                          SettlementRun.month == month)
+                              .order_by(SettlementRun.seq.desc())).first()
+        session.rollback()
+        if latest is None:
+            raise SettlementRefused("没有可结算的明细 / nothing to settle for this month")
+        return RunOutcome(latest, False)
+    run = SettlementRun(batch_id=batch.id, month=month, seq=seq, run_ref=run_ref,
+                        computed_by=actor.user_id if actor else None,
+                        computed_at=now, gross_fen=result.gross_fen, offset_fen=result.offset_fen,
+                        paid_fen=result.paid_fen, line_count=sum(len(s.lines) for s in result.statements),
+                        carried_count=len(result.carried_over))
+    session.add(run)
+    session.flush()
+    _persist(session, run, batch, result, suppliers, by_code, now)
+    run.reissued_fen = _reissue(session, run, failed, len(result.instructions), now)
+    session.add(run)
+    audit.record(session, who(actor), "settlement.run", "settlement_run", str(run.id),
+                 {"batch": batch.code, "month": month, "ref": run_ref, "gross_fen": run.gross_fen,
+                  "offset_fen": run.offset_fen, "paid_fen": run.paid_fen, "reissued_fen": run.reissued_fen,
+                  "lines": run.line_count, "carried": run.carried_count}, at=now)
+    session.commit()
+    return RunOutcome(run, True)
+
+
+def _persist(session: Session, run: SettlementRun, batch: Batch, result: SettlementResult, suppliers: dict,
+             hospitals: dict, now: datetime) -> None:
+    """Instructions, payable keys (bulk), statements and prepayment offsets of a computed run."""
+    ids: dict[str, int] = {}
+    for i in result.instructions:
+        row = PaymentInstruction(run_id=run.id, batch_id=batch.id, reference=i.reference,
+                                 supplier_org_id=suppliers[i.supplier_code].id, payer_account=i.payer.account_no,
+                                 payer_name=i.payer.holder_name, payer_cnaps=i.payer.bank_cnaps,
+                                 payer_bank=i.payer.bank_name, payee_account=i.payee.account_no,
+                                 payee_name=i.payee.holder_name, payee_cnaps=i.payee.bank_cnaps,
+                                 payee_bank=i.payee.bank_name, amount_fen=i.amount_fen, line_count=len(i.lines),
+                                 remittance=i.remittance[:140], status_at=now)
+        session.add(row)
+        session.flush()
+        ids[i.reference] = row.id
+    payables = []
+    for st in result.statements:
+        hospital = hospitals[st.hospital_code]
+        for s in st.lines:
+            payables.append({"acceptance_id": int(s.line.delivery_line_id), "kind": str(s.line.kind),
+                             "run_id": run.id, "contract_id": int(s.line.contract_id),
+                             "hospital_org_id": hospital.id, "supplier_org_id": suppliers[s.line.supplier_code].id,
+                             "quantity": s.line.accepted_qty, "price_e4": s.line.price_e4,
+                             "gross_fen": s.gross_fen, "offset_fen": s.offset_fen, "paid_fen": s.paid_fen,
+                             "accepted_on": s.line.accepted_on,
+                             "instruction_id": ids.get(s.instruction_ref) if s.instruction_ref else None})
+        session.add(DeductionStatement(run_id=run.id, batch_id=batch.id, hospital_org_id=hospital.id,
+                                       gross_fen=st.gross_fen, offset_fen=st.offset_fen,
+                                       net_deducted_fen=st.net_deducted_fen, advance_before_fen=st.advance_before_fen,
+                                       advance_after_fen=st.advance_after_fen, line_count=len(st.lines)))
+        if st.offset_fen:
+            session.add(PrepaymentEntry(entry_key=f"offset:{run.id}:{hospital.id}", batch_id=batch.id,
+                                        hospital_org_id=hospital.id, kind="offset", amount_fen=-st.offset_fen,
+                                        run_id=run.id, created_by=run.computed_by, created_at=now))
+    if payables:
+        session.execute(insert(PayableRecord), payables)
+
+
+def _reissue(session: Session, run: SettlementRun, failed: list[PaymentInstruction], taken: int,
+             now: datetime) -> int:
+    """Re-issue each failed instruction in ``run`` (payee account as it is now); Σ re-issued fen."""
+    total = 0
+    for n, old in enumerate(failed, start=taken + 1):
+        ledger.transition(InstructionStatus(old.status), InstructionStatus.REISSUED)
+        payee = account_of(session.get(Organisation, old.supplier_org_id))
+        ref = instruction_reference(run.run_ref, n)
+        new = PaymentInstruction(run_id=run.id, batch_id=old.batch_id, reference=ref,
+                                 supplier_org_id=old.supplier_org_id, payer_account=old.payer_account,
+                                 payer_name=old.payer_name, payer_cnaps=old.payer_cnaps, payer_bank=old.payer_bank,
+                                 payee_account=payee.account_no if payee else old.payee_account,
+                                 payee_name=payee.holder_name if payee else old.payee_name,
+                                 payee_cnaps=payee.bank_cnaps if payee else old.payee_cnaps,
+                                 payee_bank=payee.bank_name if payee else old.payee_bank,
+                                 amount_fen=old.amount_fen, line_count=old.line_count,
+                                 remittance=remittance_text(ref, old.line_count)[:140], reissue_of_id=old.id,
+                                 status_at=now)
+        old.status, old.status_at = InstructionStatus.REISSUED, now
+        session.add_all([new, old])
+        session.flush()
+        for p in session.exec(select(PayableRecord).where(PayableRecord.instruction_id == old.id)).all():
+            p.instruction_id = new.id
+            session.add(p)
+        total += old.amount_fen
+    return total
+
+
+def runs_of(session: Session, actor: Actor, batch_id: int | None = None) -> list[SettlementRun]:
+    """Runs the actor may see, newest first."""
+    stmt = scope(select(SettlementRun), actor, SettlementRun)
+    if batch_id is not None:
+        stmt = stmt.where(SettlementRun.batch_id == batch_id)
+    return list(session.exec(stmt.order_by(SettlementRun.id.desc())).all())
+
+
+def officer_run(session: Session, actor: Actor | None, run_id: int) -> SettlementRun:
+    """A run of the settlement officer's region (any run for the system), locked; Forbidden otherwise."""
+    if actor is None:
+        run = lock_for_update(session, SettlementRun, run_id)
+        if run is None:
+            raise SettlementRefused(f"结算批次不存在 / no such run: {run_id}")
+        return run
+    if actor.role != Role.SETTLEMENT_OFFICER:
+        raise Forbidden("settlement officers only")
+    run = session.exec(scope(select(SettlementRun).where(SettlementRun.id == run_id), actor, SettlementRun)).first()
+    if run is None:
+        raise Forbidden("no such run")
+    return lock_for_update(session, SettlementRun, run_id)
+
+
+def approve_run(session: Session, actor: Actor, run_id: int, now: datetime) -> SettlementRun:
+    """A second settlement officer approves a computed run (never the one who computed it)."""
+    if actor is None:
+        raise Forbidden("approval needs a settlement officer")
+    run = officer_run(session, actor, run_id)
+    if run.status != "computed":
+        raise SettlementRefused("只有待审核的结算可以审核 / only a computed run can be approved")
+    if run.computed_by == actor.user_id:
+        raise SettlementRefused("双人复核：审核人不能是计算人 / four-eyes: the approver may not be the officer "
+                                "who ran the settlement")
+    run.status, run.approved_by, run.approved_at = "approved", actor.user_id, now
+    session.add(run)
+    audit.record(session, actor.audit(), "settlement.approve", "settlement_run", str(run.id),
+                 {"ref": run.run_ref, "paid_fen": run.paid_fen}, at=now)
+    session.commit()
+    return run

@@ -1,0 +1,43 @@
+"""The settlement use cases in one place (each lives in its own module; one transaction each).
+
+Deliveries and reconciliation: :mod:`settlement.deliveries`; prepayment:
+:mod:`settlement.prepayment`; runs and approval: :mod:`settlement.runs`; bank files and
+returns: :mod:`settlement.banking`. Importing this module registers the scope rules.
+"""
+
+from __future__ import annotations
+
+import settlement.scoping  # noqa: F401  (registers the scope rules)
+from settlement.banking import files_of, import_bank_return, release_files
+from settlement.deliveries import (
+    DeliveryInput,
+    SettlementRefused,
+    accept_delivery,
+    apply_for_settlement,
+    reconcile,
+    record_deliveries,
+    record_delivery,
+    return_goods,
+)
+from settlement.prepayment import balances, grant_prepayment
+from settlement.runs import RunOutcome, approve_run, run_settlement, runs_of
+
+__all__ = [
+    "DeliveryInput",
+    "RunOutcome",
+    "SettlementRefused",
+    "accept_delivery",
+    "apply_for_settlement",
+    "approve_run",
+    "balances",
+    "files_of",
+    "grant_prepayment",
+    "import_bank_return",
+    "reconcile",
+    "record_deliveries",
+    "record_delivery",
+    "release_files",
+    "return_goods",
+    "run_settlement",
+    "runs_of",
+]

@@ -1,0 +1,83 @@
+"""Bidding through the web pages: preview, confirm, receipt slip, withdraw, open, record, export."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import timedelta
+
+from openpyxl import load_workbook
+
+from accounts.roles import Role
+from bidding import services
+from core.clock import utcnow
+from tests.bidding.conftest import bid, make_bidding_batch
+from tests.conftest import csrf_token, login
+
+
+def _form(token, price="1.4", capacity="5000000", confirm="", tiers=()):
+    data = {"csrf_token": token, "item_code": "YP001", "strength": "20", "strength_unit": "mg",
+            "units_per_pack": "7", "pack_price": price, "capacity": capacity,
+            "eligibility": "consistency_generic", "confirm": confirm}
+    for i, (v, p) in enumerate(tiers):
+        data[f"tiers-{i}-min_volume"], data[f"tiers-{i}-pack_price"] = str(v), p
+    return data
+
+
+def test_supplier_previews_confirms_and_withdraws(client, session, world, ring):
+    now = utcnow()
+    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
+                              bid_deadline=now + timedelta(days=2), opening_at=now + timedelta(days=2, hours=1))
+    login(client, world.username("A", Role.SUPPLIER_REP))
+    token = csrf_token(client, f"/batches/{code}/bids/new")
+    preview = client.post(f"/batches/{code}/bids/new", data=_form(token, tiers=[(1000000, "1.26")])).get_data(as_text=True)
+    assert "¥0.2000" in preview and "¥0.1800" in preview and 'data-testid="confirm-bid"' in preview
+    refused = client.post(f"/batches/{code}/bids/new", data=_form(token, price="3.6")).get_data(as_text=True)
+    assert "最高有效申报价" in refused and "confirm-bid" not in refused
+    bad_number = client.post(f"/batches/{code}/bids/new", data=_form(token, price="1.23456")).get_data(as_text=True)
+    assert "4 decimal" in bad_number
+    done = client.post(f"/batches/{code}/bids/new", data=_form(token, confirm="1")).get_data(as_text=True)
+    receipt = re.search(r'data-testid="receipt">([0-9a-f]{64})<', done).group(1)
+    slip = re.search(r'<textarea name="slip"[^>]*>(.*?)</textarea>', done, re.S).group(1)
+    download = client.post("/bids/receipt-slip", data={"csrf_token": token, "slip": slip.replace("&#34;", '"')})
+    assert download.status_code == 200 and json.loads(download.data)["receipt"] == receipt
+    listing = client.get(f"/batches/{code}/bids").get_data(as_text=True)
+    assert receipt[:4] in listing and "¥1.4000" not in listing  # sealed: not even for its author
+    client.post(f"/batches/{code}/bids/YP001/withdraw", data={"csrf_token": token, "reason": "测试"})
+    assert "已撤回" in client.get(f"/batches/{code}/bids").get_data(as_text=True)
+
+
+def test_officer_sees_envelopes_then_opens_and_reads_the_record(client, session, world, ring, app):
+    now = utcnow()
+    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(days=3),
+                              bid_deadline=now - timedelta(hours=1), opening_at=now - timedelta(minutes=1))
+    app.extensions["jicai.keyring"] = ring
+    services.submit_bid(session, world.actors[("A", Role.SUPPLIER_REP)], code, bid(tiers=[(10, 13000)]), ring,
+                        now - timedelta(days=1))
+    services.submit_bid(session, world.actors[("B", Role.SUPPLIER_REP)], code, bid(pack_price_e4=13300),
+                        ring, now - timedelta(days=1))
+    login(client, world.username("A", Role.PRICE_OFFICER))
+    assert client.get(f"/batches/{code}/opening").status_code == 404  # nothing to read before opening
+    assert client.get(f"/batches/{code}/opening.xlsx").status_code == 404
+    page = client.get(f"/batches/{code}/bids").get_data(as_text=True)
+    assert "密封" in page and "¥1.4000" not in page
+    token = csrf_token(client, f"/batches/{code}/bids")
+    opened = client.post(f"/batches/{code}/open", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    assert "开标记录" in opened and "¥0.1900" in opened and "¥0.2000" in opened and "B supplier" in opened
+    sheet = load_workbook(io.BytesIO(client.get(f"/batches/{code}/opening.xlsx").data)).active
+    assert [c.value for c in sheet[2]][2] in ("A supplier", "B supplier")
+    client.post("/logout", data={"csrf_token": token})
+    login(client, world.username("A", Role.SUPPLIER_REP))
+    public = client.get(f"/batches/{code}/opening").get_data(as_text=True)
+    assert "A supplier" in public and "B supplier" not in public and "¥0.1900" in public  # rival's UCP, not its name
+    assert "¥1.3300" not in public  # nor its pack price
+
+
+def test_hospitals_have_no_bidding_pages(client, session, world):
+    now = utcnow()
+    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
+                              bid_deadline=now + timedelta(days=1), opening_at=now + timedelta(days=1))
+    login(client, world.username("A", Role.HOSPITAL_BUYER))
+    assert client.get(f"/batches/{code}/bids").status_code == 403
+    assert client.get(f"/batches/{code}/opening").status_code == 403

@@ -1,0 +1,79 @@
+"""A hospital buyer reports demand in the browser: template, mistakes, errors, fix, accepted;
+then a price officer sees the submission progress."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from demo.seed import DEMO_PASSWORD, seed_demo
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(browser, live_server, username: str):
+    """A fresh Chinese browser page signed in as ``username``."""
+    page = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("landing-title").wait_for()
+    return page
+
+
+def _fill(template: bytes, path, *, mistakes: bool) -> None:
+    """Fill every row of the template (optionally with two mistakes) and save it to ``path``."""
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb["报量"]
+    for row in range(2, ws.max_row + 1):
+        ws.cell(row=row, column=8, value=1000 + row)
+        ws.cell(row=row, column=9, value=900 + row)
+    if mistakes:
+        ws["I2"] = 100  # far below 80% of last year's use, and no reason given
+        ws["H3"] = "一千二"  # not a number
+    wb.save(path)
+
+
+def test_hospital_reports_demand_and_officer_sees_progress(db, live_server, browser, shot, tmp_path):
+    with db.write_session() as s:
+        seed_demo(s, hospitals=16, suppliers=3)
+    page = _sign_in(browser, live_server, "hospital")
+    page.get_by_test_id("task-submit_demand").click()
+    assert "尚未提交" in page.get_by_test_id("demand-state").inner_text()
+    with page.expect_download() as info:
+        page.get_by_test_id("template-download").click()
+    template = info.value.path().read_bytes()
+
+    bad, good = tmp_path / "报量_有误.xlsx", tmp_path / "报量.xlsx"
+    _fill(template, bad, mistakes=True)
+    page.set_input_files("input[type=file]", str(bad))
+    page.get_by_test_id("upload-submit").click()
+    errors = page.get_by_test_id("error-table").inner_text()
+    assert "低于下限" in errors and "I2" in errors and "H3" in errors and "一千二" in errors
+    assert "上传未被接受" in page.get_by_test_id("rejection").inner_text()
+    with page.expect_download() as marked:
+        page.get_by_test_id("error-download").click()
+    assert "错误汇总" in load_workbook(io.BytesIO(marked.value.path().read_bytes())).sheetnames
+    assert marked.value.suggested_filename.endswith("_错误标注.xlsx")
+    shot(page, "demand-rejected")
+
+    _fill(template, good, mistakes=False)
+    page.set_input_files("input[type=file]", str(good))
+    page.get_by_test_id("upload-submit").click()
+    assert "上传成功：第 1 版" in page.locator(".flash.success").inner_text()
+    assert "已提交：第 1 版" in page.get_by_test_id("demand-state").inner_text()
+    assert page.get_by_test_id("current-lines").locator("tbody tr").count() == 20
+    shot(page, "demand-accepted")
+
+    officer = _sign_in(browser, live_server, "officer")
+    officer.get_by_test_id("nav-demand").click()
+    officer.locator("[data-testid^=demand-SD-]").first.click()
+    total = officer.get_by_test_id("progress-total").inner_text()
+    assert "已有 1 家提交" in total
+    assert officer.get_by_test_id("missing").locator("tbody tr").count() == 15
+    shot(officer, "demand-progress")
+    officer.get_by_test_id("consolidated-link").click()
+    first = officer.get_by_test_id("per-item").locator("tbody tr").first.inner_text()
+    assert "YP001" in first and "1,002" in first and "902" in first
+    shot(officer, "demand-consolidated")

@@ -1,0 +1,57 @@
+"""The packing heuristic that warm-starts the MILP."""
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from optimizer.allocation import Problem, allocation_cost, check_allocation, solve_allocation
+from optimizer.heuristic import best_fill, packing_start
+from tests.optimizer import bid
+
+
+def problem(winners, volumes, min_regions=1, share=None, pins=None):
+    """A problem over regions r1…rn."""
+    codes = tuple(f"r{i + 1}" for i in range(len(volumes)))
+    return Problem("X", codes, tuple(volumes), tuple(pins or [None] * len(volumes)), tuple(winners), min_regions, share, True)
+
+
+def test_best_fill_finds_the_exact_subset_sum():
+    values = [7, 13, 29, 31, 44, 58, 61]
+    chosen = best_fill(values, 100)
+    assert sum(values[i] for i in chosen) == 100  # 13 + 29 + 58
+
+
+def test_best_fill_greedy_beyond_the_exact_size():
+    values = list(range(1, 41))
+    chosen = best_fill(values, 100)
+    assert sum(values[i] for i in chosen) <= 100 and len(set(chosen)) == len(chosen)
+
+
+def test_start_fills_the_cheapest_winner_exactly():
+    p = problem([bid("A", "0.1", 100), bid("B", "0.2")], [60, 50, 40, 10])
+    start = packing_start(p)
+    assert check_allocation(p, start) == []
+    assert sum(v for v, s in zip(p.volumes, start.primary, strict=True) if s == "A") == 100
+
+
+def test_warm_start_does_not_change_the_optimum():
+    p = problem([bid("A", "0.1", 130), bid("B", "0.2", 90), bid("C", "0.3")], [60, 50, 40, 30, 20, 10, 7])
+    cold = solve_allocation(p, "highs", 10, 0.0)
+    warm = solve_allocation(p, "highs", 10, 0.0, start=packing_start(p))
+    assert allocation_cost(p, cold.allocation) == allocation_cost(p, warm.allocation) == Decimal("31.1")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(0, 100), min_size=1, max_size=9),
+    st.lists(st.integers(0, 400), min_size=1, max_size=4),
+    st.integers(0, 2),
+    st.sampled_from([None, Decimal("0.7")]),
+)
+def test_start_is_always_feasible_when_given(volumes, capacities, min_regions, share):
+    winners = [bid(f"S{i}", f"0.{i + 1}", c) for i, c in enumerate(capacities)]
+    p = problem(winners, volumes, min_regions, share)
+    start = packing_start(p)
+    if start is not None:
+        assert check_allocation(p, start) == []

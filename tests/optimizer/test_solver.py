@@ -1,0 +1,36 @@
+"""Solver choice and reading the solver's own status."""
+
+import pulp
+
+from optimizer.solver import SolveStatus, make_solver, read_result, resolve_name, solver_label
+
+
+def tiny(infeasible: bool) -> pulp.LpProblem:
+    """x + y = 1 over binaries, optionally with x + y ≥ 2 as well."""
+    prob = pulp.LpProblem("tiny", pulp.LpMinimize)
+    x = prob.add_variable("x", 0, 1, cat=pulp.LpBinary)
+    y = prob.add_variable("y", 0, 1, cat=pulp.LpBinary)
+    prob.setObjective(pulp.LpAffineExpression({x: 2, y: 3}))
+    prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression({x: 1, y: 1}), pulp.LpConstraintEQ, "one", 1))
+    if infeasible:
+        prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression({x: 1, y: 1}), pulp.LpConstraintGE, "two", 2))
+    return prob
+
+
+def test_highs_is_the_default_and_cbc_on_request():
+    assert resolve_name("highs") == "highs"
+    assert resolve_name("cbc") == "cbc"
+    assert solver_label("highs").startswith("HiGHS 1.")
+
+
+def test_both_solvers_report_optimal_and_infeasible():
+    for name in ("highs", "cbc"):
+        prob = tiny(False)
+        used, solver = make_solver(name, 10, 1e-4)
+        prob.solve(solver)
+        report = read_result(prob, used, 1e-4)
+        assert report.status is SolveStatus.OPTIMAL and report.objective == 2
+        prob = tiny(True)
+        used, solver = make_solver(name, 10, 1e-4)
+        prob.solve(solver)
+        assert read_result(prob, used, 1e-4).status is SolveStatus.INFEASIBLE

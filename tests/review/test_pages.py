@@ -1,0 +1,85 @@
+"""Review through the pages: submit, send back, approve, object, answer, publish, sign,
+exports (Excel, OCDS validated against the bundled schema), inbox."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from accounts import services as accounts
+from accounts.roles import OrgKind, Role
+from core.clock import utcnow
+from evaluation import services as evaluation
+from tests.conftest import PASSWORD, csrf_token, login
+from tests.evaluation.fixtures import opened_batch
+from tests.review.test_ocds import codelist_errors, schema_errors
+
+
+def _logout(client):
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+def _post(client, url, **data):
+    return client.post(url, data={"csrf_token": csrf_token(client, "/"), **data}, follow_redirects=True)
+
+
+def test_review_journey_through_the_pages(app, client, db, session, world, ring):
+    code = opened_batch(session, world, ring)
+    officer_a = world.actors[("A", Role.PRICE_OFFICER)]
+    accounts.create_user(session, None, username="a_officer_2", display_name="审核员", password=PASSWORD,
+                         role=Role.PRICE_OFFICER, org_id=world.orgs[("A", OrgKind.BUREAU)].id)
+    run = evaluation.request_evaluation(session, officer_a, code, utcnow())
+    session.close()
+    evaluation.claim_and_run(db, run.id, officer_a)
+
+    login(client, "a_price_officer")
+    page = client.get(f"/batches/{code}/review").get_data(as_text=True)
+    assert "¥0.1300" in page and "B supplier" in page and "<svg" in page  # ranked bids, winner, chart
+    assert "超出最多中选企业数" in _post(client, f"/batches/{code}/review/submit", version="1").get_data(as_text=True)
+    refused = _post(client, f"/batches/{code}/review/decide", decision="approve").get_data(as_text=True)
+    assert "双人审核" in refused  # the officer who ran it cannot approve
+    _logout(client)
+
+    login(client, "a_officer_2")
+    _post(client, f"/batches/{code}/review/decide", decision="approve")
+    _logout(client)
+
+    login(client, "a_supplier_rep")  # a losing bidder objects
+    result = client.get(f"/batches/{code}/result").get_data(as_text=True)
+    assert "B supplier" in result and "winner_limit" in result
+    token = csrf_token(client, f"/batches/{code}/result")
+    client.post(f"/batches/{code}/result", data={"csrf_token": token, "text": "请说明中选数量规则",
+                                                  "attachment": (io.BytesIO(b"evidence"), "证明.txt")},
+                content_type="multipart/form-data")
+    _logout(client)
+
+    login(client, "a_officer_2")
+    page = client.get(f"/batches/{code}/review").get_data(as_text=True)
+    assert "请说明中选数量规则" in page
+    objection_id = page.split('data-testid="answer-')[1].split('"')[0]
+    with db.engine.begin() as conn:  # the publicity period passes
+        conn.execute(text("UPDATE publicity SET ends_at = :t"), {"t": utcnow() - timedelta(minutes=1)})
+    assert "未答复" in _post(client, f"/batches/{code}/publish").get_data(as_text=True)
+    _post(client, f"/batches/{code}/objections/{objection_id}/answer", answer="有效申报 2 家，按规则中选 1 家。")
+    assert "已发布" in _post(client, f"/batches/{code}/publish").get_data(as_text=True)
+    _logout(client)
+
+    login(client, "a_supplier_rep")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "您的异议已答复" in inbox
+    _logout(client)
+
+    login(client, "a_hospital_buyer")
+    contracts = client.get(f"/batches/{code}/contracts").get_data(as_text=True)
+    assert contracts.count("<tr><td>DB1-") == 1  # only its own contract
+    _post(client, f"/batches/{code}/contracts/sign-all")
+    sheet = load_workbook(io.BytesIO(client.get(f"/batches/{code}/contracts.xlsx").data)).active
+    assert sheet["G2"].value == 500 and sheet.max_row == 2
+    package = client.get(f"/batches/{code}/ocds.json").get_data(as_text=True)
+    assert schema_errors(package) == [] and codelist_errors(package) == []
+    releases = json.loads(package)["releases"]
+    assert any(r.get("contracts") for r in releases)
