@@ -24,9 +24,9 @@ def test_eight_concurrent_writers_lose_nothing(db, world):
         try:
             start.wait()
             for i in range(EDITS):
-                def edit():
+                def edit(days: int = 1 + (n + i) % 9):
                     with db.write_session() as s:
-                        services.update_batch(s, officer, "CONC", rule_changes={"publicity_days": 1 + (n + i) % 9})
+                        services.update_batch(s, officer, "CONC", rule_changes={"publicity_days": days})
                 retrying(edit)
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)

@@ -34,7 +34,6 @@ def foreign(session, world) -> dict[str, str]:
         "item_code": "YP001",
         "hospital_code": "B-hospital",
         "token": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        "token": "no-such-download-token",
         "version": "1",
         "objection_id": "999999",
         "contract_id": "999999",
