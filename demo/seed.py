@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -15,8 +15,10 @@ from accounts import services as accounts
 from accounts.actor import Actor
 from accounts.models import Organisation, User
 from accounts.roles import OrgKind, Role
+from bidding.keys import KeyRing
 from core.clock import utcnow
 from core.money import parse_price_e4
+from demo import pipeline
 from procurement import services as procurement
 from procurement.models import Region
 from procurement.regions import ensure_default_regions
@@ -74,8 +76,10 @@ def _cnaps(rng: random.Random) -> str:
     return "".join(str(rng.randint(0, 9)) for _ in range(12))
 
 
-def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30) -> SeedResult:
-    """Load the demo once; a second call changes nothing."""
+def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
+              keyring: KeyRing | None = None) -> SeedResult:
+    """Load the demo once; a second call changes nothing. With a keyring, a second batch is
+    taken through demand and bidding to the opening, ready for evaluation."""
     ensure_default_regions(session)
     if session.exec(select(User).where(User.username == "admin")).first():
         return SeedResult(False, _logins(session))
@@ -118,11 +122,14 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30) ->
     procurement.create_item(session, None, commit=False, code="HC001", kind="consumable",
                             generic_name="药物洗脱冠脉支架", minimal_unit="个", category="冠脉支架")
     session.commit()
-    _demo_batch(session, bureau)
+    code, now = _demo_batch(session, bureau)
+    pipeline.report_demand(session, code, DRUGS, 0.6, now, seed=3)  # 60% of hospitals have reported
+    if keyring is not None:
+        pipeline.opened_batch(session, keyring, DRUGS, CITIES, now)
     return SeedResult(True, _logins(session))
 
 
-def _demo_batch(session: Session, bureau: Organisation) -> None:
+def _demo_batch(session: Session, bureau: Organisation) -> tuple[str, datetime]:
     """A batch of the 20 drugs over the 16 cities, opened for demand collection."""
     officer = session.exec(select(User).where(User.username == "officer")).one()
     actor = Actor(officer.id, officer.username, Role.PRICE_OFFICER, bureau.id, bureau.kind, bureau.region_code)
@@ -136,7 +143,8 @@ def _demo_batch(session: Session, bureau: Organisation) -> None:
     for row in DRUGS:
         procurement.add_batch_item(session, actor, code, row[0], parse_price_e4(row[7]), parse_price_e4(row[8]))
     procurement.set_batch_regions(session, actor, code, [c for c, _n in CITIES])
-    procurement.transition_batch(session, actor, code, "open_demand")
+    procurement.transition_batch(session, actor, code, "open_demand", now=now)
+    return code, now
 
 
 def _logins(session: Session) -> list[tuple[str, str, str]]:

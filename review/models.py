@@ -70,6 +70,8 @@ class Contract(SQLModel, table=True):
     supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
     backup_supplier_org_id: int | None = Field(default=None, foreign_key="organisation.id")
     ucp_e4: int  # contract price per minimal unit (1/10000 yuan): what deliveries are paid at
+    pack_price_e4: int | None = None  # the winner's pack price (tier price where a tier applies)
+    pack_spec: str = Field(default="", max_length=60)  # offered specification, e.g. 20mg×7
     reported_demand: int
     agreed_volume: int
     period_start: date = Field(sa_column=Column(Date, nullable=False))

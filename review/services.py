@@ -29,6 +29,7 @@ from procurement.queries import find_batch
 from procurement.rules import parse_rules
 from procurement.services import transition_batch
 from review.models import Contract, Notification, Objection, Publicity, ReviewDecision
+from settlement.prepayment import grant_prepayment
 
 
 class ReviewError(ValueError):
@@ -205,6 +206,7 @@ def _create_contracts(session: Session, batch: Batch, run: Evaluation, now: date
         .where(DemandUpload.batch_id == batch.id)).all()
     results = {i.item_code: json.loads(i.result_json) for i in session.exec(
         select(EvaluationItem).where(EvaluationItem.evaluation_id == run.id)).all()}
+    offers = _winning_offers(session, batch)
     contracts = []
     for line, hospital, batch_item, item in lines:
         result = results.get(item.code)
@@ -214,19 +216,40 @@ def _create_contracts(session: Session, batch: Batch, run: Evaluation, now: date
         if primary is None:
             continue
         backup = _winner_for(result["winners"], hospital.region_code, "backup_regions", region_contains)
+        offer = offers.get((batch_item.id, codes[primary["supplier"]]))
+        pack_price, pack_spec = _pack_terms(offer, primary)
         ratio = Decimal(result["agreed_ratio"])
         num, den = ratio.as_integer_ratio()
         contract = Contract(
             code=f"{batch.code}-{item.code}-{hospital.code}", batch_id=batch.id, evaluation_id=run.id,
             batch_item_id=batch_item.id, hospital_org_id=hospital.id, supplier_org_id=codes[primary["supplier"]],
             backup_supplier_org_id=codes.get(backup["supplier"]) if backup else None,
-            ucp_e4=parse_price_e4(primary["ucp"]), reported_demand=line.committed,
+            ucp_e4=parse_price_e4(primary["ucp"]), pack_price_e4=pack_price, pack_spec=pack_spec,
+            reported_demand=line.committed,
             agreed_volume=round_half_up_div(line.committed * num, den),
             period_start=batch.cycle_start, period_end=batch.cycle_end, created_at=now)
         session.add(contract)
         contracts.append(contract)
     session.flush()
     return contracts
+
+
+def _winning_offers(session: Session, batch: Batch) -> dict[tuple[int, int], OpenedBid]:
+    """The opened bids of the batch by (batch item, supplier)."""
+    rows = session.exec(select(OpenedBid).join(OpeningRecord, OpenedBid.opening_id == OpeningRecord.id)
+                        .where(OpeningRecord.batch_id == batch.id)).all()
+    return {(b.batch_item_id, b.supplier_org_id): b for b in rows}
+
+
+def _pack_terms(offer: OpenedBid | None, winner: dict) -> tuple[int | None, str]:
+    """The pack price the winner is paid (its tier's, when a tier applies) and its pack spec."""
+    if offer is None:
+        return None, ""
+    price = offer.pack_price_e4
+    for tier in json.loads(offer.tiers_json):
+        if winner.get("tier_min_volume") == tier["min_volume"]:
+            price = tier["pack_price_e4"]
+    return price, f"{offer.strength.normalize() if offer.strength is not None else ''}{offer.strength_unit}×{offer.units_per_pack}"
 
 
 def _winner_for(winners: list[dict], hospital_region: str, key: str, contains) -> dict | None:
@@ -254,6 +277,12 @@ def sign_contract(session: Session, actor: Actor, contract_id: int, now: datetim
         contract.status = "signed"
     audit.record(session, actor.audit(), "contract.sign", "contract", contract.code,
                  {"by": str(actor.role), "status": contract.status}, at=now)
+    if contract.status == "signed":
+        session.flush()
+        # the fund advances the hospital its prepayment once all its contracts of the batch are signed
+        batch = session.get(Batch, contract.batch_id)
+        hospital = session.get(Organisation, contract.hospital_org_id)
+        grant_prepayment(session, None, batch.code, hospital.code, now, commit=False)
     session.commit()
     return contract
 

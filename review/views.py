@@ -185,8 +185,10 @@ def contracts_export(code: str):
         abort(404)
     batch, rows = found
     header = ["协议编号 Contract", "品种 Item", "医疗机构 Hospital", "中选企业 Supplier", "单位可比价 UCP",
-              "报量 Reported", "约定采购量 Agreed", "周期起 Start", "周期止 End", "状态 Status"]
-    data = [[c.code, f"{i.code} {i.generic_name}", h.name, s.name, format_price_e4(c.ucp_e4), c.reported_demand,
+              "包装价 Pack price", "包装规格 Pack", "报量 Reported", "约定采购量 Agreed", "周期起 Start", "周期止 End",
+              "状态 Status"]
+    data = [[c.code, f"{i.code} {i.generic_name}", h.name, s.name, format_price_e4(c.ucp_e4),
+             format_price_e4(c.pack_price_e4) if c.pack_price_e4 else "", c.pack_spec, c.reported_demand,
              c.agreed_volume, c.period_start.isoformat(), c.period_end.isoformat(), c.status] for c, i, h, s in rows]
     return Response(workbook_bytes([("采购协议", header, data)]), mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename=contracts-{batch.code}.xlsx"})

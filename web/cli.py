@@ -63,7 +63,8 @@ def seed(hospitals: int, suppliers: int) -> None:
     from demo.seed import DEMO_PASSWORD, seed_demo
 
     with _db().write_session() as session:
-        result = seed_demo(session, hospitals=hospitals, suppliers=suppliers)
+        result = seed_demo(session, hospitals=hospitals, suppliers=suppliers,
+                           keyring=current_app.extensions["jicai.keyring"])
     if not result.created:
         click.echo("demo data already present")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")

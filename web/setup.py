@@ -100,6 +100,8 @@ def init_web(app: Flask, tz_name: str) -> None:
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
     from review.views import bp as review_bp
+    from settlement.officer_views import bp as settlement_officer_bp
+    from settlement.views import bp as settlement_bp
     from web.downloads import bp as downloads_bp
     from web.views import bp as shell_bp
 
@@ -110,4 +112,6 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(bidding_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(settlement_bp)
+    app.register_blueprint(settlement_officer_bp)
     app.register_blueprint(downloads_bp)

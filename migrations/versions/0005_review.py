@@ -70,6 +70,8 @@ def upgrade() -> None:
     sa.Column('supplier_org_id', sa.Integer(), nullable=False),
     sa.Column('backup_supplier_org_id', sa.Integer(), nullable=True),
     sa.Column('ucp_e4', sa.Integer(), nullable=False),
+    sa.Column('pack_price_e4', sa.Integer(), nullable=True),
+    sa.Column('pack_spec', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('reported_demand', sa.Integer(), nullable=False),
     sa.Column('agreed_volume', sa.Integer(), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),

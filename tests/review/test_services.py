@@ -69,7 +69,7 @@ def test_review_round_trip_to_signed_contracts(db, session, world, ring, second_
     assert _status(session, code) == "published"
     got = sorted((c.reported_demand, c.agreed_volume) for c in contracts)
     assert got == [(1000, 500), (3000, 1500)]  # one winner → ratio 50%
-    assert {c.ucp_e4 for c in contracts} == {1300}
+    assert {(c.ucp_e4, c.pack_price_e4, c.pack_spec) for c in contracts} == {(1300, 1300, "1×1")}
     hospital = world.actors[("A", Role.HOSPITAL_BUYER)]
     winner = world.actors[("B", Role.SUPPLIER_REP)]
     assert services.sign_all(session, hospital, code, T) == 1
@@ -78,6 +78,10 @@ def test_review_round_trip_to_signed_contracts(db, session, world, ring, second_
     services.sign_all(session, winner, code, T)
     signed = session.exec(select(Contract).where(Contract.status == "signed")).all()
     assert len(signed) == 1 and signed[0].hospital_org_id == hospital.org_id
+    from settlement.models import PrepaymentEntry
+
+    advance = session.exec(select(PrepaymentEntry)).one()  # all of A-hospital's contracts signed
+    assert advance.amount_fen == 1950  # 30% of 500 × ¥0.1300 = 30% of ¥65.00 = ¥19.50
     kinds = {n.kind for n in session.exec(select(Notification)).all()}
     assert {"publicity_started", "objection_answered", "contracts_to_sign"} <= kinds
 

@@ -31,6 +31,7 @@ def test_run_and_bank_return_from_the_cli(app, db, session, world, setup, office
     services.approve_run(session, officer_b, run.id, NOW)
     services.release_files(session, officer_b, run.id, NOW)
     inst = session.exec(select(PaymentInstruction)).one()
+    session.commit()  # end the test's own write transaction before the CLI writes
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\x00\x01binary")
     assert runner.invoke(args=["settlement", "bank-return", str(run.id), str(bad)]).exit_code == 2

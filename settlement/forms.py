@@ -1,0 +1,67 @@
+"""Settlement forms: record a delivery, accept/return, apply, reconcile, run, upload files."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+MONTH = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Month as YYYY-MM, e.g. 2026-10"))
+
+
+class DeliveryForm(FlaskForm):
+    """One shipment against a signed contract."""
+
+    contract_code = SelectField(_l("Contract"), validators=[DataRequired()])
+    quantity = IntegerField(_l("Quantity shipped (minimal units)"), validators=[DataRequired(), NumberRange(min=1)])
+    shipped_on = DateField(_l("Shipping date"), validators=[DataRequired()])
+    supplier_ref = StringField(_l("Your reference (order / waybill)"), validators=[Optional(), Length(max=60)])
+
+
+class AcceptForm(FlaskForm):
+    """Accept all or part of a delivery."""
+
+    quantity = IntegerField(_l("Quantity accepted"), validators=[DataRequired(), NumberRange(min=1)])
+    accepted_on = DateField(_l("Acceptance date"), validators=[DataRequired()])
+
+
+class ReturnForm(FlaskForm):
+    """Send accepted goods back."""
+
+    quantity = IntegerField(_l("Quantity returned"), validators=[DataRequired(), NumberRange(min=1)])
+    returned_on = DateField(_l("Return date"), validators=[DataRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+
+
+class ApplyForm(FlaskForm):
+    """Apply for settlement of a batch's month."""
+
+    batch_code = SelectField(_l("Batch"), validators=[DataRequired()])
+    month = StringField(_l("Month"), validators=[DataRequired(), MONTH])
+
+
+class ReconcileForm(FlaskForm):
+    """Confirm or dispute the selected lines."""
+
+    decision = SelectField(_l("Decision"), choices=[SelectChoice("confirm", _l("Confirm")),
+                                                       SelectChoice("dispute", _l("Dispute"))])
+    reason = StringField(_l("Reason for a dispute"), validators=[Optional(), Length(max=200)])
+
+
+class RunForm(FlaskForm):
+    """Run the settlement of a month."""
+
+    month = StringField(_l("Month"), validators=[DataRequired(), MONTH])
+
+
+class ConfirmForm(FlaskForm):
+    """A bare confirmation (approve, release)."""
+
+
+class UploadForm(FlaskForm):
+    """A workbook or bank return file."""
+
+    file = FileField(_l("File"), validators=[FileRequired()])

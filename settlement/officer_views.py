@@ -1,0 +1,201 @@
+"""Settlement officer pages: runs, four-eyes approval, bank files, bank returns, overdue lines,
+progress (序时进度) and retained savings (结余留用) with Excel export."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from accounts.actor import Forbidden
+from accounts.roles import Role
+from core.clock import utcnow
+from core.export import workbook_bytes
+from core.money import fen_to_decimal
+from procurement.lifecycle import BatchStatus
+from procurement.queries import find_batch, list_batches
+from settlement import queries, services
+from settlement.banking import files_of
+from settlement.forms import ConfirmForm, RunForm, UploadForm
+from settlement.runs import officer_run
+from settlement.savings import SAVINGS_COLUMNS
+from web.auth import requires
+from web.db import get_session
+
+bp = Blueprint("settlement_officer", __name__, url_prefix="/settlement/officer")
+OFFICER = Role.SETTLEMENT_OFFICER
+VIEWERS = (Role.SETTLEMENT_OFFICER, Role.PRICE_OFFICER, Role.ADMIN)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _batch(code: str):
+    """A batch of the officer's region, else 404."""
+    batch = find_batch(get_session(), g.actor, code)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def _run(run_id: int):
+    """A run of the officer's region, else 404."""
+    try:
+        return officer_run(get_session(), g.actor, run_id)
+    except Forbidden:
+        abort(404)
+
+
+@bp.get("/")
+@requires(*VIEWERS)
+def batches():
+    """Batches in execution with their runs."""
+    db = get_session()
+    rows = [(b, services.runs_of(db, g.actor, b.id)) for b in list_batches(db, g.actor, BatchStatus.EXECUTION)]
+    return render_template("settlement/officer_batches.html", rows=rows)
+
+
+@bp.get("/batches/<code>")
+@requires(*VIEWERS)
+def batch(code: str):
+    """One batch: run a month, its runs, overdue lines, progress chart."""
+    b = _batch(code)
+    db = get_session()
+    today = utcnow().date()
+    report, names = queries.progress_report(db, g.actor, b, today)
+    return render_template("settlement/officer_batch.html", batch=b, runs=services.runs_of(db, g.actor, b.id),
+                           form=RunForm(), overdue=queries.overdue(db, b, today)[:200], report=report, names=names)
+
+
+@bp.post("/batches/<code>/run")
+@requires(OFFICER)
+def run(code: str):
+    """Run the settlement of a month (a rerun with nothing new opens the existing run)."""
+    b = _batch(code)
+    form = RunForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash("; ".join(str(e) for e in errors), "error")
+        return redirect(url_for("settlement_officer.batch", code=b.code))
+    try:
+        outcome = services.run_settlement(get_session(), g.actor, b.code, form.month.data, utcnow())
+    except services.SettlementRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("settlement_officer.batch", code=b.code))
+    except Forbidden:
+        abort(404)
+    flash(_("Settlement computed.") if outcome.created else _("Nothing new to settle; this is the existing run."),
+          "success")
+    return redirect(url_for("settlement_officer.run_page", run_id=outcome.run.id))
+
+
+@bp.get("/runs/<int:run_id>")
+@requires(OFFICER)
+def run_page(run_id: int):
+    """A run: totals, instructions, statements, approval, files, bank returns."""
+    r = _run(run_id)
+    db = get_session()
+    instructions, statements = queries.run_detail(db, r)
+    return render_template("settlement/run.html", run=r, instructions=instructions, statements=statements,
+                           files=files_of(db, r.id), form=ConfirmForm(), upload=UploadForm())
+
+
+@bp.post("/runs/<int:run_id>/approve")
+@requires(OFFICER)
+def approve(run_id: int):
+    """Approve a run (a second officer)."""
+    _run(run_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.approve_run(get_session(), g.actor, run_id, utcnow())
+            flash(_("Run approved."), "success")
+        except services.SettlementRefused as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("settlement_officer.run_page", run_id=run_id))
+
+
+@bp.post("/runs/<int:run_id>/release")
+@requires(OFFICER)
+def release(run_id: int):
+    """Write the bank files of an approved run."""
+    _run(run_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.release_files(get_session(), g.actor, run_id, utcnow())
+            flash(_("Bank files released."), "success")
+        except services.SettlementRefused as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("settlement_officer.run_page", run_id=run_id))
+
+
+@bp.get("/runs/<int:run_id>/files/<int:file_id>")
+@requires(OFFICER)
+def download(run_id: int, file_id: int):
+    """One released bank file."""
+    r = _run(run_id)
+    f = next((x for x in files_of(get_session(), r.id) if x.id == file_id), None)
+    if f is None:
+        abort(404)
+    mime = "application/xml" if f.kind == "xml" else "text/csv"
+    return Response(f.content, mimetype=mime, headers={"Content-Disposition": f"attachment; filename={f.name}"})
+
+
+@bp.get("/runs/<int:run_id>/instructions.xlsx")
+@requires(OFFICER)
+def instructions_xlsx(run_id: int):
+    """The run's payment instructions and deduction statements as a workbook."""
+    r = _run(run_id)
+    instructions, statements = queries.run_detail(get_session(), r)
+    sheets = [("付款指令", ["指令编号 Reference", "企业 Supplier", "收款账号 Payee account", "收款行行号 CNAPS",
+                          "金额(元) Amount", "笔数 Lines", "状态 Status"],
+               [[i.reference, o.name, i.payee_account, i.payee_cnaps, str(fen_to_decimal(i.amount_fen)), i.line_count,
+                 i.status] for i, o in instructions]),
+              ("扣款单", ["医疗机构 Hospital", "应付(元) Gross", "预付冲抵(元) Offset", "基金扣款(元) Deducted",
+                       "冲抵后预付余额(元) Advance after"],
+               [[o.name, str(fen_to_decimal(s.gross_fen)), str(fen_to_decimal(s.offset_fen)),
+                 str(fen_to_decimal(s.net_deducted_fen)), str(fen_to_decimal(s.advance_after_fen))]
+                for s, o in statements])]
+    return Response(workbook_bytes(sheets), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=run-{r.run_ref}.xlsx"})
+
+
+@bp.post("/runs/<int:run_id>/bank-return")
+@requires(OFFICER)
+def bank_return(run_id: int):
+    """Import the bank's result file for a released run (all or nothing)."""
+    _run(run_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            log = services.import_bank_return(get_session(), g.actor, run_id, form.file.data.read(),
+                                              form.file.data.filename or "return.csv", utcnow())
+            flash(_("Bank return imported: %(p)s paid, %(f)s failed.", p=log.paid_count, f=log.failed_count),
+                  "success")
+        except services.SettlementRefused as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("settlement_officer.run_page", run_id=run_id))
+
+
+def _scores() -> dict[str, Decimal]:
+    """Assessment scores given as ``score_<hospital code>`` query parameters."""
+    out = {}
+    for key, value in request.args.items():
+        if key.startswith("score_") and value.strip():
+            try:
+                out[key.removeprefix("score_")] = Decimal(value.strip())
+            except InvalidOperation:
+                flash(_("Not a score: %(v)s", v=value), "error")
+    return out
+
+
+@bp.get("/batches/<code>/savings")
+@requires(*VIEWERS)
+def savings(code: str):
+    """Retained savings at cycle end, line by line; ``?xlsx=1`` exports the table."""
+    b = _batch(code)
+    rows, needs = queries.savings(get_session(), g.actor, b, _scores())
+    if request.args.get("xlsx"):
+        content = workbook_bytes([("结余留用", list(SAVINGS_COLUMNS), [r.cells() for r in rows])])
+        return Response(content, mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename=savings-{b.code}.xlsx"})
+    return render_template("settlement/savings.html", batch=b, rows=rows, needs=needs, columns=SAVINGS_COLUMNS,
+                           args={k: v for k, v in request.args.items() if k.startswith("score_")})

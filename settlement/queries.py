@@ -1,0 +1,179 @@
+"""Read models for the settlement pages, each scoped to the actor (no writes here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from accounts.actor import Actor
+from accounts.models import Organisation
+from accounts.scoping import scope
+from procurement.models import Batch, BatchItem, Item
+from procurement.rules import parse_rules
+from review.models import Contract
+from settlement.deadlines import OverdueLine, overdue_lines
+from settlement.model import AcceptedLine
+from settlement.models import (
+    Acceptance,
+    DeductionStatement,
+    Delivery,
+    PayableRecord,
+    PaymentInstruction,
+    PrepaymentEntry,
+    SettlementRun,
+)
+from settlement.progress import AgreedVolume, ProgressReport, Purchase, progress
+from settlement.runs import settings_of
+from settlement.savings import SavingsInput, SavingsRow, ScoreTier, benchmark_fen, retained_savings
+from settlement.scoping import contract_condition
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    """A contract with its hospital, supplier and item."""
+
+    contract: Contract
+    hospital: Organisation
+    supplier: Organisation
+    item: Item
+    batch: Batch
+
+
+def contracts(session: Session, actor: Actor, batch_id: int | None = None) -> list[ContractRow]:
+    """Signed contracts the actor is party to (bureau: of its region)."""
+    hosp, supp = aliased(Organisation), aliased(Organisation)
+    stmt = (select(Contract, hosp, supp, Item, Batch)
+            .join(hosp, hosp.id == Contract.hospital_org_id).join(supp, supp.id == Contract.supplier_org_id)
+            .join(BatchItem, BatchItem.id == Contract.batch_item_id).join(Item, Item.id == BatchItem.item_id)
+            .join(Batch, Batch.id == Contract.batch_id)
+            .where(Contract.status == "signed", contract_condition(actor)))
+    if batch_id is not None:
+        stmt = stmt.where(Contract.batch_id == batch_id)
+    out = [ContractRow(*row) for row in session.exec(stmt.order_by(Contract.code)).all()]
+    return out
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """A delivery with its contract and what was accepted of it so far."""
+
+    delivery: Delivery
+    contract: Contract
+    accepted: int
+
+    @property
+    def open_quantity(self) -> int:
+        """Units still to accept."""
+        return self.delivery.quantity - self.accepted
+
+
+def deliveries(session: Session, actor: Actor, *, open_only: bool = False, limit: int = 200) -> list[DeliveryRow]:
+    """Recent deliveries in scope, with accepted quantities."""
+    accepted = (select(Acceptance.delivery_id, func.sum(Acceptance.quantity).label("q"))
+                .group_by(Acceptance.delivery_id).subquery())
+    stmt = (scope(select(Delivery, Contract, func.coalesce(accepted.c.q, 0)), actor, Delivery)
+            .join(Contract, Contract.id == Delivery.contract_id)
+            .outerjoin(accepted, accepted.c.delivery_id == Delivery.id))
+    if open_only:
+        stmt = stmt.where(Delivery.quantity > func.coalesce(accepted.c.q, 0))
+    rows = session.exec(stmt.order_by(Delivery.id.desc()).limit(limit)).all()
+    return [DeliveryRow(d, c, int(q)) for d, c, q in rows]
+
+
+def acceptances(session: Session, actor: Actor, *, applied_unsettled: bool = False,
+                limit: int = 500) -> list[tuple[Acceptance, Contract, PayableRecord | None]]:
+    """Acceptance lines in scope with their contract and payable (if settled)."""
+    stmt = (scope(select(Acceptance, Contract, PayableRecord), actor, Acceptance)
+            .join(Contract, Contract.id == Acceptance.contract_id)
+            .outerjoin(PayableRecord, PayableRecord.acceptance_id == Acceptance.id))
+    if applied_unsettled:
+        stmt = stmt.where(Acceptance.applied_month.is_not(None), PayableRecord.id.is_(None))
+    return list(session.exec(stmt.order_by(Acceptance.id.desc()).limit(limit)).all())
+
+
+def statements(session: Session, actor: Actor) -> list[tuple[DeductionStatement, SettlementRun, Organisation]]:
+    """Deduction statements in scope, newest first."""
+    stmt = (scope(select(DeductionStatement, SettlementRun, Organisation), actor, DeductionStatement)
+            .join(SettlementRun, SettlementRun.id == DeductionStatement.run_id)
+            .join(Organisation, Organisation.id == DeductionStatement.hospital_org_id))
+    return list(session.exec(stmt.order_by(DeductionStatement.id.desc())).all())
+
+
+def ledger(session: Session, actor: Actor) -> list[tuple[PrepaymentEntry, Batch, Organisation]]:
+    """Prepayment ledger entries in scope, oldest first (advances, then offsets per run)."""
+    stmt = (scope(select(PrepaymentEntry, Batch, Organisation), actor, PrepaymentEntry)
+            .join(Batch, Batch.id == PrepaymentEntry.batch_id)
+            .join(Organisation, Organisation.id == PrepaymentEntry.hospital_org_id))
+    return list(session.exec(stmt.order_by(PrepaymentEntry.id)).all())
+
+
+def run_detail(session: Session, run: SettlementRun) -> tuple[list, list]:
+    """A run's instructions (with supplier) and statements (with hospital)."""
+    inst = session.exec(select(PaymentInstruction, Organisation)
+                        .join(Organisation, Organisation.id == PaymentInstruction.supplier_org_id)
+                        .where(PaymentInstruction.run_id == run.id).order_by(PaymentInstruction.reference)).all()
+    sts = session.exec(select(DeductionStatement, Organisation)
+                       .join(Organisation, Organisation.id == DeductionStatement.hospital_org_id)
+                       .where(DeductionStatement.run_id == run.id).order_by(Organisation.code)).all()
+    return list(inst), list(sts)
+
+
+def overdue(session: Session, batch: Batch, as_of: date) -> tuple[OverdueLine, ...]:
+    """Accepted lines of the batch not paid by their due date, most overdue first."""
+    rows = session.exec(select(Acceptance, Contract, PaymentInstruction.status)
+                        .join(Contract, Contract.id == Acceptance.contract_id)
+                        .outerjoin(PayableRecord, PayableRecord.acceptance_id == Acceptance.id)
+                        .outerjoin(PaymentInstruction, PaymentInstruction.id == PayableRecord.instruction_id)
+                        .where(Acceptance.batch_id == batch.id)).all()
+    orgs = {o.id: o.code for o in session.exec(select(Organisation)).all()}
+    lines = [AcceptedLine(str(a.id), str(c.id), orgs[a.hospital_org_id], orgs[a.supplier_org_id], str(c.batch_item_id),
+                          a.quantity - a.returned, c.ucp_e4, a.accepted_on) for a, c, _s in rows]
+    paid = {str(a.id) for a, _c, s in rows if s == "paid"}
+    return overdue_lines(lines, as_of, paid, settings_of(batch).payment_days)
+
+
+def progress_report(session: Session, actor: Actor, batch: Batch, as_of: date) -> tuple[ProgressReport, dict]:
+    """序时进度 per hospital × item of the batch, and item code → name."""
+    rows = contracts(session, actor, batch.id)
+    bought = session.exec(select(Acceptance.contract_id, Acceptance.accepted_on,
+                                 func.sum(Acceptance.quantity - Acceptance.returned))
+                          .where(Acceptance.batch_id == batch.id)
+                          .group_by(Acceptance.contract_id, Acceptance.accepted_on)).all()
+    by_contract = {r.contract.id: r for r in rows}
+    purchases = [Purchase(by_contract[c].hospital.code, by_contract[c].item.code, int(q), d)
+                 for c, d, q in bought if c in by_contract]
+    agreed = [AgreedVolume(r.hospital.code, r.item.code, r.contract.agreed_volume) for r in rows]
+    names = {r.item.code: r.item.generic_name for r in rows}
+    return progress(agreed, purchases, batch.cycle_start, batch.cycle_end, as_of), names
+
+
+def savings(session: Session, actor: Actor, batch: Batch,
+            scores: dict[str, Decimal]) -> tuple[tuple[SavingsRow, ...], list[str]]:
+    """Retained savings (结余留用) per hospital × item, and hospitals still needing a score.
+
+    Benchmark at the batch item's pre-VBP price × fund payment ratio vs the fund's actual spend
+    (Σ settled gross of the contract); tiers from the batch rules (score strictly above).
+    """
+    rules = parse_rules(batch.rules_json)
+    tiers = tuple(ScoreTier(t.above_score, t.ratio, inclusive=False) for t in rules.retention_tiers)
+    spend = dict(session.exec(select(PayableRecord.contract_id, func.sum(PayableRecord.gross_fen))
+                              .join(Contract, Contract.id == PayableRecord.contract_id)
+                              .where(Contract.batch_id == batch.id).group_by(PayableRecord.contract_id)).all())
+    bought = dict(session.exec(select(Acceptance.contract_id, func.sum(Acceptance.quantity - Acceptance.returned))
+                               .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
+    inputs = []
+    for row in contracts(session, actor, batch.id):
+        bi = session.get(BatchItem, row.contract.batch_item_id)
+        inputs.append(SavingsInput(row.hospital.code, row.item.code, row.contract.agreed_volume,
+                                   int(bought.get(row.contract.id, 0)), bi.previous_price_e4 or 0,
+                                   rules.fund_payment_ratio, int(spend.get(row.contract.id, 0))))
+    needs = sorted({i.hospital_code for i in inputs if i.purchased_volume >= i.agreed_volume
+                    and benchmark_fen(i.agreed_volume, i.pre_vbp_price_e4, i.fund_payment_ratio)
+                    > i.actual_fund_spend_fen and i.hospital_code not in scores})
+    ready = [i for i in inputs if i.hospital_code not in needs]
+    return retained_savings(ready, scores, tiers), needs

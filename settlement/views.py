@@ -1,0 +1,213 @@
+"""Settlement pages for suppliers and hospitals: deliveries, acceptance, application,
+reconciliation, statements. Officer pages live in :mod:`settlement.officer_views`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from accounts.actor import Forbidden
+from accounts.roles import Role
+from core.clock import utcnow
+from imports.errors import WorkbookError
+from imports.errors_workbook import build_error_workbook
+from procurement.lifecycle import BatchStatus
+from procurement.queries import find_batch, list_batches
+from settlement import queries, services
+from settlement.forms import AcceptForm, ApplyForm, DeliveryForm, ReconcileForm, ReturnForm, UploadForm
+from settlement.uploads import upload_deliveries
+from settlement.workbook import build_delivery_template
+from web.auth import requires
+from web.db import get_session
+from web.downloads import hold
+
+bp = Blueprint("settlement", __name__, url_prefix="/settlement")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OFFICERS = (Role.SETTLEMENT_OFFICER, Role.PRICE_OFFICER, Role.ADMIN)
+
+
+def _contract_choices() -> list[SelectChoice]:
+    """The supplier's signed contracts for a select."""
+    return [SelectChoice(r.contract.code, f"{r.contract.code} · {r.hospital.name} · {r.item.code} {r.item.generic_name}")
+            for r in queries.contracts(get_session(), g.actor)]
+
+
+def _execution_batches() -> list[SelectChoice]:
+    """Batches in execution the actor sees, for a select."""
+    return [SelectChoice(b.code, f"{b.code} {b.name}")
+            for b in list_batches(get_session(), g.actor, BatchStatus.EXECUTION)]
+
+
+@bp.get("/")
+@requires(Role.SUPPLIER_REP, Role.HOSPITAL_BUYER, *OFFICERS)
+def home():
+    """The settlement home of each role."""
+    db = get_session()
+    if g.actor.role == Role.SUPPLIER_REP:
+        form, apply_form = DeliveryForm(), ApplyForm()
+        form.contract_code.choices = _contract_choices()
+        apply_form.batch_code.choices = _execution_batches()
+        return render_template("settlement/supplier.html", form=form, apply_form=apply_form,
+                               contracts=queries.contracts(db, g.actor), deliveries=queries.deliveries(db, g.actor),
+                               lines=queries.acceptances(db, g.actor))
+    if g.actor.role == Role.HOSPITAL_BUYER:
+        return render_template("settlement/hospital.html", open=queries.deliveries(db, g.actor, open_only=True),
+                               to_reconcile=queries.acceptances(db, g.actor, applied_unsettled=True),
+                               lines=queries.acceptances(db, g.actor), accept_form=AcceptForm(),
+                               return_form=ReturnForm(), reconcile_form=ReconcileForm(), today=utcnow().date())
+    return redirect(url_for("settlement_officer.batches"))
+
+
+def _refused(exc: Exception) -> None:
+    """Flash a service refusal."""
+    flash(str(exc), "error")
+
+
+@bp.post("/deliveries")
+@requires(Role.SUPPLIER_REP)
+def record_delivery():
+    """Record one shipment from the form."""
+    form = DeliveryForm()
+    form.contract_code.choices = _contract_choices()
+    if form.validate_on_submit():
+        try:
+            services.record_delivery(get_session(), g.actor, services.DeliveryInput(
+                form.contract_code.data, form.quantity.data, form.shipped_on.data, form.supplier_ref.data or ""),
+                utcnow())
+            flash(_("Delivery recorded."), "success")
+        except services.SettlementRefused as exc:
+            _refused(exc)
+    else:
+        for errors in form.errors.values():
+            flash("; ".join(str(e) for e in errors), "error")
+    return redirect(url_for("settlement.home"))
+
+
+@bp.get("/batches/<code>/deliveries-template.xlsx")
+@requires(Role.SUPPLIER_REP)
+def delivery_template(code: str):
+    """The delivery workbook template of a batch, with the supplier's contracts listed."""
+    batch = find_batch(get_session(), g.actor, code)
+    if batch is None:
+        abort(404)
+    rows = [(r.contract.code, r.hospital.name, f"{r.item.code} {r.item.generic_name}")
+            for r in queries.contracts(get_session(), g.actor, batch.id)]
+    return Response(build_delivery_template(rows), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=deliveries-{batch.code}.xlsx"})
+
+
+@bp.route("/deliveries/upload", methods=["GET", "POST"])
+@requires(Role.SUPPLIER_REP)
+def delivery_upload():
+    """Upload a day's deliveries: all or nothing, with an annotated workbook when refused."""
+    form = UploadForm()
+    errors, error_token, done = [], None, 0
+    if form.validate_on_submit():
+        data, name = form.file.data.read(), form.file.data.filename or "deliveries.xlsx"
+        try:
+            result = upload_deliveries(get_session(), g.actor, data, name, utcnow())
+            if result.errors:
+                errors = [e.message() for e in result.errors]
+                error_token = hold(build_error_workbook(data, result.errors, filename=name), f"errors-{name}",
+                                   g.actor.user_id)
+            else:
+                done = result.recorded
+                flash(_("%(n)s delivery lines recorded from the workbook.", n=done), "success")
+        except WorkbookError as exc:
+            errors = [f"{name}: {exc.zh} / {exc.en}"]
+        except services.SettlementRefused as exc:
+            errors = [str(exc)]
+    return render_template("settlement/upload.html", form=form, errors=errors[:50], error_count=len(errors),
+                           error_token=error_token, done=done, batches=_execution_batches())
+
+
+@bp.post("/apply")
+@requires(Role.SUPPLIER_REP)
+def apply():
+    """Apply for settlement of a batch's finished month."""
+    form = ApplyForm()
+    form.batch_code.choices = _execution_batches()
+    if form.validate_on_submit():
+        batch = next((b for b in list_batches(get_session(), g.actor, BatchStatus.EXECUTION)
+                      if b.code == form.batch_code.data), None)
+        try:
+            if batch is None:
+                raise Forbidden("no such batch")
+            n = services.apply_for_settlement(get_session(), g.actor, batch.id, form.month.data, utcnow())
+            flash(_("Applied for settlement of %(n)s lines.", n=n), "success")
+        except services.SettlementRefused as exc:
+            _refused(exc)
+        except Forbidden:
+            abort(404)
+    else:
+        for errors in form.errors.values():
+            flash("; ".join(str(e) for e in errors), "error")
+    return redirect(url_for("settlement.home"))
+
+
+@bp.post("/deliveries/<int:delivery_id>/accept")
+@requires(Role.HOSPITAL_BUYER)
+def accept(delivery_id: int):
+    """Accept all or part of a delivery."""
+    form = AcceptForm()
+    try:
+        if not form.validate_on_submit():
+            services.accept_delivery(get_session(), g.actor, delivery_id, 0, utcnow().date(), utcnow())
+        services.accept_delivery(get_session(), g.actor, delivery_id, form.quantity.data, form.accepted_on.data,
+                                 utcnow())
+        flash(_("Delivery accepted."), "success")
+    except services.SettlementRefused as exc:
+        _refused(exc)
+    except Forbidden:
+        abort(404)
+    return redirect(url_for("settlement.home"))
+
+
+@bp.post("/acceptances/<int:acceptance_id>/return")
+@requires(Role.HOSPITAL_BUYER)
+def return_goods(acceptance_id: int):
+    """Send accepted, unsettled goods back."""
+    form = ReturnForm()
+    try:
+        if not form.validate_on_submit():
+            services.return_goods(get_session(), g.actor, acceptance_id, 0, utcnow().date(), "", utcnow())
+        services.return_goods(get_session(), g.actor, acceptance_id, form.quantity.data, form.returned_on.data,
+                              form.reason.data, utcnow())
+        flash(_("Return recorded."), "success")
+    except services.SettlementRefused as exc:
+        _refused(exc)
+    except Forbidden:
+        abort(404)
+    return redirect(url_for("settlement.home"))
+
+
+@bp.post("/reconcile")
+@requires(Role.HOSPITAL_BUYER)
+def reconcile():
+    """Confirm or dispute the selected applied lines."""
+    form = ReconcileForm()
+    ids = [int(x) for x in request.form.getlist("line") if x.isdigit()]
+    if form.validate_on_submit():
+        try:
+            n = services.reconcile(get_session(), g.actor, ids, form.decision.data == "confirm",
+                                   form.reason.data or "", utcnow())
+            flash(_("%(n)s lines reconciled.", n=n), "success")
+        except services.SettlementRefused as exc:
+            _refused(exc)
+        except Forbidden:
+            abort(404)
+    return redirect(url_for("settlement.home"))
+
+
+@bp.get("/statements")
+@requires(Role.HOSPITAL_BUYER, *OFFICERS)
+def statements():
+    """Deduction statements and the prepayment ledger (hospital: its own; bureau: its region)."""
+    db = get_session()
+    entries = queries.ledger(db, g.actor)
+    balance: dict[tuple[str, str], int] = {}
+    for e, b, h in entries:
+        balance[(b.code, h.name)] = balance.get((b.code, h.name), 0) + e.amount_fen
+    return render_template("settlement/statements.html", statements=queries.statements(db, g.actor),
+                           entries=entries, balance=balance)
