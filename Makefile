@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-pg test-fast browser-deps bench lint i18n clean
+.PHONY: run test test-pg test-fast browser-deps bench lint i18n clean prod
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,14 @@ run: $(STAMP)
 ## Run the whole suite (SQLite), browser journeys included
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+## Production profile: gunicorn workers + the one scheduler, against PostgreSQL (see docs/deploy.md)
+prod: $(STAMP)
+	@test -n "$$JICAI_DATABASE_URL" || { echo "set JICAI_DATABASE_URL=postgresql://user@host/db (and JICAI_SECRET_KEY, JICAI_SEAL_KEK)"; exit 2; }
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app jobs & \
+	JICAI_SECURE_COOKIES=$${JICAI_SECURE_COOKIES:-true} $(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8000} \
+	  --access-logfile - 'app:create_app()'
 
 ## The suite against PostgreSQL (fresh database, dropped afterwards)
 test-pg: $(STAMP)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -20,7 +22,7 @@ from sqlalchemy import text
 from bidding.keys import KeyRing
 from core.clock import utcnow
 from core.db import Database
-from jobs.steps import run_due_steps
+from jobs.steps import run_and_record
 
 log = logging.getLogger("jicai.jobs")
 LOCK_KEY = 0x6A6963  # "jic"
@@ -61,7 +63,9 @@ def run_scheduler(db: Database, keyring: KeyRing, lock_dir: Path, interval_secon
     """Take the lock, then run the due steps every ``interval_seconds`` until stopped."""
     with scheduler_lock(db, lock_dir):
         scheduler = BlockingScheduler(timezone="UTC")
-        scheduler.add_job(lambda: run_due_steps(db, keyring, utcnow()), "interval",
+        host, pid = socket.gethostname(), os.getpid()
+        scheduler.add_job(lambda: run_and_record(db, keyring, utcnow(), host=host, pid=pid,
+                                                 interval_seconds=interval_seconds), "interval",
                           seconds=interval_seconds, id="due_steps", max_instances=1, coalesce=True,
                           next_run_time=utcnow())
         log.info("scheduler started")

@@ -1,5 +1,5 @@
 """Settlement pages for suppliers and hospitals: deliveries, acceptance, application,
-reconciliation, statements. Officer pages live in :mod:`settlement.officer_views`."""
+reconciliation, statements. Officer pages live in :mod:`settlement.officer.views`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from imports.errors_workbook import build_error_workbook
 from procurement.lifecycle import BatchStatus
 from procurement.queries import find_batch, list_batches
 from settlement import queries, services
-from settlement.forms import AcceptForm, ApplyForm, DeliveryForm, ReconcileForm, ReturnForm, UploadForm
+from settlement.forms import (
+    AcceptForm,
+    ApplyForm,
+    DeliveryForm,
+    ReconcileForm,
+    ReturnForm,
+    UploadForm,
+)
 from settlement.uploads import upload_deliveries
 from settlement.workbook import build_delivery_template
 from web.auth import requires

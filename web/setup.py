@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, session
+from flask import Flask, g, render_template, request, session
 from flask_babel import Babel, lazy_gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -14,6 +17,7 @@ from web.auth import current_actor, login_manager
 from web.db import close_session
 
 csrf = CSRFProtect()
+REQUEST_LOG = logging.getLogger("jicai.requests")
 babel = Babel()
 LOCALES = ("zh_Hans_CN", "en")
 
@@ -37,6 +41,22 @@ def _user():
     from flask_login import current_user
 
     return current_user if current_user.is_authenticated else None
+
+
+def _start_timer():
+    """Remember when the request began (for the request log)."""
+    g.request_started = time.monotonic()
+
+
+def _log_request(response):
+    """One structured JSON line per request: who (user, organisation), what, outcome, duration."""
+    actor = current_actor()
+    REQUEST_LOG.info(json.dumps({
+        "event": "request", "method": request.method, "path": request.path, "status": response.status_code,
+        "user": actor.username if actor else None, "org": actor.org_id if actor else None,
+        "ms": round((time.monotonic() - g.get("request_started", time.monotonic())) * 1000, 1),
+        "addr": request.remote_addr}, ensure_ascii=False))
+    return response
 
 
 def _security_headers(response):
@@ -89,7 +109,9 @@ def init_web(app: Flask, tz_name: str) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: tz_name)
     login_manager.init_app(app)
+    app.before_request(_start_timer)
     app.after_request(_security_headers)
+    app.after_request(_log_request)
     app.teardown_appcontext(close_session)
     _register_errors(app)
     _template_helpers(app, tz_name)
@@ -97,10 +119,11 @@ def init_web(app: Flask, tz_name: str) -> None:
     from accounts.views import bp as accounts_bp
     from bidding.views import bp as bidding_bp
     from evaluation.views import bp as evaluation_bp
+    from jobs.views import bp as jobs_bp
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
     from review.views import bp as review_bp
-    from settlement.officer_views import bp as settlement_officer_bp
+    from settlement.officer.views import bp as settlement_officer_bp
     from settlement.views import bp as settlement_bp
     from web.downloads import bp as downloads_bp
     from web.views import bp as shell_bp
@@ -112,6 +135,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(bidding_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(settlement_bp)
     app.register_blueprint(settlement_officer_bp)
     app.register_blueprint(downloads_bp)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from accounts.services import LoginPolicy, actor_for, authenticate
 from core.clock import utcnow
+from jobs.queries import scheduler_status
 from procurement.tasks import tasks_for
 from review.tasks import contract_tasks
 from web.auth import LoginUser, public, requires
@@ -75,9 +76,11 @@ def set_language(code: str):
 @bp.get("/healthz")
 @public
 def health():
-    """Liveness and database check for load balancers."""
+    """Liveness for load balancers: the database (503 when down) and the scheduler heartbeat."""
     try:
-        get_session().execute(text("SELECT 1"))
-        return jsonify(status="ok", database="ok")
+        session = get_session()
+        session.execute(text("SELECT 1"))
+        scheduler = scheduler_status(session, utcnow()).state
     except Exception:  # noqa: BLE001 - report, never raise, from a health probe
         return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok", scheduler=scheduler)

@@ -72,3 +72,32 @@ def test_second_scheduler_waits_for_the_lock(db, tmp_path):
         t.join(20)
     assert events[0] == "first in" and "second waits" in events
     assert events.index("second in") > events.index("first out")
+
+
+def test_recorded_passes_beat_back_off_and_notify(db, session, world, ring, client):
+    from bidding.keys import Kek, KeyRing
+    from jobs.models import JobRun
+    from jobs.queries import scheduler_status
+    from jobs.steps import run_and_record
+    from review.models import Notification
+    from tests.conftest import login
+
+    code = make_bidding_batch(session, world, demand_deadline=DEMAND, bid_deadline=DEADLINE, opening_at=OPENING)
+    services.submit_bid(session, world.actors[("A", Role.SUPPLIER_REP)], code, bid(), ring, DEMAND)
+    session.close()
+    wrong = KeyRing((Kek.generate("wrong"),))
+    first = run_and_record(db, wrong, OPENING, host="h", pid=1, interval_seconds=15)
+    assert first.failed and first.failed[0][0] == f"open_bids {code}"
+    again = run_and_record(db, wrong, OPENING + timedelta(seconds=15), interval_seconds=15)
+    assert again.waiting == [f"open_bids {code}"]  # backing off: 15 s × 2^1 = 30 s
+    later = run_and_record(db, ring, OPENING + timedelta(seconds=31), interval_seconds=15)
+    assert later.done == [f"open_bids {code}"]
+    with db.read_session() as s:
+        runs = s.exec(select(JobRun).order_by(JobRun.id)).all()
+        assert [(r.ok, r.attempt) for r in runs] == [(False, 1), (True, 1)]
+        assert s.exec(select(Notification).where(Notification.kind == "job_failed")).first() is not None
+        assert scheduler_status(s, OPENING + timedelta(seconds=40)).state == "ok"
+        assert scheduler_status(s, OPENING + timedelta(hours=1)).state == "stale"
+    login(client, world.username("A", Role.ADMIN))
+    page = client.get("/jobs").get_data(as_text=True)
+    assert f"open_bids {code}" in page and "✗" in page

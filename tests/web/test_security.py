@@ -62,4 +62,4 @@ def test_english_can_be_chosen(client, world):
 
 
 def test_health_endpoint(client):
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok", "scheduler": "absent"}
