@@ -6,7 +6,8 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, func, select
 
 from accounts.actor import Actor
 from accounts.models import Organisation
@@ -14,6 +15,7 @@ from bidding.models import OpenedBid, OpeningRecord
 from core.money import price_e4_to_decimal
 from optimizer import Bid, Instance, Item, Region, Rules, Tier
 from optimizer.jsonio import parse_rules
+from procurement.demand.models import DemandLine, DemandUpload
 from procurement.demand.queries import consolidated_demand
 from procurement.models import Batch, BatchItem
 from procurement.models import Item as CatalogItem
@@ -53,14 +55,37 @@ def _opened_bids(session: Session, batch: Batch) -> dict[int, list[Bid]]:
     return bids
 
 
+def _hospital_units(session: Session, batch: Batch) -> dict[str, list[Region]]:
+    """Per item: one allocation unit per hospital (its latest committed demand), pinned to the
+    brand it named — the hospital-level allocation (``allocation_unit = "hospital"``)."""
+    latest = (select(DemandUpload.hospital_org_id, func.max(DemandUpload.version).label("v"))
+              .where(DemandUpload.batch_id == batch.id).group_by(DemandUpload.hospital_org_id).subquery())
+    hospital, brand = aliased(Organisation), aliased(Organisation)
+    rows = session.exec(
+        select(CatalogItem.code, hospital.code, DemandLine.committed, brand.code)
+        .select_from(DemandLine).join(DemandUpload, DemandLine.upload_id == DemandUpload.id)
+        .join(latest, (latest.c.hospital_org_id == DemandUpload.hospital_org_id) & (latest.c.v == DemandUpload.version))
+        .join(hospital, DemandUpload.hospital_org_id == hospital.id)
+        .join(BatchItem, DemandLine.batch_item_id == BatchItem.id).join(CatalogItem, BatchItem.item_id == CatalogItem.id)
+        .outerjoin(brand, DemandLine.preferred_supplier_id == brand.id)
+        .where(DemandUpload.batch_id == batch.id, DemandLine.committed > 0)).all()
+    units: dict[str, list[Region]] = defaultdict(list)
+    for item_code, hospital_code, committed, brand_code in rows:
+        units[item_code].append(Region(hospital_code, int(committed), brand_code))
+    return units
+
+
 def build_instance(session: Session, actor: Actor, batch: Batch, rules: BatchRules) -> Instance:
-    """The whole batch as an optimizer instance (regions carry Σ committed demand)."""
-    consolidated = consolidated_demand(session, actor, batch.code)
-    per_region = consolidated[2] if consolidated else []
+    """The whole batch as an optimizer instance: supply regions carrying Σ committed demand, or
+    (hospital-level allocation) one unit per hospital pinned to its preferred brand."""
     demand: dict[str, list[Region]] = defaultdict(list)
-    for row in per_region:
-        if row.region_code:
-            demand[row.item_code].append(Region(row.region_code, row.committed))
+    if rules.allocation_unit == "hospital":
+        demand = _hospital_units(session, batch)
+    else:
+        consolidated = consolidated_demand(session, actor, batch.code)
+        for row in consolidated[2] if consolidated else []:
+            if row.region_code:
+                demand[row.item_code].append(Region(row.region_code, row.committed))
     bids = _opened_bids(session, batch)
     items = []
     for batch_item, item in session.exec(

@@ -212,10 +212,10 @@ def _create_contracts(session: Session, batch: Batch, run: Evaluation, now: date
         result = results.get(item.code)
         if not result or not result.get("winners") or line.committed <= 0:
             continue
-        primary = _winner_for(result["winners"], hospital.region_code, "regions", region_contains)
+        primary = _winner_for(result["winners"], hospital, "regions")
         if primary is None:
             continue
-        backup = _winner_for(result["winners"], hospital.region_code, "backup_regions", region_contains)
+        backup = _winner_for(result["winners"], hospital, "backup_regions")
         offer = offers.get((batch_item.id, codes[primary["supplier"]]))
         pack_price, pack_spec = _pack_terms(offer, primary)
         ratio = Decimal(result["agreed_ratio"])
@@ -252,10 +252,12 @@ def _pack_terms(offer: OpenedBid | None, winner: dict) -> tuple[int | None, str]
     return price, f"{offer.strength.normalize() if offer.strength is not None else ''}{offer.strength_unit}×{offer.units_per_pack}"
 
 
-def _winner_for(winners: list[dict], hospital_region: str, key: str, contains) -> dict | None:
-    """The winner whose (primary or backup) regions contain the hospital."""
+def _winner_for(winners: list[dict], hospital: Organisation, key: str) -> dict | None:
+    """The winner whose (primary or backup) units cover the hospital: its supply region, or the
+    hospital itself under hospital-level allocation."""
     for winner in winners:
-        if any(contains(region, hospital_region) for region in winner[key]):
+        if any(unit == hospital.code or (unit.isdigit() and region_contains(unit, hospital.region_code))
+               for unit in winner[key]):
             return winner
     return None
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from accounts.roles import Role
+from accounts.roles import OrgKind, Role
 from evaluation import queries, services
 from evaluation.instance import build_instance, optimizer_rules
 from evaluation.models import Evaluation
@@ -96,3 +96,31 @@ def test_cli_optimize_round_trip(app, tmp_path):
     bad.write_text("{not json")
     failed = app.test_cli_runner().invoke(args=["optimize", str(bad)])
     assert failed.exit_code == 2
+
+
+def test_hospital_level_allocation_pins_a_named_brand(db, session, world, ring):
+    from procurement.demand.models import DemandLine
+    from procurement.services import update_batch
+
+    code = _opened_batch(session, world, ring)
+    batch = session.exec(select(Batch).where(Batch.code == code)).one()
+    batch.status = "draft"  # rules are edited in draft only: step back just for this test's setup
+    session.commit()
+    update_batch(session, world.actors[("A", Role.PRICE_OFFICER)], code,
+                 rule_changes={"allocation_unit": "hospital", "max_winners": {"minus": 0, "cap": 10}})
+    batch.status = "opened"
+    line = session.exec(select(DemandLine).where(DemandLine.committed == 1000)).one()  # A-hospital's YP101
+    line.preferred_supplier_id = world.orgs[("A", OrgKind.SUPPLIER)].id  # names the dearer brand
+    session.commit()
+    instance = build_instance(session, world.actors[("A", Role.PRICE_OFFICER)], batch, parse_rules(batch.rules_json))
+    yp101 = next(i for i in instance.items if i.code == "YP101")
+    assert {(r.code, r.demand, r.pinned_supplier) for r in yp101.regions} == {
+        ("A-hospital", 1000, "A-supplier"), ("A2-hospital", 3000, None)}
+    run = services.request_evaluation(session, world.actors[("A", Role.PRICE_OFFICER)], code, OPENING)
+    session.close()
+    services.claim_and_run(db, run.id, world.actors[("A", Role.PRICE_OFFICER)])
+    with db.read_session() as s:
+        _batch, view = queries.run_view(s, world.actors[("A", Role.PRICE_OFFICER)], code, 1)
+    result = dict((i.item_code, r) for i, r in view.items)["YP101"]
+    by_supplier = {w["supplier"]: w["regions"] for w in result["winners"]}
+    assert by_supplier["A-supplier"] == ["A-hospital"]  # the named brand keeps its hospital
