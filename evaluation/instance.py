@@ -23,7 +23,7 @@ from procurement.rules import BatchRules
 
 OPTIMIZER_KEYS = ("fuse_multiple", "anchor", "half_mean_k", "reduction_safe_harbour", "absolute_safe_harbour",
                   "max_winners", "agreed_ratio", "contract_years", "min_regions_per_winner", "max_share",
-                  "backup", "solver", "time_limit_seconds")
+                  "backup", "solver", "time_limit_seconds", "gradient")
 
 
 def optimizer_rules(rules: BatchRules) -> Rules:

@@ -36,6 +36,7 @@ RULE_LABELS = {
     "min_regions_per_winner": _l("Minimum regions per winner"),
     "max_share": _l("Maximum share per winner"),
     "backup": _l("Backup supplier per region"),
+    "gradient": _l("Consumables volume gradient (JSON)"),
     "solver": _l("Solver"),
     "time_limit_seconds": _l("Solver time limit (s)"),
     "gap": _l("Solver relative gap"),

@@ -96,6 +96,9 @@ class BatchRules(BaseModel):
     min_regions_per_winner: int = Field(default=1, ge=0, le=50)
     max_share: Decimal | None = Field(default=None, gt=0, le=1)
     backup: bool = False
+    # consumables volume gradients: share floors by rank per number of winners, e.g.
+    # {2: ["0.6"], 3: ["0.6", "0.24"], 4: ["0.5", "0.25", "0.125"]} (None: no gradient)
+    gradient: dict[int, tuple[Decimal, ...]] | None = None
     solver: Literal["highs", "cbc"] = "highs"
     time_limit_seconds: int = Field(default=60, ge=1, le=3600)
     gap: Decimal = Field(default=Decimal("0.0001"), ge=0, le=Decimal("0.1"))
@@ -126,6 +129,16 @@ class BatchRules(BaseModel):
     def _check_agreed(cls, value: dict[int, Decimal]) -> dict[int, Decimal]:
         """Agreed-volume ratios by number of winners."""
         return _ratio_map(value, "agreed_ratio")
+
+    @field_validator("gradient")
+    @classmethod
+    def _check_gradient(cls, value: dict[int, tuple[Decimal, ...]] | None) -> dict | None:
+        """Gradient floors: shares in (0, 1) summing to less than 1, at most winners − 1 of them."""
+        for winners, floors in (value or {}).items():
+            if winners < 2 or len(floors) >= winners + 1 or any(not Decimal(0) < f < Decimal(1) for f in floors) \
+                    or sum(floors) >= 1:
+                raise ValueError("gradient: for n ≥ 2 winners, up to n − 1 share floors in (0, 1) summing below 1")
+        return value
 
     @field_validator("contract_years")
     @classmethod

@@ -111,3 +111,6 @@ def test_settlement_month_in_the_browser(app, db, session, world, live_server, b
     shot(hospital, "settlement-statement")
     officer_a.goto(f"{base}/settlement/officer/batches/{setup.code}")
     shot(officer_a, "settlement-progress")
+    for page in (supplier, hospital, officer_a, officer_b):
+        page.context.close()
+    session.close()

@@ -23,6 +23,8 @@ def test_batch_rules_map_onto_the_optimizer_contract():
     rules = optimizer_rules(parse_rules({"max_winners": {"table": {"6": 3}, "cap": 10}, "backup": True}))
     assert rules.backup is True and rules.max_winners.table == ((6, 3),)
     assert optimizer_rules(BatchRules()).fuse_multiple == Decimal("1.8")
+    graded = optimizer_rules(parse_rules({"gradient": {"2": ["0.6"], "3": ["0.6", "0.24"]}}))
+    assert graded.gradient == ((2, (Decimal("0.6"),)), (3, (Decimal("0.6"), Decimal("0.24"))))
 
 
 def test_instance_carries_regions_demand_and_opened_bids(session, world, ring):

@@ -40,6 +40,7 @@ def test_round_trip_through_json_keeps_decimals_exact():
         ({"no_such_rule": 1}, "no_such_rule"),
         ({"apply_by_day": 9, "reconcile_by_day": 5}, "rules"),
         ({"prepayment_ratio": "abc"}, "prepayment_ratio"),
+        ({"gradient": {"2": ["0.6", "0.5"]}}, "gradient"),
     ],
 )
 def test_bad_setting_is_refused_with_its_name(change, field):
