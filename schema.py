@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 import accounts.models  # noqa: F401
+import api.models  # noqa: F401
 import bidding.models  # noqa: F401
 import core.audit  # noqa: F401
 import evaluation.models  # noqa: F401

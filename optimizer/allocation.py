@@ -1,8 +1,12 @@
 """The allocation MILP of one item (PuLP), with winners already fixed by the rules engine.
 
-Decision variables: ``x`` (primary supplier of a region, binary), ``b`` (backup supplier,
-binary, only when backups are on) and, for tiered bids, ``y`` (tier chosen, binary) with
-``z`` (volume priced at that tier, continuous). One named constraint per rule. Expressions
+Decision variables: ``x`` (primary supplier of a region, binary) and, for tiered bids,
+``y`` (tier chosen, binary) with ``z`` (volume priced at that tier, continuous). One named
+constraint per rule. Backup suppliers are not in the model: a backup carries no volume and
+costs nothing, so with two winners or more any primary allocation has backups and they
+never change the cost; ``canonical_backups`` assigns them after the solve (the best-ranked
+winner other than the primary) and ``check_allocation`` verifies the rule. Leaving them out
+halves the binaries. Expressions
 are built from dicts with ``pulp.LpAffineExpression`` (faster than ``lpSum``).
 """
 
@@ -21,6 +25,7 @@ from optimizer.model import Bid
 from optimizer.solver import SolveReport, SolveStatus, make_solver, read_result
 
 LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
+BY_REGION = bool(os.environ.get("BY_REGION"))
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,22 @@ def paid_ucp(bid: Bid, volume: int) -> tuple[Decimal, int | None]:
     return best, threshold
 
 
+def effective_tiers(bid: Bid) -> tuple[tuple[int, Decimal], ...]:
+    """The tiers that set the paid price somewhere: (threshold, UCP), prices falling.
+
+    Under ``paid_ucp`` a tier applies only when it is cheaper than the base price and every
+    tier of a lower threshold; tiers that never apply are dropped, so the paid price is a
+    falling step function of the volume, which is what ``_add_tiers`` models.
+    """
+    out: list[tuple[int, Decimal]] = []
+    best = bid.ucp
+    for tier in sorted(bid.tiers, key=lambda t: (t.min_volume, t.ucp)):
+        if tier.ucp < best:
+            out.append((tier.min_volume, tier.ucp))
+            best = tier.ucp
+    return tuple(out)
+
+
 def safe_names(codes: tuple[str, ...]) -> tuple[str, ...]:
     """Codes turned into unique PuLP-safe name parts (letters, digits, ``_`` and ``.``)."""
     seen: set[str] = set()
@@ -105,17 +126,25 @@ def _add(prob: pulp.LpProblem, coefs: dict, sense: int, rhs: float, name: str) -
     prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(coefs), sense, name, rhs))
 
 
+def tier_options(p: Problem, bid: Bid) -> list[tuple[int, Decimal, float]]:
+    """The price options of a tiered winner: (threshold, UCP, largest volume modelled).
+
+    A volume that reaches the next tier is never worse off there (the effective prices fall
+    with volume), so option t may be limited to [threshold, next threshold − 1]: this keeps
+    every optimum and makes the big-M as small as it can be.
+    """
+    big_m = float(min(bid.capacity, p.total))
+    steps = [(0, bid.ucp)] + [t for t in effective_tiers(bid) if t[0] <= big_m]
+    return [
+        (low, ucp, big_m if t + 1 == len(steps) else float(steps[t + 1][0] - 1))
+        for t, (low, ucp) in enumerate(steps)
+    ]
+
+
 def _add_tiers(prob, p: Problem, wi: int, wname: str, vol: dict, objective: dict) -> None:
     """All-units tier selection for winner ``wi``: pick one tier, price all volume at it."""
-    bid = p.winners[wi]
-    big_m = float(min(bid.capacity, p.total))
-    options = [(0, bid.ucp)] + [(t.min_volume, t.ucp) for t in bid.tiers if t.min_volume <= big_m]
     select, link = {}, {k: -c for k, c in vol.items()}
-    for t, (min_volume, ucp) in enumerate(options):
-        # A volume that reaches the next tier is never worse off there (prices never rise
-        # with volume), so tier t may be limited to [min_volume, next threshold − 1]: this
-        # keeps every optimum and makes the big-M as small as it can be.
-        upper = big_m if t + 1 == len(options) else float(options[t + 1][0] - 1)
+    for t, (min_volume, ucp, upper) in enumerate(tier_options(p, p.winners[wi])):
         y = prob.add_variable(f"y_{wname}_{t}", 0, 1, cat=pulp.LpBinary)
         z = prob.add_variable(f"z_{wname}_{t}", 0, upper)
         select[y] = 1
@@ -128,8 +157,35 @@ def _add_tiers(prob, p: Problem, wi: int, wname: str, vol: dict, objective: dict
     _add(prob, link, EQ, 0, f"tier_volume_{wname}")
 
 
+def _add_tiers_by_region(prob, p: Problem, wi: int, wname: str, rnames, x: dict, objective: dict) -> None:
+    """All-units tiers, per region: z[r, t] is region r served at tier t (x = Σ_t z).
+
+    A region may be priced at tier t only when tier t is the one chosen (z ≤ y): with
+    fractional tier choices the discount then shrinks with the chosen share, which makes the
+    relaxation much tighter than volume-level tier variables.
+    """
+    select = {}
+    zs = {ri: {x[wi, ri]: -1} for ri in range(len(rnames))}
+    for t, (min_volume, ucp, upper) in enumerate(tier_options(p, p.winners[wi])):
+        y = prob.add_variable(f"y_{wname}_{t}", 0, 1, cat=pulp.LpBinary)
+        select[y] = 1
+        vol = {}
+        for ri, rn in enumerate(rnames):
+            z = prob.add_variable(f"z_{wname}_{rn}_{t}", 0, 1)
+            zs[ri][z] = 1
+            vol[z] = float(p.volumes[ri])
+            objective[z] = float(ucp) * p.volumes[ri]
+            _add(prob, {z: 1, y: -1}, LE, 0, f"tier_only_if_chosen_{wname}_{rn}_{t}")
+        _add(prob, {**vol, y: -upper}, LE, 0, f"tier_cap_{wname}_{t}")
+        if min_volume > 0:
+            _add(prob, {**vol, y: -float(min_volume)}, GE, 0, f"tier_min_{wname}_{t}")
+    _add(prob, select, EQ, 1, f"tier_select_{wname}")
+    for ri, rn in enumerate(rnames):
+        _add(prob, zs[ri], EQ, 0, f"tier_region_{wname}_{rn}")
+
+
 def build_model(p: Problem) -> tuple[pulp.LpProblem, dict, dict]:
-    """Build the MILP; returns the problem and the x and b variables keyed (wi, ri)."""
+    """Build the MILP; returns the problem, the x variables keyed (wi, ri) and {} (no b)."""
     prob = pulp.LpProblem(f"allocation_{safe_names((p.item_code,))[0]}", pulp.LpMinimize)
     wnames = safe_names(tuple(b.supplier for b in p.winners))
     rnames = safe_names(p.regions)
@@ -137,18 +193,12 @@ def build_model(p: Problem) -> tuple[pulp.LpProblem, dict, dict]:
     for wi, wn in enumerate(wnames):
         for ri, rn in enumerate(rnames):
             x[wi, ri] = prob.add_variable(f"x_{wn}_{rn}", 0, 1, cat=pulp.LpBinary)
-            if p.backups_on():
-                b[wi, ri] = prob.add_variable(f"b_{wn}_{rn}", 0, 1, cat=pulp.LpBinary)
     windex = {bid.supplier: wi for wi, bid in enumerate(p.winners)}
     for ri, rn in enumerate(rnames):
         _add(prob, {x[wi, ri]: 1 for wi in range(len(wnames))}, EQ, 1, f"one_primary_per_region_{rn}")
         pin = p.pins[ri]
         if pin is not None and pin in windex:
             _add(prob, {x[windex[pin], ri]: 1}, EQ, 1, f"pin_{rn}")
-        if p.backups_on():
-            _add(prob, {b[wi, ri]: 1 for wi in range(len(wnames))}, EQ, 1, f"one_backup_per_region_{rn}")
-            for wi, wn in enumerate(wnames):
-                _add(prob, {x[wi, ri]: 1, b[wi, ri]: 1}, LE, 1, f"backup_differs_{rn}_{wn}")
     share = p.share_limit()
     for wi, wn in enumerate(wnames):
         bid = p.winners[wi]
@@ -162,7 +212,9 @@ def build_model(p: Problem) -> tuple[pulp.LpProblem, dict, dict]:
         floor = p.floor_volume(wi)
         if floor is not None:
             _add(prob, vol, GE, float(floor), f"gradient_floor_{wn}")
-        if bid.tiers:
+        if bid.tiers and BY_REGION:
+            _add_tiers_by_region(prob, p, wi, wn, rnames, x, objective)
+        elif bid.tiers:
             _add_tiers(prob, p, wi, wn, vol, objective)
         else:
             price = float(bid.ucp)
@@ -193,16 +245,27 @@ def _read_allocation(p: Problem, x: dict) -> Allocation:
 
 
 def start_values(p: Problem, alloc: Allocation | None) -> dict[str, float] | None:
-    """Variable values (by name) of an untiered allocation, to warm-start the solver."""
+    """Variable values (by name) of an allocation, tiers included, to warm-start the solver."""
     if alloc is None:
         return None
     codes = tuple(b.supplier for b in p.winners)
     wnames = dict(zip(codes, safe_names(codes), strict=True))
     rnames = safe_names(p.regions)
     start = {f"x_{wnames[s]}_{rn}": 1.0 for s, rn in zip(alloc.primary, rnames, strict=True)}
-    if p.backups_on():
-        pairs = zip(alloc.backup, rnames, strict=True)
-        start |= {f"b_{wnames[s]}_{rn}": 1.0 for s, rn in pairs if s}
+    for bid in p.winners:
+        if not bid.tiers:
+            continue
+        volume = sum(v for v, s in zip(p.volumes, alloc.primary, strict=True) if s == bid.supplier)
+        for t, (low, _ucp, upper) in enumerate(tier_options(p, bid)):
+            if low <= volume <= upper:
+                wn = wnames[bid.supplier]
+                start[f"y_{wn}_{t}"] = 1.0
+                if BY_REGION:
+                    pairs = zip(alloc.primary, rnames, strict=True)
+                    start |= {f"z_{wn}_{rn}_{t}": 1.0 for s, rn in pairs if s == bid.supplier}
+                else:
+                    start[f"z_{wn}_{t}"] = float(volume)
+                break
     return start
 
 

@@ -12,6 +12,9 @@ result is checked against every rule and dropped when it breaks one.
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import replace
+from decimal import Decimal
+from heapq import nlargest
 
 from optimizer.allocation import (
     Allocation,
@@ -19,10 +22,13 @@ from optimizer.allocation import (
     allocation_cost,
     canonical_backups,
     check_allocation,
+    effective_tiers,
 )
 
 MAX_EXACT = 32
 MAX_LOCAL = 200
+FIRST_FILLS = 40
+TARGET_GAP = Decimal("0.00005")
 
 
 def _subset_sums(values: list[int]) -> list[tuple[int, int]]:
@@ -32,6 +38,42 @@ def _subset_sums(values: list[int]) -> list[tuple[int, int]]:
         bit = 1 << i
         sums += [(s + v, m | bit) for s, m in sums]
     return sums
+
+
+def _mitm(values: list[int], room: int) -> list[tuple[int, int, int]]:
+    """Per subset of the first half: (best total ≤ room, its mask, the partner mask)."""
+    half = len(values) // 2
+    low = _subset_sums(values[:half])
+    high = sorted(_subset_sums(values[half:]))
+    high_sums = [s for s, _ in high]
+    out = []
+    for s, m in low:
+        if s > room:
+            continue
+        at = bisect_right(high_sums, room - s) - 1
+        if at >= 0:
+            out.append((s + high_sums[at], m, high[at][1]))
+            if s + high_sums[at] == room:
+                break
+    return out
+
+
+def _indices(n: int, m_low: int, m_high: int) -> list[int]:
+    """Chosen indices from the two half masks of a list of length ``n``."""
+    half = n // 2
+    return [i for i in range(half) if m_low >> i & 1] + [
+        half + i for i in range(n - half) if m_high >> i & 1
+    ]
+
+
+def near_fills(values: list[int], room: int, count: int) -> list[list[int]]:
+    """Up to ``count`` subsets with the largest sums ≤ room, best first (≤ 32 values)."""
+    if room <= 0:
+        return [[]]
+    if len(values) > MAX_EXACT:
+        return [best_fill(values, room)]
+    found = nlargest(count, _mitm(values, room))
+    return [_indices(len(values), m_low, m_high) for _, m_low, m_high in found] or [[]]
 
 
 def best_fill(values: list[int], room: int) -> list[int]:
@@ -45,30 +87,18 @@ def best_fill(values: list[int], room: int) -> list[int]:
                 chosen.append(i)
                 left -= values[i]
         return chosen
-    half = len(values) // 2
-    low = _subset_sums(values[:half])
-    high = sorted(_subset_sums(values[half:]))
-    high_sums = [s for s, _ in high]
-    best = (-1, 0, 0)
-    for s, m in low:
-        if s > room:
-            continue
-        at = bisect_right(high_sums, room - s) - 1
-        if at >= 0 and s + high_sums[at] > best[0]:
-            best = (s + high_sums[at], m, high[at][1])
-            if best[0] == room:
-                break
-    _, m_low, m_high = best
-    return [i for i in range(half) if m_low >> i & 1] + [
-        half + i for i in range(len(values) - half) if m_high >> i & 1
-    ]
+    found = max(_mitm(values, room), default=(0, 0, 0))
+    return _indices(len(values), found[1], found[2])
 
 
-def _fill(p: Problem, order: list[int], slack: float = 0.0) -> Allocation | None:
-    """Pins, reserved minimum regions, then exact fills of the winners in ``order``.
+def _reserve(p: Problem, lean: bool = False) -> tuple[list[str | None], dict[str, int], list[int]] | None:
+    """Pins, then the smallest free regions reserved for the dearer winners' minimum regions.
 
-    ``slack`` leaves that fraction of the first winner's room unused, so that the regions
-    left over may fill the next winner better.
+    ``lean`` reserves only for the winners dearer than the first one whose room, with the
+    cheaper winners' rooms, covers the whole volume (the cheaper ones are filled and that
+    one takes what is left), so more small regions remain to fill the cheap winners exactly.
+    Returns the owners so far, the room left per winner and the free regions (smallest
+    first), or None when the minimum regions cannot be reserved.
     """
     share = p.share_limit()
     room = {b.supplier: b.capacity if share is None else min(b.capacity, share) for b in p.winners}
@@ -78,7 +108,15 @@ def _fill(p: Problem, order: list[int], slack: float = 0.0) -> Allocation | None
             owner[ri] = pin
             room[pin] -= p.volumes[ri]
     free = sorted((ri for ri in range(len(p.regions)) if owner[ri] is None), key=lambda ri: p.volumes[ri])
-    for bid in reversed(p.winners[1:]):
+    skip = 1
+    if lean:
+        covered = 0
+        for rank, bid in enumerate(p.winners, start=1):
+            covered += room[bid.supplier]
+            skip = rank
+            if covered >= p.total:
+                break
+    for bid in reversed(p.winners[skip:]):
         have = sum(1 for s in owner if s == bid.supplier)
         for _ in range(max(0, p.min_regions - have)):
             if not free:
@@ -86,44 +124,160 @@ def _fill(p: Problem, order: list[int], slack: float = 0.0) -> Allocation | None
             ri = free.pop(0)
             owner[ri] = bid.supplier
             room[bid.supplier] -= p.volumes[ri]
-    for k, wi in enumerate(order):
-        bid = p.winners[wi]
-        limit = room[bid.supplier] - (int(room[bid.supplier] * slack) if k == 0 else 0)
-        if sum(p.volumes[ri] for ri in free) <= limit:
-            chosen = set(range(len(free)))
-        else:
-            chosen = set(best_fill([p.volumes[ri] for ri in free], limit))
-        for k in chosen:
-            owner[free[k]] = bid.supplier
-        free = [ri for k, ri in enumerate(free) if k not in chosen]
-    for ri in free:
-        owner[ri] = p.winners[-1].supplier
+    return owner, room, free
+
+
+def _finish(p: Problem, owner: list[str | None]) -> Allocation | None:
+    """The allocation of complete owners, or None when it breaks a rule."""
     primary = tuple(s or "" for s in owner)
     result = Allocation(primary, canonical_backups(p, primary))
     return None if check_allocation(p, result) else result
 
 
+def _fills(
+    p: Problem, order: list[int], slack: float = 0.0, count: int = 1, pair: bool = False,
+    lean: bool = False, target: Decimal | None = None,
+) -> list[Allocation]:
+    """Pins, reserved minimum regions, then exact fills of the winners in ``order``.
+
+    The first winner in ``order`` tries its ``count`` best fills (each leaves a different
+    set of regions for the next winners); the others take their best fill in turn. With
+    ``pair`` the first two winners together try their ``count`` best joint fills, each
+    split by the best fill of the first. ``slack`` leaves that fraction of the first
+    winner's room unused, so that the regions left over may fill the next winner better.
+    """
+    reserved = _reserve(p, lean)
+    if reserved is None:
+        return []
+    owner0, room, free0 = reserved
+    pair = pair and len(order) >= 2
+    lead = [p.winners[wi].supplier for wi in order[: 2 if pair else 1]]
+    found = []
+    starts = [list(range(len(free0)))]
+    if lead:
+        limit = sum(room[s] for s in lead) - int(room[lead[0]] * slack)
+        if sum(p.volumes[ri] for ri in free0) > limit:
+            starts = near_fills([p.volumes[ri] for ri in free0], limit, count)
+    for chosen0 in starts:
+        owner = owner0.copy()
+        free = free0
+        if pair:  # split the joint fill: the first winner's best fill, the rest if it fits
+            part = [free[j] for j in chosen0]
+            sub = best_fill([p.volumes[ri] for ri in part], room[lead[0]])
+            rest = [ri for j, ri in enumerate(part) if j not in set(sub)]
+            if sum(p.volumes[ri] for ri in rest) > room[lead[1]]:
+                continue
+            for j in sub:
+                owner[part[j]] = lead[0]
+            for ri in rest:
+                owner[ri] = lead[1]
+            free = [ri for ri in free if owner[ri] is None]
+        for k, wi in enumerate(order):
+            bid = p.winners[wi]
+            if pair and k < 2:
+                continue
+            if k == 0:
+                chosen = set(chosen0)
+            elif sum(p.volumes[ri] for ri in free) <= room[bid.supplier]:
+                chosen = set(range(len(free)))
+            else:
+                chosen = set(best_fill([p.volumes[ri] for ri in free], room[bid.supplier]))
+            for j in chosen:
+                owner[free[j]] = bid.supplier
+            free = [ri for j, ri in enumerate(free) if j not in chosen]
+        for ri in free:
+            owner[ri] = p.winners[-1].supplier
+        result = _finish(p, owner)
+        if result is not None:
+            found.append(result)
+            if target is not None and allocation_cost(p, result) <= target:
+                break
+    return found
+
+
+def _target(p: Problem) -> Decimal:
+    """A cost close enough to the fractional fill that searching on does not pay.
+
+    The fractional fill (the reserved regions, then every winner in price order filled to
+    its room with fractions of regions) approximates the bound the solver proves at its
+    root; within ``TARGET_GAP`` of it the solver proves optimality at once.
+    """
+    reserved = _reserve(p, True)
+    if reserved is None:
+        return Decimal(0)
+    owner, room, free = reserved
+    cost = sum((b.ucp * v for b in p.winners for v, s in zip(p.volumes, owner, strict=True) if s == b.supplier), Decimal(0))
+    left = sum(p.volumes[ri] for ri in free)
+    for bid in sorted(p.winners, key=lambda b: b.ucp):
+        take = max(0, min(left, room[bid.supplier]))
+        cost += bid.ucp * take
+        left -= take
+    return cost * (1 + TARGET_GAP)
+
+
 def packing_start(p: Problem) -> Allocation | None:
     """A good feasible allocation to start the solver from, or None.
 
-    Fills in price order, with each of the first pairs of winners filled the other way
-    round, and with a little room left unused in the cheapest winner (its exact fill can
-    leave a poor set for the next winner); keeps the cheapest, then improves it by local
-    search.
+    Fills in price order (the cheapest winner trying its ``FIRST_FILLS`` best fills), with
+    each of the first pairs of winners filled the other way round, and with a little room
+    left unused in the cheapest winner; keeps the cheapest, then improves it by local search.
+    Stops as soon as an allocation is within ``TARGET_GAP`` of the fractional fill.
     """
-    if not p.winners or any(b.tiers for b in p.winners):
+    if not p.winners:
         return None
+    if any(b.tiers for b in p.winners):
+        return tiered_start(p)
     base = list(range(len(p.winners) - 1))
     orders = [base]
     for i in range(min(3, len(base) - 1)):
         swapped = base.copy()
         swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
         orders.append(swapped)
-    tries = [(order, 0.0) for order in orders] + [(base, f) for f in (2e-4, 5e-4, 1e-3, 3e-3)]
-    found = [a for a in (_fill(p, order, f) for order, f in tries) if a is not None]
-    if not found:
-        return None
-    return improve(p, min(found, key=lambda a: allocation_cost(p, a)))
+    tries = [(base, 0.0, True, True), (base, 0.0, False, True), (base, 0.0, True, False)]
+    tries += [(order, 0.0, False, False) for order in orders]
+    tries += [(base, f, False, False) for f in (2e-4, 5e-4, 1e-3, 3e-3)]
+    target = _target(p)
+    best: Allocation | None = None
+    for order, f, pair, lean in tries:
+        for alloc in _fills(p, order, f, FIRST_FILLS if f == 0.0 else 1, pair, lean, target):
+            if best is None or allocation_cost(p, alloc) < allocation_cost(p, best):
+                best = alloc
+        if best is not None and allocation_cost(p, best) <= target:
+            break
+    return None if best is None else improve(p, best)
+
+
+def tiered_start(p: Problem) -> Allocation | None:
+    """A start for tiered winners: untiered starts under a few fixed price choices.
+
+    Each winner is priced at its base price, or at the cheapest tier its room can reach
+    (for every winner, or for the two cheapest only); winners are re-ordered by that price
+    (unless a volume gradient ties floors to ranks). Every allocation found is costed with
+    the real all-units prices and the cheapest kept.
+    """
+    share = p.share_limit()
+    reach = []
+    for bid in p.winners:
+        room = min(bid.capacity, p.total if share is None else share)
+        reach.append(min([bid.ucp] + [ucp for low, ucp in effective_tiers(bid) if low <= room]))
+    choices = [
+        [b.ucp for b in p.winners],
+        reach,
+        [reach[i] if i < 2 else b.ucp for i, b in enumerate(p.winners)],
+    ]
+    best: Allocation | None = None
+    for prices in choices:
+        winners = [replace(b, ucp=price, tiers=()) for b, price in zip(p.winners, prices, strict=True)]
+        if not p.floors:
+            winners.sort(key=lambda b: b.ucp)
+        found = packing_start(replace(p, winners=tuple(winners)))
+        if found is None:
+            continue
+        alloc = Allocation(found.primary, canonical_backups(p, found.primary))
+        if not check_allocation(p, alloc):
+            if best is None or allocation_cost(p, alloc) < allocation_cost(p, best):
+                best = alloc
+    return best
 
 
 def improve(p: Problem, start: Allocation) -> Allocation:

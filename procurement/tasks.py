@@ -70,5 +70,12 @@ def tasks_for(session: Session, actor: Actor, now: datetime) -> list[Task]:
                 tasks.append(task)
         elif actor.role == Role.SETTLEMENT_OFFICER and status == S.EXECUTION:
             tasks.append(Task("run_settlement", batch.code, batch.name))
+        if status == S.EXECUTION and actor.role in (Role.HOSPITAL_BUYER, Role.SETTLEMENT_OFFICER):
+            from settlement.queries import (
+                pending_counts,  # settlement builds on procurement, not back
+            )
+
+            tasks.extend(Task(code, batch.code, batch.name) for code, n in
+                         pending_counts(session, actor, batch.id).items() if n)
     far = datetime.max.replace(tzinfo=now.tzinfo)
     return sorted(tasks, key=lambda t: (not t.overdue, t.due or far, t.batch_code))

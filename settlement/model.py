@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from types import MappingProxyType
 
 CNAPS_RE = re.compile(r"^[0-9]{12}$")
@@ -108,9 +109,9 @@ class AcceptedLine:
         check_int("accepted_qty", self.accepted_qty)
         check_int("price_e4", self.price_e4)
 
-    @property
+    @cached_property
     def key(self) -> PayableKey:
-        """The unique payable key of this line."""
+        """The unique payable key of this line (computed once: runs look it up several times)."""
         return PayableKey(self.delivery_line_id, self.kind)
 
 

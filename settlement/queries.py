@@ -177,3 +177,27 @@ def savings(session: Session, actor: Actor, batch: Batch,
                     > i.actual_fund_spend_fen and i.hospital_code not in scores})
     ready = [i for i in inputs if i.hospital_code not in needs]
     return retained_savings(ready, scores, tiers), needs
+
+
+def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, int]:
+    """Landing-page counts for one batch in execution: deliveries to accept and lines to
+    reconcile (hospital), runs awaiting a second officer's approval (settlement officer)."""
+    out: dict[str, int] = {}
+    if actor.role.value == "hospital_buyer":
+        accepted = (select(Acceptance.delivery_id, func.sum(Acceptance.quantity).label("q"))
+                    .group_by(Acceptance.delivery_id).subquery())
+        out["accept_deliveries"] = session.exec(
+            scope(select(func.count()).select_from(Delivery), actor, Delivery)
+            .outerjoin(accepted, accepted.c.delivery_id == Delivery.id)
+            .where(Delivery.batch_id == batch_id, Delivery.quantity > func.coalesce(accepted.c.q, 0))).one()
+        out["reconcile_lines"] = session.exec(
+            scope(select(func.count()).select_from(Acceptance), actor, Acceptance)
+            .outerjoin(PayableRecord, PayableRecord.acceptance_id == Acceptance.id)
+            .where(Acceptance.batch_id == batch_id, Acceptance.applied_month.is_not(None),
+                   Acceptance.reconcile_status == "pending", PayableRecord.id.is_(None))).one()
+    elif actor.role.value == "settlement_officer":
+        out["approve_run"] = session.exec(
+            scope(select(func.count()).select_from(SettlementRun), actor, SettlementRun)
+            .where(SettlementRun.batch_id == batch_id, SettlementRun.status == "computed",
+                   SettlementRun.computed_by != actor.user_id)).one()
+    return out

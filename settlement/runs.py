@@ -104,14 +104,18 @@ def settings_of(batch: Batch) -> SettlementSettings:
                               prepayment_ratio=rules.prepayment_ratio, payment_days=rules.payment_days)
 
 
-def _open_lines(session: Session, batch_id: int, month_end) -> list[tuple[Acceptance, Contract]]:
-    """Applied lines of the batch up to the month without a payable yet."""
+def _open_lines(session: Session, batch_id: int, month_end) -> list:
+    """Applied lines of the batch up to the month without a payable yet, as plain column rows
+    (id, hospital, supplier, net quantity, accepted_on, reconcile status, contract, batch item, price)."""
     settled = select(PayableRecord.acceptance_id)
-    stmt = (select(Acceptance, Contract).join(Contract, Contract.id == Acceptance.contract_id)
+    stmt = (select(Acceptance.id, Acceptance.hospital_org_id, Acceptance.supplier_org_id,
+                   Acceptance.quantity - Acceptance.returned, Acceptance.accepted_on, Acceptance.reconcile_status,
+                   Contract.id, Contract.batch_item_id, Contract.ucp_e4)
+            .join(Contract, Contract.id == Acceptance.contract_id)
             .where(Acceptance.batch_id == batch_id, Acceptance.applied_month.is_not(None),
                    Acceptance.accepted_on < month_end, Acceptance.id.not_in(settled))
             .order_by(Acceptance.id))
-    return list(session.exec(stmt).all())
+    return list(session.execute(stmt).all())
 
 
 def line_id(acceptance_id: int) -> str:
@@ -145,12 +149,13 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
                                                            PaymentInstruction.status == InstructionStatus.FAILED)
                           .order_by(PaymentInstruction.id)).all()
     hospitals = {o.id: o for o in session.exec(select(Organisation).where(
-        Organisation.id.in_({a.hospital_org_id for a, _ in rows}))).all()} if rows else {}
-    directory, suppliers = _directory(session, payer, {a.supplier_org_id for a, _ in rows})
-    code_of = {o.id: o.code for o in suppliers.values()}
-    lines = [AcceptedLine(line_id(a.id), str(c.id), hospitals[a.hospital_org_id].code, code_of[a.supplier_org_id],
-                          str(c.batch_item_id), a.quantity - a.returned, c.ucp_e4, a.accepted_on,
-                          disputed=a.reconcile_status != "confirmed") for a, c in rows]
+        Organisation.id.in_({r[1] for r in rows}))).all()} if rows else {}
+    directory, suppliers = _directory(session, payer, {r[2] for r in rows})
+    hcode = {k: o.code for k, o in hospitals.items()}
+    scode = {o.id: o.code for o in suppliers.values()}
+    lines = [AcceptedLine(line_id(a_id), str(c_id), hcode[h], scode[sup], str(item), qty, price, on,
+                          disputed=status != "confirmed")
+             for a_id, h, sup, qty, on, status, c_id, item, price in rows]
     seq = (session.exec(select(func.max(SettlementRun.seq)).where(
         SettlementRun.batch_id == batch.id, SettlementRun.month == month)).one() or 0) + 1
     run_ref = f"S{batch.id}-{month.replace('-', '')}-{seq}"
@@ -189,40 +194,42 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
 
 def _persist(session: Session, run: SettlementRun, batch: Batch, result: SettlementResult, suppliers: dict,
              hospitals: dict, now: datetime) -> None:
-    """Instructions, payable keys (bulk), statements and prepayment offsets of a computed run."""
-    ids: dict[str, int] = {}
-    for i in result.instructions:
-        row = PaymentInstruction(run_id=run.id, batch_id=batch.id, reference=i.reference,
-                                 supplier_org_id=suppliers[i.supplier_code].id, payer_account=i.payer.account_no,
-                                 payer_name=i.payer.holder_name, payer_cnaps=i.payer.bank_cnaps,
-                                 payer_bank=i.payer.bank_name, payee_account=i.payee.account_no,
-                                 payee_name=i.payee.holder_name, payee_cnaps=i.payee.bank_cnaps,
-                                 payee_bank=i.payee.bank_name, amount_fen=i.amount_fen, line_count=len(i.lines),
-                                 remittance=i.remittance[:140], status_at=now)
-        session.add(row)
-        session.flush()
-        ids[i.reference] = row.id
-    payables = []
+    """Instructions, payable keys, statements and prepayment offsets of a computed run, written
+    with bulk Core inserts (a month can hold hundreds of thousands of lines)."""
+    conn = session.connection()
+    if result.instructions:
+        conn.execute(insert(PaymentInstruction.__table__), [
+            {"run_id": run.id, "batch_id": batch.id, "reference": i.reference,
+             "supplier_org_id": suppliers[i.supplier_code].id, "payer_account": i.payer.account_no,
+             "payer_name": i.payer.holder_name, "payer_cnaps": i.payer.bank_cnaps, "payer_bank": i.payer.bank_name,
+             "payee_account": i.payee.account_no, "payee_name": i.payee.holder_name,
+             "payee_cnaps": i.payee.bank_cnaps, "payee_bank": i.payee.bank_name, "amount_fen": i.amount_fen,
+             "line_count": len(i.lines), "remittance": i.remittance[:140], "status": InstructionStatus.ISSUED,
+             "reissue_of_id": None, "failure_reason": "", "status_at": now} for i in result.instructions])
+    ids = dict(conn.execute(select(PaymentInstruction.reference, PaymentInstruction.id)
+                            .where(PaymentInstruction.run_id == run.id)).all())
+    payables, statements, offsets = [], [], []
     for st in result.statements:
         hospital = hospitals[st.hospital_code]
-        for s in st.lines:
-            payables.append({"acceptance_id": int(s.line.delivery_line_id), "kind": str(s.line.kind),
-                             "run_id": run.id, "contract_id": int(s.line.contract_id),
-                             "hospital_org_id": hospital.id, "supplier_org_id": suppliers[s.line.supplier_code].id,
-                             "quantity": s.line.accepted_qty, "price_e4": s.line.price_e4,
-                             "gross_fen": s.gross_fen, "offset_fen": s.offset_fen, "paid_fen": s.paid_fen,
-                             "accepted_on": s.line.accepted_on,
-                             "instruction_id": ids.get(s.instruction_ref) if s.instruction_ref else None})
-        session.add(DeductionStatement(run_id=run.id, batch_id=batch.id, hospital_org_id=hospital.id,
-                                       gross_fen=st.gross_fen, offset_fen=st.offset_fen,
-                                       net_deducted_fen=st.net_deducted_fen, advance_before_fen=st.advance_before_fen,
-                                       advance_after_fen=st.advance_after_fen, line_count=len(st.lines)))
+        payables.extend(
+            {"acceptance_id": int(s.line.delivery_line_id), "kind": str(s.line.kind), "run_id": run.id,
+             "contract_id": int(s.line.contract_id), "hospital_org_id": hospital.id,
+             "supplier_org_id": suppliers[s.line.supplier_code].id, "quantity": s.line.accepted_qty,
+             "price_e4": s.line.price_e4, "gross_fen": s.gross_fen, "offset_fen": s.offset_fen,
+             "paid_fen": s.paid_fen, "accepted_on": s.line.accepted_on,
+             "instruction_id": ids.get(s.instruction_ref) if s.instruction_ref else None} for s in st.lines)
+        statements.append({"run_id": run.id, "batch_id": batch.id, "hospital_org_id": hospital.id,
+                           "gross_fen": st.gross_fen, "offset_fen": st.offset_fen,
+                           "net_deducted_fen": st.net_deducted_fen, "advance_before_fen": st.advance_before_fen,
+                           "advance_after_fen": st.advance_after_fen, "line_count": len(st.lines)})
         if st.offset_fen:
-            session.add(PrepaymentEntry(entry_key=f"offset:{run.id}:{hospital.id}", batch_id=batch.id,
-                                        hospital_org_id=hospital.id, kind="offset", amount_fen=-st.offset_fen,
-                                        run_id=run.id, created_by=run.computed_by, created_at=now))
-    if payables:
-        session.execute(insert(PayableRecord), payables)
+            offsets.append({"entry_key": f"offset:{run.id}:{hospital.id}", "batch_id": batch.id,
+                            "hospital_org_id": hospital.id, "kind": "offset", "amount_fen": -st.offset_fen,
+                            "run_id": run.id, "detail": "", "created_by": run.computed_by, "created_at": now})
+    for table, rows in ((PayableRecord.__table__, payables), (DeductionStatement.__table__, statements),
+                        (PrepaymentEntry.__table__, offsets)):
+        if rows:
+            conn.execute(insert(table), rows)
 
 
 def _reissue(session: Session, run: SettlementRun, failed: list[PaymentInstruction], taken: int,

@@ -117,6 +117,8 @@ def init_web(app: Flask, tz_name: str) -> None:
     _template_helpers(app, tz_name)
 
     from accounts.views import bp as accounts_bp
+    from api.views import api as api_bp
+    from api.views import ui as api_ui_bp
     from bidding.views import bp as bidding_bp
     from evaluation.views import bp as evaluation_bp
     from jobs.views import bp as jobs_bp
@@ -136,6 +138,9 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(api_ui_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(settlement_bp)
     app.register_blueprint(settlement_officer_bp)
     app.register_blueprint(downloads_bp)

@@ -38,6 +38,7 @@ def foreign(session, world) -> dict[str, str]:
         "objection_id": "999999",
         "contract_id": "999999",
         "notification_id": "999999",
+        "token_id": "999999",
         "delivery_id": "999999",  # settlement: unknown ids answer 404 like foreign ones
         "acceptance_id": "999999",
         "run_id": "999999",

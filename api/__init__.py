@@ -1,0 +1,1 @@
+"""System-to-system JSON API (``/api/v1``) with per-organisation tokens."""
