@@ -41,6 +41,17 @@ def openapi_document(server_url: str) -> dict:
             "/batches/{code}/contracts": {"get": {
                 "operationId": "listContracts", "summary": "Contracts of a batch within this organisation's scope",
                 "parameters": [CODE], "responses": _ok(_list("Contract"), "contracts")}},
+            "/batches/{code}/demand": {"post": {
+                "operationId": "submitDemand", "summary": "A hospital's committed annual volumes: a new demand version",
+                "parameters": [CODE],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/DemandLines"}}}},
+                "responses": {**{k: v for k, v in _ok({"type": "object"}, "").items() if k != "200"}, "201": {"description": "accepted as a new version",
+                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DemandVersion"}}}},
+                              "403": {"description": "not a hospital", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                              "409": {"description": "refused (deadline, state)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                              "422": {"description": "rejected: nothing written; fields name each problem",
+                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/batches/{code}/bids": {"get": {
                 "operationId": "listBids", "summary": "This supplier's bids: receipts and status; prices after the opening",
                 "parameters": [CODE], "responses": _ok(_list("Bid"), "bids")}},
@@ -63,6 +74,15 @@ def openapi_document(server_url: str) -> dict:
                     "agreed_volume": {"type": "integer"}, "reported_demand": {"type": "integer"},
                     "period_start": {"type": "string", "format": "date"}, "period_end": {"type": "string", "format": "date"},
                     "status": {"type": "string", "enum": ["unsigned", "signed"]}}},
+                "DemandLines": {"type": "object", "required": ["lines"], "properties": {"lines": {
+                    "type": "array", "items": {"type": "object", "required": ["item", "last_year_use", "committed"],
+                                               "properties": {"item": {"type": "string"},
+                                                              "last_year_use": {"type": "integer"},
+                                                              "committed": {"type": "integer"},
+                                                              "preferred_brand": {"type": ["string", "null"]},
+                                                              "reason": {"type": ["string", "null"]}}}}}},
+                "DemandVersion": {"type": "object", "required": ["batch", "version", "lines"], "properties": {
+                    "batch": {"type": "string"}, "version": {"type": "integer"}, "lines": {"type": "integer"}}},
                 "Bid": {"type": "object", "required": ["item", "receipt", "status", "submitted_at"], "properties": {
                     "item": {"type": "string"}, "receipt": {"type": "string"}, "status": {"type": "string"},
                     "submitted_at": {"type": "string", "format": "date-time"},

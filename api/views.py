@@ -10,12 +10,15 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from accounts.actor import Forbidden
+from accounts.models import Organisation
 from accounts.roles import Role
 from api import services
+from api.demand import LinesError, field_of, lines_to_sheet
 from api.openapi import openapi_document
 from bidding.queries import my_submissions, opening_rows
 from core.clock import utcnow
 from core.money import price_e4_to_decimal
+from procurement.demand.services import DemandError, submit_demand
 from procurement.queries import find_batch, list_batches
 from review.queries import contracts_of
 from web.auth import public, requires
@@ -125,6 +128,29 @@ def bids(code: str):
                      "unit_comparable_price": _money(opened[sub.receipt].bid.ucp_e4) if sub.receipt in opened else None,
                      "valid": opened[sub.receipt].bid.valid if sub.receipt in opened else None}
                     for sub, item in my_submissions(get_session(), g.actor, batch)])
+
+
+@api.post("/batches/<code>/demand")
+@token_required
+def submit_demand_lines(code: str):
+    """A hospital's committed volumes as JSON: a new version, or 422 with field-level errors."""
+    if g.actor.role != Role.HOSPITAL_BUYER:
+        return error(403, "forbidden", "只有医疗机构可以报量 / hospitals only")
+    try:
+        data = lines_to_sheet(request.get_json(silent=True))
+    except LinesError as exc:
+        return error(422, "invalid_lines", "报量数据无效 / invalid demand lines", exc.fields)
+    hospital = get_session().get(Organisation, g.actor.org_id)
+    try:
+        result = submit_demand(get_session(), g.actor, code, hospital.code, data, "api.json", utcnow())
+    except DemandError as exc:
+        return error(409, "refused", str(exc))
+    except Forbidden:
+        abort(404, description="no such batch")
+    if not result.accepted:
+        fields = {field_of(e.row, e.column): f"{e.reason_zh} / {e.reason_en}" for e in result.errors}
+        return error(422, "rejected", result.message, fields)
+    return jsonify(batch=code, version=result.version, lines=result.rows), 201
 
 
 @ui.route("/settings/api-tokens", methods=["GET", "POST"])

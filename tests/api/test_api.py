@@ -65,7 +65,8 @@ def test_api_never_answers_with_a_server_error(app, session, world):
     session.close()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} == {"/me", "/batches", "/batches/{code}/contracts", "/batches/{code}/bids"}
+    assert {op.path for op in operations} == {"/me", "/batches", "/batches/{code}/contracts", "/batches/{code}/bids",
+                                              "/batches/{code}/demand"}
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
@@ -76,3 +77,22 @@ def test_api_never_answers_with_a_server_error(app, session, world):
             case.validate_response(response, excluded_checks=[schemathesis.checks.ignored_auth])
 
         check()
+
+
+def test_demand_lines_over_the_api_use_the_sheet_rules(client, session, world):
+    from tests.procurement.demand_fixtures import make_demand_batch
+
+    setup = make_demand_batch(session, world)
+    plain, _row = api.create_token(session, world.actors[("A", Role.HOSPITAL_BUYER)], "HIS", utcnow())
+    bad = client.post(f"/api/v1/batches/{setup.code}/demand", headers=_bearer(plain),
+                      json={"lines": [{"item": "YP101", "last_year_use": 1000, "committed": 100},
+                                      {"item": "YP999", "last_year_use": 1, "committed": 1}]})
+    assert bad.status_code == 422
+    fields = bad.get_json()["error"]["fields"]
+    assert "lines[0].committed" in fields and "lines[1].item" in fields  # below the 80% floor; unknown item
+    shape = client.post(f"/api/v1/batches/{setup.code}/demand", headers=_bearer(plain), json={"lines": [{"x": 1}]})
+    assert shape.status_code == 422 and "lines[0]" in shape.get_json()["error"]["fields"]
+    good = client.post(f"/api/v1/batches/{setup.code}/demand", headers=_bearer(plain),
+                       json={"lines": [{"item": "YP101", "last_year_use": 1000, "committed": 900},
+                                       {"item": "YP102", "last_year_use": 10, "committed": 10}]})
+    assert good.status_code == 201 and good.get_json() == {"batch": setup.code, "version": 1, "lines": 2}
