@@ -61,6 +61,8 @@ def _wipe(db: Database) -> None:
     with db.engine.begin() as conn:
         tables = [t.name for t in reversed(metadata.sorted_tables)]
         if db.dialect == "postgresql":
+            # a session a test forgot to close would make TRUNCATE wait forever: fail instead
+            conn.execute(text("SET LOCAL lock_timeout = '20s'"))
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             for name in tables:

@@ -59,7 +59,8 @@ def test_evaluation_runs_in_versions_and_records_clearing(db, session, world, ri
     with db.read_session() as s:
         record = queries.clearing_record(s, officer, code, 1, "YP101")
     assert record["snapshot"]["items"][0]["code"] == "YP101" and record["lp"]
-    second = services.request_evaluation(db.write_session(), officer, code, OPENING, note="重新评审")
+    with db.write_session() as s:
+        second = services.request_evaluation(s, officer, code, OPENING, note="重新评审")
     assert second.version == 2
 
 

@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from optimizer.allocation import Problem
 from optimizer.baseline import national_baseline
 from tests.optimizer import bid
@@ -44,3 +47,39 @@ def test_backup_is_the_best_ranked_other_winner():
     alloc = national_baseline(p)
     assert alloc.primary == ("A", "B", "C")
     assert alloc.backup == ("B", "A", "A")
+
+
+def reference_baseline(p):
+    """The picking procedure written plainly (a full scan per pick), to check the fast one."""
+    limit = p.share_limit()
+    room = {b.supplier: b.capacity if limit is None else min(b.capacity, limit) for b in p.winners}
+    primary = [None] * len(p.regions)
+    for ri, pin in enumerate(p.pins):
+        if pin in room:
+            primary[ri] = pin
+            room[pin] -= p.volumes[ri]
+    order = sorted(range(len(p.regions)), key=lambda ri: (-p.volumes[ri], p.regions[ri]))
+    while any(s is None for s in primary):
+        progress = False
+        for b in p.winners:
+            pick = next((ri for ri in order if primary[ri] is None and p.volumes[ri] <= room[b.supplier]), None)
+            if pick is not None:
+                primary[pick] = b.supplier
+                room[b.supplier] -= p.volumes[pick]
+                progress = True
+        if not progress:
+            return None
+    return tuple(primary)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), min_size=1, max_size=12),
+    st.lists(st.integers(0, 250), min_size=1, max_size=4),
+    st.lists(st.sampled_from([None, None, "A", "B"]), min_size=12, max_size=12),
+)
+def test_fast_baseline_equals_the_plain_procedure(volumes, capacities, pins):
+    winners = [bid(name, f"0.{i + 1}", c) for i, (name, c) in enumerate(zip("ABCD", capacities, strict=False))]
+    p = problem(winners, volumes, pins[: len(volumes)])
+    alloc = national_baseline(p)
+    assert (alloc.primary if alloc else None) == reference_baseline(p)

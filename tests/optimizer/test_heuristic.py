@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimizer.allocation import Problem, allocation_cost, check_allocation, solve_allocation
-from optimizer.heuristic import best_fill, packing_start
+from optimizer.heuristic import best_fill, near_fills, packing_start
 from tests.optimizer import bid
 
 
@@ -55,3 +55,21 @@ def test_start_is_always_feasible_when_given(volumes, capacities, min_regions, s
     start = packing_start(p)
     if start is not None:
         assert check_allocation(p, start) == []
+
+
+def test_start_reserves_minimum_regions_only_for_winners_left_with_none():
+    # B takes what A leaves, so only C needs a reserved region (5): A can then use 6 with 94.
+    # A 100 × 0.1 + B (50 + 30) × 0.2 + C 5 × 0.3 = 27.5; reserving 6 for B would leave A 94.
+    p = problem([bid("A", "0.1", 100), bid("B", "0.2"), bid("C", "0.3")], [5, 6, 94, 50, 30])
+    start = packing_start(p)
+    assert check_allocation(p, start) == []
+    assert allocation_cost(p, start) == Decimal("27.5")
+    assert allocation_cost(p, solve_allocation(p, "highs", 10, 0.0).allocation) == Decimal("27.5")
+
+
+def test_near_fills_are_distinct_subsets_best_first_within_the_room():
+    values = [7, 13, 29, 31, 44, 58, 61]
+    fills = near_fills(values, 100, 5)
+    sums = [sum(values[i] for i in f) for f in fills]
+    assert sums[0] == 100 and sums == sorted(sums, reverse=True) and all(s <= 100 for s in sums)
+    assert len({tuple(sorted(f)) for f in fills}) == len(fills)

@@ -34,3 +34,24 @@ def test_both_solvers_report_optimal_and_infeasible():
         used, solver = make_solver(name, 10, 1e-4)
         prob.solve(solver)
         assert read_result(prob, used, 1e-4).status is SolveStatus.INFEASIBLE
+
+
+def test_bulk_loader_matches_pulps_own_loader():
+    # mixed integer and continuous columns, a free column, a zero coefficient, ≤ / ≥ / = rows
+    def model():
+        prob = pulp.LpProblem("mixed", pulp.LpMinimize)
+        x = prob.add_variable("x", 0, 4, cat=pulp.LpInteger)
+        y = prob.add_variable("y", 0, None)
+        z = prob.add_variable("z", None, None)
+        prob.setObjective(pulp.LpAffineExpression({x: -3, y: 2, z: 1}))
+        rows = [({x: 2, y: 1}, pulp.LpConstraintLE, 7.5), ({x: 1, z: 1}, pulp.LpConstraintGE, 1),
+                ({z: 1, y: 0}, pulp.LpConstraintEQ, -0.5)]
+        for i, (coefs, sense, rhs) in enumerate(rows):
+            prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(coefs), sense, f"r{i}", rhs))
+        return prob, (x, y, z)
+
+    ours, own = model(), model()
+    ours[0].solve(make_solver("highs", 10, 0.0)[1])
+    own[0].solve(pulp.HiGHS(msg=False, gapRel=0.0))
+    assert [v.varValue for v in ours[1]] == [v.varValue for v in own[1]] == [3.0, 0.0, -0.5]
+    assert read_result(ours[0], "highs", 0.0).objective == -9.5

@@ -131,4 +131,5 @@ def test_scheduler_publishes_when_the_period_is_over_and_objections_answered(db,
     with db.write_session() as s:
         services.answer_objection(s, second_officer, code, objection.id, "已复核", later)
     assert f"publish {code}" in run_due_steps(db, ring, later).done
-    assert _status(db.read_session(), code) == "published"
+    with db.read_session() as s:
+        assert _status(s, code) == "published"
