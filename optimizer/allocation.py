@@ -25,7 +25,6 @@ from optimizer.model import Bid
 from optimizer.solver import SolveReport, SolveStatus, make_solver, read_result
 
 LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
-BY_REGION = bool(os.environ.get("BY_REGION"))
 
 
 @dataclass(frozen=True)
@@ -157,33 +156,6 @@ def _add_tiers(prob, p: Problem, wi: int, wname: str, vol: dict, objective: dict
     _add(prob, link, EQ, 0, f"tier_volume_{wname}")
 
 
-def _add_tiers_by_region(prob, p: Problem, wi: int, wname: str, rnames, x: dict, objective: dict) -> None:
-    """All-units tiers, per region: z[r, t] is region r served at tier t (x = Σ_t z).
-
-    A region may be priced at tier t only when tier t is the one chosen (z ≤ y): with
-    fractional tier choices the discount then shrinks with the chosen share, which makes the
-    relaxation much tighter than volume-level tier variables.
-    """
-    select = {}
-    zs = {ri: {x[wi, ri]: -1} for ri in range(len(rnames))}
-    for t, (min_volume, ucp, upper) in enumerate(tier_options(p, p.winners[wi])):
-        y = prob.add_variable(f"y_{wname}_{t}", 0, 1, cat=pulp.LpBinary)
-        select[y] = 1
-        vol = {}
-        for ri, rn in enumerate(rnames):
-            z = prob.add_variable(f"z_{wname}_{rn}_{t}", 0, 1)
-            zs[ri][z] = 1
-            vol[z] = float(p.volumes[ri])
-            objective[z] = float(ucp) * p.volumes[ri]
-            _add(prob, {z: 1, y: -1}, LE, 0, f"tier_only_if_chosen_{wname}_{rn}_{t}")
-        _add(prob, {**vol, y: -upper}, LE, 0, f"tier_cap_{wname}_{t}")
-        if min_volume > 0:
-            _add(prob, {**vol, y: -float(min_volume)}, GE, 0, f"tier_min_{wname}_{t}")
-    _add(prob, select, EQ, 1, f"tier_select_{wname}")
-    for ri, rn in enumerate(rnames):
-        _add(prob, zs[ri], EQ, 0, f"tier_region_{wname}_{rn}")
-
-
 def build_model(p: Problem) -> tuple[pulp.LpProblem, dict, dict]:
     """Build the MILP; returns the problem, the x variables keyed (wi, ri) and {} (no b)."""
     prob = pulp.LpProblem(f"allocation_{safe_names((p.item_code,))[0]}", pulp.LpMinimize)
@@ -212,9 +184,7 @@ def build_model(p: Problem) -> tuple[pulp.LpProblem, dict, dict]:
         floor = p.floor_volume(wi)
         if floor is not None:
             _add(prob, vol, GE, float(floor), f"gradient_floor_{wn}")
-        if bid.tiers and BY_REGION:
-            _add_tiers_by_region(prob, p, wi, wn, rnames, x, objective)
-        elif bid.tiers:
+        if bid.tiers:
             _add_tiers(prob, p, wi, wn, vol, objective)
         else:
             price = float(bid.ucp)
@@ -258,15 +228,29 @@ def start_values(p: Problem, alloc: Allocation | None) -> dict[str, float] | Non
         volume = sum(v for v, s in zip(p.volumes, alloc.primary, strict=True) if s == bid.supplier)
         for t, (low, _ucp, upper) in enumerate(tier_options(p, bid)):
             if low <= volume <= upper:
-                wn = wnames[bid.supplier]
-                start[f"y_{wn}_{t}"] = 1.0
-                if BY_REGION:
-                    pairs = zip(alloc.primary, rnames, strict=True)
-                    start |= {f"z_{wn}_{rn}_{t}": 1.0 for s, rn in pairs if s == bid.supplier}
-                else:
-                    start[f"z_{wn}_{t}"] = float(volume)
+                start[f"y_{wnames[bid.supplier]}_{t}"] = 1.0
+                start[f"z_{wnames[bid.supplier]}_{t}"] = float(volume)
                 break
     return start
+
+
+def tier_probes(p: Problem, start: Allocation | None) -> tuple[tuple[str, ...], float | None]:
+    """Tier choices to probe before the search, and the start's cost as the cutoff.
+
+    The relaxation prices a winner's small volume at its best tier (the tier variable can be
+    a small fraction), which makes it weak; probing each tier choice against the cost of the
+    warm start rules most of them out exactly (see ``StartedHiGHS._probe``).
+    """
+    if start is None or not any(b.tiers for b in p.winners):
+        return (), None
+    wnames = safe_names(tuple(b.supplier for b in p.winners))
+    probes = tuple(
+        f"y_{wn}_{t}"
+        for wn, bid in zip(wnames, p.winners, strict=True)
+        if bid.tiers
+        for t in range(len(tier_options(p, bid)))
+    )
+    return probes, float(allocation_cost(p, start))
 
 
 def solve_allocation(
@@ -281,7 +265,10 @@ def solve_allocation(
     with tempfile.TemporaryDirectory(prefix="jicai-opt-") as tmp:
         log_path = os.path.join(tmp, "solver.log") if record else None
         prob, x, _b = build_model(p)
-        name, engine = make_solver(solver, time_limit, gap, log_path, start_values(p, start))
+        probes, cutoff = tier_probes(p, start)
+        name, engine = make_solver(
+            solver, time_limit, gap, log_path, start_values(p, start), probes, cutoff
+        )
         prob.solve(engine)
         report = read_result(prob, name, gap)
         lp_text = log_text = ""

@@ -5,8 +5,10 @@ cheapest winners exactly to capacity; what takes the solver time is finding whol
 that fill them that closely. This builds such an allocation directly: pins first, the
 smallest regions reserved for the dearer winners' minimum regions, then winners in price
 order take the subset of the remaining regions that fills their room most exactly (meet in
-the middle over subset sums), the dearest winner takes the rest. Untiered items only; the
-result is checked against every rule and dropped when it breaks one.
+the middle over subset sums), the dearest winner takes the rest. Tiered items run this
+under a few fixed price choices and improve the best on the real all-units cost
+(``tiered_start``). Every result is checked against every rule and dropped when it breaks
+one. Deterministic: no randomness, no clock.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import replace
 from decimal import Decimal
+from functools import lru_cache
 from heapq import nlargest
 
 from optimizer.allocation import (
@@ -23,37 +26,50 @@ from optimizer.allocation import (
     canonical_backups,
     check_allocation,
     effective_tiers,
+    paid_ucp,
 )
 
 MAX_EXACT = 32
 MAX_LOCAL = 200
-FIRST_FILLS = 40
+LOW32 = (1 << 32) - 1
+TIER_ROUNDS = 2
+CLOSE_ENOUGH = 10**7
+QUICK_TRIES = 3
+TIER_PASSES = 3
+FIRST_FILLS = 16
 TARGET_GAP = Decimal("0.00005")
 
 
-def _subset_sums(values: list[int]) -> list[tuple[int, int]]:
-    """All (sum, bitmask) pairs of a short list."""
-    sums = [(0, 0)]
+def _subset_sums(values: list[int]) -> list[int]:
+    """All subset sums of a short list, each packed with its bitmask: sum << 32 | mask."""
+    sums = [0]
     for i, v in enumerate(values):
-        bit = 1 << i
-        sums += [(s + v, m | bit) for s, m in sums]
+        step = (v << 32) | (1 << i)
+        sums += [s + step for s in sums]
     return sums
 
 
-def _mitm(values: list[int], room: int) -> list[tuple[int, int, int]]:
-    """Per subset of the first half: (best total ≤ room, its mask, the partner mask)."""
+def _mitm(values: tuple[int, ...], room: int, stop_exact: bool = True) -> list[tuple[int, int, int]]:
+    """Per subset of the first half: (best total ≤ room, its mask, the partner mask).
+
+    With ``stop_exact``, stops at the first fill within 1/``CLOSE_ENOUGH`` of the room (far
+    inside any solver gap; scanning on for the last unit costs most of the time). Sums and masks are packed into single
+    integers so that sorting and bisecting work on plain ints (several times faster than on
+    tuples).
+    """
     half = len(values) // 2
-    low = _subset_sums(values[:half])
     high = sorted(_subset_sums(values[half:]))
-    high_sums = [s for s, _ in high]
+    good = room - room // CLOSE_ENOUGH
     out = []
-    for s, m in low:
+    for packed in _subset_sums(values[:half]):
+        s = packed >> 32
         if s > room:
             continue
-        at = bisect_right(high_sums, room - s) - 1
+        at = bisect_right(high, ((room - s) << 32) | LOW32) - 1
         if at >= 0:
-            out.append((s + high_sums[at], m, high[at][1]))
-            if s + high_sums[at] == room:
+            total = s + (high[at] >> 32)
+            out.append((total, packed & LOW32, high[at] & LOW32))
+            if stop_exact and total >= good:
                 break
     return out
 
@@ -72,8 +88,15 @@ def near_fills(values: list[int], room: int, count: int) -> list[list[int]]:
         return [[]]
     if len(values) > MAX_EXACT:
         return [best_fill(values, room)]
-    found = nlargest(count, _mitm(values, room))
-    return [_indices(len(values), m_low, m_high) for _, m_low, m_high in found] or [[]]
+    return [list(f) for f in _near_fills(tuple(values), room, count)]
+
+
+@lru_cache(maxsize=512)
+def _near_fills(values: tuple[int, ...], room: int, count: int) -> tuple[tuple[int, ...], ...]:
+    """``near_fills`` of at most 32 values, cached (the tiered start repeats the same fills
+    under different prices; only the small index lists are kept)."""
+    found = nlargest(count, _mitm(values, room, stop_exact=count == 1))
+    return tuple(tuple(_indices(len(values), m_low, m_high)) for _, m_low, m_high in found) or ((),)
 
 
 def best_fill(values: list[int], room: int) -> list[int]:
@@ -87,8 +110,7 @@ def best_fill(values: list[int], room: int) -> list[int]:
                 chosen.append(i)
                 left -= values[i]
         return chosen
-    found = max(_mitm(values, room), default=(0, 0, 0))
-    return _indices(len(values), found[1], found[2])
+    return list(_near_fills(tuple(values), room, 1)[0])
 
 
 def _reserve(p: Problem, lean: bool = False) -> tuple[list[str | None], dict[str, int], list[int]] | None:
@@ -215,13 +237,15 @@ def _target(p: Problem) -> Decimal:
     return cost * (1 + TARGET_GAP)
 
 
-def packing_start(p: Problem) -> Allocation | None:
+def packing_start(p: Problem, quick: bool = False) -> Allocation | None:
     """A good feasible allocation to start the solver from, or None.
 
     Fills in price order (the cheapest winner trying its ``FIRST_FILLS`` best fills), with
     each of the first pairs of winners filled the other way round, and with a little room
     left unused in the cheapest winner; keeps the cheapest, then improves it by local search.
-    Stops as soon as an allocation is within ``TARGET_GAP`` of the fractional fill.
+    Stops as soon as an allocation is within ``TARGET_GAP`` of the fractional fill;
+    ``quick`` runs only the first ``QUICK_TRIES`` of these fills (for the tiered start,
+    which runs this several times).
     """
     if not p.winners:
         return None
@@ -238,13 +262,19 @@ def packing_start(p: Problem) -> Allocation | None:
     tries += [(base, f, False, False) for f in (2e-4, 5e-4, 1e-3, 3e-3)]
     target = _target(p)
     best: Allocation | None = None
-    for order, f, pair, lean in tries:
-        for alloc in _fills(p, order, f, FIRST_FILLS if f == 0.0 else 1, pair, lean, target):
+    for k, (order, f, pair, lean) in enumerate(tries[:QUICK_TRIES] if quick else tries):
+        count = FIRST_FILLS if k < 2 and not quick else 1
+        for alloc in _fills(p, order, f, count, pair, lean, target):
             if best is None or allocation_cost(p, alloc) < allocation_cost(p, best):
                 best = alloc
         if best is not None and allocation_cost(p, best) <= target:
             break
     return None if best is None else improve(p, best)
+
+
+def _volume(p: Problem, alloc: Allocation, supplier: str) -> int:
+    """The volume an allocation gives one winner."""
+    return sum(v for v, s in zip(p.volumes, alloc.primary, strict=True) if s == supplier)
 
 
 def tiered_start(p: Problem) -> Allocation | None:
@@ -266,18 +296,97 @@ def tiered_start(p: Problem) -> Allocation | None:
         [reach[i] if i < 2 else b.ucp for i, b in enumerate(p.winners)],
     ]
     best: Allocation | None = None
-    for prices in choices:
+    for round_ in range(len(choices) + TIER_ROUNDS):
+        if round_ < len(choices):
+            prices = choices[round_]
+        elif best is None:
+            break
+        else:  # price every winner as the best allocation so far pays it
+            prices = [paid_ucp(b, _volume(p, best, b.supplier))[0] for b in p.winners]
         winners = [replace(b, ucp=price, tiers=()) for b, price in zip(p.winners, prices, strict=True)]
         if not p.floors:
             winners.sort(key=lambda b: b.ucp)
-        found = packing_start(replace(p, winners=tuple(winners)))
+        found = packing_start(replace(p, winners=tuple(winners)), quick=True)
         if found is None:
             continue
         alloc = Allocation(found.primary, canonical_backups(p, found.primary))
         if not check_allocation(p, alloc):
             if best is None or allocation_cost(p, alloc) < allocation_cost(p, best):
                 best = alloc
-    return best
+    if best is None:
+        return None
+    moved = [tier_moves(p, best, reach) for reach in (False, True)]
+    return min(moved, key=lambda a: allocation_cost(p, a))
+
+
+def tier_moves(p: Problem, start: Allocation, reach: bool = True) -> Allocation:
+    """Local search on the real all-units cost: block moves, then single-region moves.
+
+    A block move hands all but the smallest ``min_regions`` regions of one winner to another
+    (a tier is often reached only by a whole block of volume, through worse intermediate
+    steps); a reach move hands another winner just enough regions to reach one of its tiers;
+    a single move hands one region over. Each is kept only when it lowers the cost
+    and breaks no rule (reach moves only with ``reach``). At most ``TIER_PASSES`` passes.
+    """
+    share = p.share_limit()
+    room = {b.supplier: b.capacity if share is None else min(b.capacity, share) for b in p.winners}
+    floor = {b.supplier: p.floor_volume(i) or 0 for i, b in enumerate(p.winners)}
+    bids = {b.supplier: b for b in p.winners}
+    owner = list(start.primary)
+    movable = [ri for ri, pin in enumerate(p.pins) if pin not in bids]
+
+    def cost(supplier: str, volume: int) -> Decimal:
+        return paid_ucp(bids[supplier], volume)[0] * volume
+
+    def try_move(regions: list[int], a: str, b: str) -> bool:
+        moved = sum(p.volumes[ri] for ri in regions)
+        va, vb = _volume(p, Allocation(tuple(owner), ()), a), _volume(p, Allocation(tuple(owner), ()), b)
+        if not regions or vb + moved > room[b] or va - moved < floor[a]:
+            return False
+        if sum(1 for s in owner if s == a) - len(regions) < p.min_regions:
+            return False
+        if cost(a, va - moved) + cost(b, vb + moved) >= cost(a, va) + cost(b, vb):
+            return False
+        for ri in regions:
+            owner[ri] = b
+        return True
+
+    def reach_moves(a: str, mine: list[int]) -> bool:
+        """Hand another winner just enough of a's regions to reach one of its tiers."""
+        va = sum(p.volumes[ri] for ri in mine)
+        for b in bids:
+            vb = _volume(p, Allocation(tuple(owner), ()), b)
+            for low, _ucp in effective_tiers(bids[b]):
+                need = low - vb
+                if b == a or need <= 0 or need > va or low > room[b]:
+                    continue
+                keep = set(best_fill([p.volumes[ri] for ri in mine], va - need))
+                if try_move([ri for k, ri in enumerate(mine) if k not in keep], a, b):
+                    return True
+        return False
+
+    for _ in range(TIER_PASSES):
+        changed = False
+        for a in bids:
+            mine = sorted((ri for ri in movable if owner[ri] == a), key=lambda ri: (p.volumes[ri], ri))
+            block = mine[p.min_regions :]
+            for b in bids:
+                if b != a and try_move(block, a, b):
+                    changed = True
+                    break
+            else:
+                changed = (reach and reach_moves(a, mine)) or changed
+        for ri in movable:
+            for b in bids:
+                if b != owner[ri] and try_move([ri], owner[ri], b):
+                    changed = True
+        if not changed:
+            break
+    primary = tuple(owner)
+    result = Allocation(primary, canonical_backups(p, primary))
+    if check_allocation(p, result) or allocation_cost(p, result) >= allocation_cost(p, start):
+        return start
+    return result
 
 
 def improve(p: Problem, start: Allocation) -> Allocation:

@@ -16,11 +16,8 @@ from enum import StrEnum
 import pulp
 from pulp.apis.coin_api import PULP_CBC_CMD
 
-
-import json as _json
-import os as _os
-
-_EXP = _json.loads(_os.environ.get("HOPTS", "{}"))
+PROBE_TOLERANCE = 1e-7
+PROBE_PASSES = 2
 
 
 class SolveStatus(StrEnum):
@@ -72,16 +69,25 @@ class StartedHiGHS(pulp.HiGHS):
     columns, integrality marks and rows to HiGHS in three calls.
     """
 
-    def __init__(self, start: dict[str, float] | None = None, **kwargs: object) -> None:
-        """Keep the start; everything else goes to ``pulp.HiGHS``."""
+    def __init__(
+        self,
+        start: dict[str, float] | None = None,
+        probes: tuple[str, ...] = (),
+        cutoff: float | None = None,
+        **kwargs: object,
+    ) -> None:
+        """Keep the start and the probing plan; everything else goes to ``pulp.HiGHS``."""
         super().__init__(**kwargs)
         self.start = start
+        self.probes = probes
+        self.cutoff = cutoff
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:
         """Configure, load, start, run and read back, listing the variables only once."""
         self.createAndConfigureSolver(lp)
         variables = lp.variables()
         self._load(lp, variables)
+        self._probe(lp, variables)
         self._set_start(lp, variables)
         lp.solverModel.run()
         status, sol_status = self._read_values(lp, variables)
@@ -122,6 +128,47 @@ class StartedHiGHS(pulp.HiGHS):
             row_upper.append(inf if ub is None else ub)
         if starts:
             model.addRows(len(starts), row_lower, row_upper, len(indices), starts, indices, values)
+
+    def _probe(self, lp: pulp.LpProblem, variables: list) -> None:
+        """Fix each probed binary whose LP bound, with it set to 1 (or 0), exceeds the cutoff
+        to the other value.
+
+        The cutoff is the cost of a known feasible solution (the warm start), so no solution
+        with that value can beat it: fixing the binary keeps an optimum (the start stays
+        feasible), and the gap the solver then proves holds for the full model too.
+        """
+        if not self.probes or self.cutoff is None:
+            return
+        model = lp.solverModel
+        index = {var.name: var.index for var in variables}
+        limit = self.cutoff + PROBE_TOLERANCE * max(1.0, abs(self.cutoff))
+        import highspy
+
+        kind = highspy.HighsModelStatus
+        model.setOptionValue("solve_relaxation", True)
+        fixed: set[int] = set()
+        for _ in range(PROBE_PASSES):  # a fix tightens the relaxation: probe the rest again
+            before = len(fixed)
+            for name in self.probes:
+                col = index.get(name)
+                if col is None or col in fixed or variables[col].upBound == 0:
+                    continue
+                for value in (1.0, 0.0):  # a value that cannot beat the cutoff: the other one
+                    model.changeColBounds(col, value, value)
+                    model.run()
+                    status = model.getModelStatus()
+                    bound = model.getInfo().objective_function_value
+                    cut = status in (kind.kInfeasible, kind.kUnboundedOrInfeasible) or (
+                        status == kind.kOptimal and bound > limit
+                    )
+                    if cut:
+                        model.changeColBounds(col, 1.0 - value, 1.0 - value)
+                        fixed.add(col)
+                        break
+                    model.changeColBounds(col, 0.0, 1.0)
+            if len(fixed) == before:
+                break
+        model.setOptionValue("solve_relaxation", False)
 
     def _set_start(self, lp: pulp.LpProblem, variables: list) -> None:
         """Hand HiGHS the starting solution (columns by PuLP's index), if any."""
@@ -164,6 +211,8 @@ def make_solver(
     gap: float,
     log_path: str | None = None,
     start: dict[str, float] | None = None,
+    probes: tuple[str, ...] = (),
+    cutoff: float | None = None,
 ) -> tuple[str, pulp.LpSolver]:
     """Build the named solver: explicit time limit, relative gap, one thread, optional start.
 
@@ -176,13 +225,14 @@ def make_solver(
             extra = {"log_to_console": False, "log_file": log_path}
         solver = StartedHiGHS(
             start=start,
+            probes=probes,
+            cutoff=cutoff,
             msg=log_path is not None,
             timeLimit=time_limit,
             gapRel=gap,
             gapAbs=0.0,
             threads=1,
             **extra,
-            **_EXP,
         )
         return name, solver
     cbc = pulp.COIN_CMD(
