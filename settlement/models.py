@@ -1,7 +1,8 @@
 """Settlement tables: deliveries, acceptances, prepayment ledger, runs, payables, instructions,
 deduction statements, bank files and bank-return imports.
 
-Nothing here is ever deleted. Quantities are whole minimal units, money integers of fen,
+Nothing here is ever deleted. Quantities are whole minimal units, money integers of fen
+(BIGINT: a province's month runs to tens of billions of fen),
 prices integers of 1/10000 yuan. ``settlement_payable`` carries the unique payable key
 (acceptance line, kind): a line can be settled once, whatever runs race for it.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.types import UTCDateTime
@@ -91,7 +92,7 @@ class PrepaymentEntry(SQLModel, table=True):
     batch_id: int = Field(foreign_key="batch.id", index=True)
     hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
     kind: str = Field(max_length=10)  # advance | offset
-    amount_fen: int  # signed: advances positive, offsets negative
+    amount_fen: int = Field(sa_type=BigInteger)  # signed: advances positive, offsets negative
     run_id: int | None = Field(default=None, foreign_key="settlement_run.id")
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_by: int | None = Field(default=None, foreign_key="app_user.id")
@@ -110,10 +111,10 @@ class SettlementRun(SQLModel, table=True):
     seq: int = 1
     run_ref: str = Field(max_length=28, unique=True)
     status: str = Field(default="computed", max_length=12)  # computed | approved | released
-    gross_fen: int = 0
-    offset_fen: int = 0
-    paid_fen: int = 0  # Σ new instructions (re-issues counted apart)
-    reissued_fen: int = 0
+    gross_fen: int = Field(default=0, sa_type=BigInteger)
+    offset_fen: int = Field(default=0, sa_type=BigInteger)
+    paid_fen: int = Field(default=0, sa_type=BigInteger)  # Σ new instructions (re-issues apart)
+    reissued_fen: int = Field(default=0, sa_type=BigInteger)
     line_count: int = 0
     carried_count: int = 0
     computed_by: int | None = Field(default=None, foreign_key="app_user.id")
@@ -142,7 +143,7 @@ class PaymentInstruction(SQLModel, table=True):
     payee_name: str = Field(max_length=200)
     payee_cnaps: str = Field(max_length=12)
     payee_bank: str = Field(default="", max_length=100)
-    amount_fen: int
+    amount_fen: int = Field(sa_type=BigInteger)
     line_count: int
     remittance: str = Field(max_length=140)
     status: str = Field(default="issued", max_length=10)  # issued | paid | failed | reissued
@@ -166,9 +167,9 @@ class PayableRecord(SQLModel, table=True):
     supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
     quantity: int
     price_e4: int
-    gross_fen: int
-    offset_fen: int
-    paid_fen: int
+    gross_fen: int = Field(sa_type=BigInteger)
+    offset_fen: int = Field(sa_type=BigInteger)
+    paid_fen: int = Field(sa_type=BigInteger)
     accepted_on: date = Field(sa_column=Column(Date, nullable=False))
     instruction_id: int | None = Field(default=None, foreign_key="settlement_instruction.id", index=True)
 
@@ -183,11 +184,11 @@ class DeductionStatement(SQLModel, table=True):
     run_id: int = Field(foreign_key="settlement_run.id", index=True)
     batch_id: int = Field(foreign_key="batch.id", index=True)
     hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
-    gross_fen: int
-    offset_fen: int
-    net_deducted_fen: int
-    advance_before_fen: int
-    advance_after_fen: int
+    gross_fen: int = Field(sa_type=BigInteger)
+    offset_fen: int = Field(sa_type=BigInteger)
+    net_deducted_fen: int = Field(sa_type=BigInteger)
+    advance_before_fen: int = Field(sa_type=BigInteger)
+    advance_after_fen: int = Field(sa_type=BigInteger)
     line_count: int
 
 
@@ -203,7 +204,7 @@ class BankFileRecord(SQLModel, table=True):
     name: str = Field(max_length=120)
     sha256: str = Field(max_length=64)
     instruction_count: int
-    total_fen: int
+    total_fen: int = Field(sa_type=BigInteger)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(sa_type=UTCDateTime)
 

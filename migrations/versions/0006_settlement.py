@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-22 08:20:03.736288
+Create Date: 2026-11-22 09:17:41.954110
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ def upgrade() -> None:
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('run_ref', sqlmodel.sql.sqltypes.AutoString(length=28), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('gross_fen', sa.Integer(), nullable=False),
-    sa.Column('offset_fen', sa.Integer(), nullable=False),
-    sa.Column('paid_fen', sa.Integer(), nullable=False),
-    sa.Column('reissued_fen', sa.Integer(), nullable=False),
+    sa.Column('gross_fen', sa.BigInteger(), nullable=False),
+    sa.Column('offset_fen', sa.BigInteger(), nullable=False),
+    sa.Column('paid_fen', sa.BigInteger(), nullable=False),
+    sa.Column('reissued_fen', sa.BigInteger(), nullable=False),
     sa.Column('line_count', sa.Integer(), nullable=False),
     sa.Column('carried_count', sa.Integer(), nullable=False),
     sa.Column('computed_by', sa.Integer(), nullable=True),
@@ -60,7 +60,7 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('instruction_count', sa.Integer(), nullable=False),
-    sa.Column('total_fen', sa.Integer(), nullable=False),
+    sa.Column('total_fen', sa.BigInteger(), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['settlement_run.id'], ),
@@ -101,7 +101,7 @@ def upgrade() -> None:
     sa.Column('payee_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('payee_cnaps', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('payee_bank', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('amount_fen', sa.Integer(), nullable=False),
+    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
     sa.Column('line_count', sa.Integer(), nullable=False),
     sa.Column('remittance', sqlmodel.sql.sqltypes.AutoString(length=140), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
@@ -126,7 +126,7 @@ def upgrade() -> None:
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('hospital_org_id', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('amount_fen', sa.Integer(), nullable=False),
+    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=True),
     sa.Column('detail', sa.Text(), server_default='', nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
@@ -147,11 +147,11 @@ def upgrade() -> None:
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('hospital_org_id', sa.Integer(), nullable=False),
-    sa.Column('gross_fen', sa.Integer(), nullable=False),
-    sa.Column('offset_fen', sa.Integer(), nullable=False),
-    sa.Column('net_deducted_fen', sa.Integer(), nullable=False),
-    sa.Column('advance_before_fen', sa.Integer(), nullable=False),
-    sa.Column('advance_after_fen', sa.Integer(), nullable=False),
+    sa.Column('gross_fen', sa.BigInteger(), nullable=False),
+    sa.Column('offset_fen', sa.BigInteger(), nullable=False),
+    sa.Column('net_deducted_fen', sa.BigInteger(), nullable=False),
+    sa.Column('advance_before_fen', sa.BigInteger(), nullable=False),
+    sa.Column('advance_after_fen', sa.BigInteger(), nullable=False),
     sa.Column('line_count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['batch.id'], ),
     sa.ForeignKeyConstraint(['hospital_org_id'], ['organisation.id'], ),
@@ -236,9 +236,9 @@ def upgrade() -> None:
     sa.Column('supplier_org_id', sa.Integer(), nullable=False),
     sa.Column('quantity', sa.Integer(), nullable=False),
     sa.Column('price_e4', sa.Integer(), nullable=False),
-    sa.Column('gross_fen', sa.Integer(), nullable=False),
-    sa.Column('offset_fen', sa.Integer(), nullable=False),
-    sa.Column('paid_fen', sa.Integer(), nullable=False),
+    sa.Column('gross_fen', sa.BigInteger(), nullable=False),
+    sa.Column('offset_fen', sa.BigInteger(), nullable=False),
+    sa.Column('paid_fen', sa.BigInteger(), nullable=False),
     sa.Column('accepted_on', sa.Date(), nullable=False),
     sa.Column('instruction_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['acceptance_id'], ['settlement_acceptance.id'], ),
@@ -335,4 +335,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_settlement_run_batch_id'))
 
     op.drop_table('settlement_run')
-    # ### end Alembic commands ###

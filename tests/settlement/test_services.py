@@ -189,3 +189,15 @@ def test_scopes(session, world, setup):  # noqa: F811
         rows = session.exec(scope(select(Acceptance), world.actors[(side, role)], Acceptance)).all()
         assert len(rows) == seen, (side, role)
     assert session.exec(scope(select(SettlementRun), world.actors[("A", Role.HOSPITAL_BUYER)], SettlementRun)).all() == []
+
+
+def test_amounts_beyond_32_bits_are_stored_exactly(session, world, setup):  # noqa: F811
+    supplier, hospital, officer = actors(world)
+    (acc,) = deliver_and_accept(session, world, setup, [("YP001", 10**9, 10**9, 2)])
+    services.apply_for_settlement(session, supplier, setup.batch_id, "2026-10", NOW)
+    services.reconcile(session, hospital, [acc.id], True, "", NOW)
+    run = services.run_settlement(session, officer, setup.code, "2026-10", NOW).run
+    session.expire_all()
+    stored = session.get(SettlementRun, run.id)
+    assert stored.gross_fen == stored.paid_fen == 10**9 * 1234 // 100 > 2**31
+    assert session.exec(select(PaymentInstruction.amount_fen)).one() == 12_340_000_000
