@@ -22,22 +22,13 @@ from core.export import workbook_bytes
 from core.money import MoneyError, format_price_e4, parse_price_e4
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
-from procurement.queries import batch_view, find_batch
+from procurement.queries import batch_view
 from web.auth import requires
-from web.db import get_session, keyring
-from web.downloads import hold
+from web.db import get_session, keyring, visible_batch
+from web.downloads import hold, xlsx_download
 
 bp = Blueprint("bidding", __name__)
 OFFICERS = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _batch(code: str):
-    """A batch the user may see, else 404."""
-    batch = find_batch(get_session(), g.actor, code)
-    if batch is None:
-        abort(404)
-    return batch
 
 
 def _bid_input(form: BidForm) -> services.BidInput:
@@ -53,7 +44,7 @@ def _bid_input(form: BidForm) -> services.BidInput:
 @requires(Role.SUPPLIER_REP, *OFFICERS)
 def bid_home(code: str):
     """Suppliers: their submissions and receipts. Officers: sealed envelopes, or the opening."""
-    batch = _batch(code)
+    batch = visible_batch(code)
     db = get_session()
     if g.actor.role == Role.SUPPLIER_REP:
         rows = queries.my_submissions(db, g.actor, batch)
@@ -67,7 +58,7 @@ def bid_home(code: str):
 @requires(Role.SUPPLIER_REP)
 def bid_new(code: str):
     """Enter a bid, see its unit comparable price, then confirm it (amends a live bid)."""
-    batch = _batch(code)
+    batch = visible_batch(code)
     view = batch_view(get_session(), g.actor, code, utcnow())
     form = BidForm()
     form.item_code.choices = [(it.code, f"{it.code} {it.generic_name} {it.rep_strength or ''}{it.strength_unit or ''}")
@@ -101,7 +92,7 @@ def bid_new(code: str):
 @requires(Role.SUPPLIER_REP)
 def bid_withdraw(code: str, item_code: str):
     """Withdraw the live bid of an item before the deadline."""
-    _batch(code)
+    visible_batch(code)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -134,7 +125,7 @@ def receipt_slip():
 @requires(Role.PRICE_OFFICER, Role.ADMIN)
 def open_now(code: str):
     """Open the bids (refused before the opening time)."""
-    _batch(code)
+    visible_batch(code)
     if WithdrawForm().validate_on_submit():
         try:
             record = services.open_bids(get_session(), g.actor, code, keyring(), utcnow())
@@ -149,7 +140,7 @@ def open_now(code: str):
 
 def _opening_or_404(code: str):
     """The batch and its opening rows; 404 before the opening (nothing to read)."""
-    batch = _batch(code)
+    batch = visible_batch(code)
     db = get_session()
     if queries.opening_of(db, batch) is None:
         abort(404)
@@ -179,26 +170,25 @@ def opening_export(code: str):
              format_price_e4(r.bid.ucp_e4) if r.bid.ucp_e4 is not None else "",
              r.bid.capacity if r.supplier else "", "是" if r.bid.valid else "否", ", ".join(r.reasons)] for r in rows]
     content = workbook_bytes([("开标记录", header, data)])
-    return Response(content, mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=opening-{batch.code}.xlsx"})
+    return xlsx_download(content, f"opening-{batch.code}.xlsx")
 
 
 @bp.get("/batches/<code>/bids/template.xlsx")
 @requires(Role.SUPPLIER_REP)
 def bid_template(code: str):
     """The bid workbook template of the batch, one row per item."""
-    batch = _batch(code)
+    batch = visible_batch(code)
     view = batch_view(get_session(), g.actor, code, utcnow())
     items = [(it.code, it.generic_name, f"{it.rep_strength or ''}{it.strength_unit or ''}") for _bi, it in view.items]
     content = build_bid_template(batch.code, g.actor.username, items)
-    return Response(content, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename=bids-{batch.code}.xlsx"})
+    return xlsx_download(content, f"bids-{batch.code}.xlsx")
 
 
 @bp.route("/batches/<code>/bids/upload", methods=["GET", "POST"])
 @requires(Role.SUPPLIER_REP)
 def bid_upload(code: str):
     """Upload many bids at once: all or nothing, with an annotated workbook when refused."""
-    batch = _batch(code)
+    batch = visible_batch(code)
     form = UploadForm()
     errors, error_token, done = [], None, []
     if form.validate_on_submit():

@@ -26,7 +26,7 @@ from procurement.forms import (
 )
 from procurement.rules import RuleError
 from web.auth import requires
-from web.db import app_settings, get_session
+from web.db import app_settings, get_session, visible_batch
 from web.forms import EmptyForm
 
 bp = Blueprint("procurement", __name__)
@@ -84,14 +84,6 @@ def batch_detail(code: str):
                            manager=g.actor.role in MANAGERS, price=price_e4_to_decimal)
 
 
-def _visible_batch(code: str):
-    """The batch if the user may see it; 404 for unknown and foreign batches alike."""
-    batch = queries.find_batch(get_session(), g.actor, code)
-    if batch is None:
-        abort(404)
-    return batch
-
-
 def _back(code: str):
     """Redirect to the batch page."""
     return redirect(url_for("procurement.batch_detail", code=code))
@@ -114,7 +106,7 @@ def _guarded(action):
 @requires(*MANAGERS)
 def batch_edit(code: str):
     """Save a draft batch's name and timeline."""
-    _visible_batch(code)
+    visible_batch(code)
     form = BatchForm()
     form.code.data = code
     if form.validate_on_submit():
@@ -129,7 +121,7 @@ def batch_edit(code: str):
 @requires(*MANAGERS)
 def batch_rules(code: str):
     """Save changed rule settings; a bad setting is refused with its name."""
-    batch = _visible_batch(code)
+    batch = visible_batch(code)
     if not EmptyForm().validate_on_submit():
         abort(400)
     changes = rule_changes_from(request.form, services.rules_of(batch))
@@ -142,7 +134,7 @@ def batch_rules(code: str):
 @requires(*MANAGERS)
 def batch_add_item(code: str):
     """Add an item with its maximum valid price."""
-    _visible_batch(code)
+    visible_batch(code)
     form = BatchItemForm()
     if form.validate_on_submit():
         def add():
@@ -157,7 +149,7 @@ def batch_add_item(code: str):
 @requires(*MANAGERS)
 def batch_remove_item(code: str, item_code: str):
     """Take an item out of a draft batch."""
-    _visible_batch(code)
+    visible_batch(code)
     if EmptyForm().validate_on_submit():
         _guarded(lambda: services.remove_batch_item(get_session(), g.actor, code, item_code))
     return _back(code)
@@ -167,7 +159,7 @@ def batch_remove_item(code: str, item_code: str):
 @requires(*MANAGERS)
 def batch_regions(code: str):
     """Set the supply regions."""
-    _visible_batch(code)
+    visible_batch(code)
     form = RegionsForm()
     if form.validate_on_submit():
         codes = [c for c in re.split(r"[\s,，、]+", form.region_codes.data) if c]
@@ -179,7 +171,7 @@ def batch_regions(code: str):
 @requires(*MANAGERS)
 def batch_transition(code: str):
     """Move the batch through its lifecycle."""
-    _visible_batch(code)
+    visible_batch(code)
     form = TransitionForm()
     if form.validate_on_submit():
         _guarded(lambda: services.transition_batch(get_session(), g.actor, code, form.action.data,

@@ -10,18 +10,17 @@ from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
 from core.money import format_price_e4, format_yuan
-from procurement.queries import find_batch
 from review import queries, services
 from review.forms import AnswerForm, DecisionForm, ObjectionForm, SubmitForm
 from review.ocds import to_json_text
 from review.ocds_export import ocds_package
 from web.auth import requires
-from web.db import get_session
+from web.db import get_session, visible_batch
+from web.downloads import xlsx_download
 from web.forms import EmptyForm
 
 bp = Blueprint("review", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ATTACHMENT = 5 * 1024 * 1024
 
 
@@ -35,12 +34,6 @@ def _act(action, success: str, code: str, target: str = "review.review"):
     except Forbidden:
         abort(404)
     return redirect(url_for(target, code=code))
-
-
-def _visible(code: str) -> None:
-    """404 for batches the user may not see, before anything else is checked."""
-    if find_batch(get_session(), g.actor, code) is None:
-        abort(404)
 
 
 @bp.get("/batches/<code>/review")
@@ -59,7 +52,7 @@ def review(code: str):
 @requires(Role.PRICE_OFFICER)
 def submit(code: str):
     """Submit a finished evaluation version for review."""
-    _visible(code)
+    visible_batch(code)
     form = SubmitForm()
     if not form.validate_on_submit():
         abort(400)
@@ -71,7 +64,7 @@ def submit(code: str):
 @requires(Role.PRICE_OFFICER)
 def decide(code: str):
     """Approve the submitted version, or send it back with a reason."""
-    _visible(code)
+    visible_batch(code)
     form = DecisionForm()
     if not form.validate_on_submit() or form.decision.data not in ("approve", "send_back"):
         abort(400)
@@ -84,7 +77,7 @@ def decide(code: str):
 @requires(Role.PRICE_OFFICER)
 def answer(code: str, objection_id: int):
     """Answer an objection."""
-    _visible(code)
+    visible_batch(code)
     form = AnswerForm()
     if not form.validate_on_submit():
         abort(400)
@@ -96,7 +89,7 @@ def answer(code: str, objection_id: int):
 @requires(Role.PRICE_OFFICER)
 def publish(code: str):
     """End the publicity period and publish (creates the contracts)."""
-    _visible(code)
+    visible_batch(code)
     if not EmptyForm().validate_on_submit():
         abort(400)
     return _act(lambda: services.end_publicity(get_session(), g.actor, code, utcnow()),
@@ -165,7 +158,7 @@ def sign(contract_id: int):
 @requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP)
 def sign_all(code: str):
     """Confirm every contract of the batch awaiting this organisation."""
-    _visible(code)
+    visible_batch(code)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -190,8 +183,7 @@ def contracts_export(code: str):
     data = [[c.code, f"{i.code} {i.generic_name}", h.name, s.name, format_price_e4(c.ucp_e4),
              format_price_e4(c.pack_price_e4) if c.pack_price_e4 else "", c.pack_spec, c.reported_demand,
              c.agreed_volume, c.period_start.isoformat(), c.period_end.isoformat(), c.status] for c, i, h, s in rows]
-    return Response(workbook_bytes([("采购协议", header, data)]), mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=contracts-{batch.code}.xlsx"})
+    return xlsx_download(workbook_bytes([("采购协议", header, data)]), f"contracts-{batch.code}.xlsx")
 
 
 @bp.get("/batches/<code>/result.xlsx")
@@ -203,17 +195,15 @@ def result_export(code: str):
         abort(404)
     header = ["品种 Item", "通用名 Name", "中选企业 Winner", "单位可比价 UCP", "供应地区 Regions", "约定采购量 Volume"]
     data = [[c, n, w["name"], w["ucp"], ", ".join(w["regions"]), w["volume"]] for c, n, ws in view.items for w in ws]
-    return Response(workbook_bytes([("中选结果", header, data)]), mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=result-{view.batch.code}.xlsx"})
+    return xlsx_download(workbook_bytes([("中选结果", header, data)]), f"result-{view.batch.code}.xlsx")
 
 
 @bp.get("/batches/<code>/ocds.json")
 @requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, *BUREAU)
 def ocds(code: str):
     """The batch as an Open Contracting Data Standard 1.1 release package (after publication)."""
-    batch = find_batch(get_session(), g.actor, code)
-    package = ocds_package(get_session(), batch, publisher_name="jicai",
-                           uri=url_for("review.ocds", code=code, _external=True)) if batch else None
+    package = ocds_package(get_session(), visible_batch(code), publisher_name="jicai",
+                           uri=url_for("review.ocds", code=code, _external=True))
     if package is None:
         abort(404)
     return Response(to_json_text(package, indent=1), mimetype="application/json",

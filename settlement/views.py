@@ -3,7 +3,7 @@ reconciliation, statements. Officer pages live in :mod:`settlement.officer.views
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -13,7 +13,7 @@ from core.clock import utcnow
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from procurement.lifecycle import BatchStatus
-from procurement.queries import find_batch, list_batches
+from procurement.queries import list_batches
 from settlement import queries, services
 from settlement.forms import (
     AcceptForm,
@@ -26,11 +26,10 @@ from settlement.forms import (
 from settlement.uploads import upload_deliveries
 from settlement.workbook import build_delivery_template
 from web.auth import requires
-from web.db import get_session
-from web.downloads import hold
+from web.db import get_session, visible_batch
+from web.downloads import hold, xlsx_download
 
 bp = Blueprint("settlement", __name__, url_prefix="/settlement")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OFFICERS = (Role.SETTLEMENT_OFFICER, Role.PRICE_OFFICER, Role.ADMIN)
 
 
@@ -95,13 +94,10 @@ def record_delivery():
 @requires(Role.SUPPLIER_REP)
 def delivery_template(code: str):
     """The delivery workbook template of a batch, with the supplier's contracts listed."""
-    batch = find_batch(get_session(), g.actor, code)
-    if batch is None:
-        abort(404)
+    batch = visible_batch(code)
     rows = [(r.contract.code, r.hospital.name, f"{r.item.code} {r.item.generic_name}")
             for r in queries.contracts(get_session(), g.actor, batch.id)]
-    return Response(build_delivery_template(rows), mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=deliveries-{batch.code}.xlsx"})
+    return xlsx_download(build_delivery_template(rows), f"deliveries-{batch.code}.xlsx")
 
 
 @bp.route("/deliveries/upload", methods=["GET", "POST"])

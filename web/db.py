@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import abort, current_app, g, request
 from sqlmodel import Session
 
 from core.config import Settings
@@ -24,6 +24,16 @@ def app_settings() -> Settings:
 def keyring():
     """The sealing keyring (KEKs live outside the database)."""
     return current_app.extensions["jicai.keyring"]
+
+
+def visible_batch(code: str):
+    """The batch the signed-in user may see, or 404 (unknown and foreign batches alike)."""
+    from procurement.queries import find_batch
+
+    batch = find_batch(get_session(), g.actor, code)
+    if batch is None:
+        abort(404)
+    return batch
 
 
 def get_session() -> Session:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, send_file
 
+from core.export import XLSX_MIME
 from web.auth import requires
 
 bp = Blueprint("downloads", __name__)
@@ -51,6 +52,9 @@ def fetch(token: str):
     meta = json.loads(meta_path.read_text())
     if meta["user"] != g.actor.user_id:
         abort(404)
-    content = meta_path.with_suffix(".bin").read_bytes()
-    return send_file(io.BytesIO(content), as_attachment=True, download_name=meta["filename"],
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return xlsx_download(meta_path.with_suffix(".bin").read_bytes(), meta["filename"])
+
+
+def xlsx_download(content: bytes, filename: str):
+    """Send workbook bytes as an attachment (the filename may be Chinese)."""
+    return send_file(io.BytesIO(content), mimetype=XLSX_MIME, as_attachment=True, download_name=filename)

@@ -6,10 +6,9 @@ batches and hospitals answer 404 alike.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
@@ -21,10 +20,10 @@ from procurement.demand.forms import DemandUploadForm
 from procurement.queries import list_batches
 from web.auth import requires
 from web.db import app_settings, get_session
+from web.downloads import xlsx_download
 from web.forms import EmptyForm
 
 bp = Blueprint("demand", __name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN)
 INLINE_ERRORS = 20
 
@@ -32,11 +31,6 @@ INLINE_ERRORS = 20
 def _error_folder() -> Path:
     """Where rejected uploads' annotated workbooks wait for download."""
     return Path(app_settings().instance_path) / "demand_errors"
-
-
-def _xlsx(name: str, data: bytes):
-    """Send workbook bytes as a download."""
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
 def _own_code() -> str:
@@ -119,7 +113,8 @@ def template_mine(code: str):
     found = queries.demand_template(get_session(), g.actor, code, _own_code())
     if found is None:
         abort(404)
-    return _xlsx(*found)
+    name, data = found
+    return xlsx_download(data, name)
 
 
 @bp.get("/batches/<code>/demand/errors/<token>")
@@ -130,7 +125,7 @@ def error_download(code: str, token: str):
     if found is None:
         abort(404)
     data, name = found
-    return _xlsx(name, data)
+    return xlsx_download(data, name)
 
 
 @bp.route("/batches/<code>/demand/hospitals/<hospital_code>", methods=["GET"])
@@ -154,7 +149,8 @@ def template_for(code: str, hospital_code: str):
     found = queries.demand_template(get_session(), g.actor, code, hospital_code)
     if found is None:
         abort(404)
-    return _xlsx(*found)
+    name, data = found
+    return xlsx_download(data, name)
 
 
 @bp.get("/batches/<code>/demand/progress")
@@ -217,4 +213,4 @@ def export(code: str):
          [(r.item_code, r.item_name, r.unit, r.region_code, r.region_name, r.hospitals, r.last_year_use,
            r.committed) for r in per_region]),
     ])
-    return _xlsx(f"{batch.code}_汇总需求.xlsx", data)
+    return xlsx_download(data, f"{batch.code}_汇总需求.xlsx")

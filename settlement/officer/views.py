@@ -14,27 +14,19 @@ from core.clock import utcnow
 from core.export import workbook_bytes
 from core.money import fen_to_decimal
 from procurement.lifecycle import BatchStatus
-from procurement.queries import find_batch, list_batches
+from procurement.queries import list_batches
 from settlement import queries, services
 from settlement.banking import files_of
 from settlement.forms import ConfirmForm, RunForm, UploadForm
 from settlement.runs import officer_run
 from settlement.savings import SAVINGS_COLUMNS
 from web.auth import requires
-from web.db import get_session
+from web.db import get_session, visible_batch
+from web.downloads import xlsx_download
 
 bp = Blueprint("settlement_officer", __name__, url_prefix="/settlement/officer")
 OFFICER = Role.SETTLEMENT_OFFICER
 VIEWERS = (Role.SETTLEMENT_OFFICER, Role.PRICE_OFFICER, Role.ADMIN)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _batch(code: str):
-    """A batch of the officer's region, else 404."""
-    batch = find_batch(get_session(), g.actor, code)
-    if batch is None:
-        abort(404)
-    return batch
 
 
 def _run(run_id: int):
@@ -58,7 +50,7 @@ def batches():
 @requires(*VIEWERS)
 def batch(code: str):
     """One batch: run a month, its runs, overdue lines, progress chart."""
-    b = _batch(code)
+    b = visible_batch(code)
     db = get_session()
     today = utcnow().date()
     report, names = queries.progress_report(db, g.actor, b, today)
@@ -70,7 +62,7 @@ def batch(code: str):
 @requires(OFFICER)
 def run(code: str):
     """Run the settlement of a month (a rerun with nothing new opens the existing run)."""
-    b = _batch(code)
+    b = visible_batch(code)
     form = RunForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -154,8 +146,7 @@ def instructions_xlsx(run_id: int):
                [[o.name, str(fen_to_decimal(s.gross_fen)), str(fen_to_decimal(s.offset_fen)),
                  str(fen_to_decimal(s.net_deducted_fen)), str(fen_to_decimal(s.advance_after_fen))]
                 for s, o in statements])]
-    return Response(workbook_bytes(sheets), mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=run-{r.run_ref}.xlsx"})
+    return xlsx_download(workbook_bytes(sheets), f"run-{r.run_ref}.xlsx")
 
 
 @bp.post("/runs/<int:run_id>/bank-return")
@@ -191,11 +182,10 @@ def _scores() -> dict[str, Decimal]:
 @requires(*VIEWERS)
 def savings(code: str):
     """Retained savings at cycle end, line by line; ``?xlsx=1`` exports the table."""
-    b = _batch(code)
+    b = visible_batch(code)
     rows, needs = queries.savings(get_session(), g.actor, b, _scores())
     if request.args.get("xlsx"):
         content = workbook_bytes([("结余留用", list(SAVINGS_COLUMNS), [r.cells() for r in rows])])
-        return Response(content, mimetype=XLSX,
-                        headers={"Content-Disposition": f"attachment; filename=savings-{b.code}.xlsx"})
+        return xlsx_download(content, f"savings-{b.code}.xlsx")
     return render_template("settlement/savings.html", batch=b, rows=rows, needs=needs, columns=SAVINGS_COLUMNS,
                            args={k: v for k, v in request.args.items() if k.startswith("score_")})
