@@ -42,6 +42,7 @@ def test_supplier_previews_confirms_and_withdraws(client, session, world, ring):
     slip = re.search(r'<textarea name="slip"[^>]*>(.*?)</textarea>', done, re.S).group(1)
     download = client.post("/bids/receipt-slip", data={"csrf_token": token, "slip": slip.replace("&#34;", '"')})
     assert download.status_code == 200 and json.loads(download.data)["receipt"] == receipt
+    assert client.post("/bids/receipt-slip", data={"csrf_token": token, "slip": "not json"}).status_code == 400
     listing = client.get(f"/batches/{code}/bids").get_data(as_text=True)
     assert receipt[:4] in listing and "¥1.4000" not in listing  # sealed: not even for its author
     client.post(f"/batches/{code}/bids/YP001/withdraw", data={"csrf_token": token, "reason": "测试"})

@@ -52,6 +52,10 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
     result = client.get(f"/batches/{code}/result").get_data(as_text=True)
     assert "B supplier" in result and "winner_limit" in result
     token = csrf_token(client, f"/batches/{code}/result")
+    too_big = client.post(f"/batches/{code}/result", data={"csrf_token": token, "text": "附件过大",
+                                                          "attachment": (io.BytesIO(b"x" * (5 * 1024 * 1024 + 1)), "大.bin")},
+                          content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "5 MB" in too_big and "附件过大" not in too_big  # refused, nothing lodged
     client.post(f"/batches/{code}/result", data={"csrf_token": token, "text": "请说明中选数量规则",
                                                   "attachment": (io.BytesIO(b"evidence"), "证明.txt")},
                 content_type="multipart/form-data")
