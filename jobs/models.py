@@ -1,10 +1,11 @@
-"""Scheduler bookkeeping: one row per job pass outcome, and the scheduler's heartbeat."""
+"""Scheduler bookkeeping: one row per job pass outcome, the scheduler's heartbeat, and
+APScheduler's job store table (declared here so the migrations and the models agree)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Float, LargeBinary, Table, Text, Unicode
 from sqlmodel import Field, SQLModel
 
 from core.types import UTCDateTime
@@ -34,3 +35,14 @@ class SchedulerHeartbeat(SQLModel, table=True):
     pid: int
     interval_seconds: int
     beat_at: datetime = Field(sa_type=UTCDateTime)
+
+
+#: APScheduler 3's ``SQLAlchemyJobStore`` table, column for column (``jobs.runner`` hands this
+#: very table to the store): job id, next run as a UTC POSIX timestamp, the pickled job state.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)

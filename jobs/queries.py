@@ -1,21 +1,45 @@
-"""What the jobs page and the health check show: the schedule, the heartbeat, recent runs."""
+"""What the jobs page and the health check show: the jobs in the job store with their next run,
+the heartbeat, recent runs."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from jobs.models import JobRun, SchedulerHeartbeat
+from jobs.models import JobRun, SchedulerHeartbeat, apscheduler_jobs
 
-#: every kind of scheduled step, and when it runs (each pass checks what is due)
-SCHEDULE = (
-    ("close_demand", "报量截止时关闭报量 / close demand collection at its deadline"),
-    ("open_bids", "开标时间到时开标 / open the bids at the opening time"),
-    ("evaluation", "运行排队中的评审 / run queued evaluations"),
-    ("publish", "公示期满且异议均已答复时发布 / publish when publicity is over and objections answered"),
-)
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A job as the job store holds it: id, description, trigger and next run (None: paused)."""
+
+    id: str
+    name: str
+    trigger: str
+    next_run_at: datetime | None
+
+
+def scheduled_jobs(session: Session) -> list[ScheduledJob]:
+    """Every job in APScheduler's job store, soonest first (paused jobs last)."""
+    rows = session.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.next_run_time,
+                                  apscheduler_jobs.c.job_state)
+                           .order_by(apscheduler_jobs.c.next_run_time.is_(None), apscheduler_jobs.c.next_run_time,
+                                     apscheduler_jobs.c.id)).all()
+    return [_job(job_id, next_run, state) for job_id, next_run, state in rows]
+
+
+def _job(job_id: str, next_run: float | None, state: bytes) -> ScheduledJob:
+    """Read the description and trigger from the stored job state (written by our scheduler)."""
+    try:
+        data = pickle.loads(state)  # noqa: S301 - the platform's own job store, as APScheduler reads it
+        name, trigger = str(data.get("name") or job_id), str(data.get("trigger", ""))
+    except Exception:  # noqa: BLE001 - an unreadable job still shows with its id and next run
+        name, trigger = job_id, "?"
+    when = datetime.fromtimestamp(next_run, UTC) if next_run is not None else None
+    return ScheduledJob(job_id, name, trigger, when)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
-"""The one scheduler process (``flask --app app jobs``).
+"""The one scheduler process (``flask --app app jobs``): APScheduler 3 with its job store in the
+platform's database (table ``apscheduler_jobs``, created by migration 0009).
 
 A lock guarantees a single active scheduler even if it is started twice: a PostgreSQL
 session-level advisory lock, or an exclusive file lock next to the SQLite database. A second
 scheduler waits for the lock instead of running jobs twice.
+
+Jobs are registered on every start under stable ids with ``replace_existing=True``, as textual
+references to the module-level functions of :mod:`jobs.tasks`; a job whose run was missed while
+no scheduler was running runs once at start (coalesced).
 """
 
 from __future__ import annotations
@@ -14,15 +19,26 @@ import socket
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy import text
+from apscheduler.util import utc_timestamp_to_datetime
+from sqlalchemy import select, text
 
 from bidding.keys import KeyRing
 from core.clock import utcnow
-from core.db import Database
-from jobs.steps import run_and_record
+from core.db import WRITE_OPTION, Database
+from jobs import tasks
+from jobs.bookkeeping import StepReport, backing_off, record
+from jobs.models import apscheduler_jobs
+from jobs.steps import run_due_steps
+from settlement.calendar import SHANGHAI
 
 log = logging.getLogger("jicai.jobs")
 LOCK_KEY = 0x6A6963  # "jic"
@@ -59,14 +75,92 @@ def scheduler_lock(db: Database, lock_dir: Path, wait: Callable[[], None] = lamb
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def run_scheduler(db: Database, keyring: KeyRing, lock_dir: Path, interval_seconds: int = 15) -> None:
-    """Take the lock, then run the due steps every ``interval_seconds`` until stopped."""
+class PlatformJobStore(SQLAlchemyJobStore):
+    """APScheduler's SQLAlchemy store on the platform's engine and its migrated table."""
+
+    def __init__(self, db: Database) -> None:
+        """Use ``db``'s engine (write transactions on SQLite, so the store never waits mid-way)."""
+        engine = db.engine.execution_options(**{WRITE_OPTION: True}) if db.dialect == "sqlite" else db.engine
+        super().__init__(engine=engine)
+        self.jobs_t = apscheduler_jobs
+
+    def shutdown(self) -> None:
+        """Leave the engine alone: it belongs to the platform's ``Database``."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job of the schedule: its stable id, description and trigger."""
+
+    id: str
+    name: str
+    trigger: str
+    trigger_args: dict
+    run_at_start: bool = False
+
+
+def job_specs(interval_seconds: int, tz: ZoneInfo) -> tuple[JobSpec, ...]:
+    """Every job the scheduler runs (the /jobs page reads them back from the store)."""
+    return (
+        JobSpec("lifecycle", "批次时间线：报量截止、开标、评审、公示期满发布 / batch timeline: close demand, "
+                "open bids, run evaluations, publish", "interval", {"seconds": interval_seconds}, run_at_start=True),
+        JobSpec("settlement_calendar", "月度结算日历：申请与对账提醒、付款日系统结算 / monthly settlement calendar: "
+                "apply and reconcile reminders, the system run on the pay day", "cron",
+                {"minute": 5, "timezone": tz}, run_at_start=True),
+        JobSpec("alerts", "每日提醒：逾期付款、采购进度、待审核结算 / daily alerts: overdue payments, purchase "
+                "progress, runs awaiting approval", "cron", {"hour": 8, "minute": 30, "timezone": tz}),
+    )
+
+
+def _stored_next_run(db: Database, job_id: str) -> datetime | None:
+    """When the job store last planned to run ``job_id`` (None if unknown or paused)."""
+    with db.engine.connect() as conn:
+        value = conn.execute(select(apscheduler_jobs.c.next_run_time).where(apscheduler_jobs.c.id == job_id)).scalar()
+    return utc_timestamp_to_datetime(value) if value is not None else None
+
+
+def register_jobs(scheduler: BaseScheduler, db: Database, interval_seconds: int, tz: ZoneInfo,
+                  now: datetime) -> None:
+    """Add (or replace) every job under its stable id; a run missed while stopped happens now."""
+    for spec in job_specs(interval_seconds, tz):
+        missed = (stored := _stored_next_run(db, spec.id)) is not None and stored <= now
+        extra = {"next_run_time": now} if spec.run_at_start or missed else {}
+        scheduler.add_job(f"jobs.tasks:{spec.id}", spec.trigger, id=spec.id, name=spec.name,
+                          replace_existing=True, **spec.trigger_args, **extra)
+
+
+def build_scheduler(db: Database, scheduler_class: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+    """A scheduler keeping its jobs in the database: one instance per job at a time, missed
+    runs coalesced into one and never dropped for being late."""
+    return scheduler_class(jobstores={"default": PlatformJobStore(db)},
+                           executors={"default": ThreadPoolExecutor(4)},
+                           job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+                           timezone="UTC")
+
+
+def run_scheduler(db: Database, keyring: KeyRing, lock_dir: Path, interval_seconds: int = 15,
+                  tz: ZoneInfo = SHANGHAI) -> None:
+    """Take the lock, register the jobs, then run them until stopped."""
     with scheduler_lock(db, lock_dir):
-        scheduler = BlockingScheduler(timezone="UTC")
-        host, pid = socket.gethostname(), os.getpid()
-        scheduler.add_job(lambda: run_and_record(db, keyring, utcnow(), host=host, pid=pid,
-                                                 interval_seconds=interval_seconds), "interval",
-                          seconds=interval_seconds, id="due_steps", max_instances=1, coalesce=True,
-                          next_run_time=utcnow())
+        scheduler = build_scheduler(db)
+        tasks.set_context(tasks.JobContext(db=db, keyring=keyring, tz=tz, interval_seconds=interval_seconds,
+                                           host=socket.gethostname(), pid=os.getpid(), scheduler=scheduler))
+        register_jobs(scheduler, db, interval_seconds, tz, utcnow())
         log.info("scheduler started")
-        scheduler.start()
+        try:
+            scheduler.start()
+        finally:
+            tasks.set_context(None)
+
+
+def run_once(db: Database, keyring: KeyRing, job_id: str, interval_seconds: int = 15,
+             tz: ZoneInfo = SHANGHAI) -> StepReport:
+    """One pass of a job now, by hand (``flask jobs --once …``), recorded like a scheduled pass
+    (without the heartbeat, which stands for the scheduler process)."""
+    now = utcnow()
+    if job_id == "lifecycle":
+        report = run_due_steps(db, keyring, now, skip=backing_off(db, now, interval_seconds))
+        record(db, report, now)
+        return report
+    passes = {"settlement_calendar": tasks.calendar_pass, "alerts": tasks.alerts_pass}
+    return passes[job_id](db, now, tz)

@@ -101,17 +101,28 @@ def optimize(instance: str, clearing: bool, workers: int) -> None:
 
 
 @click.command("jobs")
-@click.option("--interval", default=15, show_default=True, help="Seconds between passes.")
+@click.option("--interval", default=15, show_default=True, help="Seconds between lifecycle passes.")
+@click.option("--once", type=click.Choice(["lifecycle", "settlement_calendar", "alerts"]),
+              help="Run one pass of this job now and exit (by hand; no scheduler).")
 @with_appcontext
-def jobs(interval: int) -> None:
-    """Run the single scheduler process (timed lifecycle steps, bid opening)."""
+def jobs(interval: int, once: str | None) -> None:
+    """Run the single scheduler process: lifecycle steps, settlement calendar, daily alerts
+    (APScheduler with its job store in the database; a second one waits for the lock)."""
     import logging
+    from zoneinfo import ZoneInfo
 
-    from jobs.runner import run_scheduler
+    from jobs.runner import run_once, run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = current_app.extensions["jicai.settings"]
-    run_scheduler(_db(), current_app.extensions["jicai.keyring"], Path(settings.instance_path), interval)
+    keyring, tz = current_app.extensions["jicai.keyring"], ZoneInfo(settings.timezone)
+    if once:
+        report = run_once(_db(), keyring, once, interval, tz)
+        click.echo(f"{once}: {len(report.done)} done, {len(report.idle)} idle, {len(report.failed)} failed")
+        for name, error in report.failed:
+            click.echo(f"  {name}: {error}", err=True)
+        sys.exit(1 if report.failed else 0)
+    run_scheduler(_db(), keyring, Path(settings.instance_path), interval, tz)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,0 +1,125 @@
+"""Daily alerts for batches in execution, each sent at most once per period:
+
+* **overdue payments** — accepted lines unpaid past their due date → the fund agency's
+  settlement officers of the batch's region (once a day);
+* **progress** — from the cycle's 3rd month, hospitals that have not started buying the
+  winning products → the bureau (once a month);
+* **approval reminder** — runs computed more than a day ago and not yet approved → the
+  settlement officers (once a day).
+
+The queries are the settlement read models (``settlement.queries``), seen as the batch's
+bureau sees its region.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from accounts.actor import Actor
+from accounts.models import Organisation
+from accounts.roles import Role
+from core.db import Database
+from core.money import format_yuan
+from jobs.bookkeeping import IDLE, StepReport, run_step, with_write_session
+from procurement.models import Batch
+from settlement.calendar import (
+    SHANGHAI,
+    batches_in_execution,
+    fund_org_ids,
+    local_date,
+    notify_once,
+    period_start,
+)
+from settlement.models import SettlementRun
+from settlement.progress import cycle_month
+from settlement.queries import overdue, progress_report
+
+OVERDUE, NOT_STARTED, APPROVAL = "payment_overdue", "progress_not_started", "settlement_approval_reminder"
+PROGRESS_FROM_MONTH = 3  # domain.md §6: flag hospitals not buying the winners from the 3rd month
+LISTED = 20  # hospital codes named in a progress notice
+
+
+def bureau_view(session: Session, batch: Batch) -> Actor:
+    """A read-only actor standing for the batch's bureau (to reuse the scoped read models)."""
+    org = session.exec(select(Organisation).where(Organisation.kind == "bureau",
+                                                  Organisation.region_code == batch.region_code)
+                       .order_by(Organisation.id)).first()
+    return Actor(user_id=0, username="scheduler", role=Role.PRICE_OFFICER, org_id=org.id if org else 0,
+                 org_kind="bureau", region_code=batch.region_code)
+
+
+def bureau_org_ids(session: Session, batch: Batch) -> list[int]:
+    """The active bureaus of the batch's region."""
+    return list(session.exec(select(Organisation.id).where(
+        Organisation.kind == "bureau", Organisation.active == True,  # noqa: E712
+        Organisation.region_code == batch.region_code)).all())
+
+
+def _overdue(session: Session, batch: Batch, now: datetime, tz: ZoneInfo) -> int:
+    """Overdue payment lines of the batch → settlement officers, once a day."""
+    lines = overdue(session, batch, local_date(now, tz))
+    if not lines:
+        return 0
+    total = sum(x.amount_fen for x in lines)
+    worst = max(x.days_overdue for x in lines)
+    text = (f"{len(lines)} 条验收明细逾期未付，合计 {format_yuan(total)}，最长逾期 {worst} 天 / {len(lines)} "
+            f"accepted lines are past their payment deadline, {format_yuan(total)} in total, the oldest by "
+            f"{worst} days")
+    return notify_once(session, dict.fromkeys(fund_org_ids(session, batch), text), Role.SETTLEMENT_OFFICER,
+                       OVERDUE, batch.code, now, period_start(now, tz, monthly=False))
+
+
+def _progress(session: Session, batch: Batch, now: datetime, tz: ZoneInfo) -> int:
+    """From the 3rd cycle month, hospitals not yet buying the winners → the bureau, once a month."""
+    today = local_date(now, tz)
+    if batch.cycle_start is None or batch.cycle_end is None:
+        return 0
+    if cycle_month(batch.cycle_start, today) < PROGRESS_FROM_MONTH or today > batch.cycle_end:
+        return 0
+    report, _names = progress_report(session, bureau_view(session, batch), batch, today)
+    hospitals = report.not_started_hospitals
+    if not hospitals:
+        return 0
+    named = "、".join(hospitals[:LISTED]) + ("…" if len(hospitals) > LISTED else "")
+    text = (f"采购周期第{report.cycle_month}个月，{len(hospitals)} 家医疗机构尚未采购中选产品：{named} / cycle month "
+            f"{report.cycle_month}: {len(hospitals)} hospitals have not started buying the selected products: {named}")
+    return notify_once(session, dict.fromkeys(bureau_org_ids(session, batch), text), None, NOT_STARTED,
+                       batch.code, now, period_start(now, tz, monthly=True))
+
+
+def _approvals(session: Session, batch: Batch, now: datetime, tz: ZoneInfo) -> int:
+    """Runs computed over a day ago and still unapproved → settlement officers, once a day."""
+    refs = session.exec(select(SettlementRun.run_ref).where(
+        SettlementRun.batch_id == batch.id, SettlementRun.status == "computed",
+        SettlementRun.computed_at <= now - timedelta(days=1)).order_by(SettlementRun.id)).all()
+    if not refs:
+        return 0
+    text = (f"结算 {'、'.join(refs)} 仍待另一名结算员审核 / settlement runs {', '.join(refs)} still await "
+            f"approval by a second settlement officer")
+    return notify_once(session, dict.fromkeys(fund_org_ids(session, batch), text), Role.SETTLEMENT_OFFICER,
+                       APPROVAL, batch.code, now, period_start(now, tz, monthly=False))
+
+
+def alerts_for_batch(session: Session, batch_code: str, now: datetime, tz: ZoneInfo = SHANGHAI) -> str:
+    """Send the batch's due alerts (commits); a summary, or ``IDLE`` when nothing new was sent."""
+    batch = session.exec(select(Batch).where(Batch.code == batch_code)).one()
+    sent = {kind: check(session, batch, now, tz)
+            for kind, check in ((OVERDUE, _overdue), (NOT_STARTED, _progress), (APPROVAL, _approvals))}
+    session.commit()
+    if not any(sent.values()):
+        return IDLE
+    return ", ".join(f"{kind} → {n}" for kind, n in sent.items() if n)
+
+
+def alert_steps(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
+    """One alerts step per batch in execution, each in its own transaction."""
+    report = StepReport()
+    with db.read_session() as s:
+        codes = batches_in_execution(s)
+    for code in codes:
+        run_step(report, f"alerts {code}", run=lambda c=code: with_write_session(
+            db, lambda s: alerts_for_batch(s, c, now, tz)))
+    return report

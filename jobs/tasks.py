@@ -1,0 +1,132 @@
+"""The scheduled jobs, as module-level functions the job store refers to by name
+(``jobs.tasks:lifecycle`` …). They take no arguments: the database, keyring and time zone come
+from the context that ``jobs.runner.run_scheduler`` sets once per process.
+
+Each job's pass is also callable directly with an explicit ``now`` (``lifecycle_pass`` …), which
+is what the tests and a by-hand run use.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from bidding.keys import KeyRing
+from core.clock import utcnow
+from core.db import Database
+from jobs.alerts import alert_steps
+from jobs.bookkeeping import (
+    IDLE,
+    StepReport,
+    attempts,
+    backoff_seconds,
+    record,
+    run_step,
+    with_write_session,
+)
+from jobs.steps import run_and_record
+from settlement.calendar import SHANGHAI, batches_in_execution, run_calendar_step
+
+log = logging.getLogger("jicai.jobs")
+RETRY_BASE_SECONDS = 60  # first retry of a failed hourly/daily pass after 1 min, then 2, 4 … ≤ 1 h
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What the jobs need, set once by the scheduler process."""
+
+    db: Database
+    keyring: KeyRing
+    tz: ZoneInfo = SHANGHAI
+    interval_seconds: int = 15
+    host: str = ""
+    pid: int = 0
+    scheduler: BaseScheduler | None = None
+
+
+_context: JobContext | None = None
+
+
+def set_context(context: JobContext | None) -> None:
+    """Install (or clear) the context the job functions read."""
+    global _context
+    _context = context
+
+
+def context() -> JobContext:
+    """The installed context (a job run outside the scheduler process is a programming error)."""
+    if _context is None:
+        raise RuntimeError("jobs context not set: start the scheduler with jobs.runner.run_scheduler")
+    return _context
+
+
+# -- the passes, with an explicit time ----------------------------------------------------------
+
+
+def calendar_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
+    """The settlement calendar for every batch in execution, one step per batch, recorded."""
+    started = time.monotonic()
+    report = StepReport()
+    with db.read_session() as s:
+        codes = batches_in_execution(s)
+    for code in codes:
+        run_step(report, f"settlement_calendar {code}", run=lambda c=code: _calendar_step(db, c, now, tz))
+    record(db, report, now, summary=("settlement_calendar", time.monotonic() - started))
+    return report
+
+
+def _calendar_step(db: Database, code: str, now: datetime, tz: ZoneInfo) -> str:
+    """One batch's calendar step in its own write session; its summary, or IDLE."""
+    outcome = with_write_session(db, lambda s: run_calendar_step(s, code, now, tz))
+    return outcome.summary() if outcome.acted else IDLE
+
+
+def alerts_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
+    """The daily alerts, recorded."""
+    started = time.monotonic()
+    report = alert_steps(db, now, tz)
+    record(db, report, now, summary=("alerts", time.monotonic() - started))
+    return report
+
+
+def schedule_retry(scheduler: BaseScheduler | None, db: Database, job_id: str, report: StepReport,
+                   now: datetime) -> datetime | None:
+    """After a pass with failed steps, run the job again once, backing off exponentially with
+    the failures in a row (a one-off job ``<job_id>-retry`` in the job store); when it runs."""
+    if scheduler is None or not report.failed:
+        return None
+    with db.read_session() as s:
+        streak = max(attempts(s, name) for name, _error in report.failed)
+    at = now + timedelta(seconds=backoff_seconds(RETRY_BASE_SECONDS, max(streak - 1, 0)))
+    scheduler.add_job(f"jobs.tasks:{job_id}", "date", run_date=at, id=f"{job_id}-retry", replace_existing=True,
+                      name=f"重试 / retry: {job_id}")
+    log.info("job %s will be retried at %s", job_id, at.isoformat())
+    return at
+
+
+# -- the jobs the store refers to ---------------------------------------------------------------
+
+
+def lifecycle() -> None:
+    """Due lifecycle steps: close demand, open bids, run queued evaluations, publish."""
+    ctx = context()
+    run_and_record(ctx.db, ctx.keyring, utcnow(), host=ctx.host, pid=ctx.pid, interval_seconds=ctx.interval_seconds)
+
+
+def settlement_calendar() -> None:
+    """The monthly settlement calendar: reminders, then the system run from the pay day."""
+    ctx = context()
+    now = utcnow()
+    schedule_retry(ctx.scheduler, ctx.db, "settlement_calendar", calendar_pass(ctx.db, now, ctx.tz), now)
+
+
+def alerts() -> None:
+    """Overdue payments, progress and approval reminders."""
+    ctx = context()
+    now = utcnow()
+    schedule_retry(ctx.scheduler, ctx.db, "alerts", alerts_pass(ctx.db, now, ctx.tz), now)
