@@ -10,17 +10,175 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
 CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 40}}
 
 
+ID_MAX = 2**31 - 1
+
+
+def _err(description: str) -> dict:
+    """An error response in the one error shape."""
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _answers(status: str, schema: dict, description: str, **errors: str) -> dict:
+    """The success response, 401, and the given error responses (``e403="…"``)."""
+    return {status: {"description": description, "content": {"application/json": {"schema": schema}}},
+            "401": _err("missing or invalid token"), **{k[1:]: _err(v) for k, v in errors.items()}}
+
+
 def _ok(schema: dict, description: str) -> dict:
     """A 200 response plus the error responses every endpoint can give."""
-    err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {"200": {"description": description, "content": {"application/json": {"schema": schema}}},
-            "401": {"description": "missing or invalid token", **err},
-            "404": {"description": "unknown, or not visible to this organisation", **err}}
+    return _answers("200", schema, description, e404="unknown, or not visible to this organisation")
 
 
 def _list(name: str) -> dict:
     """An array of a component schema."""
     return {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}}
+
+
+def _ref(name: str) -> dict:
+    """A component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _body(name: str) -> dict:
+    """A required JSON request body."""
+    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+def _id(name: str) -> dict:
+    """An integer path parameter."""
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    """An optional query parameter."""
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+REFUSED = {"e403": "wrong role for this operation", "e404": "unknown, or not visible to this organisation",
+           "e409": "refused by the settlement rules (state); nothing written",
+           "e422": "invalid request, or refused for a value it names; `fields` names each problem; nothing written"}
+
+
+def settlement_paths() -> dict:
+    """Deliveries, acceptance, returns, application, reconciliation, statements and payments."""
+    return {
+        "/deliveries": {
+            "get": {"operationId": "listDeliveries",
+                    "summary": "A supplier's own deliveries, or those addressed to a hospital, newest first, with "
+                               "accepted quantities and acceptance lines",
+                    "parameters": [_query("batch", {"type": "string", "maxLength": 40}, "only this batch"),
+                                   _query("open", {"type": "boolean"}, "only deliveries not fully accepted"),
+                                   _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
+                                          "at most this many (default 100)"),
+                                   _query("before", {"type": "integer", "minimum": 1, "maximum": ID_MAX},
+                                          "only ids below this one (the next page)")],
+                    "responses": _answers("200", _list("Delivery"), "deliveries", e403=REFUSED["e403"],
+                                          e404="unknown batch", e422="invalid query parameters")},
+            "post": {"operationId": "recordDeliveries",
+                     "summary": "A supplier records shipments against its signed contracts: all lines or none",
+                     "requestBody": _body("DeliveryLines"),
+                     "responses": {**_answers("201", _ref("Recorded"), "every line recorded", **REFUSED),
+                                   "413": _err("body over the size limit")}}},
+        "/deliveries/{delivery_id}/acceptance": {"post": {
+            "operationId": "acceptDelivery", "summary": "A hospital accepts all or part of a delivery to it",
+            "parameters": [_id("delivery_id")], "requestBody": _body("AcceptanceRequest"),
+            "responses": _answers("201", _ref("Acceptance"), "the new acceptance line", **REFUSED)}},
+        "/acceptances/{acceptance_id}/returns": {"post": {
+            "operationId": "returnGoods", "summary": "A hospital sends back accepted goods not yet settled",
+            "parameters": [_id("acceptance_id")], "requestBody": _body("ReturnRequest"),
+            "responses": _answers("201", _ref("Return"), "the return", **REFUSED)}},
+        "/batches/{code}/settlement-applications": {"post": {
+            "operationId": "applyForSettlement",
+            "summary": "A supplier applies for settlement of its accepted lines up to a finished month",
+            "parameters": [CODE], "requestBody": _body("ApplicationRequest"),
+            "responses": _answers("201", _ref("Application"), "lines applied for", **REFUSED)}},
+        "/reconciliations": {"post": {
+            "operationId": "reconcile",
+            "summary": "A hospital confirms or disputes applied lines (disputed lines wait for a later run)",
+            "requestBody": _body("ReconciliationRequest"),
+            "responses": _answers("200", _ref("Reconciliation"), "lines reconciled", **REFUSED)}},
+        "/statements": {"get": {
+            "operationId": "listStatements", "summary": "A hospital's deduction statements, newest first",
+            "responses": _answers("200", _list("Statement"), "statements", e403=REFUSED["e403"])}},
+        "/payments": {"get": {
+            "operationId": "listPayments", "summary": "A supplier's payment instructions and their status, newest first",
+            "responses": _answers("200", _list("Payment"), "payment instructions", e403=REFUSED["e403"])}},
+    }
+
+
+DATE = {"type": "string", "format": "date"}
+TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"  # no control characters
+COUNT = {"type": "integer", "minimum": 1, "maximum": 10**9}
+
+
+def _object(required: list[str], properties: dict, *, closed: bool = False) -> dict:
+    """An object schema (``closed``: no other properties allowed, as for request bodies)."""
+    out = {"type": "object", "required": required, "properties": properties}
+    return {**out, "additionalProperties": False} if closed else out
+
+
+def settlement_schemas() -> dict:
+    """Request and response schemas of :func:`settlement_paths`."""
+    acceptance = {"id": {"type": "integer"}, "delivery": {"type": "integer"}, "quantity": {"type": "integer"},
+                  "returned": {"type": "integer"}, "accepted_on": DATE,
+                  "applied_month": {"type": ["string", "null"]},
+                  "reconcile_status": {"type": "string", "enum": ["pending", "confirmed", "disputed"]},
+                  "settled": {"type": "boolean"}}
+    return {
+        "DeliveryLines": _object(["lines"], {"lines": {"type": "array", "minItems": 1, "maxItems": 20000, "items": _object(
+            ["contract", "quantity", "shipped_on"],
+            {"contract": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": TEXT}, "quantity": COUNT, "shipped_on": DATE,
+             "supplier_ref": {"type": ["string", "null"], "maxLength": 60, "pattern": TEXT}}, closed=True)}}),
+        "Recorded": _object(["recorded"], {"recorded": {"type": "integer"}}),
+        "Delivery": _object(
+            ["id", "batch", "contract", "item", "hospital", "supplier", "unit_price", "quantity", "accepted",
+             "open_quantity", "shipped_on", "supplier_ref", "source", "recorded_at", "acceptances"],
+            {"id": {"type": "integer"}, "batch": {"type": "string"}, "contract": {"type": "string"},
+             "item": {"type": "string"}, "hospital": {"type": "string"}, "supplier": {"type": "string"},
+             "unit_price": MONEY, "quantity": {"type": "integer"}, "accepted": {"type": "integer"},
+             "open_quantity": {"type": "integer"}, "shipped_on": DATE, "supplier_ref": {"type": "string"},
+             "source": {"type": "string", "enum": ["form", "workbook", "api"]},
+             "recorded_at": {"type": "string", "format": "date-time"},
+             "acceptances": _list("Acceptance")}),
+        "AcceptanceRequest": _object(["quantity", "accepted_on"], {"quantity": COUNT, "accepted_on": DATE}, closed=True),
+        "Acceptance": _object(list(acceptance), acceptance),
+        "ReturnRequest": _object(["quantity", "returned_on", "reason"],
+                                 {"quantity": COUNT, "returned_on": DATE,
+                                  "reason": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": TEXT}}, closed=True),
+        "Return": _object(["id", "acceptance", "quantity", "returned_on", "reason"],
+                          {"id": {"type": "integer"}, "acceptance": {"type": "integer"},
+                           "quantity": {"type": "integer"}, "returned_on": DATE, "reason": {"type": "string"}}),
+        "ApplicationRequest": _object(["month"], {"month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}},
+                                      closed=True),
+        "Application": _object(["batch", "month", "lines"], {"batch": {"type": "string"}, "month": {"type": "string"},
+                                                             "lines": {"type": "integer"}}),
+        "ReconciliationRequest": _object(
+            ["lines", "confirm"],
+            {"lines": {"type": "array", "minItems": 1, "maxItems": 10000,
+                       "items": {"type": "integer", "minimum": 1, "maximum": ID_MAX}},
+             "confirm": {"type": "boolean", "description": "true confirms, false disputes (a reason is required)"},
+             "reason": {"type": ["string", "null"], "maxLength": 200, "pattern": TEXT}}, closed=True),
+        "Reconciliation": _object(["lines", "status"], {"lines": {"type": "integer"},
+                                                        "status": {"type": "string", "enum": ["confirmed", "disputed"]}}),
+        "Statement": _object(
+            ["run", "batch", "month", "hospital", "gross", "offset", "net_deducted", "advance_before", "advance_after",
+             "lines", "released"],
+            {"run": {"type": "string"}, "batch": {"type": "string"}, "month": {"type": "string"},
+             "hospital": {"type": "string"}, "gross": MONEY, "offset": MONEY, "net_deducted": MONEY,
+             "advance_before": MONEY, "advance_after": MONEY, "lines": {"type": "integer"},
+             "released": {"type": "boolean", "description": "the run's bank files have been released"}}),
+        "Payment": _object(
+            ["reference", "run", "batch", "month", "amount", "status", "status_at", "lines", "failure_reason",
+             "reissue_of", "released"],
+            {"reference": {"type": "string"}, "run": {"type": "string"}, "batch": {"type": "string"},
+             "month": {"type": "string"}, "amount": MONEY,
+             "status": {"type": "string", "enum": ["issued", "paid", "failed", "reissued"]},
+             "status_at": {"type": ["string", "null"], "format": "date-time"}, "lines": {"type": "integer"},
+             "failure_reason": {"type": "string"}, "reissue_of": {"type": ["string", "null"]},
+             "released": {"type": "boolean", "description": "the run's bank files have been released"}}),
+    }
 
 
 def openapi_document(server_url: str) -> dict:
@@ -46,15 +204,15 @@ def openapi_document(server_url: str) -> dict:
                 "parameters": [CODE],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "$ref": "#/components/schemas/DemandLines"}}}},
-                "responses": {**{k: v for k, v in _ok({"type": "object"}, "").items() if k != "200"}, "201": {"description": "accepted as a new version",
-                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DemandVersion"}}}},
-                              "403": {"description": "not a hospital", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                              "409": {"description": "refused (deadline, state)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                              "422": {"description": "rejected: nothing written; fields name each problem",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+                "responses": _answers("201", _ref("DemandVersion"), "accepted as a new version",
+                                      e403="not a hospital", e404="unknown, or not visible to this organisation",
+                                      e409="refused (deadline, state)",
+                                      e422="rejected: nothing written; fields name each problem")}},
             "/batches/{code}/bids": {"get": {
                 "operationId": "listBids", "summary": "This supplier's bids: receipts and status; prices after the opening",
-                "parameters": [CODE], "responses": _ok(_list("Bid"), "bids")}},
+                "parameters": [CODE], "responses": _answers("200", _list("Bid"), "bids", e403="not a supplier",
+                                                           e404="unknown, or not visible to this organisation")}},
+            **settlement_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -88,6 +246,7 @@ def openapi_document(server_url: str) -> dict:
                     "submitted_at": {"type": "string", "format": "date-time"},
                     "unit_comparable_price": {"oneOf": [MONEY, {"type": "null"}]},
                     "valid": {"type": ["boolean", "null"]}}},
+                **settlement_schemas(),
             },
         },
     }

@@ -15,6 +15,7 @@ from accounts.roles import Role
 from api import services
 from api.demand import LinesError, field_of, lines_to_sheet
 from api.openapi import openapi_document
+from api.settlement.bodies import text_problem
 from bidding.queries import my_submissions, opening_rows
 from core.clock import utcnow
 from core.money import price_e4_to_decimal
@@ -62,10 +63,15 @@ def token_required(view):
 
 def _batch(code: str):
     """A batch visible to the token's organisation, else 404."""
-    batch = find_batch(get_session(), g.actor, code)
+    batch = find_batch(get_session(), g.actor, code) if plausible_code(code) else None
     if batch is None:
         abort(404, description="no such batch")
     return batch
+
+
+def plausible_code(code: str) -> bool:
+    """Whether a path's batch code could exist (a NUL byte would make PostgreSQL fail, not answer)."""
+    return text_problem(code, 40) is None
 
 
 def _iso(value) -> str | None:
@@ -105,7 +111,7 @@ def batches():
 @token_required
 def contracts(code: str):
     """Contracts within the organisation's scope."""
-    found = contracts_of(get_session(), g.actor, code)
+    found = contracts_of(get_session(), g.actor, code) if plausible_code(code) else None
     if found is None:
         abort(404, description="no such batch")
     return jsonify([{"code": c.code, "item": i.code, "hospital": h.code, "supplier": s.code,
@@ -136,6 +142,8 @@ def submit_demand_lines(code: str):
     """A hospital's committed volumes as JSON: a new version, or 422 with field-level errors."""
     if g.actor.role != Role.HOSPITAL_BUYER:
         return error(403, "forbidden", "只有医疗机构可以报量 / hospitals only")
+    if not plausible_code(code):
+        abort(404, description="no such batch")
     try:
         data = lines_to_sheet(request.get_json(silent=True))
     except LinesError as exc:
@@ -175,3 +183,7 @@ def revoke(token_id: int):
         except Forbidden:
             abort(404)
     return redirect(url_for("api_ui.tokens"))
+
+
+# the settlement endpoints live in their own module, on this blueprint
+from api.settlement import views as _settlement_views  # noqa: E402, F401
