@@ -1,10 +1,28 @@
-"""The one source of 'now': aware UTC datetimes (tests pass explicit times to services)."""
+"""The one source of 'now' (aware UTC datetimes; tests pass explicit times to services), and
+how a time is named to people: in the bureau's zone, with the zone said."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
     """Current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+ZONE_NAMES = {"Asia/Shanghai": ("北京时间", "Beijing time"), "UTC": ("UTC", "UTC")}
+
+
+def local_text(value: datetime, tz_name: str) -> tuple[str, str]:
+    """An aware time in the bureau's zone with the zone named, Chinese and English:
+    ``("2026-12-01 17:00 (北京时间)", "2026-12-01 17:00 (Beijing time)")``.
+
+    Zones without a Chinese name are named by their IANA key and UTC offset.
+    """
+    local = value.astimezone(ZoneInfo(tz_name))
+    shown = local.strftime("%Y-%m-%d %H:%M")
+    offset = local.strftime("%z")
+    zh, en = ZONE_NAMES.get(tz_name, (f"{tz_name}, UTC{offset[:3]}:{offset[3:]}",) * 2)
+    return f"{shown} ({zh})", f"{shown} ({en})"

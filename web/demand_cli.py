@@ -47,6 +47,11 @@ def _report_rejection(result: DemandRejected, data: bytes, name: str, errors_out
     sys.exit(1)
 
 
+def _tz() -> str:
+    """The bureau's time zone (``JICAI_TIMEZONE``), in which deadlines are named."""
+    return current_app.extensions["jicai.settings"].timezone
+
+
 def _run(unit) -> object:
     """Run a service call in a write session; refusals exit 2 with their reason."""
     try:
@@ -65,7 +70,7 @@ def _run(unit) -> object:
 def demand_import(batch_code: str, hospital_code: str, file: Path, errors_out: Path | None) -> None:
     """Apply one hospital's demand workbook as its next version (on the hospital's behalf)."""
     data = file.read_bytes()
-    result = _run(lambda s: submit_demand(s, None, batch_code, hospital_code, data, file.name, utcnow()))
+    result = _run(lambda s: submit_demand(s, None, batch_code, hospital_code, data, file.name, utcnow(), tz=_tz()))
     if not result.accepted:
         _report_rejection(result, data, file.name, errors_out)
     click.echo(f"applied {batch_code} {hospital_code}: version {result.version}, {result.rows} rows")
@@ -78,7 +83,7 @@ def demand_import(batch_code: str, hospital_code: str, file: Path, errors_out: P
 def demand_import_bulk(batch_code: str, file: Path, errors_out: Path | None) -> None:
     """Apply a bureau-side workbook with many hospitals' rows: one new version per hospital."""
     data = file.read_bytes()
-    result = _run(lambda s: submit_bulk_demand(s, None, batch_code, data, file.name, utcnow()))
+    result = _run(lambda s: submit_bulk_demand(s, None, batch_code, data, file.name, utcnow(), tz=_tz()))
     if not result.accepted:
         _report_rejection(result, data, file.name, errors_out)
     click.echo(f"applied {batch_code}: {len(result.versions)} hospitals, {result.rows} rows")

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from core.money import format_price_e4, format_yuan
 from web.auth import current_actor, login_manager
 from web.db import close_session
+from web.labels import label
 
 csrf = CSRFProtect()
 REQUEST_LOG = logging.getLogger("jicai.requests")
@@ -97,7 +98,7 @@ def _template_helpers(app: Flask, tz_name: str) -> None:
     def local_date(value: date | None) -> str:
         return value.strftime("%Y-%m-%d") if value else "—"
 
-    app.jinja_env.filters.update(yuan=format_yuan, price=format_price_e4, dt=local_dt, d=local_date)
+    app.jinja_env.filters.update(yuan=format_yuan, price=format_price_e4, dt=local_dt, d=local_date, label=label)
 
     @app.context_processor
     def _nav():

@@ -21,6 +21,8 @@ from accounts.actor import Actor, Forbidden
 from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from core import audit
+from core.clock import local_text
+from core.config import Settings
 from core.db import advisory_xact_lock
 from core.regions import region_contains
 from imports.demand import DATA_SHEET, DemandRow, read_demand_workbook, read_demand_workbook_bulk
@@ -36,6 +38,7 @@ from procurement.queries import find_batch
 
 UPLOADERS = frozenset({Role.HOSPITAL_BUYER, Role.PRICE_OFFICER})
 BUREAU_UPLOADERS = frozenset({Role.PRICE_OFFICER})
+DEFAULT_TZ = Settings.timezone  # the bureau's zone unless the caller passes JICAI_TIMEZONE
 
 
 class DemandError(ValueError):
@@ -83,14 +86,15 @@ def _batch(session: Session, actor: Actor | None, code: str, *, lock: bool = Fal
     return batch
 
 
-def _check_open(batch: Batch, now: datetime) -> None:
-    """Uploads are taken only while the batch collects demand, and close with its deadline."""
+def _check_open(batch: Batch, now: datetime, tz: str) -> None:
+    """Uploads are taken only while the batch collects demand, and close with its deadline
+    (named in the bureau's time zone ``tz``, never in UTC)."""
     if batch.status != BatchStatus.DEMAND:
         raise DemandError(f"批次“{batch.code}”不在报量阶段 / batch {batch.code} is not collecting demand "
                           f"(status: {batch.status})")
     if batch.demand_deadline is None or now >= batch.demand_deadline:
-        when = batch.demand_deadline.strftime("%Y-%m-%d %H:%M UTC") if batch.demand_deadline else "—"
-        raise DemandError(f"报量已于 {when} 截止，不再接受上传 / uploads closed with the demand deadline ({when})")
+        zh, en = local_text(batch.demand_deadline, tz) if batch.demand_deadline else ("—", "—")
+        raise DemandError(f"报量已于 {zh} 截止，不再接受上传 / uploads closed with the demand deadline ({en})")
 
 
 def _hospital(session: Session, actor: Actor | None, code: str, catalog: ctx.BatchCatalog) -> Organisation:
@@ -137,7 +141,8 @@ def _line_rows(upload_id: int, rows: Sequence[DemandRow], catalog: ctx.BatchCata
 
 
 def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospital_code: str,
-                  data: bytes, filename: str, now: datetime) -> DemandAccepted | DemandRejected:
+                  data: bytes, filename: str, now: datetime, *, tz: str = DEFAULT_TZ
+                  ) -> DemandAccepted | DemandRejected:
     """Apply one hospital's demand sheet as its next version, or reject it and write nothing.
 
     ``actor`` None is bureau IT at the command line (audited as the system, on behalf).
@@ -145,7 +150,7 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
     batch = _batch(session, actor, batch_code)
     if actor is not None and actor.role not in UPLOADERS:
         raise Forbidden("只有医疗机构采购员和价格招采处可以报量 / hospital buyers and price officers only")
-    _check_open(batch, now)
+    _check_open(batch, now, tz)
     catalog = ctx.batch_catalog(session, batch)
     hospital = _hospital(session, actor, hospital_code, catalog)
     try:
@@ -157,7 +162,7 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
         session.rollback()
         return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
     batch = _batch(session, actor, batch_code, lock=True)
-    _check_open(batch, now)
+    _check_open(batch, now, tz)
     advisory_xact_lock(session, f"demand:{batch.id}:{hospital.id}")
     version = 1 + (session.exec(select(func.max(DemandUpload.version)).where(
         DemandUpload.batch_id == batch.id, DemandUpload.hospital_org_id == hospital.id)).one() or 0)
@@ -177,13 +182,13 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
 
 
 def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, data: bytes,
-                       filename: str, now: datetime) -> DemandAccepted | DemandRejected:
+                       filename: str, now: datetime, *, tz: str = DEFAULT_TZ) -> DemandAccepted | DemandRejected:
     """Apply a bureau-side file holding many hospitals' rows: one new version per hospital,
     all in one transaction, or nothing at all. Price officers (their region) or bureau IT (None)."""
     if actor is not None and actor.role not in BUREAU_UPLOADERS:
         raise Forbidden("只有价格招采处可以批量导入 / price officers only")
     batch = _batch(session, actor, batch_code)
-    _check_open(batch, now)
+    _check_open(batch, now, tz)
     catalog = ctx.batch_catalog(session, batch)
     hospitals = {org.code.upper(): org for org, _r in ctx.batch_hospitals(
         session, catalog.regions, actor.region_code if actor else None)}
@@ -197,7 +202,7 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
         session.rollback()
         return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
     batch = session.get(Batch, batch.id, with_for_update=True, populate_existing=True)
-    _check_open(batch, now)
+    _check_open(batch, now, tz)
     by_hospital: dict[str, list[DemandRow]] = {}
     for row in parse.rows:
         by_hospital.setdefault(row.hospital_code, []).append(row)
@@ -232,12 +237,13 @@ def error_workbook(rejection: DemandRejected, data: bytes, filename: str) -> byt
         return None
 
 
-def send_demand_reminders(session: Session, actor: Actor, batch_code: str, now: datetime) -> int:
+def send_demand_reminders(session: Session, actor: Actor, batch_code: str, now: datetime, *,
+                          tz: str = DEFAULT_TZ) -> int:
     """Remind every hospital of the batch (in the officer's region) that has not submitted yet."""
     if actor.role not in BUREAU_UPLOADERS:
         raise Forbidden("price officers only")
     batch = _batch(session, actor, batch_code, lock=True)
-    _check_open(batch, now)
+    _check_open(batch, now, tz)
     catalog = ctx.batch_catalog(session, batch)
     done = ctx.submitted_hospital_ids(session, batch.id)
     missing = [org for org, _r in ctx.batch_hospitals(session, catalog.regions, actor.region_code)

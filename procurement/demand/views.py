@@ -70,7 +70,8 @@ def _upload(code: str, hospital_code: str, back: str):
     upload = form.file.data
     data, filename = upload.read(), (upload.filename or "demand.xlsx")[-120:]
     try:
-        result = services.submit_demand(get_session(), g.actor, code, hospital_code, data, filename, utcnow())
+        result = services.submit_demand(get_session(), g.actor, code, hospital_code, data, filename, utcnow(),
+                                        tz=app_settings().timezone)
     except Forbidden:
         abort(404)
     except services.DemandError as exc:
@@ -173,7 +174,8 @@ def remind(code: str):
         abort(404)
     if EmptyForm().validate_on_submit():
         try:
-            count = services.send_demand_reminders(get_session(), g.actor, code, utcnow())
+            count = services.send_demand_reminders(get_session(), g.actor, code, utcnow(),
+                                                   tz=app_settings().timezone)
         except Forbidden:
             abort(404)
         except services.DemandError as exc:

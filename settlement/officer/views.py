@@ -23,6 +23,7 @@ from settlement.savings import SAVINGS_COLUMNS
 from web.auth import requires
 from web.db import get_session, visible_batch
 from web.downloads import xlsx_download
+from web.labels import label
 
 bp = Blueprint("settlement_officer", __name__, url_prefix="/settlement/officer")
 OFFICER = Role.SETTLEMENT_OFFICER
@@ -140,7 +141,7 @@ def instructions_xlsx(run_id: int):
     sheets = [("付款指令", ["指令编号 Reference", "企业 Supplier", "收款账号 Payee account", "收款行行号 CNAPS",
                           "金额(元) Amount", "笔数 Lines", "状态 Status"],
                [[i.reference, o.name, i.payee_account, i.payee_cnaps, str(fen_to_decimal(i.amount_fen)), i.line_count,
-                 i.status] for i, o in instructions]),
+                 label(i.status, "instruction")] for i, o in instructions]),
               ("扣款单", ["医疗机构 Hospital", "应付(元) Gross", "预付冲抵(元) Offset", "基金扣款(元) Deducted",
                        "冲抵后预付余额(元) Advance after"],
                [[o.name, str(fen_to_decimal(s.gross_fen)), str(fen_to_decimal(s.offset_fen)),

@@ -83,7 +83,8 @@ def test_settlement_month_in_the_browser(app, db, session, world, live_server, b
     officer_a.goto(f"{base}/settlement/officer/batches/{setup.code}")
     officer_a.fill("#month", "2026-10")
     officer_a.get_by_test_id("run").click()
-    assert officer_a.get_by_test_id("run-status").inner_text() == "computed"
+    assert officer_a.get_by_test_id("run-status").inner_text() == "已计算，待复核"
+    assert officer_a.get_by_test_id("run-status").get_attribute("data-status") == "computed"
     run = session.exec(select(SettlementRun)).one()
     session.commit()
 
@@ -102,7 +103,8 @@ def test_settlement_month_in_the_browser(app, db, session, world, live_server, b
     ret.write_text(f"指令编号,状态\n{inst.reference},成功\n", encoding="utf-8")
     officer_b.set_input_files("#file", str(ret))
     officer_b.get_by_test_id("import-return").click()
-    assert officer_b.get_by_test_id(f"status-{inst.reference}").inner_text().startswith("paid")
+    assert officer_b.get_by_test_id(f"status-{inst.reference}").inner_text().startswith("已支付")
+    assert officer_b.get_by_test_id(f"status-{inst.reference}").get_attribute("data-status") == "paid"
     shot(officer_b, "settlement-run")
 
     hospital.goto(f"{base}/settlement/statements")

@@ -145,4 +145,5 @@ def test_uploads_close_with_the_deadline_on_the_page(client, session, world, dem
     token = csrf_token(client, "/")
     refused = _post_file(client, "/batches/DB1/demand", GOOD, token)
     assert refused.status_code == 302
-    assert "截止" in client.get("/batches/DB1/demand").get_data(as_text=True)
+    page = client.get("/batches/DB1/demand").get_data(as_text=True)
+    assert "报量已于 2020-01-01 08:00 (北京时间) 截止" in page and "UTC" not in page

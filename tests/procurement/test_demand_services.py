@@ -77,9 +77,23 @@ def test_versions_diff_and_latest_counts(session, world, demand):
 
 
 def test_upload_after_the_deadline_is_refused(session, world, demand):
-    with pytest.raises(DemandError, match="截止"):
+    with pytest.raises(DemandError, match="截止") as refused:
         submit_demand(session, world.actors[BUYER], "DB1", "A-hospital", GOOD, "late.xlsx", AFTER)
     assert _counts(session)[0] == 0
+    # the deadline (09:00 UTC) is named in the bureau's local time, zone said, never in UTC
+    assert "报量已于 2099-01-10 17:00 (北京时间) 截止" in str(refused.value)
+    assert "(2099-01-10 17:00 (Beijing time))" in str(refused.value)
+    assert "UTC" not in str(refused.value) and "09:00" not in str(refused.value)
+
+
+def test_deadline_refusal_follows_the_configured_time_zone(session, world, demand):
+    with pytest.raises(DemandError) as refused:
+        submit_demand(session, world.actors[BUYER], "DB1", "A-hospital", GOOD, "late.xlsx", AFTER, tz="Asia/Urumqi")
+    assert "2099-01-10 15:00 (Asia/Urumqi, UTC+06:00)" in str(refused.value)
+    with pytest.raises(DemandError, match=r"2099-01-10 17:00 \(北京时间\)"):
+        submit_bulk_demand(session, world.actors[OFFICER], "DB1", GOOD, "late.xlsx", AFTER)
+    with pytest.raises(DemandError, match=r"2099-01-10 17:00 \(北京时间\)"):
+        send_demand_reminders(session, world.actors[OFFICER], "DB1", AFTER)
 
 
 def test_upload_outside_demand_collection_is_refused(session, world):

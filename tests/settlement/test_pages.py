@@ -111,13 +111,17 @@ def test_month_through_the_pages(client, session, world, setup):  # noqa: F811
     xml_link = re.search(r'href="([^"]+)" data-testid="file-xml"', page).group(1)
     xml = client.get(xml_link)
     assert xml.status_code == 200 and b"pain.001.001.09" in xml.data
-    assert client.get(f"/settlement/officer/runs/{run.id}/instructions.xlsx").status_code == 200
+    exported = client.get(f"/settlement/officer/runs/{run.id}/instructions.xlsx")
+    assert exported.status_code == 200
+    sheet = load_workbook(io.BytesIO(exported.data))["付款指令"]
+    assert [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["已下达"]  # a label, not "issued"
     (inst,) = _all(session, select(PaymentInstruction))
     ret = f"指令编号,状态\n{inst.reference},成功\n".encode()
     page = client.post(f"/settlement/officer/runs/{run.id}/bank-return",
                        data={"csrf_token": token, "file": (io.BytesIO(ret), "return.csv")},
                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
-    assert f'data-testid="status-{inst.reference}">paid' in page
+    assert f'data-testid="status-{inst.reference}" data-status="paid">已支付<' in page  # label, raw code kept
+    assert 'data-testid="run-status" data-status="released">已下发银行文件<' in page
     savings = client.get(f"/settlement/officer/batches/{setup.code}/savings")
     assert savings.status_code == 200
     assert client.get(f"/settlement/officer/batches/{setup.code}/savings?xlsx=1").status_code == 200

@@ -1,0 +1,74 @@
+"""Display labels for stored codes: one registry of Babel-translated texts, one template filter.
+
+Statuses and kinds are stored as short English codes (``paid``, ``computed``, ``workbook``);
+pages show ``{{ code|label("instruction") }}`` — Chinese by default, English when switched —
+and keep the raw code in a ``data-status`` attribute for scripts and tests. An unknown code
+is shown as itself, so a new status is visible rather than hidden.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from accounts.forms import KIND_LABELS, ROLE_LABELS
+
+LABELS = {
+    "batch": {
+        "draft": _l("Draft"), "demand": _l("Demand collection"), "bidding": _l("Bidding"), "opened": _l("Opened"),
+        "evaluation": _l("Evaluation"), "review": _l("Review"), "publicity": _l("Publicity"),
+        "published": _l("Published"), "execution": _l("In execution"), "closed": _l("Closed"),
+        "cancelled": _l("Cancelled")},
+    "action": {
+        "open_demand": _l("Open demand collection"), "close_demand": _l("Close demand, open bidding"),
+        "open_bids": _l("Open the bids"), "start_evaluation": _l("Start evaluation"),
+        "submit_for_review": _l("Submit for review"), "send_back": _l("Send back"), "approve": _l("Approve"),
+        "publish": _l("Publish"), "start_execution": _l("Start execution"), "close": _l("Close the batch"),
+        "cancel": _l("Cancel the batch")},
+    "bid": {"live": _l("Live"), "superseded": _l("Superseded (amended)"), "withdrawn": _l("Withdrawn")},
+    "refusal": {
+        "window_not_open": _l("Bidding not yet open"), "window_closed": _l("After the bid deadline"),
+        "invalid_number": _l("Not a valid number"), "price_not_positive": _l("Price not above zero"),
+        "units_per_pack_not_positive": _l("Units per pack not positive"),
+        "strength_not_positive": _l("Strength not above zero"),
+        "strength_unit_mismatch": _l("Strength unit differs from the representative spec"),
+        "ucp_rounds_to_zero": _l("Unit comparable price rounds to zero"),
+        "above_max_price": _l("Above the maximum valid price"),
+        "capacity_not_positive": _l("Capacity not positive"), "eligibility_missing": _l("Eligibility not declared"),
+        "too_many_tiers": _l("Too many price tiers"), "tier_volume_not_positive": _l("Tier volume not positive"),
+        "tier_volume_not_increasing": _l("Tier volumes not increasing"),
+        "tier_volume_above_capacity": _l("Tier volume above capacity"),
+        "tier_price_not_positive": _l("Tier price not above zero"),
+        "tier_price_above_base": _l("Tier price above the base price"),
+        "tier_price_rises": _l("Tier price rises with volume"), "receipt_mismatch": _l("Receipt mismatch")},
+    "evaluation": {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"), "failed": _l("Failed")},
+    "item_result": {
+        "optimal": _l("Optimal"), "feasible": _l("Feasible (not proven optimal)"), "infeasible": _l("Infeasible"),
+        "no_winner": _l("No winner"), "no_solution": _l("No solution")},
+    "outcome": {
+        "won": _l("Won"), "above_max_price": _l("Above the maximum valid price"),
+        "price_spread": _l("Fails the price-spread test"), "winner_limit": _l("Beyond the maximum number of winners"),
+        "invalid": _l("Invalid bid"), "no_capacity": _l("No capacity")},
+    "contract": {"unsigned": _l("Awaiting signatures"), "signed": _l("Signed")},
+    "run": {"computed": _l("Computed, awaiting approval"), "approved": _l("Approved"),
+            "released": _l("Bank files released")},
+    "instruction": {"issued": _l("Issued"), "paid": _l("Paid"), "failed": _l("Payment failed"),
+                    "reissued": _l("Re-issued")},
+    "reconcile": {"pending": _l("Pending"), "confirmed": _l("Confirmed"), "disputed": _l("Disputed")},
+    "source": {"form": _l("Form"), "workbook": _l("Workbook"), "api": _l("API")},
+    "ledger": {"advance": _l("Advance"), "offset": _l("Offset")},
+    "region_level": {"country": _l("Country"), "province": _l("Province"), "city": _l("City"), "district": _l("District")},
+    "org_kind": KIND_LABELS,
+    "role": ROLE_LABELS,
+}
+
+
+def label(code: object, group: str) -> str:
+    """The display text of ``code`` in ``group`` (the code itself when unknown; — when empty).
+
+    An unknown ``group`` is a programming error and raises ``KeyError``.
+    """
+    texts = LABELS[group]
+    if code is None or code == "":
+        return "—"
+    text = texts.get(code) if isinstance(code, str) else None
+    return str(text) if text is not None else str(code)
