@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-pg test-fast browser-deps bench lint i18n clean prod
+.PHONY: run test test-pg test-fast browser-deps bench lint i18n clean prod loadtest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -53,6 +53,12 @@ browser-deps:
 ## Benchmarks (print tables; not tests)
 bench: $(STAMP)
 	@for m in bench/bench_*.py; do n=$$(basename $$m .py); echo "== $$n"; $(BIN)/python -m bench.$$n || exit 1; done
+
+## Load test (issue 8; not in CI): gunicorn + a throwaway PostgreSQL database on 127.0.0.1:5432,
+## 500 hospitals uploading demand while 200 suppliers bid in the last minute; checks every write
+## and prints p50/p95/p99 per endpoint. Smaller: make loadtest ARGS="--hospitals 50 --suppliers 20"
+loadtest: $(STAMP)
+	$(BIN)/python -m loadtest $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
