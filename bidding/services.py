@@ -126,6 +126,18 @@ def _open_for_bids(session: Session, actor: Actor, batch_code: str) -> Batch:
     return batch
 
 
+def _hold_bidding(session: Session, batch: Batch) -> Batch:
+    """Share-lock the batch row until the transaction ends and check it is still in bidding.
+
+    ``open_bids`` locks the row for update, so it waits for every submission already past
+    this point to commit (and opens it), and a submission arriving during the opening waits
+    for it and is then refused: nothing acknowledged can be left out of the opening."""
+    batch = session.get(Batch, batch.id, with_for_update={"read": True}, populate_existing=True)
+    if batch.status != BatchStatus.BIDDING:
+        raise _refuse(RefusalCode.WINDOW_CLOSED, "本批次当前不在申报期", "the batch is not open for bids")
+    return batch
+
+
 def bidding_batch(session: Session, actor: Actor, batch_code: str) -> Batch:
     """The batch a supplier rep is bidding on (visible and in its bidding window)."""
     _supplier(session, actor)
@@ -166,7 +178,7 @@ def submit_bid(session: Session, actor: Actor, batch_code: str, bid: BidInput, k
                now: datetime, source: str = "form") -> Submitted:
     """Seal and store a bid; an earlier live bid for the item is superseded (amend)."""
     supplier = _supplier(session, actor)
-    batch = _open_for_bids(session, actor, batch_code)
+    batch = _hold_bidding(session, _open_for_bids(session, actor, batch_code))
     done = _submit_one(session, actor, supplier, batch, bid, keyring, now, source)
     session.commit()
     return done
@@ -176,7 +188,7 @@ def submit_bid_workbook(session: Session, actor: Actor, batch_code: str, bids: l
                         keyring: KeyRing, now: datetime) -> list[Submitted]:
     """Submit several bids from one workbook in ONE transaction: all are stored or none."""
     supplier = _supplier(session, actor)
-    batch = _open_for_bids(session, actor, batch_code)
+    batch = _hold_bidding(session, _open_for_bids(session, actor, batch_code))
     try:
         done = [_submit_one(session, actor, supplier, batch, bid, keyring, now, "workbook") for bid in bids]
     except Exception:
@@ -217,7 +229,7 @@ def withdraw_bid(session: Session, actor: Actor, batch_code: str, item_code: str
                  reason: str = "") -> BidSubmission:
     """Withdraw the live bid for an item before the deadline (kept as withdrawn)."""
     supplier = _supplier(session, actor)
-    batch = _open_for_bids(session, actor, batch_code)
+    batch = _hold_bidding(session, _open_for_bids(session, actor, batch_code))
     if batch.bid_deadline and now >= batch.bid_deadline:
         raise BidRefused([refusal(RefusalCode.WINDOW_CLOSED, "window", deadline=batch.bid_deadline.isoformat())])
     batch_item, item = _batch_item(session, batch, item_code)
