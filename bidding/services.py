@@ -32,6 +32,7 @@ from bidding.receipts import (
 from bidding.sealing import BatchKey, SealedBid, create_batch_key, open_batch_key, seal_bid
 from bidding.validation import BidCheck, BidOffer, ItemTerms, TierOffer, check_bid
 from core import audit
+from core.clock import local_stamp
 from core.db import advisory_xact_lock, lock_for_update
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch, BatchItem, Item
@@ -231,7 +232,7 @@ def withdraw_bid(session: Session, actor: Actor, batch_code: str, item_code: str
     supplier = _supplier(session, actor)
     batch = _hold_bidding(session, _open_for_bids(session, actor, batch_code))
     if batch.bid_deadline and now >= batch.bid_deadline:
-        raise BidRefused([refusal(RefusalCode.WINDOW_CLOSED, "window", deadline=batch.bid_deadline.isoformat())])
+        raise BidRefused([refusal(RefusalCode.WINDOW_CLOSED, "window", deadline=local_stamp(batch.bid_deadline))])
     batch_item, item = _batch_item(session, batch, item_code)
     advisory_xact_lock(session, f"bid:{batch_item.id}:{supplier.id}")
     live = _live(session, batch_item.id, supplier.id)

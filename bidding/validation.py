@@ -27,6 +27,7 @@ from bidding.pricing import (
     strength_multiplier,
     ucp_from_multiplier,
 )
+from core.clock import local_stamp
 from core.money import format_price_e4
 
 
@@ -104,9 +105,9 @@ def _window_reasons(now: datetime | None, deadline: datetime | None,
         raise ValueError("now is required when a window is given")
     _aware(now, "now")
     if opens_at is not None and now < _aware(opens_at, "opens_at"):
-        return [refusal(RefusalCode.WINDOW_NOT_OPEN, "window", opens_at=opens_at.isoformat())]
+        return [refusal(RefusalCode.WINDOW_NOT_OPEN, "window", opens_at=local_stamp(opens_at))]
     if deadline is not None and now >= _aware(deadline, "deadline"):
-        return [refusal(RefusalCode.WINDOW_CLOSED, "window", deadline=deadline.isoformat())]
+        return [refusal(RefusalCode.WINDOW_CLOSED, "window", deadline=local_stamp(deadline))]
     return []
 
 

@@ -26,3 +26,11 @@ def local_text(value: datetime, tz_name: str) -> tuple[str, str]:
     offset = local.strftime("%z")
     zh, en = ZONE_NAMES.get(tz_name, (f"{tz_name}, UTC{offset[:3]}:{offset[3:]}",) * 2)
     return f"{shown} ({zh})", f"{shown} ({en})"
+
+
+def local_stamp(value: datetime, tz_name: str = "Asia/Shanghai") -> str:
+    """An aware time in the bureau's zone with its UTC offset, the same in every language:
+    ``"2026-12-01 17:00 UTC+08:00"`` (for messages whose Chinese and English share a value)."""
+    local = value.astimezone(ZoneInfo(tz_name))
+    offset = local.strftime("%z")
+    return f"{local.strftime('%Y-%m-%d %H:%M')} UTC{offset[:3]}:{offset[3:]}"

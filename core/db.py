@@ -124,8 +124,34 @@ def lock_for_update(session: Session, model: type[T], pk: object) -> T | None:
     return session.get(model, pk, with_for_update=True, populate_existing=True)
 
 
-def advisory_xact_lock(session: Session, name: str) -> None:
-    """Serialise a named critical section until commit (PostgreSQL); SQLite is serialised already."""
+def advisory_xact_lock(session: Session, name: str, *, shared: bool = False) -> None:
+    """Serialise a named critical section until commit (PostgreSQL); SQLite is serialised already.
+
+    ``shared``: many holders at once, but none while an exclusive holder has it (e.g. edits of
+    settlement lines, shared, against a settlement run, exclusive).
+    """
     if session.get_bind().dialect.name == "postgresql":
         key = zlib.crc32(name.encode()) & 0x7FFFFFFF
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        session.execute(text(f"SELECT {fn}(:k)"), {"k": key})
+
+
+def bulk_insert(session: Session, table, rows: list[dict]) -> None:
+    """Insert many rows of one shape into ``table`` in the session's transaction.
+
+    PostgreSQL: ``COPY … FROM STDIN`` on the session's own connection (tens of thousands of rows
+    in a fraction of the time of an executemany). SQLite: a Core executemany (already fast).
+    Values must be what the column's driver takes (ints, str, date, aware datetime).
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(
+            f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])

@@ -20,9 +20,11 @@ from .model import (
     PayableLine,
     PaymentInstruction,
     SettledLine,
+    SettledShare,
     SettlementError,
     SettlementResult,
     SettlementSettings,
+    ShareTotal,
 )
 from .payable import (
     Advance,
@@ -32,7 +34,7 @@ from .payable import (
     payable_lines,
     prepayment_advances,
 )
-from .run import compute_settlement
+from .run import compute_settlement, settle_shares
 
 __all__ = [
     "AcceptedLine",
@@ -50,12 +52,15 @@ __all__ = [
     "PayableLine",
     "PaymentInstruction",
     "SettledLine",
+    "SettledShare",
     "SettlementError",
     "SettlementResult",
     "SettlementSettings",
+    "ShareTotal",
     "allocate_largest_remainder",
     "apply_bank_return",
     "compute_settlement",
+    "settle_shares",
     "hospital_offset",
     "payable_lines",
     "prepayment_advances",

@@ -29,12 +29,12 @@ from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.rules import parse_rules
 from review.models import Notification
-from settlement.deliveries import SettlementRefused, parse_month
+from settlement.deliveries import parse_month
 from settlement.models import Acceptance, PayableRecord, SettlementRun
-from settlement.runs import run_settlement
+from settlement.runs import NothingToSettle, run_settlement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOTHING_TO_SETTLE = "nothing to settle"  # the refusal of run_settlement that is not a failure
+NOTHING_TO_SETTLE = "nothing to settle"  # the note of a pay day with no line to settle (not a failure)
 
 APPLY_DUE, RECONCILE_DUE, RUN_AWAITS = "settlement_apply_due", "settlement_reconcile_due", "settlement_run_awaits"
 
@@ -162,10 +162,8 @@ def _pay(session: Session, batch: Batch, month: str, now: datetime, since: datet
         code = batch.code
         try:
             run_ref = run_settlement(session, None, code, month, now).run.run_ref
-        except SettlementRefused as exc:
+        except NothingToSettle:
             session.rollback()
-            if NOTHING_TO_SETTLE not in str(exc):
-                raise
             note = NOTHING_TO_SETTLE
         batch = session.exec(select(Batch).where(Batch.code == code)).one()
     waiting = session.exec(select(SettlementRun.run_ref).where(

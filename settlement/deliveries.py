@@ -19,7 +19,7 @@ from accounts.actor import Actor, Forbidden
 from accounts.roles import Role
 from accounts.scoping import scope
 from core import audit
-from core.db import lock_for_update
+from core.db import advisory_xact_lock, lock_for_update
 from review.models import Contract
 from settlement.models import Acceptance, Delivery, DeliveryReturn, PayableRecord
 from settlement.scoping import contract_condition
@@ -170,13 +170,31 @@ def accept_delivery(session: Session, actor: Actor, delivery_id: int, quantity: 
 
 def _settled(session: Session, acceptance_id: int) -> bool:
     """Whether a payable already exists for the line."""
-    return session.exec(select(PayableRecord.id).where(PayableRecord.acceptance_id == acceptance_id)).first() is not None
+    return session.exec(select(PayableRecord.acceptance_id)
+                        .where(PayableRecord.acceptance_id == acceptance_id)).first() is not None
+
+
+def settlement_guard(session: Session, batch_id: int) -> None:
+    """Hold the batch's settlement lock in shared mode while changing what a run reads
+    (application, reconciliation, returns): a run, which takes it exclusively, then sees
+    the lines either before or after the change, never in between."""
+    advisory_xact_lock(session, f"settlement:{batch_id}", shared=True)
+
+
+def _guard_lines(session: Session, acceptance_ids: Sequence[int]) -> None:
+    """:func:`settlement_guard` for the batches of these lines — taken before any row lock, so
+    that a run (exclusive guard, then key locks on the lines it settles) cannot deadlock with it."""
+    batches = session.exec(select(Acceptance.batch_id).where(Acceptance.id.in_(list(acceptance_ids)))
+                           .distinct()).all()
+    for batch_id in sorted(batches):
+        settlement_guard(session, batch_id)
 
 
 def return_goods(session: Session, actor: Actor, acceptance_id: int, quantity: int, returned_on: date,
                  reason: str, now: datetime) -> DeliveryReturn:
     """The hospital sends back accepted goods not yet settled: the line's payable quantity falls."""
     _require(actor, Role.HOSPITAL_BUYER)
+    _guard_lines(session, [acceptance_id])
     acc = _own(session, actor, Acceptance, acceptance_id)
     if _settled(session, acc.id):
         raise SettlementRefused("该明细已结算，不能退货 / the line is already settled; it cannot be returned")
@@ -210,6 +228,7 @@ def apply_for_settlement(session: Session, actor: Actor, batch_id: int, month: s
         Acceptance.quantity > Acceptance.returned)).all()
     if not ids:
         raise SettlementRefused("没有可申请结算的验收明细 / no accepted lines to apply for")
+    settlement_guard(session, batch_id)
     for pk in ids:
         acc = lock_for_update(session, Acceptance, pk)
         acc.applied_month, acc.applied_by, acc.applied_at = month, actor.user_id, now
@@ -228,6 +247,7 @@ def reconcile(session: Session, actor: Actor, acceptance_ids: Sequence[int], con
         raise SettlementRefused("请选择明细 / select at least one line")
     if not confirm and not reason.strip():
         raise SettlementRefused("有异议须填写原因 / a dispute needs a reason")
+    _guard_lines(session, acceptance_ids)
     for pk in sorted(set(acceptance_ids)):
         acc = _own(session, actor, Acceptance, pk)
         if acc.applied_month is None:

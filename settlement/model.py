@@ -145,8 +145,46 @@ class InstructionLine:
 
 
 @dataclass(frozen=True)
+class ShareTotal:
+    """One hospital's settled lines for one supplier account in a run, summed (a *share*).
+
+    The run works on shares, not lines: a hospital's offset is split over its shares, and an
+    instruction pays the net of the shares of one (supplier, payee, payer). ``line_count``
+    lines make up ``gross_fen`` (each line's gross rounded half up on its own).
+    """
+
+    hospital_code: str
+    supplier_code: str
+    payee: BankAccount
+    payer: BankAccount
+    gross_fen: int
+    line_count: int
+
+    def __post_init__(self) -> None:
+        """Refuse negative or non-integer amounts and counts."""
+        check_int("gross_fen", self.gross_fen)
+        check_int("line_count", self.line_count)
+
+
+@dataclass(frozen=True)
+class SettledShare:
+    """A share settled in a run: gross = offset (paid by the hospital out of its advance)
+    + paid (by the fund, in instruction ``instruction_ref``; None when nothing is paid)."""
+
+    share: ShareTotal
+    offset_fen: int
+    paid_fen: int
+    instruction_ref: str | None
+
+
+@dataclass(frozen=True)
 class PaymentInstruction:
-    """Fund → supplier transfer for a set of lines; ``reference`` is the EndToEndId."""
+    """Fund → supplier transfer for a set of shares; ``reference`` is the EndToEndId.
+
+    ``line_count`` lines are covered; ``lines`` lists them with the fen paid for each when the
+    run was computed line by line (:func:`settlement.run.compute_settlement`), and is empty
+    when it was computed from share totals (the database path) or read back for a bank file.
+    """
 
     reference: str
     supplier_code: str
@@ -156,6 +194,12 @@ class PaymentInstruction:
     lines: tuple[InstructionLine, ...]
     remittance: str
     reissue_of: str | None = None
+    line_count: int = -1  # -1: len(lines)
+
+    def __post_init__(self) -> None:
+        """Default the line count to the lines listed."""
+        if self.line_count < 0:
+            object.__setattr__(self, "line_count", len(self.lines))
 
     @property
     def line_ids(self) -> tuple[str, ...]:
@@ -165,7 +209,11 @@ class PaymentInstruction:
 
 @dataclass(frozen=True)
 class DeductionStatement:
-    """What the fund deducts from a hospital for a run: gross − offset = net deducted."""
+    """What the fund deducts from a hospital for a run: gross − offset = net deducted.
+
+    ``lines`` are the settled lines when computed line by line (empty from share totals);
+    ``line_count`` is always the number of lines settled.
+    """
 
     hospital_code: str
     gross_fen: int
@@ -173,7 +221,13 @@ class DeductionStatement:
     net_deducted_fen: int
     advance_before_fen: int
     advance_after_fen: int
-    lines: tuple[SettledLine, ...]
+    lines: tuple[SettledLine, ...] = ()
+    line_count: int = -1  # -1: len(lines)
+
+    def __post_init__(self) -> None:
+        """Default the line count to the lines listed."""
+        if self.line_count < 0:
+            object.__setattr__(self, "line_count", len(self.lines))
 
 
 @dataclass(frozen=True)
@@ -229,6 +283,7 @@ class SettlementResult:
     skipped_settled: tuple[str, ...]
     skipped_zero: tuple[str, ...]
     advances_after: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    shares: tuple[SettledShare, ...] = ()
 
     @property
     def gross_fen(self) -> int:

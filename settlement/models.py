@@ -4,7 +4,8 @@ deduction statements, bank files and bank-return imports.
 Nothing here is ever deleted. Quantities are whole minimal units, money integers of fen
 (BIGINT: a province's month runs to tens of billions of fen),
 prices integers of 1/10000 yuan. ``settlement_payable`` carries the unique payable key
-(acceptance line, kind): a line can be settled once, whatever runs race for it.
+(acceptance line, kind): a line can be settled once, whatever runs race for it;
+``settlement_share`` holds a run's money per hospital × supplier.
 """
 
 from __future__ import annotations
@@ -153,24 +154,46 @@ class PaymentInstruction(SQLModel, table=True):
 
 
 class PayableRecord(SQLModel, table=True):
-    """A settled line: the unique payable key (acceptance, kind) and how its gross was split."""
+    """A settled line: the unique payable key (acceptance, kind), the run that settled it and
+    the quantity and gross (fen, half up) it settled.
+
+    One row per line, so it is kept narrow — a province's month writes 600,000 of them, in one
+    ``INSERT … SELECT``: who and what come from the acceptance, the offset and the instruction
+    from the run's :class:`SettlementShare` of that hospital × supplier. On SQLite the table has
+    no rowid: the key is the table's only b-tree.
+
+    No foreign keys, on purpose: rows are only ever written by
+    :func:`settlement.open_lines.claim_lines`, from existing acceptance lines and the run
+    inserted in the same transaction, and never deleted; a per-row check would cost seconds
+    per month on PostgreSQL and was seen to degrade badly under a hash-join plan.
+    """
 
     __tablename__ = "settlement_payable"
-    __table_args__ = (UniqueConstraint("acceptance_id", "kind", name="uq_settlement_payable_key"),)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    acceptance_id: int = Field(primary_key=True)  # settlement_acceptance.id (see above)
+    kind: str = Field(default="delivery", max_length=12, primary_key=True)
+    run_id: int = Field(index=True)  # settlement_run.id
+    quantity: int
+    gross_fen: int = Field(sa_type=BigInteger)
+
+
+class SettlementShare(SQLModel, table=True):
+    """One hospital's lines for one supplier in a run, summed: gross = offset (the hospital pays
+    it out of its advance) + paid (the fund pays it, in ``instruction_id``; None when 0)."""
+
+    __tablename__ = "settlement_share"
+    __table_args__ = (UniqueConstraint("run_id", "hospital_org_id", "supplier_org_id", name="uq_settlement_share"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    acceptance_id: int = Field(foreign_key="settlement_acceptance.id")
-    kind: str = Field(default="delivery", max_length=12)
     run_id: int = Field(foreign_key="settlement_run.id", index=True)
-    contract_id: int = Field(foreign_key="contract.id", index=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
     hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
     supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
-    quantity: int
-    price_e4: int
     gross_fen: int = Field(sa_type=BigInteger)
     offset_fen: int = Field(sa_type=BigInteger)
     paid_fen: int = Field(sa_type=BigInteger)
-    accepted_on: date = Field(sa_column=Column(Date, nullable=False))
+    line_count: int
     instruction_id: int | None = Field(default=None, foreign_key="settlement_instruction.id", index=True)
 
 

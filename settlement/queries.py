@@ -26,6 +26,7 @@ from settlement.models import (
     PaymentInstruction,
     PrepaymentEntry,
     SettlementRun,
+    SettlementShare,
 )
 from settlement.progress import AgreedVolume, ProgressReport, Purchase, progress
 from settlement.runs import settings_of
@@ -92,7 +93,7 @@ def acceptances(session: Session, actor: Actor, *, applied_unsettled: bool = Fal
             .join(Contract, Contract.id == Acceptance.contract_id)
             .outerjoin(PayableRecord, PayableRecord.acceptance_id == Acceptance.id))
     if applied_unsettled:
-        stmt = stmt.where(Acceptance.applied_month.is_not(None), PayableRecord.id.is_(None))
+        stmt = stmt.where(Acceptance.applied_month.is_not(None), PayableRecord.acceptance_id.is_(None))
     return list(session.exec(stmt.order_by(Acceptance.id.desc()).limit(limit)).all())
 
 
@@ -128,7 +129,10 @@ def overdue(session: Session, batch: Batch, as_of: date) -> tuple[OverdueLine, .
     rows = session.exec(select(Acceptance, Contract, PaymentInstruction.status)
                         .join(Contract, Contract.id == Acceptance.contract_id)
                         .outerjoin(PayableRecord, PayableRecord.acceptance_id == Acceptance.id)
-                        .outerjoin(PaymentInstruction, PaymentInstruction.id == PayableRecord.instruction_id)
+                        .outerjoin(SettlementShare, (SettlementShare.run_id == PayableRecord.run_id)
+                                   & (SettlementShare.hospital_org_id == Acceptance.hospital_org_id)
+                                   & (SettlementShare.supplier_org_id == Acceptance.supplier_org_id))
+                        .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
                         .where(Acceptance.batch_id == batch.id)).all()
     orgs = {o.id: o.code for o in session.exec(select(Organisation)).all()}
     lines = [AcceptedLine(str(a.id), str(c.id), orgs[a.hospital_org_id], orgs[a.supplier_org_id], str(c.batch_item_id),
@@ -161,9 +165,9 @@ def savings(session: Session, actor: Actor, batch: Batch,
     """
     rules = parse_rules(batch.rules_json)
     tiers = tuple(ScoreTier(t.above_score, t.ratio, inclusive=False) for t in rules.retention_tiers)
-    spend = dict(session.exec(select(PayableRecord.contract_id, func.sum(PayableRecord.gross_fen))
-                              .join(Contract, Contract.id == PayableRecord.contract_id)
-                              .where(Contract.batch_id == batch.id).group_by(PayableRecord.contract_id)).all())
+    spend = dict(session.exec(select(Acceptance.contract_id, func.sum(PayableRecord.gross_fen))
+                              .join(Acceptance, Acceptance.id == PayableRecord.acceptance_id)
+                              .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
     bought = dict(session.exec(select(Acceptance.contract_id, func.sum(Acceptance.quantity - Acceptance.returned))
                                .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
     inputs = []
@@ -194,7 +198,7 @@ def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, i
             scope(select(func.count()).select_from(Acceptance), actor, Acceptance)
             .outerjoin(PayableRecord, PayableRecord.acceptance_id == Acceptance.id)
             .where(Acceptance.batch_id == batch_id, Acceptance.applied_month.is_not(None),
-                   Acceptance.reconcile_status == "pending", PayableRecord.id.is_(None))).one()
+                   Acceptance.reconcile_status == "pending", PayableRecord.acceptance_id.is_(None))).one()
     elif actor.role.value == "settlement_officer":
         out["approve_run"] = session.exec(
             scope(select(func.count()).select_from(SettlementRun), actor, SettlementRun)

@@ -13,15 +13,24 @@ lines settled (its **gross**) is split in two:
   (payment instructions), and deducts from what it owes the hospital (deduction statement).
 
 So, to the fen, for every run: Σ payment instructions = Σ gross − Σ offsets, and
-Σ offsets = the fall in the outstanding advances. Each hospital's offset is one integer,
-spread over its lines in proportion to their gross by largest remainder (lines in
-delivery-line-id order), so every fen of offset and every fen paid belongs to one line:
-``line.gross = line.offset + line.paid``.
+Σ offsets = the fall in the outstanding advances.
+
+Shares
+------
+The run works on **shares**: one hospital's lines for one supplier account (payee, payer),
+summed (each line's gross is rounded half up on its own first). A hospital's offset is one
+integer, spread over its shares in proportion to their gross by largest remainder (shares in
+supplier, account order), so every fen of offset and every fen paid belongs to one share —
+what the hospital pays that supplier out of its advance, and what the fund pays it. One
+instruction per (supplier, payee account, fund account) pays the net of its shares,
+references ``{run_ref}-{n:06d}`` in a deterministic order. :func:`settle_shares` is that
+computation over share totals — what the database path feeds it, straight from a SQL
+``GROUP BY``; :func:`compute_settlement` does the same from lines and, for reading, also
+spreads each share's offset over its lines by largest remainder (line-id order).
 
 Idempotency: a line whose payable key (delivery line id, kind) is already settled is skipped;
 a disputed line is carried to the next run untouched; a line with nothing payable (net
-accepted quantity 0) is left unsettled. One instruction per (supplier, payee account, fund
-account), references ``{run_ref}-{n:06d}`` in a deterministic order.
+accepted quantity 0) is left unsettled.
 """
 
 from __future__ import annotations
@@ -29,20 +38,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
+from dataclasses import replace
 from types import MappingProxyType
 
 from .model import (
     AcceptedLine,
     AccountDirectory,
-    BankAccount,
     DeductionStatement,
     InstructionLine,
     PayableKey,
     PaymentInstruction,
     SettledLine,
+    SettledShare,
     SettlementError,
     SettlementResult,
     SettlementSettings,
+    ShareTotal,
     check_int,
 )
 from .payable import allocate_largest_remainder, hospital_offset, payable_lines
@@ -81,14 +92,77 @@ def _split_lines(
     return todo, sorted(carried), sorted(skipped)
 
 
-def _offset_lines(
-    payables: list[tuple[AcceptedLine, int]], advance_fen: int, settings: SettlementSettings
-) -> list[tuple[AcceptedLine, int, int]]:
-    """One hospital's lines (sorted) with their gross and their share of its offset."""
-    gross = [g for _, g in payables]
-    offset = hospital_offset(sum(gross), advance_fen, settings)
-    shares = allocate_largest_remainder(offset, gross)
-    return [(line, g, s) for (line, g), s in zip(payables, shares, strict=True)]
+def _settle_hospital(
+    shares: list[ShareTotal], advance_fen: int, settings: SettlementSettings
+) -> list[tuple[ShareTotal, int]]:
+    """One hospital's shares (in order) with their part of its offset."""
+    offset = hospital_offset(sum(x.gross_fen for x in shares), advance_fen, settings)
+    parts = allocate_largest_remainder(offset, [x.gross_fen for x in shares])
+    return list(zip(shares, parts, strict=True))
+
+
+def _share_order(share: ShareTotal) -> tuple:
+    """The deterministic order of shares within a hospital (and of instructions)."""
+    return (share.supplier_code, share.payee.account_no, share.payee.bank_cnaps, share.payer.account_no,
+            share.payer.bank_cnaps)
+
+
+def settle_shares(
+    shares: Iterable[ShareTotal],
+    prepayment_balances: Mapping[str, int],
+    settings: SettlementSettings,
+    *,
+    run_ref: str,
+) -> SettlementResult:
+    """Settle share totals: offsets, instructions (without lines) and statements (line counts).
+
+    ``prepayment_balances`` is each hospital's outstanding advance in fen before this run.
+    Shares with nothing payable are dropped; a (hospital, supplier, payee, payer) given twice
+    is refused.
+    """
+    if not RUN_REF_RE.match(run_ref):
+        raise SettlementError(f"run reference must be 1–28 letters, digits, - or _: {run_ref!r}")
+    for hospital, balance in prepayment_balances.items():
+        check_int(f"advance of {hospital}", balance)
+    by_hospital: dict[str, list[ShareTotal]] = {}
+    seen: set[tuple] = set()
+    for share in shares:
+        key = (share.hospital_code, *_share_order(share))
+        if key in seen:
+            raise SettlementError(f"share {key} appears twice")
+        seen.add(key)
+        if share.gross_fen:
+            by_hospital.setdefault(share.hospital_code, []).append(share)
+    split = {h: _settle_hospital(sorted(by_hospital[h], key=_share_order), prepayment_balances.get(h, 0), settings)
+             for h in sorted(by_hospital)}
+    groups: dict[tuple, list[tuple[ShareTotal, int]]] = {}
+    for rows in split.values():
+        for share, offset in rows:
+            if share.gross_fen - offset:
+                groups.setdefault(_share_order(share)[:5], []).append((share, offset))
+    instructions, ref_of = [], {}
+    for seq, group in enumerate(sorted(groups), start=1):
+        ref = instruction_reference(run_ref, seq)
+        members = groups[group]
+        first = members[0][0]
+        count = sum(x.line_count for x, _ in members)
+        instructions.append(PaymentInstruction(
+            reference=ref, supplier_code=first.supplier_code, payer=first.payer, payee=first.payee,
+            amount_fen=sum(x.gross_fen - o for x, o in members), lines=(),
+            remittance=remittance_text(ref, count), line_count=count))
+        ref_of.update({id(x): ref for x, _ in members})
+    settled, statements = [], []
+    advances = dict(prepayment_balances)
+    for hospital, rows in split.items():
+        settled.extend(SettledShare(x, o, x.gross_fen - o, ref_of.get(id(x))) for x, o in rows)
+        gross, offset = sum(x.gross_fen for x, _ in rows), sum(o for _, o in rows)
+        before = prepayment_balances.get(hospital, 0)
+        statements.append(DeductionStatement(hospital, gross, offset, gross - offset, before, before - offset,
+                                             line_count=sum(x.line_count for x, _ in rows)))
+        advances[hospital] = before - offset
+    return SettlementResult(run_ref=run_ref, instructions=tuple(instructions), statements=tuple(statements),
+                            settled_keys=frozenset(), carried_over=(), skipped_settled=(), skipped_zero=(),
+                            advances_after=MappingProxyType(advances), shares=tuple(settled))
 
 
 def compute_settlement(
@@ -100,105 +174,50 @@ def compute_settlement(
     accounts: AccountDirectory,
     run_ref: str,
 ) -> SettlementResult:
-    """Settle every unsettled, undisputed accepted line: instructions, statements, keys.
+    """Settle every unsettled, undisputed accepted line: :func:`settle_shares` over the lines'
+    shares, with each share's lines, offset and paid fen listed (instructions and statements).
 
-    ``prepayment_balances`` is each hospital's outstanding advance in fen before this run.
     Raises :class:`SettlementError` for a duplicate line, a bad balance, a bad ``run_ref``
     or a line whose supplier has no payee account (nothing is settled then).
     """
-    if not RUN_REF_RE.match(run_ref):
-        raise SettlementError(f"run reference must be 1–28 letters, digits, - or _: {run_ref!r}")
-    for hospital, balance in prepayment_balances.items():
-        check_int(f"advance of {hospital}", balance)
     todo, carried, skipped = _split_lines(lines, already_settled_keys)
-    by_hospital: dict[str, list[tuple[AcceptedLine, int]]] = {}
+    members: dict[tuple, list[tuple[AcceptedLine, int]]] = {}
     zero: list[str] = []
+    missing: set[str] = set()
     for p in payable_lines(todo):
         if p.gross_fen == 0:
             zero.append(p.line.delivery_line_id)
-        else:
-            by_hospital.setdefault(p.line.hospital_code, []).append((p.line, p.gross_fen))
-    missing = sorted({x.supplier_code for x, _ in _flat(by_hospital) if not accounts.payee_for(x)})
+            continue
+        payee = accounts.payee_for(p.line)
+        if payee is None:
+            missing.add(p.line.supplier_code)
+            continue
+        key = (p.line.hospital_code, p.line.supplier_code, payee, accounts.payer_for(p.line))
+        members.setdefault(key, []).append((p.line, p.gross_fen))
     if missing:
-        raise SettlementError(f"no payee bank account for supplier(s): {', '.join(missing)}")
-
-    split: dict[str, list[tuple[AcceptedLine, int, int]]] = {}
-    for hospital in sorted(by_hospital):
-        rows = sorted(by_hospital[hospital], key=lambda r: (r[0].delivery_line_id, r[0].kind))
-        split[hospital] = _offset_lines(rows, prepayment_balances.get(hospital, 0), settings)
-
-    instructions, ref_of = _build_instructions(split, accounts, run_ref)
-    statements = []
-    for hospital, rows in split.items():
-        settled = tuple(SettledLine(line, g, o, g - o, ref_of.get(line.key)) for line, g, o in rows)
-        gross, offset = sum(s.gross_fen for s in settled), sum(s.offset_fen for s in settled)
-        before = prepayment_balances.get(hospital, 0)
-        statements.append(
-            DeductionStatement(
-                hospital, gross, offset, gross - offset, before, before - offset, settled
-            )
-        )
-    advances = dict(prepayment_balances)
-    for s in statements:
-        advances[s.hospital_code] = s.advance_after_fen
-    return SettlementResult(
-        run_ref=run_ref,
-        instructions=tuple(instructions),
-        statements=tuple(statements),
-        settled_keys=frozenset(s.line.key for st in statements for s in st.lines),
-        carried_over=tuple(carried),
-        skipped_settled=tuple(skipped),
-        skipped_zero=tuple(sorted(zero)),
-        advances_after=MappingProxyType(advances),
-    )
-
-
-def _flat(
-    by_hospital: Mapping[str, list[tuple[AcceptedLine, int]]],
-) -> list[tuple[AcceptedLine, int]]:
-    """All (line, gross) pairs of a per-hospital grouping."""
-    return [row for rows in by_hospital.values() for row in rows]
-
-
-def _build_instructions(
-    split: Mapping[str, list[tuple[AcceptedLine, int, int]]],
-    accounts: AccountDirectory,
-    run_ref: str,
-) -> tuple[list[PaymentInstruction], dict[PayableKey, str]]:
-    """Group the net of every line by (supplier, payee, payer) into numbered instructions."""
-    groups: dict[tuple[str, BankAccount, BankAccount], list[InstructionLine]] = {}
-    keys: dict[tuple[str, BankAccount, BankAccount], list[PayableKey]] = {}
-    for rows in split.values():
-        for line, gross, offset in rows:
-            if gross - offset == 0:
-                continue
-            payee = accounts.payee_for(line)
-            if payee is None:  # the caller checks first; kept for safety
-                raise SettlementError(f"no payee account for supplier {line.supplier_code}")
-            group = (line.supplier_code, payee, accounts.payer_for(line))
-            groups.setdefault(group, []).append(
-                InstructionLine(
-                    line.delivery_line_id, line.kind, line.hospital_code, gross - offset
-                )
-            )
-            keys.setdefault(group, []).append(line.key)
-    order = sorted(groups, key=lambda g: (g[0], g[1].account_no, g[1].bank_cnaps, g[2].account_no))
-    instructions: list[PaymentInstruction] = []
-    ref_of: dict[PayableKey, str] = {}
-    for seq, group in enumerate(order, start=1):
-        ref = instruction_reference(run_ref, seq)
-        covered = tuple(sorted(groups[group], key=lambda x: (x.delivery_line_id, x.kind)))
-        supplier, payee, payer = group
-        instructions.append(
-            PaymentInstruction(
-                reference=ref,
-                supplier_code=supplier,
-                payer=payer,
-                payee=payee,
-                amount_fen=sum(x.amount_fen for x in covered),
-                lines=covered,
-                remittance=remittance_text(ref, len(covered)),
-            )
-        )
-        ref_of.update(dict.fromkeys(keys[group], ref))
-    return instructions, ref_of
+        raise SettlementError(f"no payee bank account for supplier(s): {', '.join(sorted(missing))}")
+    shares = {key: ShareTotal(key[0], key[1], key[2], key[3], sum(g for _, g in rows), len(rows))
+              for key, rows in members.items()}
+    result = settle_shares(shares.values(), prepayment_balances, settings, run_ref=run_ref)
+    by_share = {(s.share.hospital_code, s.share.supplier_code, s.share.payee, s.share.payer): s
+                for s in result.shares}
+    settled_of: dict[str, list[SettledLine]] = {}
+    paid_of: dict[str, list[InstructionLine]] = {}
+    for key, rows in members.items():
+        share = by_share[key]
+        rows = sorted(rows, key=lambda r: (r[0].delivery_line_id, r[0].kind))
+        parts = allocate_largest_remainder(share.offset_fen, [g for _, g in rows])
+        for (line, gross), offset in zip(rows, parts, strict=True):
+            settled_of.setdefault(line.hospital_code, []).append(
+                SettledLine(line, gross, offset, gross - offset, share.instruction_ref))
+            if share.instruction_ref:
+                paid_of.setdefault(share.instruction_ref, []).append(
+                    InstructionLine(line.delivery_line_id, line.kind, line.hospital_code, gross - offset))
+    order = lambda x: (x.line.delivery_line_id, x.line.kind)  # noqa: E731
+    statements = tuple(replace(st, lines=tuple(sorted(settled_of[st.hospital_code], key=order)))
+                       for st in result.statements)
+    instructions = tuple(replace(i, lines=tuple(sorted(paid_of[i.reference], key=lambda x: (x.delivery_line_id, x.kind))))
+                         for i in result.instructions)
+    return replace(result, instructions=instructions, statements=statements,
+                   settled_keys=frozenset(s.line.key for st in statements for s in st.lines),
+                   carried_over=tuple(carried), skipped_settled=tuple(skipped), skipped_zero=tuple(sorted(zero)))

@@ -4,6 +4,8 @@ Idempotency: a run takes the batch's settlement lock (the batch row, and an advi
 PostgreSQL; SQLite write transactions are serial already), reads only lines without a payable
 row, and inserts one ``settlement_payable`` row per line under the unique key (acceptance,
 kind). A second run, or a racing one, finds nothing new and returns the existing run.
+Changes of applied lines (application, reconciliation, returns) take the same lock shared,
+so the lines summed and the lines claimed are the same set.
 Failed instructions of the batch are re-issued in the next run (new reference, same lines).
 """
 
@@ -20,34 +22,36 @@ from accounts.models import Organisation
 from accounts.roles import Role
 from accounts.scoping import scope
 from core import audit
-from core.db import advisory_xact_lock, lock_for_update
+from core.db import advisory_xact_lock, bulk_insert, lock_for_update
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.queries import find_batch
 from procurement.rules import parse_rules
-from review.models import Contract
 from settlement import ledger
 from settlement.deliveries import SettlementRefused, parse_month
 from settlement.model import (
-    AcceptedLine,
-    AccountDirectory,
     BankAccount,
     InstructionStatus,
     OffsetRule,
     SettlementError,
     SettlementResult,
     SettlementSettings,
+    ShareTotal,
 )
 from settlement.models import (
-    Acceptance,
     DeductionStatement,
-    PayableRecord,
     PaymentInstruction,
     PrepaymentEntry,
     SettlementRun,
+    SettlementShare,
 )
+from settlement.open_lines import claim_lines, open_shares
 from settlement.prepayment import balances
-from settlement.run import compute_settlement, instruction_reference, remittance_text
+from settlement.run import instruction_reference, remittance_text, settle_shares
+
+
+class NothingToSettle(SettlementRefused):
+    """The month has no line to settle and no run yet (the scheduler treats it as idle)."""
 
 
 @dataclass(frozen=True)
@@ -104,34 +108,18 @@ def settings_of(batch: Batch) -> SettlementSettings:
                               prepayment_ratio=rules.prepayment_ratio, payment_days=rules.payment_days)
 
 
-def _open_lines(session: Session, batch_id: int, month_end) -> list:
-    """Applied lines of the batch up to the month without a payable yet, as plain column rows
-    (id, hospital, supplier, net quantity, accepted_on, reconcile status, contract, batch item, price)."""
-    settled = select(PayableRecord.acceptance_id)
-    stmt = (select(Acceptance.id, Acceptance.hospital_org_id, Acceptance.supplier_org_id,
-                   Acceptance.quantity - Acceptance.returned, Acceptance.accepted_on, Acceptance.reconcile_status,
-                   Contract.id, Contract.batch_item_id, Contract.ucp_e4)
-            .join(Contract, Contract.id == Acceptance.contract_id)
-            .where(Acceptance.batch_id == batch_id, Acceptance.applied_month.is_not(None),
-                   Acceptance.accepted_on < month_end, Acceptance.id.not_in(settled))
-            .order_by(Acceptance.id))
-    return list(session.execute(stmt).all())
-
-
-def line_id(acceptance_id: int) -> str:
-    """The payable line id of an acceptance (zero-padded: string order = id order)."""
-    return f"{acceptance_id:012d}"
-
-
-def _directory(session: Session, payer: BankAccount, supplier_ids: set[int]) -> tuple[AccountDirectory, dict]:
-    """Accounts of the fund and of the suppliers (by org code), and code → org."""
+def _directory(session: Session, supplier_ids: set[int]) -> tuple[dict[int, BankAccount], dict[int, Organisation]]:
+    """Payee accounts of the suppliers by org id (complete ones only), and id → supplier."""
     orgs = session.exec(select(Organisation).where(Organisation.id.in_(supplier_ids))).all() if supplier_ids else []
-    accounts = {o.code: a for o in orgs if (a := account_of(o)) is not None}
-    return AccountDirectory(payer, accounts), {o.code: o for o in orgs}
+    return {o.id: a for o in orgs if (a := account_of(o)) is not None}, {o.id: o for o in orgs}
 
 
 def run_settlement(session: Session, actor: Actor | None, batch_code: str, month: str, now: datetime) -> RunOutcome:
-    """Settle the batch's applied, confirmed lines up to ``month``; re-issue failed instructions."""
+    """Settle the batch's applied, confirmed lines up to ``month``; re-issue failed instructions.
+
+    Summed per hospital × supplier in the database, settled by :func:`settle_shares`, then the
+    lines' payable keys written by one ``INSERT … SELECT`` — a province's month (600,000 lines)
+    never becomes Python objects."""
     batch = officer_batch(session, actor, batch_code)
     _start, end = parse_month(month)
     if now.date() < end:
@@ -144,26 +132,24 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
     payer = account_of(fund) if fund else None
     if payer is None:
         raise SettlementRefused("医保基金账户未设置 / the fund's bank account is not set")
-    rows = _open_lines(session, batch.id, end)
+    totals, waiting = open_shares(session, batch.id, end)
     failed = session.exec(select(PaymentInstruction).where(PaymentInstruction.batch_id == batch.id,
                                                            PaymentInstruction.status == InstructionStatus.FAILED)
                           .order_by(PaymentInstruction.id)).all()
     hospitals = {o.id: o for o in session.exec(select(Organisation).where(
-        Organisation.id.in_({r[1] for r in rows}))).all()} if rows else {}
-    directory, suppliers = _directory(session, payer, {r[2] for r in rows})
-    hcode = {k: o.code for k, o in hospitals.items()}
-    scode = {o.id: o.code for o in suppliers.values()}
-    lines = [AcceptedLine(line_id(a_id), str(c_id), hcode[h], scode[sup], str(item), qty, price, on,
-                          disputed=status != "confirmed")
-             for a_id, h, sup, qty, on, status, c_id, item, price in rows]
+        Organisation.id.in_({h for h, *_x in totals}))).all()} if totals else {}
+    payees, suppliers = _directory(session, {s for _h, s, *_x in totals})
+    missing = sorted({suppliers[s].code for _h, s, *_x in totals if s not in payees})
+    if missing:
+        raise SettlementRefused(f"无法结算 / cannot settle: no payee bank account for supplier(s): {', '.join(missing)}")
     seq = (session.exec(select(func.max(SettlementRun.seq)).where(
         SettlementRun.batch_id == batch.id, SettlementRun.month == month)).one() or 0) + 1
     run_ref = f"S{batch.id}-{month.replace('-', '')}-{seq}"
-    by_code = {h.code: h for h in hospitals.values()}
     before = balances(session, batch.id)
+    shares = [ShareTotal(hospitals[h].code, suppliers[s].code, payees[s], payer, gross, n) for h, s, gross, n in totals]
     try:
-        result = compute_settlement(lines, {h.code: before.get(h.id, 0) for h in hospitals.values()},
-                                    settings_of(batch), frozenset(), accounts=directory, run_ref=run_ref)
+        result = settle_shares(shares, {o.code: before.get(pk, 0) for pk, o in hospitals.items()},
+                               settings_of(batch), run_ref=run_ref)
     except SettlementError as exc:
         raise SettlementRefused(f"无法结算 / cannot settle: {exc}") from exc
     if not result.statements and not failed:
@@ -172,16 +158,22 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
                               .order_by(SettlementRun.seq.desc())).first()
         session.rollback()
         if latest is None:
-            raise SettlementRefused("没有可结算的明细 / nothing to settle for this month")
+            raise NothingToSettle("没有可结算的明细 / nothing to settle for this month")
         return RunOutcome(latest, False)
     run = SettlementRun(batch_id=batch.id, month=month, seq=seq, run_ref=run_ref,
                         computed_by=actor.user_id if actor else None,
                         computed_at=now, gross_fen=result.gross_fen, offset_fen=result.offset_fen,
-                        paid_fen=result.paid_fen, line_count=sum(len(s.lines) for s in result.statements),
-                        carried_count=len(result.carried_over))
+                        paid_fen=result.paid_fen, line_count=sum(s.line_count for s in result.statements),
+                        carried_count=waiting)
     session.add(run)
     session.flush()
-    _persist(session, run, batch, result, suppliers, by_code, now)
+    by_code = {o.code: o.id for o in (*hospitals.values(), *suppliers.values())}
+    _persist(session, run, batch, result, by_code, now)
+    claimed = claim_lines(session, run, batch.id, end)
+    if claimed != run.line_count:  # cannot happen under the lock; never pay a set that moved
+        session.rollback()
+        raise SettlementRefused(f"明细在结算中发生变化，请重试 / the lines changed during the run ({claimed} ≠ "
+                                f"{run.line_count}); run it again")
     run.reissued_fen = _reissue(session, run, failed, len(result.instructions), now)
     session.add(run)
     audit.record(session, who(actor), "settlement.run", "settlement_run", str(run.id),
@@ -192,44 +184,37 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
     return RunOutcome(run, True)
 
 
-def _persist(session: Session, run: SettlementRun, batch: Batch, result: SettlementResult, suppliers: dict,
-             hospitals: dict, now: datetime) -> None:
-    """Instructions, payable keys, statements and prepayment offsets of a computed run, written
-    with bulk Core inserts (a month can hold hundreds of thousands of lines)."""
+def _persist(session: Session, run: SettlementRun, batch: Batch, result: SettlementResult, org_id: dict[str, int],
+             now: datetime) -> None:
+    """Instructions, shares, statements and prepayment offsets of a computed run (bulk inserts:
+    a province's month has thousands of shares)."""
     conn = session.connection()
     if result.instructions:
         conn.execute(insert(PaymentInstruction.__table__), [
             {"run_id": run.id, "batch_id": batch.id, "reference": i.reference,
-             "supplier_org_id": suppliers[i.supplier_code].id, "payer_account": i.payer.account_no,
+             "supplier_org_id": org_id[i.supplier_code], "payer_account": i.payer.account_no,
              "payer_name": i.payer.holder_name, "payer_cnaps": i.payer.bank_cnaps, "payer_bank": i.payer.bank_name,
              "payee_account": i.payee.account_no, "payee_name": i.payee.holder_name,
              "payee_cnaps": i.payee.bank_cnaps, "payee_bank": i.payee.bank_name, "amount_fen": i.amount_fen,
-             "line_count": len(i.lines), "remittance": i.remittance[:140], "status": InstructionStatus.ISSUED,
+             "line_count": i.line_count, "remittance": i.remittance[:140], "status": InstructionStatus.ISSUED,
              "reissue_of_id": None, "failure_reason": "", "status_at": now} for i in result.instructions])
     ids = dict(conn.execute(select(PaymentInstruction.reference, PaymentInstruction.id)
                             .where(PaymentInstruction.run_id == run.id)).all())
-    payables, statements, offsets = [], [], []
-    for st in result.statements:
-        hospital = hospitals[st.hospital_code]
-        payables.extend(
-            {"acceptance_id": int(s.line.delivery_line_id), "kind": str(s.line.kind), "run_id": run.id,
-             "contract_id": int(s.line.contract_id), "hospital_org_id": hospital.id,
-             "supplier_org_id": suppliers[s.line.supplier_code].id, "quantity": s.line.accepted_qty,
-             "price_e4": s.line.price_e4, "gross_fen": s.gross_fen, "offset_fen": s.offset_fen,
-             "paid_fen": s.paid_fen, "accepted_on": s.line.accepted_on,
-             "instruction_id": ids.get(s.instruction_ref) if s.instruction_ref else None} for s in st.lines)
-        statements.append({"run_id": run.id, "batch_id": batch.id, "hospital_org_id": hospital.id,
-                           "gross_fen": st.gross_fen, "offset_fen": st.offset_fen,
-                           "net_deducted_fen": st.net_deducted_fen, "advance_before_fen": st.advance_before_fen,
-                           "advance_after_fen": st.advance_after_fen, "line_count": len(st.lines)})
-        if st.offset_fen:
-            offsets.append({"entry_key": f"offset:{run.id}:{hospital.id}", "batch_id": batch.id,
-                            "hospital_org_id": hospital.id, "kind": "offset", "amount_fen": -st.offset_fen,
-                            "run_id": run.id, "detail": "", "created_by": run.computed_by, "created_at": now})
-    for table, rows in ((PayableRecord.__table__, payables), (DeductionStatement.__table__, statements),
+    shares = [{"run_id": run.id, "batch_id": batch.id, "hospital_org_id": org_id[x.share.hospital_code],
+               "supplier_org_id": org_id[x.share.supplier_code], "gross_fen": x.share.gross_fen,
+               "offset_fen": x.offset_fen, "paid_fen": x.paid_fen, "line_count": x.share.line_count,
+               "instruction_id": ids[x.instruction_ref] if x.instruction_ref else None} for x in result.shares]
+    statements = [{"run_id": run.id, "batch_id": batch.id, "hospital_org_id": org_id[st.hospital_code],
+                   "gross_fen": st.gross_fen, "offset_fen": st.offset_fen, "net_deducted_fen": st.net_deducted_fen,
+                   "advance_before_fen": st.advance_before_fen, "advance_after_fen": st.advance_after_fen,
+                   "line_count": st.line_count} for st in result.statements]
+    offsets = [{"entry_key": f"offset:{run.id}:{org_id[st.hospital_code]}", "batch_id": batch.id,
+                "hospital_org_id": org_id[st.hospital_code], "kind": "offset", "amount_fen": -st.offset_fen,
+                "run_id": run.id, "detail": "", "created_by": run.computed_by, "created_at": now}
+               for st in result.statements if st.offset_fen]
+    for table, rows in ((SettlementShare.__table__, shares), (DeductionStatement.__table__, statements),
                         (PrepaymentEntry.__table__, offsets)):
-        if rows:
-            conn.execute(insert(table), rows)
+        bulk_insert(session, table, rows)
 
 
 def _reissue(session: Session, run: SettlementRun, failed: list[PaymentInstruction], taken: int,
@@ -253,9 +238,9 @@ def _reissue(session: Session, run: SettlementRun, failed: list[PaymentInstructi
         old.status, old.status_at = InstructionStatus.REISSUED, now
         session.add_all([new, old])
         session.flush()
-        for p in session.exec(select(PayableRecord).where(PayableRecord.instruction_id == old.id)).all():
-            p.instruction_id = new.id
-            session.add(p)
+        for share in session.exec(select(SettlementShare).where(SettlementShare.instruction_id == old.id)).all():
+            share.instruction_id = new.id
+            session.add(share)
         total += old.amount_fen
     return total
 

@@ -27,6 +27,7 @@ from settlement.models import (
     PaymentInstruction,
     PrepaymentEntry,
     SettlementRun,
+    SettlementShare,
 )
 
 
@@ -73,6 +74,11 @@ def _instruction_rule(actor: Actor) -> ColumnElement[bool]:
     return bureau_rule(PaymentInstruction.batch_id)(actor)
 
 
+def _payable_rule(actor: Actor) -> ColumnElement[bool]:
+    """Settled lines: those of the acceptance lines in scope."""
+    return PayableRecord.acceptance_id.in_(select(Acceptance.id).where(party_rule(Acceptance)(actor)))
+
+
 def contract_condition(actor: Actor) -> ColumnElement[bool]:
     """Contracts the actor may act on: the hospital's or supplier's own, the bureau's region."""
     return party_rule(Contract)(actor)
@@ -94,7 +100,8 @@ def _by_run(model):
 
 register_scope(Delivery, party_rule(Delivery))
 register_scope(Acceptance, party_rule(Acceptance))
-register_scope(PayableRecord, party_rule(PayableRecord))
+register_scope(PayableRecord, _payable_rule)
+register_scope(SettlementShare, party_rule(SettlementShare))
 register_scope(DeductionStatement, party_rule(DeductionStatement, supplier=False))
 register_scope(PrepaymentEntry, party_rule(PrepaymentEntry, supplier=False))
 register_scope(PaymentInstruction, _instruction_rule)

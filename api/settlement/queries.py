@@ -59,7 +59,7 @@ def _acceptances_of(session: Session, actor: Actor, delivery_ids: Iterable[int])
     ids = list(delivery_ids)
     if not ids:
         return {}
-    settled = select(PayableRecord.id).where(PayableRecord.acceptance_id == Acceptance.id).exists()
+    settled = select(PayableRecord.acceptance_id).where(PayableRecord.acceptance_id == Acceptance.id).exists()
     rows = session.exec(scope(select(Acceptance, settled), actor, Acceptance)
                         .where(Acceptance.delivery_id.in_(ids)).order_by(Acceptance.id)).all()
     out: dict[int, list[dict]] = {}

@@ -154,3 +154,13 @@ def test_every_code_has_both_messages():
                 tiers=(TierOffer(0, 0), TierOffer(-1, 5)))
     for reason in validate_bid(bad, ITEM, now=DEADLINE, deadline=DEADLINE):
         assert reason.message_zh and reason.message_en and "{" not in reason.message_en
+
+
+def test_window_refusals_name_the_time_in_the_bureau_zone() -> None:
+    from datetime import UTC, datetime
+
+    from bidding.validation import _window_reasons
+
+    deadline = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    (closed,) = _window_reasons(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), deadline, None)
+    assert "2026-12-01 17:00 UTC+08:00" in closed.message_zh and "+00:00" not in closed.message_en

@@ -45,8 +45,9 @@ def run(lines, balances=None, settled=frozenset(), settings=PROPORTIONAL, accoun
 
 def test_hand_checked_run() -> None:
     result = run(month_lines(), {"H1": 100})
-    # H1 gross 1210, offset min(100, 0.3 × 1210 = 363) = 100, spread by largest remainder:
-    # exact shares 82.64 / 16.53 / 0.83 → floors 82 / 16 / 0, the 2 fen left go to c then a.
+    # H1 gross 1210, offset min(100, 0.3 × 1210 = 363) = 100, spread over its shares by largest
+    # remainder: S1 (a + c = 1010) 83.47, S2 (b = 200) 16.53 → floors 83 / 16, the fen left goes
+    # to S2. S1's 83 over its lines: a 82.18, c 0.82 → 82 / 0, the fen left goes to c.
     h1, h2 = result.statements
     assert (h1.hospital_code, h1.gross_fen, h1.offset_fen, h1.net_deducted_fen) == (
         "H1",
@@ -56,8 +57,8 @@ def test_hand_checked_run() -> None:
     )
     assert (h1.advance_before_fen, h1.advance_after_fen) == (100, 0)
     assert [(s.line.delivery_line_id, s.gross_fen, s.offset_fen, s.paid_fen) for s in h1.lines] == [
-        ("a", 1000, 83, 917),
-        ("b", 200, 16, 184),
+        ("a", 1000, 82, 918),
+        ("b", 200, 17, 183),
         ("c", 10, 1, 9),
     ]
     assert (h2.gross_fen, h2.offset_fen, h2.net_deducted_fen) == (500, 0, 500)
@@ -66,17 +67,17 @@ def test_hand_checked_run() -> None:
     assert (s1.reference, s1.supplier_code, s1.amount_fen, s1.line_ids) == (
         "RUN-000001",
         "S1",
-        1426,
+        1427,
         ("a", "c", "d"),
     )
     assert (s2.reference, s2.supplier_code, s2.amount_fen, s2.line_ids) == (
         "RUN-000002",
         "S2",
-        184,
+        183,
         ("b",),
     )
     assert s1.payer == FUND and s1.payee == supplier_account("S1")
-    assert [x.amount_fen for x in s1.lines] == [917, 9, 500]
+    assert [x.amount_fen for x in s1.lines] == [918, 9, 500]
     assert h1.lines[0].instruction_ref == "RUN-000001"
 
     # Σ instructions = Σ gross − offsets, to the fen.

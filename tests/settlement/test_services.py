@@ -21,6 +21,7 @@ from settlement.models import (
     PaymentInstruction,
     PrepaymentEntry,
     SettlementRun,
+    SettlementShare,
 )
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 
@@ -172,7 +173,7 @@ def test_failed_payment_is_reissued_once_never_paid_twice(session, world, setup,
     session.refresh(inst)
     assert inst.status == "reissued"
     new = session.exec(select(PaymentInstruction).where(PaymentInstruction.reissue_of_id == inst.id)).one()
-    assert session.exec(select(PayableRecord.instruction_id)).all() == [new.id]
+    assert session.exec(select(SettlementShare.instruction_id)).all() == [new.id]  # the lines follow
     third = services.run_settlement(session, officer, setup.code, "2026-10", NOW + timedelta(days=3))
     assert not third.created  # nothing failed any more: no second re-issue
     assert session.exec(select(func.count()).select_from(PaymentInstruction)

@@ -21,6 +21,7 @@ from settlement.models import (
     PaymentInstruction,
     PrepaymentEntry,
     SettlementRun,
+    SettlementShare,
 )
 from tests.settlement.fixtures_db import NOW, make_setup, setup  # noqa: F401
 
@@ -113,10 +114,13 @@ def test_instructions_equal_accepted_times_price_minus_offsets(fresh_world, line
     session.expire_all()
     for run in session.exec(select(SettlementRun)).all():
         pays = session.exec(select(PayableRecord).where(PayableRecord.run_id == run.id)).all()
+        shares = session.exec(select(SettlementShare).where(SettlementShare.run_id == run.id)).all()
         fresh = session.exec(select(func.coalesce(func.sum(PaymentInstruction.amount_fen), 0)).where(
             PaymentInstruction.run_id == run.id, PaymentInstruction.reissue_of_id.is_(None))).one()
-        assert fresh == run.paid_fen == sum(p.gross_fen for p in pays) - sum(p.offset_fen for p in pays)
-        assert all(p.gross_fen == p.offset_fen + p.paid_fen for p in pays)
+        assert fresh == run.paid_fen == sum(p.gross_fen for p in pays) - sum(x.offset_fen for x in shares)
+        assert all(x.gross_fen == x.offset_fen + x.paid_fen for x in shares)
+        assert sum(x.gross_fen for x in shares) == sum(p.gross_fen for p in pays)
+        assert sum(x.line_count for x in shares) == len(pays) == run.line_count
     pays = session.exec(select(PayableRecord)).all()
     assert len({p.acceptance_id for p in pays}) == len(pays)
     assert {p.acceptance_id: p.gross_fen for p in pays} == {a: v for a, v in expected.items() if v > 0}
