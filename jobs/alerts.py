@@ -21,9 +21,12 @@ from sqlmodel import Session, select
 from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.roles import Role
+from core.clock import local_text
 from core.db import Database
 from core.money import format_yuan
 from jobs.bookkeeping import IDLE, StepReport, run_step, with_write_session
+from procurement.demand import context as demand_context
+from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from settlement.calendar import (
     SHANGHAI,
@@ -38,6 +41,8 @@ from settlement.progress import cycle_month
 from settlement.queries import overdue, progress_report
 
 OVERDUE, NOT_STARTED, APPROVAL = "payment_overdue", "progress_not_started", "settlement_approval_reminder"
+DEMAND_DUE = "demand_deadline_reminder"
+DEMAND_REMIND_BEFORE = timedelta(hours=48)  # hospitals without demand are reminded in the last two days
 PROGRESS_FROM_MONTH = 3  # domain.md §6: flag hospitals not buying the winners from the 3rd month
 LISTED = 20  # hospital codes named in a progress notice
 
@@ -114,12 +119,38 @@ def alerts_for_batch(session: Session, batch_code: str, now: datetime, tz: ZoneI
     return ", ".join(f"{kind} → {n}" for kind, n in sent.items() if n)
 
 
+def demand_reminders_for_batch(session: Session, batch_code: str, now: datetime, tz: ZoneInfo = SHANGHAI) -> str:
+    """In the last two days before the demand deadline, remind each hospital of the batch that
+    has not submitted its demand — once (commits); a summary, or ``IDLE``."""
+    batch = session.exec(select(Batch).where(Batch.code == batch_code)).one()
+    deadline = batch.demand_deadline
+    if batch.status != BatchStatus.DEMAND or deadline is None or not deadline - DEMAND_REMIND_BEFORE <= now < deadline:
+        return IDLE
+    catalog = demand_context.batch_catalog(session, batch)
+    done = demand_context.submitted_hospital_ids(session, batch.id)
+    zh, en = local_text(deadline, tz.key)
+    text = (f"{batch.name}（{batch.code}）报量将于 {zh} 截止，贵院尚未提交 / demand collection for {batch.code} "
+            f"closes {en}; your hospital has not submitted yet")
+    missing = {org.id: text for org, _region in demand_context.batch_hospitals(session, catalog.regions)
+               if org.id not in done}
+    sent = notify_once(session, missing, Role.HOSPITAL_BUYER, DEMAND_DUE, batch.code, now,
+                       deadline - DEMAND_REMIND_BEFORE)
+    session.commit()
+    return f"{DEMAND_DUE} → {sent}" if sent else IDLE
+
+
 def alert_steps(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
-    """One alerts step per batch in execution, each in its own transaction."""
+    """One alerts step per batch in execution, and a reminder step per batch collecting demand,
+    each in its own transaction."""
     report = StepReport()
     with db.read_session() as s:
         codes = batches_in_execution(s)
+        collecting = list(s.exec(select(Batch.code).where(Batch.status == BatchStatus.DEMAND)
+                                 .order_by(Batch.code)).all())
     for code in codes:
         run_step(report, f"alerts {code}", run=lambda c=code: with_write_session(
             db, lambda s: alerts_for_batch(s, c, now, tz)))
+    for code in collecting:
+        run_step(report, f"demand_reminders {code}", run=lambda c=code: with_write_session(
+            db, lambda s: demand_reminders_for_batch(s, c, now, tz)))
     return report

@@ -107,8 +107,8 @@ def job_specs(interval_seconds: int, tz: ZoneInfo) -> tuple[JobSpec, ...]:
         JobSpec("settlement_calendar", "月度结算日历：申请与对账提醒、付款日系统结算 / monthly settlement calendar: "
                 "apply and reconcile reminders, the system run on the pay day", "cron",
                 {"minute": 5, "timezone": tz}, run_at_start=True),
-        JobSpec("alerts", "每日提醒：逾期付款、采购进度、待审核结算 / daily alerts: overdue payments, purchase "
-                "progress, runs awaiting approval", "cron", {"hour": 8, "minute": 30, "timezone": tz}),
+        JobSpec("alerts", "每日提醒：逾期付款、采购进度、待审核结算、报量截止前未提交的医院 / daily alerts: overdue "
+                "payments, purchase progress, runs awaiting approval, hospitals without demand before the deadline", "cron", {"hour": 8, "minute": 30, "timezone": tz}),
     )
 
 
