@@ -186,10 +186,10 @@ class SettlementShare(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("run_id", "hospital_org_id", "supplier_org_id", name="uq_settlement_share"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    run_id: int = Field(foreign_key="settlement_run.id", index=True)
-    batch_id: int = Field(foreign_key="batch.id", index=True)
-    hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
-    supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
+    run_id: int = Field(foreign_key="settlement_run.id")  # indexed by the unique key
+    batch_id: int = Field(foreign_key="batch.id")
+    hospital_org_id: int = Field(foreign_key="organisation.id")
+    supplier_org_id: int = Field(foreign_key="organisation.id")
     gross_fen: int = Field(sa_type=BigInteger)
     offset_fen: int = Field(sa_type=BigInteger)
     paid_fen: int = Field(sa_type=BigInteger)

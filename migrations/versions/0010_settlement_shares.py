@@ -44,8 +44,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("run_id", "hospital_org_id", "supplier_org_id", name="uq_settlement_share"),
     )
-    for column in ("batch_id", "hospital_org_id", "instruction_id", "run_id", "supplier_org_id"):
-        op.create_index(f"ix_settlement_share_{column}", "settlement_share", [column])
+    op.create_index("ix_settlement_share_instruction_id", "settlement_share", ["instruction_id"])
     op.execute(
         "INSERT INTO settlement_share (run_id, batch_id, hospital_org_id, supplier_org_id, gross_fen, offset_fen,"
         " paid_fen, line_count, instruction_id)"
@@ -122,6 +121,5 @@ def downgrade() -> None:
     op.drop_table("settlement_payable_v2")
     for column in ("contract_id", "hospital_org_id", "instruction_id", "run_id", "supplier_org_id"):
         op.create_index(f"ix_settlement_payable_{column}", "settlement_payable", [column])
-    for column in ("batch_id", "hospital_org_id", "instruction_id", "run_id", "supplier_org_id"):
-        op.drop_index(f"ix_settlement_share_{column}", table_name="settlement_share")
+    op.drop_index("ix_settlement_share_instruction_id", table_name="settlement_share")
     op.drop_table("settlement_share")
