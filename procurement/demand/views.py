@@ -15,22 +15,17 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
-from procurement.demand import files, queries, services
+from procurement.demand import queries, services
 from procurement.demand.forms import DemandUploadForm
 from procurement.queries import list_batches
 from web.auth import requires
 from web.db import app_settings, get_session
-from web.downloads import xlsx_download
+from web.downloads import hold, xlsx_download
 from web.forms import EmptyForm
 
 bp = Blueprint("demand", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN)
 INLINE_ERRORS = 20
-
-
-def _error_folder() -> Path:
-    """Where rejected uploads' annotated workbooks wait for download."""
-    return Path(app_settings().instance_path) / "demand_errors"
 
 
 def _own_code() -> str:
@@ -81,7 +76,8 @@ def _upload(code: str, hospital_code: str, back: str):
         flash(_("Accepted: version %(version)s with %(rows)s rows.", version=result.version, rows=result.rows), "success")
         return redirect(back)
     marked = services.error_workbook(result, data, filename)
-    token = files.store_error_workbook(_error_folder(), g.actor.user_id, code, marked, filename) if marked else None
+    name = f"{Path(filename).stem or 'demand'}_错误标注.xlsx"
+    token = hold(marked, name, g.actor.user_id) if marked else None
     return _page(code, hospital_code, status=422, rejection=result, token=token)
 
 
@@ -115,17 +111,6 @@ def template_mine(code: str):
     if found is None:
         abort(404)
     name, data = found
-    return xlsx_download(data, name)
-
-
-@bp.get("/batches/<code>/demand/errors/<token>")
-@requires(Role.HOSPITAL_BUYER, Role.PRICE_OFFICER)
-def error_download(code: str, token: str):
-    """The rejected upload, annotated (only for the user who uploaded it, for an hour)."""
-    found = files.load_error_workbook(_error_folder(), token, g.actor.user_id, code)
-    if found is None:
-        abort(404)
-    data, name = found
     return xlsx_download(data, name)
 
 

@@ -50,7 +50,7 @@ def test_rejected_upload_shows_errors_and_offers_the_marked_workbook(client, ses
     assert "上传未被接受" in body and "低于下限" in body and "YP404" in body and "C2" in body
     assert session.exec(select(func.count()).select_from(DemandUpload)).one() == 0
     session.rollback()  # release SQLite's write lock (and touch no expired object after this)
-    link = re.search(r'href="(/batches/DB1/demand/errors/[^"]+)"', body).group(1)
+    link = re.search(r'href="(/downloads/[^"]+)"', body).group(1)
     marked = client.get(link)
     assert marked.status_code == 200
     wb = load_workbook(io.BytesIO(marked.data))
