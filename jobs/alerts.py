@@ -65,12 +65,11 @@ def bureau_org_ids(session: Session, batch: Batch) -> list[int]:
 
 def _overdue(session: Session, batch: Batch, now: datetime, tz: ZoneInfo) -> int:
     """Overdue payment lines of the batch → settlement officers, once a day."""
-    lines = overdue(session, batch, local_date(now, tz))
-    if not lines:
+    late = overdue(session, batch, local_date(now, tz), limit=1)
+    if not late.count:
         return 0
-    total = sum(x.amount_fen for x in lines)
-    worst = max(x.days_overdue for x in lines)
-    text = (f"{len(lines)} 条验收明细逾期未付，合计 {format_yuan(total)}，最长逾期 {worst} 天 / {len(lines)} "
+    total, worst = late.total_fen, late.max_days_overdue
+    text = (f"{late.count} 条验收明细逾期未付，合计 {format_yuan(total)}，最长逾期 {worst} 天 / {late.count} "
             f"accepted lines are past their payment deadline, {format_yuan(total)} in total, the oldest by "
             f"{worst} days")
     return notify_once(session, dict.fromkeys(fund_org_ids(session, batch), text), Role.SETTLEMENT_OFFICER,

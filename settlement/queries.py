@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import BigInteger, cast, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -124,21 +124,43 @@ def run_detail(session: Session, run: SettlementRun) -> tuple[list, list]:
     return list(inst), list(sts)
 
 
-def overdue(session: Session, batch: Batch, as_of: date) -> tuple[OverdueLine, ...]:
-    """Accepted lines of the batch not paid by their due date, most overdue first."""
-    rows = session.exec(select(Acceptance, Contract, PaymentInstruction.status)
-                        .join(Contract, Contract.id == Acceptance.contract_id)
-                        .outerjoin(PayableRecord, PayableRecord.acceptance_id == Acceptance.id)
-                        .outerjoin(SettlementShare, (SettlementShare.run_id == PayableRecord.run_id)
-                                   & (SettlementShare.hospital_org_id == Acceptance.hospital_org_id)
-                                   & (SettlementShare.supplier_org_id == Acceptance.supplier_org_id))
-                        .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
-                        .where(Acceptance.batch_id == batch.id)).all()
-    orgs = {o.id: o.code for o in session.exec(select(Organisation)).all()}
+@dataclass(frozen=True)
+class OverdueSummary:
+    """Unpaid lines past their due date: how many, how much, and the most overdue of them."""
+
+    count: int
+    total_fen: int
+    worst: tuple[OverdueLine, ...]  # the ``limit`` most overdue, most overdue first
+
+    @property
+    def max_days_overdue(self) -> int:
+        """Days overdue of the oldest line (0 when none)."""
+        return self.worst[0].days_overdue if self.worst else 0
+
+
+def overdue(session: Session, batch: Batch, as_of: date, limit: int = 200) -> OverdueSummary:
+    """Accepted lines of the batch not paid by their due date: counted and summed in SQL (a
+    province accumulates millions of lines), with the ``limit`` most overdue listed."""
+    days = settings_of(batch).payment_days
+    gross = (cast(Acceptance.quantity - Acceptance.returned, BigInteger) * Contract.ucp_e4 + 50) // 100
+    paid = (select(PayableRecord.acceptance_id)
+            .join(SettlementShare, (SettlementShare.run_id == PayableRecord.run_id))
+            .join(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
+            .where(SettlementShare.hospital_org_id == Acceptance.hospital_org_id,
+                   SettlementShare.supplier_org_id == Acceptance.supplier_org_id,
+                   PayableRecord.acceptance_id == Acceptance.id, PaymentInstruction.status == "paid"))
+    late = (Acceptance.batch_id == batch.id, Acceptance.accepted_on < as_of - timedelta(days=days), gross > 0,
+            ~paid.exists())
+    count, total = session.exec(select(func.count(), func.coalesce(func.sum(gross), 0))
+                                .select_from(Acceptance).join(Contract, Contract.id == Acceptance.contract_id)
+                                .where(*late)).one()
+    rows = session.exec(select(Acceptance, Contract).join(Contract, Contract.id == Acceptance.contract_id)
+                        .where(*late).order_by(Acceptance.accepted_on, Acceptance.id).limit(limit)).all()
+    orgs = {o.id: o.code for o in session.exec(select(Organisation).where(Organisation.id.in_(
+        {a.hospital_org_id for a, _c in rows} | {a.supplier_org_id for a, _c in rows}))).all()} if rows else {}
     lines = [AcceptedLine(str(a.id), str(c.id), orgs[a.hospital_org_id], orgs[a.supplier_org_id], str(c.batch_item_id),
-                          a.quantity - a.returned, c.ucp_e4, a.accepted_on) for a, c, _s in rows]
-    paid = {str(a.id) for a, _c, s in rows if s == "paid"}
-    return overdue_lines(lines, as_of, paid, settings_of(batch).payment_days)
+                          a.quantity - a.returned, c.ucp_e4, a.accepted_on) for a, c in rows]
+    return OverdueSummary(int(count), int(total), overdue_lines(lines, as_of, frozenset(), days))
 
 
 def progress_report(session: Session, actor: Actor, batch: Batch, as_of: date) -> tuple[ProgressReport, dict]:

@@ -56,7 +56,7 @@ def batch(code: str):
     today = utcnow().date()
     report, names = queries.progress_report(db, g.actor, b, today)
     return render_template("settlement/officer_batch.html", batch=b, runs=services.runs_of(db, g.actor, b.id),
-                           form=RunForm(), overdue=queries.overdue(db, b, today)[:200], report=report, names=names)
+                           form=RunForm(), overdue=queries.overdue(db, b, today), report=report, names=names)
 
 
 @bp.post("/batches/<code>/run")

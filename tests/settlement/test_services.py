@@ -13,6 +13,7 @@ from accounts.actor import Forbidden
 from accounts.roles import OrgKind, Role
 from core.audit import AuditEntry, verify_chain
 from core.money import line_amount_fen
+from procurement.models import Batch
 from settlement import services
 from settlement.models import (
     Acceptance,
@@ -23,6 +24,7 @@ from settlement.models import (
     SettlementRun,
     SettlementShare,
 )
+from settlement.queries import overdue
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 
 D = services.DeliveryInput
@@ -202,3 +204,19 @@ def test_amounts_beyond_32_bits_are_stored_exactly(session, world, setup):  # no
     stored = session.get(SettlementRun, run.id)
     assert stored.gross_fen == stored.paid_fen == 10**9 * 1234 // 100 > 2**31
     assert session.exec(select(PaymentInstruction.amount_fen)).one() == 12_340_000_000
+
+
+def test_overdue_lines_are_counted_and_summed_until_paid(session, world, setup, officer_b):  # noqa: F811
+    officer = world.actors[("A", Role.SETTLEMENT_OFFICER)]
+    deliver_and_accept(session, world, setup, [("YP003", 333, 333, 20)])  # due 11-19: not yet late on 11-15
+    run = _released_run(session, world, setup, officer_b)  # 100 × ¥0.1234 accepted 10-02, due 11-01
+    b = session.get(Batch, setup.batch_id)
+    late = overdue(session, b, date(2026, 11, 15))
+    assert (late.count, late.total_fen, late.max_days_overdue) == (1, 1234, 14)
+    assert [x.amount_fen for x in late.worst] == [1234]
+    assert overdue(session, b, date(2026, 11, 25)).count == 2  # the YP003 line is late too (unapplied)
+    (inst,) = session.exec(select(PaymentInstruction).where(PaymentInstruction.run_id == run.id)).all()
+    services.import_bank_return(session, officer, run.id, f"指令编号,状态\n{inst.reference},成功\n".encode(),
+                                "r.csv", NOW)
+    after = overdue(session, b, date(2026, 11, 25))
+    assert (after.count, after.total_fen) == (1, line_amount_fen(333, 567))  # paid lines are no longer late
