@@ -147,9 +147,11 @@ def settlement_schemas() -> dict:
         "ReturnRequest": _object(["quantity", "returned_on", "reason"],
                                  {"quantity": COUNT, "returned_on": DATE,
                                   "reason": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": TEXT}}, closed=True),
-        "Return": _object(["id", "acceptance", "quantity", "returned_on", "reason"],
+        "Return": _object(["id", "acceptance", "quantity", "returned_on", "reason", "clawback"],
                           {"id": {"type": "integer"}, "acceptance": {"type": "integer"},
-                           "quantity": {"type": "integer"}, "returned_on": DATE, "reason": {"type": "string"}}),
+                           "quantity": {"type": "integer"}, "returned_on": DATE, "reason": {"type": "string"},
+                           "clawback": MONEY | {"description": "on a line already settled: the overpayment the "
+                                                               "next run takes back (0.00 otherwise)"}}),
         "ApplicationRequest": _object(["month"], {"month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}},
                                       closed=True),
         "Application": _object(["batch", "month", "lines"], {"batch": {"type": "string"}, "month": {"type": "string"},
@@ -164,10 +166,12 @@ def settlement_schemas() -> dict:
                                                         "status": {"type": "string", "enum": ["confirmed", "disputed"]}}),
         "Statement": _object(
             ["run", "batch", "month", "hospital", "gross", "offset", "net_deducted", "advance_before", "advance_after",
-             "lines", "released"],
+             "clawback", "lines", "released"],
             {"run": {"type": "string"}, "batch": {"type": "string"}, "month": {"type": "string"},
              "hospital": {"type": "string"}, "gross": MONEY, "offset": MONEY, "net_deducted": MONEY,
-             "advance_before": MONEY, "advance_after": MONEY, "lines": {"type": "integer"},
+             "advance_before": MONEY, "advance_after": MONEY,
+             "clawback": MONEY | {"description": "returns after earlier settlements taken off the gross"},
+             "lines": {"type": "integer"},
              "released": {"type": "boolean", "description": "the run's bank files have been released"}}),
         "Payment": _object(
             ["reference", "run", "batch", "month", "amount", "status", "status_at", "lines", "failure_reason",

@@ -20,6 +20,7 @@ from accounts.roles import Role
 from accounts.scoping import scope
 from core import audit
 from core.db import advisory_xact_lock, lock_for_update
+from core.money import line_amount_fen
 from review.models import Contract
 from settlement.models import Acceptance, Delivery, DeliveryReturn, PayableRecord
 from settlement.scoping import contract_condition
@@ -192,12 +193,11 @@ def _guard_lines(session: Session, acceptance_ids: Sequence[int]) -> None:
 
 def return_goods(session: Session, actor: Actor, acceptance_id: int, quantity: int, returned_on: date,
                  reason: str, now: datetime) -> DeliveryReturn:
-    """The hospital sends back accepted goods not yet settled: the line's payable quantity falls."""
+    """The hospital sends back accepted goods: the line's payable quantity falls. On a line already
+    settled the overpayment — the line's amount before − after — is clawed back in a later run."""
     _require(actor, Role.HOSPITAL_BUYER)
     _guard_lines(session, [acceptance_id])
     acc = _own(session, actor, Acceptance, acceptance_id)
-    if _settled(session, acc.id):
-        raise SettlementRefused("该明细已结算，不能退货 / the line is already settled; it cannot be returned")
     if not isinstance(quantity, int) or not 0 < quantity <= acc.quantity - acc.returned:
         raise SettlementRefused(f"退货数量须在 1 到 {acc.quantity - acc.returned} 之间 / the returned quantity "
                                 f"must be 1 to {acc.quantity - acc.returned}")
@@ -206,12 +206,17 @@ def return_goods(session: Session, actor: Actor, acceptance_id: int, quantity: i
     if not acc.accepted_on <= returned_on <= now.date():
         raise SettlementRefused("退货日期须在验收日期与今天之间 / the return date must lie between the "
                                 "acceptance date and today")
+    clawback = 0
+    if _settled(session, acc.id):
+        price = session.get(Contract, acc.contract_id).ucp_e4
+        net = acc.quantity - acc.returned
+        clawback = line_amount_fen(net, price) - line_amount_fen(net - quantity, price)
     ret = DeliveryReturn(acceptance_id=acc.id, quantity=quantity, returned_on=returned_on, reason=reason.strip()[:200],
-                         recorded_by=actor.user_id, recorded_at=now)
+                         recorded_by=actor.user_id, recorded_at=now, clawback_fen=clawback)
     acc.returned += quantity
     session.add_all([ret, acc])
     audit.record(session, actor.audit(), "delivery.return", "acceptance", str(acc.id),
-                 {"quantity": quantity, "reason": reason.strip()[:200]}, at=now)
+                 {"quantity": quantity, "reason": reason.strip()[:200], "clawback_fen": clawback}, at=now)
     session.commit()
     return ret
 

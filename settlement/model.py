@@ -159,11 +159,13 @@ class ShareTotal:
     payer: BankAccount
     gross_fen: int
     line_count: int
+    clawback_fen: int = 0  # returns after settlement already taken off gross_fen (shown, not re-applied)
 
     def __post_init__(self) -> None:
         """Refuse negative or non-integer amounts and counts."""
         check_int("gross_fen", self.gross_fen)
         check_int("line_count", self.line_count)
+        check_int("clawback_fen", self.clawback_fen)
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ class DeductionStatement:
     advance_after_fen: int
     lines: tuple[SettledLine, ...] = ()
     line_count: int = -1  # -1: len(lines)
+    clawback_fen: int = 0  # returns after earlier settlements, already taken off gross_fen
 
     def __post_init__(self) -> None:
         """Default the line count to the lines listed."""
@@ -289,6 +292,11 @@ class SettlementResult:
     def gross_fen(self) -> int:
         """Σ payable of the lines settled in this run."""
         return sum(s.gross_fen for s in self.statements)
+
+    @property
+    def clawback_fen(self) -> int:
+        """Σ returns after earlier settlements netted in this run (already off the gross)."""
+        return sum(s.clawback_fen for s in self.statements)
 
     @property
     def offset_fen(self) -> int:

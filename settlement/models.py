@@ -66,7 +66,12 @@ class Acceptance(SQLModel, table=True):
 
 
 class DeliveryReturn(SQLModel, table=True):
-    """Goods sent back after acceptance (退货): reduces the acceptance's payable quantity."""
+    """Goods sent back after acceptance (退货): reduces the acceptance's payable quantity.
+
+    A return after the line was settled is **clawed back**: ``clawback_fen`` = the line's amount
+    before − after the return (so a line's clawbacks add up exactly to what was overpaid), netted
+    in a later run against the same hospital × supplier (``clawback_run_id``).
+    """
 
     __tablename__ = "settlement_return"
 
@@ -77,6 +82,8 @@ class DeliveryReturn(SQLModel, table=True):
     reason: str = Field(default="", max_length=200)
     recorded_by: int = Field(foreign_key="app_user.id")
     recorded_at: datetime = Field(sa_type=UTCDateTime)
+    clawback_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    clawback_run_id: int | None = Field(default=None, foreign_key="settlement_run.id", index=True)
 
 
 class PrepaymentEntry(SQLModel, table=True):
@@ -116,6 +123,7 @@ class SettlementRun(SQLModel, table=True):
     offset_fen: int = Field(default=0, sa_type=BigInteger)
     paid_fen: int = Field(default=0, sa_type=BigInteger)  # Σ new instructions (re-issues apart)
     reissued_fen: int = Field(default=0, sa_type=BigInteger)
+    clawback_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     line_count: int = 0
     carried_count: int = 0
     computed_by: int | None = Field(default=None, foreign_key="app_user.id")
@@ -193,6 +201,7 @@ class SettlementShare(SQLModel, table=True):
     gross_fen: int = Field(sa_type=BigInteger)
     offset_fen: int = Field(sa_type=BigInteger)
     paid_fen: int = Field(sa_type=BigInteger)
+    clawback_fen: int = Field(default=0, sa_type=BigInteger)  # returns after settlement netted (gross is net)
     line_count: int
     instruction_id: int | None = Field(default=None, foreign_key="settlement_instruction.id", index=True)
 
@@ -212,6 +221,7 @@ class DeductionStatement(SQLModel, table=True):
     net_deducted_fen: int = Field(sa_type=BigInteger)
     advance_before_fen: int = Field(sa_type=BigInteger)
     advance_after_fen: int = Field(sa_type=BigInteger)
+    clawback_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     line_count: int
 
 

@@ -59,3 +59,33 @@ def claim_lines(session: Session, run: SettlementRun, batch_id: int, month_end) 
     if postgres:
         session.execute(text("SET LOCAL enable_nestloop = on"))
     return claimed
+
+
+_CLAWBACKS = text("SELECT a.hospital_org_id, a.supplier_org_id, r.id, r.clawback_fen FROM settlement_return r"
+                  " JOIN settlement_acceptance a ON a.id = r.acceptance_id"
+                  " WHERE a.batch_id = :batch AND r.clawback_fen > 0 AND r.clawback_run_id IS NULL ORDER BY r.id")
+
+
+def open_clawbacks(session: Session, batch_id: int) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Returns after settlement not yet netted, per (hospital id, supplier id): (return id, fen)."""
+    out: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for hospital, supplier, return_id, fen in session.execute(_CLAWBACKS, {"batch": batch_id}).all():
+        out.setdefault((hospital, supplier), []).append((return_id, int(fen)))
+    return out
+
+
+def net_clawbacks(totals: list[tuple[int, int, int, int]], owed: dict[tuple[int, int], list[tuple[int, int]]]
+                  ) -> tuple[list[tuple[int, int, int, int, int]], list[int]]:
+    """Take each pair's open clawbacks off its new gross when the gross covers them all (else they
+    wait for a later run): (hospital, supplier, net gross, lines, clawback) rows and the return
+    ids netted. A pair's share therefore never goes negative, and never to zero."""
+    rows, netted = [], []
+    for hospital, supplier, gross, lines in totals:
+        items = owed.get((hospital, supplier), [])
+        claw = sum(fen for _r, fen in items)
+        if items and gross > claw:
+            rows.append((hospital, supplier, gross - claw, lines, claw))
+            netted.extend(r for r, _fen in items)
+        else:
+            rows.append((hospital, supplier, gross, lines, 0))
+    return rows, netted

@@ -22,6 +22,7 @@ from settlement.models import (
     Acceptance,
     DeductionStatement,
     Delivery,
+    DeliveryReturn,
     PayableRecord,
     PaymentInstruction,
     PrepaymentEntry,
@@ -190,6 +191,11 @@ def savings(session: Session, actor: Actor, batch: Batch,
     spend = dict(session.exec(select(Acceptance.contract_id, func.sum(PayableRecord.gross_fen))
                               .join(Acceptance, Acceptance.id == PayableRecord.acceptance_id)
                               .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
+    for contract_id, fen in session.exec(select(Acceptance.contract_id, func.sum(DeliveryReturn.clawback_fen))
+                                         .join(Acceptance, Acceptance.id == DeliveryReturn.acceptance_id)
+                                         .where(Acceptance.batch_id == batch.id)
+                                         .group_by(Acceptance.contract_id)).all():
+        spend[contract_id] = spend.get(contract_id, 0) - int(fen)  # returns after settlement: clawed back
     bought = dict(session.exec(select(Acceptance.contract_id, func.sum(Acceptance.quantity - Acceptance.returned))
                                .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
     inputs = []

@@ -158,7 +158,8 @@ def settle_shares(
         gross, offset = sum(x.gross_fen for x, _ in rows), sum(o for _, o in rows)
         before = prepayment_balances.get(hospital, 0)
         statements.append(DeductionStatement(hospital, gross, offset, gross - offset, before, before - offset,
-                                             line_count=sum(x.line_count for x, _ in rows)))
+                                             line_count=sum(x.line_count for x, _ in rows),
+                                             clawback_fen=sum(x.clawback_fen for x, _ in rows)))
         advances[hospital] = before - offset
     return SettlementResult(run_ref=run_ref, instructions=tuple(instructions), statements=tuple(statements),
                             settled_keys=frozenset(), carried_over=(), skipped_settled=(), skipped_zero=(),

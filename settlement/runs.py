@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
@@ -40,12 +40,13 @@ from settlement.model import (
 )
 from settlement.models import (
     DeductionStatement,
+    DeliveryReturn,
     PaymentInstruction,
     PrepaymentEntry,
     SettlementRun,
     SettlementShare,
 )
-from settlement.open_lines import claim_lines, open_shares
+from settlement.open_lines import claim_lines, net_clawbacks, open_clawbacks, open_shares
 from settlement.prepayment import balances
 from settlement.run import instruction_reference, remittance_text, settle_shares
 
@@ -146,7 +147,9 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
         SettlementRun.batch_id == batch.id, SettlementRun.month == month)).one() or 0) + 1
     run_ref = f"S{batch.id}-{month.replace('-', '')}-{seq}"
     before = balances(session, batch.id)
-    shares = [ShareTotal(hospitals[h].code, suppliers[s].code, payees[s], payer, gross, n) for h, s, gross, n in totals]
+    netted_rows, netted_returns = net_clawbacks(totals, open_clawbacks(session, batch.id))
+    shares = [ShareTotal(hospitals[h].code, suppliers[s].code, payees[s], payer, gross, n, claw)
+              for h, s, gross, n, claw in netted_rows]
     try:
         result = settle_shares(shares, {o.code: before.get(pk, 0) for pk, o in hospitals.items()},
                                settings_of(batch), run_ref=run_ref)
@@ -163,12 +166,16 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
     run = SettlementRun(batch_id=batch.id, month=month, seq=seq, run_ref=run_ref,
                         computed_by=actor.user_id if actor else None,
                         computed_at=now, gross_fen=result.gross_fen, offset_fen=result.offset_fen,
-                        paid_fen=result.paid_fen, line_count=sum(s.line_count for s in result.statements),
+                        paid_fen=result.paid_fen, clawback_fen=result.clawback_fen,
+                        line_count=sum(s.line_count for s in result.statements),
                         carried_count=waiting)
     session.add(run)
     session.flush()
     by_code = {o.code: o.id for o in (*hospitals.values(), *suppliers.values())}
     _persist(session, run, batch, result, by_code, now)
+    if netted_returns:
+        session.execute(update(DeliveryReturn).where(DeliveryReturn.id.in_(netted_returns))
+                        .values(clawback_run_id=run.id))
     claimed = claim_lines(session, run, batch.id, end)
     if claimed != run.line_count:  # cannot happen under the lock; never pay a set that moved
         session.rollback()
@@ -179,6 +186,7 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
     audit.record(session, who(actor), "settlement.run", "settlement_run", str(run.id),
                  {"batch": batch.code, "month": month, "ref": run_ref, "gross_fen": run.gross_fen,
                   "offset_fen": run.offset_fen, "paid_fen": run.paid_fen, "reissued_fen": run.reissued_fen,
+                  "clawback_fen": run.clawback_fen,
                   "lines": run.line_count, "carried": run.carried_count}, at=now)
     session.commit()
     return RunOutcome(run, True)
@@ -202,12 +210,13 @@ def _persist(session: Session, run: SettlementRun, batch: Batch, result: Settlem
                             .where(PaymentInstruction.run_id == run.id)).all())
     shares = [{"run_id": run.id, "batch_id": batch.id, "hospital_org_id": org_id[x.share.hospital_code],
                "supplier_org_id": org_id[x.share.supplier_code], "gross_fen": x.share.gross_fen,
-               "offset_fen": x.offset_fen, "paid_fen": x.paid_fen, "line_count": x.share.line_count,
+               "offset_fen": x.offset_fen, "paid_fen": x.paid_fen, "clawback_fen": x.share.clawback_fen,
+               "line_count": x.share.line_count,
                "instruction_id": ids[x.instruction_ref] if x.instruction_ref else None} for x in result.shares]
     statements = [{"run_id": run.id, "batch_id": batch.id, "hospital_org_id": org_id[st.hospital_code],
                    "gross_fen": st.gross_fen, "offset_fen": st.offset_fen, "net_deducted_fen": st.net_deducted_fen,
                    "advance_before_fen": st.advance_before_fen, "advance_after_fen": st.advance_after_fen,
-                   "line_count": st.line_count} for st in result.statements]
+                   "clawback_fen": st.clawback_fen, "line_count": st.line_count} for st in result.statements]
     offsets = [{"entry_key": f"offset:{run.id}:{org_id[st.hospital_code]}", "batch_id": batch.id,
                 "hospital_org_id": org_id[st.hospital_code], "kind": "offset", "amount_fen": -st.offset_fen,
                 "run_id": run.id, "detail": "", "created_by": run.computed_by, "created_at": now}

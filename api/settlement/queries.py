@@ -51,7 +51,7 @@ def acceptance_json(acc: Acceptance, settled: bool = False) -> dict:
 def return_json(ret: DeliveryReturn) -> dict:
     """One return of accepted goods."""
     return {"id": ret.id, "acceptance": ret.acceptance_id, "quantity": ret.quantity,
-            "returned_on": ret.returned_on.isoformat(), "reason": ret.reason}
+            "returned_on": ret.returned_on.isoformat(), "reason": ret.reason, "clawback": yuan(ret.clawback_fen)}
 
 
 def _acceptances_of(session: Session, actor: Actor, delivery_ids: Iterable[int]) -> dict[int, list[dict]]:
@@ -105,7 +105,7 @@ def statement_rows(session: Session, actor: Actor) -> list[dict]:
     return [{"run": run.run_ref, "batch": codes[st.batch_id], "month": run.month, "hospital": hospital.code,
              "gross": yuan(st.gross_fen), "offset": yuan(st.offset_fen), "net_deducted": yuan(st.net_deducted_fen),
              "advance_before": yuan(st.advance_before_fen), "advance_after": yuan(st.advance_after_fen),
-             "lines": st.line_count, "released": run.released_at is not None}
+             "clawback": yuan(st.clawback_fen), "lines": st.line_count, "released": run.released_at is not None}
             for st, run, hospital in rows]
 
 

@@ -8,7 +8,8 @@ A run's offsets and instructions are now held per hospital × supplier (``settle
 ``settlement_payable`` keeps, per line, only the payable key, the run, the quantity and the
 gross, without per-row foreign-key checks — so that a province's month (600,000 lines) is
 written by one ``INSERT … SELECT``.
-Existing payables are folded into shares (sums per run × hospital × supplier, exact).
+Existing payables are folded into shares (sums per run × hospital × supplier, exact). Returns
+after settlement get their clawback columns (return, share, statement, run).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def upgrade() -> None:
         sa.Column("gross_fen", sa.BigInteger(), nullable=False),
         sa.Column("offset_fen", sa.BigInteger(), nullable=False),
         sa.Column("paid_fen", sa.BigInteger(), nullable=False),
+        sa.Column("clawback_fen", sa.BigInteger(), nullable=False),
         sa.Column("line_count", sa.Integer(), nullable=False),
         sa.Column("instruction_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["batch_id"], ["batch.id"]),
@@ -47,9 +49,9 @@ def upgrade() -> None:
     op.create_index("ix_settlement_share_instruction_id", "settlement_share", ["instruction_id"])
     op.execute(
         "INSERT INTO settlement_share (run_id, batch_id, hospital_org_id, supplier_org_id, gross_fen, offset_fen,"
-        " paid_fen, line_count, instruction_id)"
+        " paid_fen, clawback_fen, line_count, instruction_id)"
         " SELECT p.run_id, r.batch_id, p.hospital_org_id, p.supplier_org_id, SUM(p.gross_fen), SUM(p.offset_fen),"
-        " SUM(p.paid_fen), COUNT(*), MAX(p.instruction_id)"
+        " SUM(p.paid_fen), 0, COUNT(*), MAX(p.instruction_id)"
         " FROM settlement_payable p JOIN settlement_run r ON r.id = p.run_id"
         " GROUP BY p.run_id, r.batch_id, p.hospital_org_id, p.supplier_org_id")
     op.create_table(
@@ -68,11 +70,26 @@ def upgrade() -> None:
     op.drop_table("settlement_payable")
     op.rename_table("settlement_payable_v2", "settlement_payable")
     op.create_index("ix_settlement_payable_run_id", "settlement_payable", ["run_id"])
+    # returns after settlement: clawed back in a later run
+    for table in ("settlement_run", "settlement_statement"):  # referenced tables: a plain ADD COLUMN
+        op.add_column(table, sa.Column("clawback_fen", sa.BigInteger(), nullable=False, server_default="0"))
+    with op.batch_alter_table("settlement_return") as batch_op:
+        batch_op.add_column(sa.Column("clawback_fen", sa.BigInteger(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("clawback_run_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key("fk_settlement_return_clawback_run", "settlement_run", ["clawback_run_id"], ["id"])
+        batch_op.create_index("ix_settlement_return_clawback_run_id", ["clawback_run_id"])
 
 
 def downgrade() -> None:
     """Back to per-line payables; a line's offset and instruction come back from its share
-    (the share's whole offset on its first line: the sums stay exact)."""
+    (the share's whole offset on its first line: the sums stay exact). Clawback records go."""
+    with op.batch_alter_table("settlement_return") as batch_op:
+        batch_op.drop_index("ix_settlement_return_clawback_run_id")
+        batch_op.drop_constraint("fk_settlement_return_clawback_run", type_="foreignkey")
+        batch_op.drop_column("clawback_run_id")
+        batch_op.drop_column("clawback_fen")
+    for table in ("settlement_run", "settlement_statement"):
+        op.drop_column(table, "clawback_fen")
     op.drop_index("ix_settlement_payable_run_id", table_name="settlement_payable")
     op.rename_table("settlement_payable", "settlement_payable_v2")
     op.create_table(

@@ -145,7 +145,8 @@ def test_hospital_accepts_partly_and_returns(client, session, setup, tokens):  #
                             json={"quantity": 10, "returned_on": "2026-10-07", "reason": "破损 damaged"})
     assert sent_back.status_code == 201
     assert sent_back.get_json() | {"id": 0} == {"id": 0, "acceptance": line["id"], "quantity": 10,
-                                                "returned_on": "2026-10-07", "reason": "破损 damaged"}
+                                                "returned_on": "2026-10-07", "reason": "破损 damaged",
+                                                "clawback": "0.00"}
     too_many = client.post(returns, headers=tokens["hospital"],
                            json={"quantity": 51, "returned_on": "2026-10-07", "reason": "x"})
     assert too_many.status_code == 422 and "quantity" in too_many.get_json()["error"]["fields"]
@@ -220,7 +221,7 @@ def test_apply_reconcile_run_then_statements_and_payments(client, session, world
     (statement,) = client.get("/api/v1/statements", headers=tokens["hospital"]).get_json()
     assert statement == {"run": run.run_ref, "batch": setup.code, "month": "2026-10", "hospital": "A-hospital",
                          "gross": "142.28", "offset": "42.68", "net_deducted": "99.60", "advance_before": "4552.50",
-                         "advance_after": "4509.82", "lines": 2, "released": True}
+                         "advance_after": "4509.82", "clawback": "0.00", "lines": 2, "released": True}
     (payment,) = client.get("/api/v1/payments", headers=tokens["supplier"]).get_json()
     assert payment | {"status_at": None} == {
         "reference": payment["reference"], "run": run.run_ref, "batch": setup.code, "month": "2026-10",
@@ -231,7 +232,7 @@ def test_apply_reconcile_run_then_statements_and_payments(client, session, world
     assert line["settled"] and line["applied_month"] == "2026-10" and line["reconcile_status"] == "confirmed"
     settled = client.post(f"/api/v1/acceptances/{ids[0]}/returns", headers=tokens["hospital"],
                           json={"quantity": 1, "returned_on": "2026-10-09", "reason": "x"})
-    assert settled.status_code == 409 and "already settled" in settled.get_json()["error"]["message"]
+    assert settled.status_code == 201 and settled.get_json()["clawback"] != "0.00"  # taken back by the next run
 
     _bank_return(session, world, run.id, "失败")  # the bank refuses; the next run re-issues it
     rerun = services.run_settlement(session, officer, setup.code, "2026-10", utcnow())

@@ -92,11 +92,17 @@ def test_disputed_lines_wait_and_returns_reduce_the_payable(session, world, setu
     services.reconcile(session, hospital, [a2.id], False, "数量不符 quantity mismatch", NOW)
     run = services.run_settlement(session, officer, setup.code, "2026-10", NOW).run
     assert (run.line_count, run.carried_count, run.gross_fen) == (1, 1, line_amount_fen(70, 1234))
-    with pytest.raises(services.SettlementRefused, match="already settled"):
-        services.return_goods(session, hospital, a1.id, 1, date(2026, 10, 5), "x", NOW)
+    # a return after settlement: the overpayment on the line (70 → 69 units) is clawed back next run
+    late = services.return_goods(session, hospital, a1.id, 1, date(2026, 10, 5), "召回 recall", NOW)
+    assert late.clawback_fen == line_amount_fen(70, 1234) - line_amount_fen(69, 1234) == 13
     services.reconcile(session, hospital, [a2.id], True, "", NOW)
     later = services.run_settlement(session, officer, setup.code, "2026-10", NOW + timedelta(days=1))
-    assert later.created and later.run.seq == 2 and later.run.gross_fen == line_amount_fen(40, 567)
+    assert later.created and later.run.seq == 2
+    assert (later.run.gross_fen, later.run.clawback_fen) == (line_amount_fen(40, 567) - 13, 13)
+    session.refresh(late)
+    assert late.clawback_run_id == later.run.id
+    st = session.exec(select(DeductionStatement).where(DeductionStatement.run_id == later.run.id)).one()
+    assert (st.gross_fen, st.clawback_fen) == (line_amount_fen(40, 567) - 13, 13)
 
 
 def test_refusals(session, world, setup):  # noqa: F811
@@ -220,3 +226,37 @@ def test_overdue_lines_are_counted_and_summed_until_paid(session, world, setup, 
                                 "r.csv", NOW)
     after = overdue(session, b, date(2026, 11, 25))
     assert (after.count, after.total_fen) == (1, line_amount_fen(333, 567))  # paid lines are no longer late
+
+
+def test_clawbacks_are_netted_only_when_the_pair_has_enough_new_gross():
+    from settlement.open_lines import net_clawbacks
+
+    owed = {(1, 9): [(11, 30), (12, 20)], (2, 9): [(13, 500)], (3, 9): [(14, 5)]}
+    rows, netted = net_clawbacks([(1, 9, 100, 4), (2, 9, 400, 2), (4, 9, 70, 1)], owed)
+    # (1, 9): 100 covers 30 + 20; (2, 9): 400 does not cover 500 → waits; (3, 9) has no new lines → waits
+    assert rows == [(1, 9, 50, 4, 50), (2, 9, 400, 2, 0), (4, 9, 70, 1, 0)]
+    assert netted == [11, 12]
+
+
+def test_a_clawback_without_new_lines_waits_and_is_never_taken_twice(session, world, setup, officer_b):  # noqa: F811
+    supplier, hospital, officer = actors(world)
+    run = _released_run(session, world, setup, officer_b)  # 100 × ¥0.1234 settled in October
+    (acc,) = session.exec(select(Acceptance)).all()
+    ret = services.return_goods(session, hospital, acc.id, 10, date(2026, 10, 20), "召回 recall", NOW)
+    assert ret.clawback_fen == line_amount_fen(100, 1234) - line_amount_fen(90, 1234) == 123
+    with pytest.raises(services.SettlementRefused):  # nothing new to settle: the clawback waits
+        services.run_settlement(session, officer, setup.code, "2026-11", NOW + timedelta(days=40))
+    session.refresh(ret)
+    assert ret.clawback_run_id is None
+    deliver = services.record_delivery(session, supplier, D(setup.contracts["YP001"].code, 200, date(2026, 11, 3)),
+                                       NOW + timedelta(days=5))
+    new = services.accept_delivery(session, hospital, deliver.id, 200, date(2026, 11, 3), NOW + timedelta(days=5))
+    services.apply_for_settlement(session, supplier, setup.batch_id, "2026-11", NOW + timedelta(days=40))
+    services.reconcile(session, hospital, [new.id], True, "", NOW + timedelta(days=40))
+    nov = services.run_settlement(session, officer, setup.code, "2026-11", NOW + timedelta(days=40)).run
+    assert (nov.gross_fen, nov.clawback_fen) == (line_amount_fen(200, 1234) - 123, 123)
+    assert nov.paid_fen == nov.gross_fen - nov.offset_fen != run.paid_fen
+    session.refresh(ret)
+    assert ret.clawback_run_id == nov.id
+    again = services.run_settlement(session, officer, setup.code, "2026-11", NOW + timedelta(days=41))
+    assert not again.created  # taken once

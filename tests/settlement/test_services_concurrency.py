@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
@@ -17,6 +17,7 @@ from core.money import line_amount_fen
 from settlement import services
 from settlement.models import (
     Acceptance,
+    DeliveryReturn,
     PayableRecord,
     PaymentInstruction,
     PrepaymentEntry,
@@ -76,8 +77,9 @@ LINE = st.tuples(st.sampled_from(["YP001", "YP003"]), st.integers(1, 5000), st.i
 
 @settings(max_examples=12, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(LINE, min_size=1, max_size=6), rule=st.sampled_from(["proportional", "first", "none"]),
-       grant=st.booleans(), reruns=st.integers(1, 3))
-def test_instructions_equal_accepted_times_price_minus_offsets(fresh_world, lines, rule, grant, reruns):
+       grant=st.booleans(), reruns=st.integers(1, 3),
+       late=st.integers(0, 100))
+def test_instructions_equal_accepted_times_price_minus_offsets(fresh_world, lines, rule, grant, reruns, late):
     session, world = fresh_world()
     s = make_setup(session, world, rules={"prepayment_offset": rule})
     supplier, hospital = world.actors[("A", Role.SUPPLIER_REP)], world.actors[("A", Role.HOSPITAL_BUYER)]
@@ -111,15 +113,24 @@ def test_instructions_equal_accepted_times_price_minus_offsets(fresh_world, line
                 pass
             if k == 0 and [a for a in applied if a in disputed]:
                 services.reconcile(session, hospital, [a for a in applied if a in disputed], True, "", NOW)
+            if k == 0 and late:  # goods returned after settlement: clawed back when new gross covers it
+                settled = session.exec(select(Acceptance).join(PayableRecord, PayableRecord.acceptance_id == Acceptance.id)
+                                       .order_by(Acceptance.id)).first()
+                qty = (settled.quantity - settled.returned) * late // 100 if settled else 0
+                if qty:
+                    services.return_goods(session, hospital, settled.id, qty, settled.accepted_on, "召回", NOW)
     session.expire_all()
     for run in session.exec(select(SettlementRun)).all():
         pays = session.exec(select(PayableRecord).where(PayableRecord.run_id == run.id)).all()
         shares = session.exec(select(SettlementShare).where(SettlementShare.run_id == run.id)).all()
         fresh = session.exec(select(func.coalesce(func.sum(PaymentInstruction.amount_fen), 0)).where(
             PaymentInstruction.run_id == run.id, PaymentInstruction.reissue_of_id.is_(None))).one()
-        assert fresh == run.paid_fen == sum(p.gross_fen for p in pays) - sum(x.offset_fen for x in shares)
+        assert fresh == run.paid_fen == sum(p.gross_fen for p in pays) - run.clawback_fen - sum(
+            x.offset_fen for x in shares)
         assert all(x.gross_fen == x.offset_fen + x.paid_fen for x in shares)
-        assert sum(x.gross_fen for x in shares) == sum(p.gross_fen for p in pays)
+        assert sum(x.gross_fen for x in shares) == sum(p.gross_fen for p in pays) - run.clawback_fen
+        assert run.clawback_fen == sum(x.clawback_fen for x in shares) == sum(r.clawback_fen for r in session.exec(
+            select(DeliveryReturn).where(DeliveryReturn.clawback_run_id == run.id)))
         assert sum(x.line_count for x in shares) == len(pays) == run.line_count
     pays = session.exec(select(PayableRecord)).all()
     assert len({p.acceptance_id for p in pays}) == len(pays)
@@ -128,7 +139,15 @@ def test_instructions_equal_accepted_times_price_minus_offsets(fresh_world, line
                               .where(PaymentInstruction.reissue_of_id.is_(None))).one()
     advance = sum(e.amount_fen for e in session.exec(select(PrepaymentEntry).where(PrepaymentEntry.kind == "advance")))
     offsets = -sum(e.amount_fen for e in session.exec(select(PrepaymentEntry).where(PrepaymentEntry.kind == "offset")))
-    assert total_paid == sum(expected.values()) - offsets
+    returns = session.exec(select(DeliveryReturn)).all()
+    netted = sum(r.clawback_fen for r in returns if r.clawback_run_id is not None)
+    event("clawback netted" if netted else "clawback waiting" if any(r.clawback_fen for r in returns) else "no clawback")
+    assert total_paid == sum(expected.values()) - netted - offsets
+    # every clawback, netted or waiting, is exactly what the line was overpaid (it telescopes)
+    final = {a.id: line_amount_fen(a.quantity - a.returned, s.contracts["YP001" if a.contract_id ==
+                                   s.contracts["YP001"].id else "YP003"].ucp_e4)
+             for a in session.exec(select(Acceptance)).all() if a.id in {p.acceptance_id for p in pays}}
+    assert sum(p.gross_fen for p in pays) - sum(r.clawback_fen for r in returns) == sum(final.values())
     assert 0 <= offsets <= advance
     if rule == "none":
         assert offsets == 0
