@@ -154,10 +154,16 @@ def preview_bid(session: Session, actor: Actor, batch_code: str, bid: BidInput, 
 
 
 def ensure_batch_key(session: Session, batch: Batch, keyring: KeyRing, now: datetime) -> BatchKey:
-    """The batch's sealing key, created (once, under a lock) with the first bid."""
-    advisory_xact_lock(session, f"seal-key:{batch.id}")
+    """The batch's sealing key, created (once, under a lock) with the first bid.
+
+    The key never changes once created, so the lock is taken only while there is none yet: in
+    the last minute before a deadline the bids do not queue behind one another for it."""
     row = session.exec(select(BatchSealKey).where(BatchSealKey.batch_id == batch.id)).first()
     if row is not None:
+        return BatchKey.from_text(row.key_text)
+    advisory_xact_lock(session, f"seal-key:{batch.id}")
+    row = session.exec(select(BatchSealKey).where(BatchSealKey.batch_id == batch.id)).first()
+    if row is not None:  # created by a bid that held the lock before us
         return BatchKey.from_text(row.key_text)
     key = create_batch_key(keyring, batch_code=batch.code, opening_at=batch.opening_at)
     session.add(BatchSealKey(batch_id=batch.id, key_text=key.to_text(), fingerprint=key.fingerprint,

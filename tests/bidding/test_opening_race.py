@@ -3,7 +3,7 @@
 Found by ``make loadtest`` reasoning about the last second before a deadline (opening time =
 bid deadline, as the tendering law has it): a submission that passed the "batch is in
 bidding" check just before the deadline but had not yet written its row (it waits for the
-batch's sealing-key lock behind other bids) was not seen by ``open_bids``, which committed
+supplier's per-item bid lock, or any other) was not seen by ``open_bids``, which committed
 the opening with the *previous* bid; the amendment then committed and its receipt was shown,
 but the opening never contained it. Only PostgreSQL interleaves these transactions (SQLite
 write sessions are serialised as a whole).
@@ -23,7 +23,6 @@ from sqlmodel import select
 from accounts.roles import Role
 from bidding import services
 from bidding.models import BidSubmission, OpenedBid
-from procurement.models import Batch
 from tests.bidding.conftest import bid, make_bidding_batch
 from tests.conftest import aware
 
@@ -35,16 +34,17 @@ def test_amendment_in_flight_at_the_opening_is_not_lost(db, world, ring):
     with db.write_session() as s:
         code = make_bidding_batch(s, world, demand_deadline=aware(2030, 2, 1), bid_deadline=deadline,
                                   opening_at=deadline)
-        batch_id = s.exec(select(Batch.id).where(Batch.code == code)).one()
     supplier = world.actors[("A", Role.SUPPLIER_REP)]
     with db.write_session() as s:
         services.submit_bid(s, supplier, code, bid(pack_price_e4=14000), ring, deadline - timedelta(hours=1))
 
-    # another bid of the batch holds the sealing-key lock for a moment
+    # another request of the same supplier for the same item holds its bid lock for a moment
+    with db.read_session() as s:
+        item_id = s.exec(select(BidSubmission.batch_item_id)).first()
     other = db.engine.connect()
     busy = other.begin()
     other.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                  {"k": zlib.crc32(f"seal-key:{batch_id}".encode()) & 0x7FFFFFFF})
+                  {"k": zlib.crc32(f"bid:{item_id}:{supplier.org_id}".encode()) & 0x7FFFFFFF})
     outcome: dict[str, object] = {}
 
     def amend() -> None:
