@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from accounts.models import Organisation
@@ -91,6 +92,18 @@ def record(db: Database, report: StepReport, now: datetime, *, summary: tuple[st
             s.add(JobRun(name=name[:80], started_at=now, seconds=seconds, ok=not report.failed,
                          detail=pass_detail(report)[:4000], attempt=1))
         s.commit()
+
+
+KEEP_RUNS = timedelta(days=90)  # the lifecycle job alone writes a row per step every 15 s when busy
+
+
+def prune_runs(db: Database, now: datetime, keep: timedelta = KEEP_RUNS) -> int:
+    """Delete job-run rows older than ``keep`` (the page shows the latest; the audit log, not
+    this table, is the record of what the platform did); the number deleted."""
+    with db.write_session() as s:
+        deleted = s.execute(delete(JobRun).where(JobRun.started_at < now - keep)).rowcount
+        s.commit()
+    return deleted
 
 
 def pass_detail(report: StepReport) -> str:

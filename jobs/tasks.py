@@ -25,6 +25,7 @@ from jobs.bookkeeping import (
     StepReport,
     attempts,
     backoff_seconds,
+    prune_runs,
     record,
     run_step,
     with_write_session,
@@ -86,10 +87,16 @@ def _calendar_step(db: Database, code: str, now: datetime, tz: ZoneInfo) -> str:
     return outcome.summary() if outcome.acted else IDLE
 
 
+def _pruned(count: int) -> str:
+    """The prune step's summary (idle when nothing was old enough)."""
+    return f"{count} job runs older than 90 days deleted" if count else IDLE
+
+
 def alerts_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
     """The daily alerts, recorded."""
     started = time.monotonic()
     report = alert_steps(db, now, tz)
+    run_step(report, "prune_job_runs", run=lambda: _pruned(prune_runs(db, now)))
     record(db, report, now, summary=("alerts", time.monotonic() - started))
     return report
 

@@ -36,3 +36,20 @@ def test_reminders_in_the_last_two_days_once_and_only_to_hospitals_without_deman
     assert _reminded(db) == sent  # once
     alert_steps(db, DEADLINE + timedelta(hours=1))
     assert _reminded(db) == sent  # none after the deadline
+
+
+def test_the_daily_pass_prunes_job_runs_older_than_ninety_days(db):
+    from datetime import UTC, datetime
+
+    from jobs.models import JobRun
+    from jobs.tasks import alerts_pass
+
+    now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    with db.write_session() as s:
+        s.add_all([JobRun(name="lifecycle", started_at=now - timedelta(days=d), seconds=0.1) for d in (1, 89, 91, 400)])
+        s.commit()
+    report = alerts_pass(db, now)
+    assert "prune_job_runs" in report.done
+    with db.read_session() as s:
+        ages = sorted((now - r.started_at).days for r in s.exec(select(JobRun).where(JobRun.name == "lifecycle")))
+    assert ages == [1, 89]
