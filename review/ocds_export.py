@@ -14,14 +14,14 @@ from evaluation.models import EvaluationItem
 from procurement.demand.models import DemandLine, DemandUpload
 from procurement.models import Batch, BatchItem, Item
 from review.models import Contract, Publicity
-from review.ocds import (
+from review.ocds import build_release_package
+from review.ocds_records import (
     OcdsAward,
     OcdsBatch,
     OcdsBidStat,
     OcdsContract,
     OcdsItem,
     OcdsOrg,
-    build_release_package,
 )
 
 

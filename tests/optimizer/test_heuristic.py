@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimizer.allocation import Problem, allocation_cost, check_allocation, solve_allocation
-from optimizer.heuristic import best_fill, near_fills, packing_start
+from optimizer.fill import best_fill, near_fills
+from optimizer.heuristic import packing_start
 from tests.optimizer import bid
 
 

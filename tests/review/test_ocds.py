@@ -29,15 +29,15 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT4
 
-from review.ocds import (
+from review.ocds import build_release_package
+from review.ocds_json import to_json_text
+from review.ocds_records import (
     OcdsAward,
     OcdsBatch,
     OcdsBidStat,
     OcdsContract,
     OcdsItem,
     OcdsOrg,
-    build_release_package,
-    to_json_text,
 )
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "review" / "schemas" / "ocds-1.1.5"

@@ -1,0 +1,144 @@
+"""One packing pass: pins, reserved minimum regions, then exact fills in a given order.
+
+Used by ``optimizer.heuristic.packing_start``; ``target_cost`` tells it when an allocation
+is close enough to the fractional fill to stop searching.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from optimizer.allocation import (
+    Allocation,
+    Problem,
+    allocation_cost,
+    canonical_backups,
+    check_allocation,
+)
+from optimizer.fill import best_fill, near_fills
+
+TARGET_GAP = Decimal("0.00005")
+
+
+def _reserve(p: Problem, lean: bool = False) -> tuple[list[str | None], dict[str, int], list[int]] | None:
+    """Pins, then the smallest free regions reserved for the dearer winners' minimum regions.
+
+    ``lean`` reserves only for the winners dearer than the first one whose room, with the
+    cheaper winners' rooms, covers the whole volume (the cheaper ones are filled and that
+    one takes what is left), so more small regions remain to fill the cheap winners exactly.
+    Returns the owners so far, the room left per winner and the free regions (smallest
+    first), or None when the minimum regions cannot be reserved.
+    """
+    share = p.share_limit()
+    room = {b.supplier: b.capacity if share is None else min(b.capacity, share) for b in p.winners}
+    owner: list[str | None] = [None] * len(p.regions)
+    for ri, pin in enumerate(p.pins):
+        if pin in room:
+            owner[ri] = pin
+            room[pin] -= p.volumes[ri]
+    free = sorted((ri for ri in range(len(p.regions)) if owner[ri] is None), key=lambda ri: p.volumes[ri])
+    skip = 1
+    if lean:
+        covered = 0
+        for rank, bid in enumerate(p.winners, start=1):
+            covered += room[bid.supplier]
+            skip = rank
+            if covered >= p.total:
+                break
+    for bid in reversed(p.winners[skip:]):
+        have = sum(1 for s in owner if s == bid.supplier)
+        for _ in range(max(0, p.min_regions - have)):
+            if not free:
+                return None
+            ri = free.pop(0)
+            owner[ri] = bid.supplier
+            room[bid.supplier] -= p.volumes[ri]
+    return owner, room, free
+
+
+def _finish(p: Problem, owner: list[str | None]) -> Allocation | None:
+    """The allocation of complete owners, or None when it breaks a rule."""
+    primary = tuple(s or "" for s in owner)
+    result = Allocation(primary, canonical_backups(p, primary))
+    return None if check_allocation(p, result) else result
+
+
+def fills(
+    p: Problem, order: list[int], slack: float = 0.0, count: int = 1, pair: bool = False,
+    lean: bool = False, target: Decimal | None = None,
+) -> list[Allocation]:
+    """Pins, reserved minimum regions, then exact fills of the winners in ``order``.
+
+    The first winner in ``order`` tries its ``count`` best fills (each leaves a different
+    set of regions for the next winners); the others take their best fill in turn. With
+    ``pair`` the first two winners together try their ``count`` best joint fills, each
+    split by the best fill of the first. ``slack`` leaves that fraction of the first
+    winner's room unused, so that the regions left over may fill the next winner better.
+    """
+    reserved = _reserve(p, lean)
+    if reserved is None:
+        return []
+    owner0, room, free0 = reserved
+    pair = pair and len(order) >= 2
+    lead = [p.winners[wi].supplier for wi in order[: 2 if pair else 1]]
+    found = []
+    starts = [list(range(len(free0)))]
+    if lead:
+        limit = sum(room[s] for s in lead) - int(room[lead[0]] * slack)
+        if sum(p.volumes[ri] for ri in free0) > limit:
+            starts = near_fills([p.volumes[ri] for ri in free0], limit, count)
+    for chosen0 in starts:
+        owner = owner0.copy()
+        free = free0
+        if pair:  # split the joint fill: the first winner's best fill, the rest if it fits
+            part = [free[j] for j in chosen0]
+            sub = best_fill([p.volumes[ri] for ri in part], room[lead[0]])
+            rest = [ri for j, ri in enumerate(part) if j not in set(sub)]
+            if sum(p.volumes[ri] for ri in rest) > room[lead[1]]:
+                continue
+            for j in sub:
+                owner[part[j]] = lead[0]
+            for ri in rest:
+                owner[ri] = lead[1]
+            free = [ri for ri in free if owner[ri] is None]
+        for k, wi in enumerate(order):
+            bid = p.winners[wi]
+            if pair and k < 2:
+                continue
+            if k == 0:
+                chosen = set(chosen0)
+            elif sum(p.volumes[ri] for ri in free) <= room[bid.supplier]:
+                chosen = set(range(len(free)))
+            else:
+                chosen = set(best_fill([p.volumes[ri] for ri in free], room[bid.supplier]))
+            for j in chosen:
+                owner[free[j]] = bid.supplier
+            free = [ri for j, ri in enumerate(free) if j not in chosen]
+        for ri in free:
+            owner[ri] = p.winners[-1].supplier
+        result = _finish(p, owner)
+        if result is not None:
+            found.append(result)
+            if target is not None and allocation_cost(p, result) <= target:
+                break
+    return found
+
+
+def target_cost(p: Problem) -> Decimal:
+    """A cost close enough to the fractional fill that searching on does not pay.
+
+    The fractional fill (the reserved regions, then every winner in price order filled to
+    its room with fractions of regions) approximates the bound the solver proves at its
+    root; within ``TARGET_GAP`` of it the solver proves optimality at once.
+    """
+    reserved = _reserve(p, True)
+    if reserved is None:
+        return Decimal(0)
+    owner, room, free = reserved
+    cost = sum((b.ucp * v for b in p.winners for v, s in zip(p.volumes, owner, strict=True) if s == b.supplier), Decimal(0))
+    left = sum(p.volumes[ri] for ri in free)
+    for bid in sorted(p.winners, key=lambda b: b.ucp):
+        take = max(0, min(left, room[bid.supplier]))
+        cost += bid.ucp * take
+        left -= take
+    return cost * (1 + TARGET_GAP)
