@@ -12,18 +12,10 @@ from openpyxl import load_workbook
 from bidding.workbook import DATA_SHEET
 from core.clock import utcnow
 from tests.bidding.conftest import make_bidding_batch
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 WINDOW = 45  # seconds the supplier has before the bid deadline
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("landing-title").wait_for()
 
 
 def _form_bid(page, base, code, item, price):
@@ -46,7 +38,7 @@ def test_supplier_bids_and_officer_opens(app, db, session, world, ring, live_ser
                               opening_at=now + timedelta(seconds=WINDOW + 2))
     session.close()
     page = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
-    _login(page, live_server, "a_supplier_rep")
+    sign_in(page, live_server, "a_supplier_rep")
     first = _form_bid(page, live_server, code, "YP001", "1.40")
     shot(page, "bid-receipt")
     # several bids by workbook (YP001 again = amend, and YP003)
@@ -73,7 +65,7 @@ def test_supplier_bids_and_officer_opens(app, db, session, world, ring, live_ser
     remaining = (now + timedelta(seconds=WINDOW + 3) - utcnow()).total_seconds()
     time.sleep(max(0.0, remaining))
     officer = browser.new_context(locale="zh-CN").new_page()
-    _login(officer, live_server, "a_price_officer")
+    sign_in(officer, live_server, "a_price_officer")
     officer.goto(f"{live_server}/batches/{code}/bids")
     officer.get_by_test_id("open-bids").click()
     record = officer.get_by_test_id("opening-table").inner_text()

@@ -8,19 +8,14 @@ import pytest
 from openpyxl import load_workbook
 
 from demo.seed import DEMO_PASSWORD, seed_demo
+from tests.browser.helpers import new_page, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(browser, live_server, username: str):
-    """A fresh Chinese browser page signed in as ``username``."""
-    page = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("landing-title").wait_for()
-    return page
+    """A fresh Chinese browser page signed in as the demo user ``username``."""
+    return sign_in(new_page(browser), live_server, username, DEMO_PASSWORD)
 
 
 def _fill(template: bytes, path, *, mistakes: bool) -> None:

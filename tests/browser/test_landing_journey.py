@@ -3,6 +3,7 @@
 import pytest
 
 from demo.seed import DEMO_PASSWORD, seed_demo
+from tests.browser.helpers import new_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,12 +43,7 @@ def test_each_demo_role_lands_in_chinese(db, live_server, browser, shot):
 def test_officer_creates_a_batch_in_the_browser(db, live_server, browser, shot):
     with db.write_session() as s:
         seed_demo(s, hospitals=16, suppliers=3)
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "officer")
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("landing-title").wait_for()
+    page = sign_in(new_page(browser), live_server, "officer", DEMO_PASSWORD)
     page.goto(f"{live_server}/batches/new")
     page.fill("#code", "SD-TEST-02")
     page.fill("#name", "浏览器创建的批次")

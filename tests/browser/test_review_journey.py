@@ -11,6 +11,7 @@ from sqlalchemy import text
 from accounts import services as accounts
 from accounts.roles import OrgKind, Role
 from core.clock import utcnow
+from tests.browser.helpers import new_page, sign_in
 from tests.conftest import PASSWORD
 from tests.evaluation.fixtures import opened_batch
 
@@ -18,13 +19,8 @@ pytestmark = pytest.mark.browser
 
 
 def _as(browser, base, username):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("landing-title").wait_for()
-    return page
+    """A fresh Chinese browser page signed in as ``username``."""
+    return sign_in(new_page(browser), base, username)
 
 
 def _run_evaluation(page, base, code, version):

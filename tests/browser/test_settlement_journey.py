@@ -12,7 +12,7 @@ from sqlmodel import select
 from core.money import format_yuan
 from settlement import services
 from settlement.models import Delivery, PaymentInstruction, SettlementRun
-from tests.conftest import PASSWORD
+from tests.browser.helpers import new_page, sign_in
 from tests.settlement.fixtures_db import NOW, make_setup, second_officer
 
 pytestmark = pytest.mark.browser
@@ -20,13 +20,7 @@ pytestmark = pytest.mark.browser
 
 def _login(browser, base, username):
     """A fresh browser context signed in as ``username``."""
-    page = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("landing-title").wait_for()
-    return page
+    return sign_in(new_page(browser), base, username)
 
 
 def test_settlement_month_in_the_browser(app, db, session, world, live_server, browser, shot, tmp_path):

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from demo.seed import DEMO_PASSWORD, seed_demo
 from procurement.models import Batch
+from tests.browser.helpers import new_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,16 +18,11 @@ PAGE_NOTE = "排序仅对本页显示的行有效"
 
 def _sign_in(browser, live_server, username: str):
     """A fresh Chinese browser page signed in as ``username``, collecting console errors."""
-    page = browser.new_context(locale="zh-CN").new_page()
+    page = new_page(browser)
     page.errors = []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(f"{live_server}/login")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("landing-title").wait_for()
-    return page
+    return sign_in(page, live_server, username, DEMO_PASSWORD)
 
 
 def _column(table, index: int) -> list[str]:

@@ -1,0 +1,20 @@
+"""Browser helpers shared by the journeys: a fresh Chinese page, and signing in through the form."""
+
+from __future__ import annotations
+
+from tests.conftest import PASSWORD
+
+
+def new_page(browser):
+    """A page in a fresh Chinese browser context that accepts downloads."""
+    return browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
+
+
+def sign_in(page, base: str, username: str, password: str = PASSWORD):
+    """Sign ``page`` in as ``username`` through the login form and wait for the landing page."""
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("landing-title").wait_for()
+    return page
