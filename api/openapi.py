@@ -86,7 +86,7 @@ def settlement_paths() -> dict:
             "parameters": [_id("delivery_id")], "requestBody": _body("AcceptanceRequest"),
             "responses": _answers("201", _ref("Acceptance"), "the new acceptance line", **REFUSED)}},
         "/acceptances/{acceptance_id}/returns": {"post": {
-            "operationId": "returnGoods", "summary": "A hospital sends back accepted goods not yet settled",
+            "operationId": "returnGoods", "summary": "A hospital sends back accepted goods (a settled line's overpayment is clawed back)",
             "parameters": [_id("acceptance_id")], "requestBody": _body("ReturnRequest"),
             "responses": _answers("201", _ref("Return"), "the return", **REFUSED)}},
         "/batches/{code}/settlement-applications": {"post": {

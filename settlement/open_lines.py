@@ -14,21 +14,22 @@ from sqlmodel import Session
 
 from settlement.models import SettlementRun
 
-#: a line's gross in fen: net accepted quantity × contract price (1/10000 yuan), half up
-_GROSS = "(CAST(a.quantity - a.returned AS BIGINT) * c.ucp_e4 + 50) / 100"
+#: a line's gross in fen: net accepted quantity × contract price (1/10000 yuan), half up — SQL
+#: for ``core.money.line_amount_fen`` over acceptance ``a`` and contract ``c`` (the one definition)
+LINE_GROSS = "(CAST(a.quantity - a.returned AS BIGINT) * c.ucp_e4 + 50) / 100"
 #: applied lines of the batch accepted before the month's end with no payable yet
 _OPEN = ("FROM settlement_acceptance a JOIN contract c ON c.id = a.contract_id"
          " WHERE a.batch_id = :batch AND a.applied_month IS NOT NULL AND a.accepted_on < :end"
-         f" AND {_GROSS} > 0"
+         f" AND {LINE_GROSS} > 0"
          " AND NOT EXISTS (SELECT 1 FROM settlement_payable p WHERE p.acceptance_id = a.id AND p.kind = 'delivery')")
 _SHARES = text("SELECT a.hospital_org_id, a.supplier_org_id,"
-               f" SUM(CASE WHEN a.reconcile_status = 'confirmed' THEN {_GROSS} ELSE 0 END),"
+               f" SUM(CASE WHEN a.reconcile_status = 'confirmed' THEN {LINE_GROSS} ELSE 0 END),"
                " SUM(CASE WHEN a.reconcile_status = 'confirmed' THEN 1 ELSE 0 END),"
                " SUM(CASE WHEN a.reconcile_status = 'confirmed' THEN 0 ELSE 1 END) "
                f"{_OPEN} GROUP BY a.hospital_org_id, a.supplier_org_id"
                ).bindparams(bindparam("end", type_=Date))
 _CLAIM = text("INSERT INTO settlement_payable (acceptance_id, kind, run_id, quantity, gross_fen)"
-              f" SELECT a.id, 'delivery', :run, a.quantity - a.returned, {_GROSS} {_OPEN}"
+              f" SELECT a.id, 'delivery', :run, a.quantity - a.returned, {LINE_GROSS} {_OPEN}"
               " AND a.reconcile_status = 'confirmed'").bindparams(bindparam("end", type_=Date))
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, cast, func
+from sqlalchemy import func, literal_column
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -29,6 +29,7 @@ from settlement.models import (
     SettlementRun,
     SettlementShare,
 )
+from settlement.open_lines import LINE_GROSS
 from settlement.progress import AgreedVolume, ProgressReport, Purchase, progress
 from settlement.runs import settings_of
 from settlement.savings import SavingsInput, SavingsRow, ScoreTier, benchmark_fen, retained_savings
@@ -143,20 +144,19 @@ def overdue(session: Session, batch: Batch, as_of: date, limit: int = 200) -> Ov
     """Accepted lines of the batch not paid by their due date: counted and summed in SQL (a
     province accumulates millions of lines), with the ``limit`` most overdue listed."""
     days = settings_of(batch).payment_days
-    gross = (cast(Acceptance.quantity - Acceptance.returned, BigInteger) * Contract.ucp_e4 + 50) // 100
+    a, c = aliased(Acceptance, name="a"), aliased(Contract, name="c")
+    gross = literal_column(LINE_GROSS)
     paid = (select(PayableRecord.acceptance_id)
             .join(SettlementShare, (SettlementShare.run_id == PayableRecord.run_id))
             .join(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
-            .where(SettlementShare.hospital_org_id == Acceptance.hospital_org_id,
-                   SettlementShare.supplier_org_id == Acceptance.supplier_org_id,
-                   PayableRecord.acceptance_id == Acceptance.id, PaymentInstruction.status == "paid"))
-    late = (Acceptance.batch_id == batch.id, Acceptance.accepted_on < as_of - timedelta(days=days), gross > 0,
-            ~paid.exists())
+            .where(SettlementShare.hospital_org_id == a.hospital_org_id,
+                   SettlementShare.supplier_org_id == a.supplier_org_id,
+                   PayableRecord.acceptance_id == a.id, PaymentInstruction.status == "paid"))
+    late = (a.batch_id == batch.id, a.accepted_on < as_of - timedelta(days=days), gross > 0, ~paid.exists())
     count, total = session.exec(select(func.count(), func.coalesce(func.sum(gross), 0))
-                                .select_from(Acceptance).join(Contract, Contract.id == Acceptance.contract_id)
-                                .where(*late)).one()
-    rows = session.exec(select(Acceptance, Contract).join(Contract, Contract.id == Acceptance.contract_id)
-                        .where(*late).order_by(Acceptance.accepted_on, Acceptance.id).limit(limit)).all()
+                                .select_from(a).join(c, c.id == a.contract_id).where(*late)).one()
+    rows = session.exec(select(a, c).join(c, c.id == a.contract_id)
+                        .where(*late).order_by(a.accepted_on, a.id).limit(limit)).all()
     orgs = {o.id: o.code for o in session.exec(select(Organisation).where(Organisation.id.in_(
         {a.hospital_org_id for a, _c in rows} | {a.supplier_org_id for a, _c in rows}))).all()} if rows else {}
     lines = [AcceptedLine(str(a.id), str(c.id), orgs[a.hospital_org_id], orgs[a.supplier_org_id], str(c.batch_item_id),

@@ -110,7 +110,7 @@ def accept(delivery_id: int):
 @api.post("/acceptances/<int:acceptance_id>/returns")
 @token_required
 def return_goods(acceptance_id: int):
-    """The hospital sends back accepted goods not yet settled."""
+    """The hospital sends back accepted goods (on a settled line the overpayment is clawed back)."""
     if refused := _role(Role.HOSPITAL_BUYER, message=HOSPITALS):
         return refused
     _known(acceptance_id)
