@@ -15,15 +15,14 @@ from accounts.roles import Role
 from api import services
 from api.demand import LinesError, field_of, lines_to_sheet
 from api.openapi import openapi_document
-from api.settlement.bodies import text_problem
 from bidding.queries import my_submissions, opening_rows
 from core.clock import utcnow
 from core.money import price_e4_to_decimal
 from procurement.demand.services import DemandError, submit_demand
-from procurement.queries import find_batch, list_batches
+from procurement.queries import list_batches, plausible_code
 from review.queries import contracts_of
 from web.auth import public, requires
-from web.db import get_session
+from web.db import get_session, visible_batch
 from web.forms import EmptyForm
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -59,19 +58,6 @@ def token_required(view):
 
     wrapper.jicai_roles = None  # token-authenticated, outside the session-based route walk
     return wrapper
-
-
-def _batch(code: str):
-    """A batch visible to the token's organisation, else 404."""
-    batch = find_batch(get_session(), g.actor, code) if plausible_code(code) else None
-    if batch is None:
-        abort(404, description="no such batch")
-    return batch
-
-
-def plausible_code(code: str) -> bool:
-    """Whether a path's batch code could exist (a NUL byte would make PostgreSQL fail, not answer)."""
-    return text_problem(code, 40) is None
 
 
 def _iso(value) -> str | None:
@@ -111,7 +97,7 @@ def batches():
 @token_required
 def contracts(code: str):
     """Contracts within the organisation's scope."""
-    found = contracts_of(get_session(), g.actor, code) if plausible_code(code) else None
+    found = contracts_of(get_session(), g.actor, code)
     if found is None:
         abort(404, description="no such batch")
     return jsonify([{"code": c.code, "item": i.code, "hospital": h.code, "supplier": s.code,
@@ -127,7 +113,7 @@ def bids(code: str):
     """A supplier's submissions; unit comparable prices appear only after the opening."""
     if g.actor.role != Role.SUPPLIER_REP:
         return error(403, "forbidden", "只有医药企业可以查询申报 / suppliers only")
-    batch = _batch(code)
+    batch = visible_batch(code)
     opened = {r.bid.receipt: r for r in opening_rows(get_session(), g.actor, batch) if r.own}
     return jsonify([{"item": item.code, "receipt": sub.receipt, "status": sub.status,
                      "submitted_at": sub.submitted_at.isoformat(),

@@ -72,7 +72,8 @@ def _run_evaluation(db: Database, run_id: int, user_id: int) -> None:
 
 
 def _with_session(db: Database, work) -> None:
-    """Run ``work`` in a fresh write session, retrying serialization failures."""
+    """Run ``work`` in a fresh write session, retrying serialization failures; its result (a
+    batch, an opening …) is dropped, since a lifecycle step reports only done or failed."""
     with_write_session(db, work)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -45,8 +46,16 @@ def list_batches(session: Session, actor: Actor, status: str | None = None) -> l
     return list(session.exec(stmt.order_by(Batch.created_at.desc(), Batch.id.desc())).all())
 
 
+def plausible_code(code: str) -> bool:
+    """Whether a batch code from a path could exist: at most 40 characters, no control
+    characters (a NUL byte would make PostgreSQL fail rather than answer "no such batch")."""
+    return len(code) <= 40 and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in code)
+
+
 def find_batch(session: Session, actor: Actor, code: str) -> Batch | None:
-    """One batch by code within the actor's scope."""
+    """One batch by code within the actor's scope (None for a code no batch can have)."""
+    if not plausible_code(code):
+        return None
     return session.exec(scope(select(Batch).where(Batch.code == code), actor, Batch)).first()
 
 

@@ -32,7 +32,7 @@ def visible_batch(code: str):
 
     batch = find_batch(get_session(), g.actor, code)
     if batch is None:
-        abort(404)
+        abort(404, description="no such batch")  # the API answers with this text; pages ignore it
     return batch
 
 

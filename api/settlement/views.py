@@ -16,12 +16,11 @@ from accounts.roles import Role
 from api.settlement import bodies, queries
 from api.settlement.bodies import FieldsError
 from api.settlement.recording import record_lines
-from api.views import api, error, plausible_code, token_required
+from api.views import api, error, token_required
 from core.clock import utcnow
-from procurement.queries import find_batch
 from settlement import services
 from settlement.services import SettlementRefused
-from web.db import get_session
+from web.db import get_session, visible_batch
 
 HOSPITALS = "只有医疗机构可以使用 / hospitals only"
 SUPPLIERS = "只有医药企业可以使用 / suppliers only"
@@ -49,14 +48,6 @@ def _known(pk: int) -> None:
         abort(404, description="no such record")
 
 
-def _batch_id(code: str) -> int:
-    """The id of a batch visible to the token's organisation, else 404."""
-    batch = find_batch(get_session(), g.actor, code) if plausible_code(code) else None
-    if batch is None:
-        abort(404, description="no such batch")
-    return batch.id
-
-
 @api.get("/deliveries")
 @token_required
 def deliveries():
@@ -68,7 +59,7 @@ def deliveries():
         options = bodies.delivery_filter(request.args)
     except FieldsError as exc:
         return _invalid(exc)
-    batch_id = _batch_id(options.batch) if options.batch else None
+    batch_id = visible_batch(options.batch).id if options.batch else None
     return jsonify(queries.delivery_rows(get_session(), g.actor, batch_id=batch_id, open_only=options.open_only,
                                          limit=options.limit, before=options.before))
 
@@ -134,7 +125,7 @@ def apply(code: str):
         return refused
     try:
         month = bodies.application(request.get_json(silent=True))
-        count = services.apply_for_settlement(get_session(), g.actor, _batch_id(code), month, utcnow())
+        count = services.apply_for_settlement(get_session(), g.actor, visible_batch(code).id, month, utcnow())
     except FieldsError as exc:
         return _invalid(exc)
     except SettlementRefused as exc:
