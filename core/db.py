@@ -139,8 +139,8 @@ def advisory_xact_lock(session: Session, name: str, *, shared: bool = False) -> 
 def bulk_insert(session: Session, table, rows: list[dict]) -> None:
     """Insert many rows of one shape into ``table`` in the session's transaction.
 
-    PostgreSQL: ``COPY … FROM STDIN`` on the session's own connection (tens of thousands of rows
-    in a fraction of the time of an executemany). SQLite: a Core executemany (already fast).
+    PostgreSQL: ``COPY … FROM STDIN`` on the session's own connection (no statement per row;
+    server-side checks such as foreign keys still cost per row). SQLite: a Core executemany.
     Values must be what the column's driver takes (ints, str, date, aware datetime).
     """
     if not rows:

@@ -54,7 +54,7 @@ def claim_lines(session: Session, run: SettlementRun, batch_id: int, month_end) 
     The same lines as :func:`open_shares` read: the run holds the batch's settlement lock
     exclusively, and every change of an applied line takes it shared first."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:  # see _no_nested_loops
+    if postgres:  # see the comment above
         session.execute(text("SET LOCAL enable_nestloop = off"))
     claimed = session.execute(_CLAIM, {"batch": batch_id, "end": month_end, "run": run.id}).rowcount
     if postgres:
