@@ -116,9 +116,9 @@ def _lines(db: Database, env: dict, count: int) -> float:
             c = contracts[rnd.randrange(len(contracts))]
             rows.append((delivery, cid[c["code"]], env["batch_id"], c["hospital_org_id"], c["supplier_org_id"],
                          rnd.randint(1, 5000), 0, date(2026, 10, rnd.randint(1, 31)), env["users"]["settle"], NOW,
-                         "2026-10", "confirmed", ""))
+                         "2026-10", "confirmed", "", 1 + rnd.randrange(2900)))
     columns = ("delivery_id, contract_id, batch_id, hospital_org_id, supplier_org_id, quantity, returned, accepted_on,"
-               " accepted_by, accepted_at, applied_month, reconcile_status, dispute_reason")
+               " accepted_by, accepted_at, applied_month, reconcile_status, dispute_reason, claim_seq")
     raw = db.engine.raw_connection()
     started = time.perf_counter()
     try:  # driver level: sqlite3 executemany of tuples, PostgreSQL COPY
@@ -129,7 +129,7 @@ def _lines(db: Database, env: dict, count: int) -> float:
                     copy.write_row(row)
         else:
             cur.execute("BEGIN")
-            cur.executemany(f"INSERT INTO settlement_acceptance ({columns}) VALUES ({', '.join('?' * 13)})",  # noqa: S608
+            cur.executemany(f"INSERT INTO settlement_acceptance ({columns}) VALUES ({', '.join('?' * 14)})",  # noqa: S608
                             [(*r[:7], r[7].isoformat(), r[8], r[9].strftime("%Y-%m-%d %H:%M:%S.%f"), *r[10:])
                              for r in rows])
         raw.commit()

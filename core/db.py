@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable
+from operator import itemgetter
 from typing import TypeVar
 
 from sqlalchemy import create_engine, event, text
@@ -151,7 +152,8 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
         return
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
+    values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     with conn.connection.driver_connection.cursor() as cur, cur.copy(
             f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([row[c] for c in columns])
+            copy.write_row(values(row))

@@ -30,7 +30,7 @@ from procurement.models import Batch
 from procurement.rules import parse_rules
 from review.models import Notification
 from settlement.deliveries import parse_month
-from settlement.models import Acceptance, PayableRecord, SettlementRun
+from settlement.models import Acceptance, SettlementRun
 from settlement.runs import NothingToSettle, run_settlement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -142,10 +142,9 @@ def _remind_suppliers(session: Session, batch: Batch, month: str, apply_by: int,
 def _remind_hospitals(session: Session, batch: Batch, month: str, reconcile_by: int, now: datetime,
                       since: datetime) -> int:
     """Hospitals with applied lines still pending reconciliation: confirm or dispute by the day."""
-    settled = select(PayableRecord.acceptance_id).where(PayableRecord.acceptance_id == Acceptance.id).exists()
-    rows = session.exec(select(Acceptance.hospital_org_id, func.count()).where(
+    rows = session.exec(select(Acceptance.hospital_org_id, func.count()).where(  # pending: never settled
         Acceptance.batch_id == batch.id, Acceptance.applied_month.is_not(None),
-        Acceptance.reconcile_status == "pending", ~settled)
+        Acceptance.reconcile_status == "pending")
         .group_by(Acceptance.hospital_org_id)).all()
     texts = {org: f"请于本月{reconcile_by}日前对账 {month} 的结算申请（{n} 条待确认）/ reconcile the settlement "
                   f"applications of {month} by day {reconcile_by} of this month ({n} lines pending)"

@@ -22,7 +22,8 @@ from core import audit
 from core.db import advisory_xact_lock, lock_for_update
 from core.money import line_amount_fen
 from review.models import Contract
-from settlement.models import Acceptance, Delivery, DeliveryReturn, PayableRecord
+from settlement.claims import is_settled, next_place
+from settlement.models import Acceptance, Delivery, DeliveryReturn
 from settlement.scoping import contract_condition
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -169,12 +170,6 @@ def accept_delivery(session: Session, actor: Actor, delivery_id: int, quantity: 
     return acc
 
 
-def _settled(session: Session, acceptance_id: int) -> bool:
-    """Whether a payable already exists for the line."""
-    return session.exec(select(PayableRecord.acceptance_id)
-                        .where(PayableRecord.acceptance_id == acceptance_id)).first() is not None
-
-
 def settlement_guard(session: Session, batch_id: int) -> None:
     """Hold the batch's settlement lock in shared mode while changing what a run reads
     (application, reconciliation, returns): a run, which takes it exclusively, then sees
@@ -207,7 +202,7 @@ def return_goods(session: Session, actor: Actor, acceptance_id: int, quantity: i
         raise SettlementRefused("退货日期须在验收日期与今天之间 / the return date must lie between the "
                                 "acceptance date and today")
     clawback = 0
-    if _settled(session, acc.id):
+    if is_settled(session, acc.id):
         price = session.get(Contract, acc.contract_id).ucp_e4
         net = acc.quantity - acc.returned
         clawback = line_amount_fen(net, price) - line_amount_fen(net - quantity, price)
@@ -253,13 +248,17 @@ def reconcile(session: Session, actor: Actor, acceptance_ids: Sequence[int], con
     if not confirm and not reason.strip():
         raise SettlementRefused("有异议须填写原因 / a dispute needs a reason")
     _guard_lines(session, acceptance_ids)
+    places: dict[int, int] = {}  # one place in the settlement queue per batch for this call
     for pk in sorted(set(acceptance_ids)):
         acc = _own(session, actor, Acceptance, pk)
         if acc.applied_month is None:
             raise SettlementRefused(f"明细 {pk} 尚未申请结算 / line {pk} has not been applied for")
-        if _settled(session, pk):
+        if is_settled(session, pk):
             raise SettlementRefused(f"明细 {pk} 已结算 / line {pk} is already settled")
+        if confirm and acc.batch_id not in places:
+            places[acc.batch_id] = next_place(session, acc.batch_id)
         acc.reconcile_status = "confirmed" if confirm else "disputed"
+        acc.claim_seq = places[acc.batch_id] if confirm else None  # a disputed line leaves the queue
         acc.dispute_reason = "" if confirm else reason.strip()[:200]
         acc.reconciled_by, acc.reconciled_at = actor.user_id, now
         session.add(acc)

@@ -9,57 +9,76 @@ before it meets the price, so a large line cannot overflow 32 bits on PostgreSQL
 
 from __future__ import annotations
 
-from sqlalchemy import Date, bindparam, text
+from dataclasses import dataclass
+
+from sqlalchemy import Date, bindparam, func, select, text
 from sqlmodel import Session
 
-from settlement.models import SettlementRun
+from settlement.models import Acceptance, SettlementClaim, SettlementRun
 
 #: a line's gross in fen: net accepted quantity × contract price (1/10000 yuan), half up — SQL
 #: for ``core.money.line_amount_fen`` over acceptance ``a`` and contract ``c`` (the one definition)
 LINE_GROSS = "(CAST(a.quantity - a.returned AS BIGINT) * c.ucp_e4 + 50) / 100"
-#: applied lines of the batch accepted before the month's end with no payable yet
-_OPEN = ("FROM settlement_acceptance a JOIN contract c ON c.id = a.contract_id"
-         " WHERE a.batch_id = :batch AND a.applied_month IS NOT NULL AND a.accepted_on < :end"
-         f" AND {LINE_GROSS} > 0"
-         " AND NOT EXISTS (SELECT 1 FROM settlement_payable p WHERE p.acceptance_id = a.id AND p.kind = 'delivery')")
+_IN_RANGE = "a.claim_seq > :lo AND a.claim_seq <= :top"
+_DUE = "a.accepted_on < :end"
+_QUEUED = "a.claim_seq IS NOT NULL"  # in the WHERE below: confirmed and in the range
+#: per hospital × supplier: the gross and count of the confirmed lines in the new range (due by
+#: the month's end), how many wait (applied, unconfirmed, payable) and how many confirmed lines
+#: in the range were accepted after the month's end (they move up the queue, see below)
 _SHARES = text("SELECT a.hospital_org_id, a.supplier_org_id,"
-               f" SUM(CASE WHEN a.reconcile_status = 'confirmed' THEN {LINE_GROSS} ELSE 0 END),"
-               " SUM(CASE WHEN a.reconcile_status = 'confirmed' THEN 1 ELSE 0 END),"
-               " SUM(CASE WHEN a.reconcile_status = 'confirmed' THEN 0 ELSE 1 END) "
-               f"{_OPEN} GROUP BY a.hospital_org_id, a.supplier_org_id"
-               ).bindparams(bindparam("end", type_=Date))
-_CLAIM = text("INSERT INTO settlement_payable (acceptance_id, kind, run_id, quantity, gross_fen)"
-              f" SELECT a.id, 'delivery', :run, a.quantity - a.returned, {LINE_GROSS} {_OPEN}"
-              " AND a.reconcile_status = 'confirmed'").bindparams(bindparam("end", type_=Date))
+               f" SUM({LINE_GROSS}) FILTER (WHERE {_QUEUED} AND {_DUE}),"
+               f" COUNT(*) FILTER (WHERE {_QUEUED} AND {_DUE} AND {LINE_GROSS} > 0),"
+               f" COUNT(*) FILTER (WHERE {_QUEUED} AND {_DUE}),"
+               f" COUNT(*) FILTER (WHERE NOT {_QUEUED}),"
+               f" COUNT(*) FILTER (WHERE {_QUEUED} AND NOT {_DUE})"
+               " FROM settlement_acceptance a JOIN contract c ON c.id = a.contract_id"
+               " WHERE a.batch_id = :batch AND a.applied_month IS NOT NULL"
+               f" AND (({_IN_RANGE}) OR (a.claim_seq IS NULL AND a.reconcile_status <> 'confirmed'"
+               f" AND {_DUE} AND {LINE_GROSS} > 0))"
+               " GROUP BY a.hospital_org_id, a.supplier_org_id").bindparams(bindparam("end", type_=Date))
+_MOVE_UP = text("UPDATE settlement_acceptance SET claim_seq = :top + 1 WHERE batch_id = :batch"
+                " AND claim_seq > :lo AND claim_seq <= :top AND accepted_on >= :end").bindparams(
+    bindparam("end", type_=Date))
 
 
-def open_shares(session: Session, batch_id: int, month_end) -> tuple[list[tuple[int, int, int, int]], int]:
-    """Open lines summed per hospital × supplier — (hospital id, supplier id, gross fen, lines)
-    of the confirmed ones — and how many applied lines wait (pending or disputed): one
-    ``GROUP BY`` in the database, no Python object per line."""
-    rows = session.execute(_SHARES, {"batch": batch_id, "end": month_end}).all()
-    return [(h, s, int(g), int(n)) for h, s, g, n, _w in rows if n], sum(int(w) for *_x, w in rows)
+@dataclass(frozen=True)
+class OpenLines:
+    """What a run finds open in its batch: the shares of the confirmed lines in the queue range
+    ``(lo, top]``, how many lines wait for reconciliation, and how many the run claims."""
+
+    lo: int | None
+    top: int
+    totals: list[tuple[int, int, int, int]]  # (hospital id, supplier id, gross fen, lines > 0 fen)
+    waiting: int
+    claimed: int  # confirmed lines in the range, 0-fen ones included
 
 
-# Why the claim turns nested loops off on PostgreSQL: the statement inserts into the table its
-# anti-join reads. On a young table (analysed while empty) the planner picks a nested loop with
-# a sequential scan of settlement_payable per line — and that table grows as the statement
-# inserts, so the run goes quadratic (measured: > 10 minutes for 600,000 lines instead of about
-# one second). A hash or merge anti-join reads settlement_payable once, whatever its statistics.
+def open_lines(session: Session, batch_id: int, month_end) -> OpenLines:
+    """Sum the open lines per hospital × supplier in one ``GROUP BY``; no Python object per line.
+
+    The range runs from the batch's last claim to the highest place given. Confirmed lines in
+    it accepted after the month's end (a late run of an earlier month) are moved above it
+    first, so the range holds exactly the lines this run settles."""
+    lo = session.execute(select(func.max(SettlementClaim.hi)).where(SettlementClaim.batch_id == batch_id)).scalar()
+    top = session.execute(select(func.max(Acceptance.claim_seq)).where(Acceptance.batch_id == batch_id)).scalar()
+    top = max(top or 0, lo or 0)
+    params = {"batch": batch_id, "end": month_end, "lo": lo or 0, "top": top}
+    rows = session.execute(_SHARES, params).all()
+    if any(late for *_x, late in rows):
+        session.execute(_MOVE_UP, params)
+    totals = [(h, s, int(g), int(n)) for h, s, g, n, _c, _w, _l in rows if n]  # n > 0: g is not NULL
+    return OpenLines(lo, top, totals, sum(int(w) for *_x, w, _l in rows), sum(int(c) for *_x, c, _w, _l in rows))
 
 
-def claim_lines(session: Session, run: SettlementRun, batch_id: int, month_end) -> int:
-    """Write the payable key of every line the run settles (one ``INSERT … SELECT``); the count.
+def claim_lines(session: Session, run: SettlementRun, found: OpenLines) -> None:
+    """Record that ``run`` settled the lines of the range (one row, whatever the line count).
 
-    The same lines as :func:`open_shares` read: the run holds the batch's settlement lock
-    exclusively, and every change of an applied line takes it shared first."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:  # see the comment above
-        session.execute(text("SET LOCAL enable_nestloop = off"))
-    claimed = session.execute(_CLAIM, {"batch": batch_id, "end": month_end, "run": run.id}).rowcount
-    if postgres:
-        session.execute(text("SET LOCAL enable_nestloop = on"))
-    return claimed
+    The database refuses a second claim from the same place, so a racing run cannot settle a
+    line again even without the lock (see :class:`SettlementClaim`)."""
+    if found.claimed:
+        session.add(SettlementClaim(batch_id=run.batch_id, run_id=run.id, lo=found.lo, hi=found.top,
+                                    line_count=run.line_count))
+        session.flush()
 
 
 _CLAWBACKS = text("SELECT a.hospital_org_id, a.supplier_org_id, r.id, r.clawback_fen FROM settlement_return r"

@@ -97,10 +97,11 @@ def allocate_largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
     remainders, ties to the earlier position. With ``total ≤ W`` no share exceeds its weight.
     """
     check_int("total", total)
-    for w in weights:
-        check_int("weight", w)
+    if not all(type(w) is int and w >= 0 for w in weights):  # the plain case on one pass
+        for w in weights:
+            check_int("weight", w)
     whole = sum(weights)
-    if whole == 0:
+    if whole == 0 or total == 0:
         if total:
             raise SettlementError("cannot allocate a non-zero amount over zero weights")
         return [0] * len(weights)

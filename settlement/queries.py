@@ -6,26 +6,27 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import func, literal_column, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.scoping import scope
+from core.money import line_amount_fen
 from procurement.models import Batch, BatchItem, Item
 from procurement.rules import parse_rules
 from review.models import Contract
+from settlement.claims import clawed_back, covers, settled, settling_run
 from settlement.deadlines import OverdueLine, overdue_lines
 from settlement.model import AcceptedLine
 from settlement.models import (
     Acceptance,
     DeductionStatement,
     Delivery,
-    DeliveryReturn,
-    PayableRecord,
     PaymentInstruction,
     PrepaymentEntry,
+    SettlementClaim,
     SettlementRun,
     SettlementShare,
 )
@@ -88,15 +89,25 @@ def deliveries(session: Session, actor: Actor, *, open_only: bool = False, limit
     return [DeliveryRow(d, c, int(q)) for d, c, q in rows]
 
 
+@dataclass(frozen=True)
+class SettledLine:
+    """How a settled line was settled: the run, and the gross it settled (fen; returns after
+    settlement have been clawed back from it since)."""
+
+    run_id: int
+    gross_fen: int
+
+
 def acceptances(session: Session, actor: Actor, *, applied_unsettled: bool = False,
-                limit: int = 500) -> list[tuple[Acceptance, Contract, PayableRecord | None]]:
-    """Acceptance lines in scope with their contract and payable (if settled)."""
-    stmt = (scope(select(Acceptance, Contract, PayableRecord), actor, Acceptance)
-            .join(Contract, Contract.id == Acceptance.contract_id)
-            .outerjoin(PayableRecord, PayableRecord.acceptance_id == Acceptance.id))
+                limit: int = 500) -> list[tuple[Acceptance, Contract, SettledLine | None]]:
+    """Acceptance lines in scope with their contract and, when settled, how."""
+    stmt = (scope(select(Acceptance, Contract, settling_run(), clawed_back()), actor, Acceptance)
+            .join(Contract, Contract.id == Acceptance.contract_id))
     if applied_unsettled:
-        stmt = stmt.where(Acceptance.applied_month.is_not(None), PayableRecord.acceptance_id.is_(None))
-    return list(session.exec(stmt.order_by(Acceptance.id.desc()).limit(limit)).all())
+        stmt = stmt.where(Acceptance.applied_month.is_not(None), ~settled())
+    rows = session.exec(stmt.order_by(Acceptance.id.desc()).limit(limit)).all()
+    return [(a, c, SettledLine(run, line_amount_fen(a.quantity - a.returned, c.ucp_e4) + int(claw))
+             if run is not None and a.reconcile_status == "confirmed" else None) for a, c, run, claw in rows]
 
 
 def statements(session: Session, actor: Actor) -> list[tuple[DeductionStatement, SettlementRun, Organisation]]:
@@ -146,12 +157,15 @@ def overdue(session: Session, batch: Batch, as_of: date, limit: int = 200) -> Ov
     days = settings_of(batch).payment_days
     a, c = aliased(Acceptance, name="a"), aliased(Contract, name="c")
     gross = literal_column(LINE_GROSS)
-    paid = (select(PayableRecord.acceptance_id)
-            .join(SettlementShare, (SettlementShare.run_id == PayableRecord.run_id))
-            .join(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
-            .where(SettlementShare.hospital_org_id == a.hospital_org_id,
+    # paid: settled in a run whose share of this hospital × supplier was paid by the fund, or
+    # wholly out of the hospital's advance (nothing left for the fund to pay)
+    paid = (select(SettlementShare.id)
+            .join(SettlementClaim, SettlementClaim.run_id == SettlementShare.run_id)
+            .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
+            .where(covers(a), a.reconcile_status == "confirmed",
+                   SettlementShare.hospital_org_id == a.hospital_org_id,
                    SettlementShare.supplier_org_id == a.supplier_org_id,
-                   PayableRecord.acceptance_id == a.id, PaymentInstruction.status == "paid"))
+                   or_(PaymentInstruction.status == "paid", SettlementShare.paid_fen == 0)))
     late = (a.batch_id == batch.id, a.accepted_on < as_of - timedelta(days=days), gross > 0, ~paid.exists())
     count, total = session.exec(select(func.count(), func.coalesce(func.sum(gross), 0))
                                 .select_from(a).join(c, c.id == a.contract_id).where(*late)).one()
@@ -184,18 +198,14 @@ def savings(session: Session, actor: Actor, batch: Batch,
     """Retained savings (结余留用) per hospital × item, and hospitals still needing a score.
 
     Benchmark at the batch item's pre-VBP price × fund payment ratio vs the fund's actual spend
-    (Σ settled gross of the contract); tiers from the batch rules (score strictly above).
+    (Σ settled gross of the contract, net of returns clawed back); tiers from the batch rules (score strictly above).
     """
     rules = parse_rules(batch.rules_json)
     tiers = tuple(ScoreTier(t.above_score, t.ratio, inclusive=False) for t in rules.retention_tiers)
-    spend = dict(session.exec(select(Acceptance.contract_id, func.sum(PayableRecord.gross_fen))
-                              .join(Acceptance, Acceptance.id == PayableRecord.acceptance_id)
-                              .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
-    for contract_id, fen in session.exec(select(Acceptance.contract_id, func.sum(DeliveryReturn.clawback_fen))
-                                         .join(Acceptance, Acceptance.id == DeliveryReturn.acceptance_id)
-                                         .where(Acceptance.batch_id == batch.id)
-                                         .group_by(Acceptance.contract_id)).all():
-        spend[contract_id] = spend.get(contract_id, 0) - int(fen)  # returns after settlement: clawed back
+    a, c = aliased(Acceptance, name="a"), aliased(Contract, name="c")
+    spend = dict(session.exec(select(a.contract_id, func.sum(literal_column(LINE_GROSS)))  # net of clawbacks
+                              .join(c, c.id == a.contract_id)
+                              .where(a.batch_id == batch.id, settled(a)).group_by(a.contract_id)).all())
     bought = dict(session.exec(select(Acceptance.contract_id, func.sum(Acceptance.quantity - Acceptance.returned))
                                .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
     inputs = []
@@ -224,9 +234,8 @@ def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, i
             .where(Delivery.batch_id == batch_id, Delivery.quantity > func.coalesce(accepted.c.q, 0))).one()
         out["reconcile_lines"] = session.exec(
             scope(select(func.count()).select_from(Acceptance), actor, Acceptance)
-            .outerjoin(PayableRecord, PayableRecord.acceptance_id == Acceptance.id)
             .where(Acceptance.batch_id == batch_id, Acceptance.applied_month.is_not(None),
-                   Acceptance.reconcile_status == "pending", PayableRecord.acceptance_id.is_(None))).one()
+                   Acceptance.reconcile_status == "pending")).one()  # a settled line is confirmed
     elif actor.role.value == "settlement_officer":
         out["approve_run"] = session.exec(
             scope(select(func.count()).select_from(SettlementRun), actor, SettlementRun)

@@ -39,6 +39,7 @@ import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
+from operator import itemgetter
 from types import MappingProxyType
 
 from .model import (
@@ -124,46 +125,56 @@ def settle_shares(
         raise SettlementError(f"run reference must be 1–28 letters, digits, - or _: {run_ref!r}")
     for hospital, balance in prepayment_balances.items():
         check_int(f"advance of {hospital}", balance)
-    by_hospital: dict[str, list[ShareTotal]] = {}
+    # one pass over the shares (a province's month has 50,000): each share's order key once
+    by_hospital: dict[str, list[tuple[tuple, ShareTotal]]] = {}
     seen: set[tuple] = set()
     for share in shares:
-        key = (share.hospital_code, *_share_order(share))
+        order = _share_order(share)
+        key = (share.hospital_code, order)
         if key in seen:
-            raise SettlementError(f"share {key} appears twice")
+            raise SettlementError(f"share {(share.hospital_code, *order)} appears twice")
         seen.add(key)
         if share.gross_fen:
-            by_hospital.setdefault(share.hospital_code, []).append(share)
-    split = {h: _settle_hospital(sorted(by_hospital[h], key=_share_order), prepayment_balances.get(h, 0), settings)
-             for h in sorted(by_hospital)}
-    groups: dict[tuple, list[tuple[ShareTotal, int]]] = {}
-    for rows in split.values():
-        for share, offset in rows:
-            if share.gross_fen - offset:
-                groups.setdefault(_share_order(share)[:5], []).append((share, offset))
+            by_hospital.setdefault(share.hospital_code, []).append((order, share))
+    split: dict[str, list[tuple[ShareTotal, int]]] = {}
+    groups: dict[tuple, list[tuple[ShareTotal, int]]] = {}  # instruction key → its shares with offsets
+    for hospital in sorted(by_hospital):
+        rows = sorted(by_hospital[hospital], key=itemgetter(0))  # orders are unique within a hospital
+        split[hospital] = settled = _settle_hospital([x for _o, x in rows], prepayment_balances.get(hospital, 0),
+                                                     settings)
+        for (order, share), (_x, offset) in zip(rows, settled, strict=True):
+            if share.gross_fen != offset:
+                groups.setdefault(order, []).append((share, offset))
     instructions, ref_of = [], {}
     for seq, group in enumerate(sorted(groups), start=1):
         ref = instruction_reference(run_ref, seq)
         members = groups[group]
         first = members[0][0]
-        count = sum(x.line_count for x, _ in members)
+        count = amount = 0
+        for x, offset in members:
+            count += x.line_count
+            amount += x.gross_fen - offset
+            ref_of[id(x)] = ref
         instructions.append(PaymentInstruction(
             reference=ref, supplier_code=first.supplier_code, payer=first.payer, payee=first.payee,
-            amount_fen=sum(x.gross_fen - o for x, o in members), lines=(),
-            remittance=remittance_text(ref, count), line_count=count))
-        ref_of.update({id(x): ref for x, _ in members})
-    settled, statements = [], []
+            amount_fen=amount, lines=(), remittance=remittance_text(ref, count), line_count=count))
+    settled_shares, statements = [], []
     advances = dict(prepayment_balances)
     for hospital, rows in split.items():
-        settled.extend(SettledShare(x, o, x.gross_fen - o, ref_of.get(id(x))) for x, o in rows)
-        gross, offset = sum(x.gross_fen for x, _ in rows), sum(o for _, o in rows)
+        gross = offset_sum = lines = clawback = 0
+        for x, o in rows:
+            settled_shares.append(SettledShare(x, o, x.gross_fen - o, ref_of.get(id(x))))
+            gross += x.gross_fen
+            offset_sum += o
+            lines += x.line_count
+            clawback += x.clawback_fen
         before = prepayment_balances.get(hospital, 0)
-        statements.append(DeductionStatement(hospital, gross, offset, gross - offset, before, before - offset,
-                                             line_count=sum(x.line_count for x, _ in rows),
-                                             clawback_fen=sum(x.clawback_fen for x, _ in rows)))
-        advances[hospital] = before - offset
+        statements.append(DeductionStatement(hospital, gross, offset_sum, gross - offset_sum, before,
+                                             before - offset_sum, line_count=lines, clawback_fen=clawback))
+        advances[hospital] = before - offset_sum
     return SettlementResult(run_ref=run_ref, instructions=tuple(instructions), statements=tuple(statements),
                             settled_keys=frozenset(), carried_over=(), skipped_settled=(), skipped_zero=(),
-                            advances_after=MappingProxyType(advances), shares=tuple(settled))
+                            advances_after=MappingProxyType(advances), shares=tuple(settled_shares))
 
 
 def compute_settlement(

@@ -1,11 +1,12 @@
 """The settlement run: compute with the pure core, persist, approve (four-eyes), release files.
 
 Idempotency: a run takes the batch's settlement lock (the batch row, and an advisory lock on
-PostgreSQL; SQLite write transactions are serial already), reads only lines without a payable
-row, and inserts one ``settlement_payable`` row per line under the unique key (acceptance,
-kind). A second run, or a racing one, finds nothing new and returns the existing run.
-Changes of applied lines (application, reconciliation, returns) take the same lock shared,
-so the lines summed and the lines claimed are the same set.
+PostgreSQL; SQLite write transactions are serial already), sums the confirmed lines whose
+place in the batch's settlement queue lies above the last claim, and records one claim row for
+that range (``settlement.claims``); the database refuses two claims from the same place. A
+second run, or a racing one, finds nothing new and returns the existing run. Changes of
+applied lines (application, reconciliation, returns) take the same lock shared, so the lines
+summed are the lines claimed.
 Failed instructions of the batch are re-issued in the next run (new reference, same lines).
 """
 
@@ -22,6 +23,7 @@ from accounts.models import Organisation
 from accounts.roles import Role
 from accounts.scoping import scope
 from core import audit
+from core.bulk import collector_paused
 from core.db import advisory_xact_lock, bulk_insert, lock_for_update
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
@@ -46,7 +48,7 @@ from settlement.models import (
     SettlementRun,
     SettlementShare,
 )
-from settlement.open_lines import claim_lines, net_clawbacks, open_clawbacks, open_shares
+from settlement.open_lines import claim_lines, net_clawbacks, open_clawbacks, open_lines
 from settlement.prepayment import balances
 from settlement.run import instruction_reference, remittance_text, settle_shares
 
@@ -119,8 +121,14 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
     """Settle the batch's applied, confirmed lines up to ``month``; re-issue failed instructions.
 
     Summed per hospital × supplier in the database, settled by :func:`settle_shares`, then the
-    lines' payable keys written by one ``INSERT … SELECT`` — a province's month (600,000 lines)
-    never becomes Python objects."""
+    range of lines claimed by one row — a province's month (600,000 lines) never becomes
+    Python objects; its 50,000 shares do, with the garbage collector paused (``core.bulk``)."""
+    with collector_paused():
+        return _run(session, actor, batch_code, month, now)
+
+
+def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now: datetime) -> RunOutcome:
+    """:func:`run_settlement`'s work."""
     batch = officer_batch(session, actor, batch_code)
     _start, end = parse_month(month)
     if now.date() < end:
@@ -133,7 +141,8 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
     payer = account_of(fund) if fund else None
     if payer is None:
         raise SettlementRefused("医保基金账户未设置 / the fund's bank account is not set")
-    totals, waiting = open_shares(session, batch.id, end)
+    found = open_lines(session, batch.id, end)
+    totals = found.totals
     failed = session.exec(select(PaymentInstruction).where(PaymentInstruction.batch_id == batch.id,
                                                            PaymentInstruction.status == InstructionStatus.FAILED)
                           .order_by(PaymentInstruction.id)).all()
@@ -148,7 +157,9 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
     run_ref = f"S{batch.id}-{month.replace('-', '')}-{seq}"
     before = balances(session, batch.id)
     netted_rows, netted_returns = net_clawbacks(totals, open_clawbacks(session, batch.id))
-    shares = [ShareTotal(hospitals[h].code, suppliers[s].code, payees[s], payer, gross, n, claw)
+    hospital_code = {pk: o.code for pk, o in hospitals.items()}
+    supplier_code = {pk: o.code for pk, o in suppliers.items()}
+    shares = [ShareTotal(hospital_code[h], supplier_code[s], payees[s], payer, gross, n, claw)
               for h, s, gross, n, claw in netted_rows]
     try:
         result = settle_shares(shares, {o.code: before.get(pk, 0) for pk, o in hospitals.items()},
@@ -168,7 +179,7 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
                         computed_at=now, gross_fen=result.gross_fen, offset_fen=result.offset_fen,
                         paid_fen=result.paid_fen, clawback_fen=result.clawback_fen,
                         line_count=sum(s.line_count for s in result.statements),
-                        carried_count=waiting)
+                        carried_count=found.waiting)
     session.add(run)
     session.flush()
     by_code = {o.code: o.id for o in (*hospitals.values(), *suppliers.values())}
@@ -176,11 +187,7 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
     if netted_returns:
         session.execute(update(DeliveryReturn).where(DeliveryReturn.id.in_(netted_returns))
                         .values(clawback_run_id=run.id))
-    claimed = claim_lines(session, run, batch.id, end)
-    if claimed != run.line_count:  # cannot happen under the lock; never pay a set that moved
-        session.rollback()
-        raise SettlementRefused(f"明细在结算中发生变化，请重试 / the lines changed during the run ({claimed} ≠ "
-                                f"{run.line_count}); run it again")
+    claim_lines(session, run, found)
     run.reissued_fen = _reissue(session, run, failed, len(result.instructions), now)
     session.add(run)
     audit.record(session, who(actor), "settlement.run", "settlement_run", str(run.id),
@@ -208,7 +215,7 @@ def _persist(session: Session, run: SettlementRun, batch: Batch, result: Settlem
              "reissue_of_id": None, "failure_reason": "", "status_at": now} for i in result.instructions])
     ids = dict(conn.execute(select(PaymentInstruction.reference, PaymentInstruction.id)
                             .where(PaymentInstruction.run_id == run.id)).all())
-    shares = [{"run_id": run.id, "batch_id": batch.id, "hospital_org_id": org_id[x.share.hospital_code],
+    shares = [{"run_id": run.id, "hospital_org_id": org_id[x.share.hospital_code],
                "supplier_org_id": org_id[x.share.supplier_code], "gross_fen": x.share.gross_fen,
                "offset_fen": x.offset_fen, "paid_fen": x.paid_fen, "clawback_fen": x.share.clawback_fen,
                "line_count": x.share.line_count,

@@ -1,9 +1,9 @@
 """Who sees which settlement rows (registered with :func:`accounts.scoping.register_scope`).
 
-* Hospital buyers: their own deliveries, acceptances, payables, statements and ledger.
-* Supplier reps: their own deliveries, acceptances, payables and payment instructions.
+* Hospital buyers: their own deliveries, acceptances, statements and ledger.
+* Supplier reps: their own deliveries, acceptances and payment instructions.
 * Bureau roles (settlement officer, price officer, admin): every row of their region.
-Runs, bank files and bank returns are for bureau roles only.
+Runs, their claims, bank files and bank returns are for bureau roles only.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from settlement.models import (
     BankReturnImport,
     DeductionStatement,
     Delivery,
-    PayableRecord,
     PaymentInstruction,
     PrepaymentEntry,
+    SettlementClaim,
     SettlementRun,
     SettlementShare,
 )
@@ -74,11 +74,6 @@ def _instruction_rule(actor: Actor) -> ColumnElement[bool]:
     return bureau_rule(PaymentInstruction.batch_id)(actor)
 
 
-def _payable_rule(actor: Actor) -> ColumnElement[bool]:
-    """Settled lines: those of the acceptance lines in scope."""
-    return PayableRecord.acceptance_id.in_(select(Acceptance.id).where(party_rule(Acceptance)(actor)))
-
-
 def contract_condition(actor: Actor) -> ColumnElement[bool]:
     """Contracts the actor may act on: the hospital's or supplier's own, the bureau's region."""
     return party_rule(Contract)(actor)
@@ -100,7 +95,7 @@ def _by_run(model):
 
 register_scope(Delivery, party_rule(Delivery))
 register_scope(Acceptance, party_rule(Acceptance))
-register_scope(PayableRecord, _payable_rule)
+register_scope(SettlementClaim, bureau_rule(SettlementClaim.batch_id))
 register_scope(SettlementShare, party_rule(SettlementShare))
 register_scope(DeductionStatement, party_rule(DeductionStatement, supplier=False))
 register_scope(PrepaymentEntry, party_rule(PrepaymentEntry, supplier=False))

@@ -21,11 +21,11 @@ from core.money import fen_to_decimal, price_e4_to_decimal
 from procurement.models import Batch, BatchItem, Item
 from review.models import Contract
 from settlement import queries as settlement_queries
+from settlement.claims import settled
 from settlement.models import (
     Acceptance,
     Delivery,
     DeliveryReturn,
-    PayableRecord,
     PaymentInstruction,
     SettlementRun,
 )
@@ -59,8 +59,7 @@ def _acceptances_of(session: Session, actor: Actor, delivery_ids: Iterable[int])
     ids = list(delivery_ids)
     if not ids:
         return {}
-    settled = select(PayableRecord.acceptance_id).where(PayableRecord.acceptance_id == Acceptance.id).exists()
-    rows = session.exec(scope(select(Acceptance, settled), actor, Acceptance)
+    rows = session.exec(scope(select(Acceptance, settled()), actor, Acceptance)
                         .where(Acceptance.delivery_id.in_(ids)).order_by(Acceptance.id)).all()
     out: dict[int, list[dict]] = {}
     for acc, is_settled in rows:

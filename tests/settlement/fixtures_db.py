@@ -118,3 +118,17 @@ def setup(session, world) -> Setup:
 def officer_b(session, world):
     """The second settlement officer of province A."""
     return second_officer(session, world)
+
+
+def settled_lines(session) -> dict[int, tuple[int, int]]:
+    """Every settled line: acceptance id → (run id, gross it was settled at), from the claims."""
+    from sqlmodel import select
+
+    from core.money import line_amount_fen
+    from settlement.claims import clawed_back, settled, settling_run
+    from settlement.models import Acceptance
+
+    rows = session.exec(select(Acceptance.id, settling_run(), Acceptance.quantity - Acceptance.returned,
+                               Contract.ucp_e4, clawed_back())
+                        .join(Contract, Contract.id == Acceptance.contract_id).where(settled())).all()
+    return {pk: (run, line_amount_fen(net, price) + int(claw)) for pk, run, net, price, claw in rows}

@@ -18,14 +18,13 @@ from settlement import services
 from settlement.models import (
     Acceptance,
     DeductionStatement,
-    PayableRecord,
     PaymentInstruction,
     PrepaymentEntry,
     SettlementRun,
     SettlementShare,
 )
 from settlement.queries import overdue
-from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
+from tests.settlement.fixtures_db import NOW, officer_b, settled_lines, setup  # noqa: F401
 
 D = services.DeliveryInput
 
@@ -69,7 +68,7 @@ def test_full_month_reconciles_to_the_fen(session, world, setup, officer_b):  # 
     # a second run is a no-op returning the same run
     again = services.run_settlement(session, officer, setup.code, "2026-10", NOW)
     assert (again.created, again.run.id) == (False, run.id)
-    assert session.exec(select(func.count()).select_from(PayableRecord)).one() == 3
+    assert len(settled_lines(session)) == 3
     # four-eyes, then files
     with pytest.raises(services.SettlementRefused, match="four-eyes"):
         services.approve_run(session, officer, run.id, NOW)

@@ -18,13 +18,13 @@ from settlement import services
 from settlement.models import (
     Acceptance,
     DeliveryReturn,
-    PayableRecord,
     PaymentInstruction,
     PrepaymentEntry,
+    SettlementClaim,
     SettlementRun,
     SettlementShare,
 )
-from tests.settlement.fixtures_db import NOW, make_setup, setup  # noqa: F401
+from tests.settlement.fixtures_db import NOW, make_setup, settled_lines, setup  # noqa: F401
 
 D = services.DeliveryInput
 
@@ -66,7 +66,8 @@ def test_two_officers_running_the_same_month_at_once(db, session, world, setup):
     assert sorted(outcomes) == [False, False, False, True]
     session.expire_all()
     assert session.exec(select(func.count()).select_from(SettlementRun)).one() == 1
-    assert session.exec(select(func.count()).select_from(PayableRecord)).one() == 40
+    assert len(settled_lines(session)) == 40
+    assert session.exec(select(func.count()).select_from(SettlementClaim)).one() == 1
     assert session.exec(select(func.count()).select_from(PaymentInstruction)).one() == 1
     assert session.exec(select(func.count()).select_from(PrepaymentEntry)).one() == 2  # advance + one offset
 
@@ -114,27 +115,26 @@ def test_instructions_equal_accepted_times_price_minus_offsets(fresh_world, line
             if k == 0 and [a for a in applied if a in disputed]:
                 services.reconcile(session, hospital, [a for a in applied if a in disputed], True, "", NOW)
             if k == 0 and late:  # goods returned after settlement: clawed back when new gross covers it
-                settled = session.exec(select(Acceptance).join(PayableRecord, PayableRecord.acceptance_id == Acceptance.id)
-                                       .order_by(Acceptance.id)).first()
+                first = min((a for a, (_r, g) in settled_lines(session).items() if g), default=None)
+                settled = session.get(Acceptance, first) if first else None
                 qty = (settled.quantity - settled.returned) * late // 100 if settled else 0
                 if qty:
                     services.return_goods(session, hospital, settled.id, qty, settled.accepted_on, "召回", NOW)
     session.expire_all()
+    lines = settled_lines(session)
     for run in session.exec(select(SettlementRun)).all():
-        pays = session.exec(select(PayableRecord).where(PayableRecord.run_id == run.id)).all()
+        pays = [gross for r, gross in lines.values() if r == run.id and gross > 0]
         shares = session.exec(select(SettlementShare).where(SettlementShare.run_id == run.id)).all()
         fresh = session.exec(select(func.coalesce(func.sum(PaymentInstruction.amount_fen), 0)).where(
             PaymentInstruction.run_id == run.id, PaymentInstruction.reissue_of_id.is_(None))).one()
-        assert fresh == run.paid_fen == sum(p.gross_fen for p in pays) - run.clawback_fen - sum(
+        assert fresh == run.paid_fen == sum(pays) - run.clawback_fen - sum(
             x.offset_fen for x in shares)
         assert all(x.gross_fen == x.offset_fen + x.paid_fen for x in shares)
-        assert sum(x.gross_fen for x in shares) == sum(p.gross_fen for p in pays) - run.clawback_fen
+        assert sum(x.gross_fen for x in shares) == sum(pays) - run.clawback_fen
         assert run.clawback_fen == sum(x.clawback_fen for x in shares) == sum(r.clawback_fen for r in session.exec(
             select(DeliveryReturn).where(DeliveryReturn.clawback_run_id == run.id)))
         assert sum(x.line_count for x in shares) == len(pays) == run.line_count
-    pays = session.exec(select(PayableRecord)).all()
-    assert len({p.acceptance_id for p in pays}) == len(pays)
-    assert {p.acceptance_id: p.gross_fen for p in pays} == {a: v for a, v in expected.items() if v > 0}
+    assert {a: gross for a, (_r, gross) in lines.items() if gross} == {a: v for a, v in expected.items() if v > 0}
     total_paid = session.exec(select(func.coalesce(func.sum(PaymentInstruction.amount_fen), 0))
                               .where(PaymentInstruction.reissue_of_id.is_(None))).one()
     advance = sum(e.amount_fen for e in session.exec(select(PrepaymentEntry).where(PrepaymentEntry.kind == "advance")))
@@ -146,8 +146,8 @@ def test_instructions_equal_accepted_times_price_minus_offsets(fresh_world, line
     # every clawback, netted or waiting, is exactly what the line was overpaid (it telescopes)
     final = {a.id: line_amount_fen(a.quantity - a.returned, s.contracts["YP001" if a.contract_id ==
                                    s.contracts["YP001"].id else "YP003"].ucp_e4)
-             for a in session.exec(select(Acceptance)).all() if a.id in {p.acceptance_id for p in pays}}
-    assert sum(p.gross_fen for p in pays) - sum(r.clawback_fen for r in returns) == sum(final.values())
+             for a in session.exec(select(Acceptance)).all() if a.id in lines}
+    assert sum(gross for _r, gross in lines.values()) - sum(r.clawback_fen for r in returns) == sum(final.values())
     assert 0 <= offsets <= advance
     if rule == "none":
         assert offsets == 0
