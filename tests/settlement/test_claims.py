@@ -61,8 +61,9 @@ def test_claims_chain_and_no_two_start_from_the_same_place(session, world, setup
     session.rollback()
 
 
-def _october_and_november(session, world, setup):  # noqa: F811
-    """An October and a November line, applied for their months and confirmed in one go."""
+def _october_and_november(session, world, setup, *, one_go: bool = True):  # noqa: F811
+    """An October and a November line, applied for their months and confirmed (in one go: one
+    place for both; else October's first, so November's line alone holds the top place)."""
     supplier, hospital, _officer = actors(world)
     oct_line, nov_line = deliver_and_accept(session, world, setup, [("YP001", 100, 100, 2), ("YP003", 50, 50, 3)])
     nov = session.get(Acceptance, nov_line.id)
@@ -71,7 +72,8 @@ def _october_and_november(session, world, setup):  # noqa: F811
     session.commit()
     services.apply_for_settlement(session, supplier, setup.batch_id, "2026-10", DECEMBER)
     services.apply_for_settlement(session, supplier, setup.batch_id, "2026-11", DECEMBER)
-    services.reconcile(session, hospital, [oct_line.id, nov_line.id], True, "", DECEMBER)
+    for group in ([oct_line.id, nov_line.id],) if one_go else ([oct_line.id], [nov_line.id]):
+        services.reconcile(session, hospital, group, True, "", DECEMBER)
     return oct_line.id, nov_line.id
 
 
@@ -89,7 +91,7 @@ def test_a_line_confirmed_again_gets_a_place_above_every_claim(session, world, s
     """The November line held the top place; October's run moved it up and then the hospital
     disputed it. Confirmed again, it must not take a place inside October's claim."""
     _supplier, hospital, officer = actors(world)
-    oct_id, nov_id = _october_and_november(session, world, setup)
+    oct_id, nov_id = _october_and_november(session, world, setup, one_go=False)
     october = services.run_settlement(session, officer, setup.code, "2026-10", DECEMBER).run
     claim = session.exec(select(SettlementClaim).where(SettlementClaim.run_id == october.id)).one()
     services.reconcile(session, hospital, [nov_id], False, "数量不符", DECEMBER)

@@ -24,7 +24,7 @@ from settlement.models import (
     SettlementShare,
 )
 from settlement.queries import overdue
-from tests.settlement.fixtures_db import NOW, officer_b, settled_lines, setup  # noqa: F401
+from tests.settlement.fixtures_db import NOW, make_setup, officer_b, settled_lines, setup  # noqa: F401
 
 D = services.DeliveryInput
 
@@ -225,6 +225,19 @@ def test_overdue_lines_are_counted_and_summed_until_paid(session, world, setup, 
                                 "r.csv", NOW)
     after = overdue(session, b, date(2026, 11, 25))
     assert (after.count, after.total_fen) == (1, line_amount_fen(333, 567))  # paid lines are no longer late
+
+
+def test_a_line_paid_wholly_out_of_the_advance_is_not_overdue(fresh_world):
+    session, world = fresh_world()
+    s = make_setup(session, world, rules={"prepayment_offset": "first"})  # the advance pays first
+    supplier, hospital, officer = actors(world)
+    services.grant_prepayment(session, None, s.code, "A-hospital", NOW)
+    (acc,) = deliver_and_accept(session, world, s, [("YP001", 100, 100, 2)])
+    services.apply_for_settlement(session, supplier, s.batch_id, "2026-10", NOW)
+    services.reconcile(session, hospital, [acc.id], True, "", NOW)
+    run = services.run_settlement(session, officer, s.code, "2026-10", NOW).run
+    assert (run.offset_fen, run.paid_fen) == (1234, 0)  # no instruction: nothing left for the fund to pay
+    assert overdue(session, session.get(Batch, s.batch_id), date(2026, 11, 25)).count == 0
 
 
 def test_clawbacks_are_netted_only_when_the_pair_has_enough_new_gross():
