@@ -6,11 +6,13 @@ For the previous month M, in local (Asia/Shanghai) dates and the batch's rules:
 * after that until ``reconcile_by_day``: remind hospitals with applied lines still pending;
 * from ``pay_from_day``: if no settlement run exists for (batch, M), run it as the system
   (pending and disputed lines are carried over by the run itself), then tell the fund's
-  settlement officers that a run of M awaits four-eyes approval.
+  settlement officers that a run of M awaits four-eyes approval. Once M is the cycle's last
+  month (or later), returns after settlement that no run could net are asked back from the
+  suppliers (``settlement.refunds``): no later delivery will cover them.
 
 Every notice goes out at most once per organisation, kind and batch in a local month, so the
 scheduler may call a step as often as it likes; the run is protected twice (no second run for
-the month, and the run's unique payable key). No Flask here: callable by hand or by ``jobs``.
+the month, and a line can be claimed by one run only). No Flask here: callable by hand or by ``jobs``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from procurement.rules import parse_rules
 from review.models import Notification
 from settlement.deliveries import parse_month
 from settlement.models import Acceptance, SettlementRun
+from settlement.open_lines import open_clawbacks
+from settlement.refunds import request_refunds
 from settlement.runs import NothingToSettle, run_settlement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,11 +53,12 @@ class CalendarOutcome:
     notified: int = 0  # organisations notified by this step
     run_ref: str | None = None  # the run this step created
     note: str = ""
+    refunds: int = 0  # clawbacks asked back from suppliers after the cycle's last month
 
     @property
     def acted(self) -> bool:
-        """Whether the step changed anything (a notice or a run)."""
-        return bool(self.notified or self.run_ref)
+        """Whether the step changed anything (a notice, a run or refunds asked)."""
+        return bool(self.notified or self.run_ref or self.refunds)
 
     def summary(self) -> str:
         """One line for the job log."""
@@ -62,6 +67,8 @@ class CalendarOutcome:
             parts.append(f"notified {self.notified}")
         if self.run_ref:
             parts.append(f"run {self.run_ref}")
+        if self.refunds:
+            parts.append(f"refunds {self.refunds}")
         if self.note:
             parts.append(self.note)
         return ", ".join(parts)
@@ -165,6 +172,7 @@ def _pay(session: Session, batch: Batch, month: str, now: datetime, since: datet
             session.rollback()
             note = NOTHING_TO_SETTLE
         batch = session.exec(select(Batch).where(Batch.code == code)).one()
+    refunds = _ask_back_after_cycle(session, batch, month, now)
     waiting = session.exec(select(SettlementRun.run_ref).where(
         SettlementRun.batch_id == batch.id, SettlementRun.month == month, SettlementRun.status == "computed")
         .order_by(SettlementRun.seq)).all()
@@ -176,7 +184,16 @@ def _pay(session: Session, batch: Batch, month: str, now: datetime, since: datet
         notified = notify_once(session, dict.fromkeys(fund_org_ids(session, batch), text),
                                Role.SETTLEMENT_OFFICER, RUN_AWAITS, batch.code, now, since)
     session.commit()
-    return CalendarOutcome(batch.code, month, "pay", notified, run_ref, note)
+    return CalendarOutcome(batch.code, month, "pay", notified, run_ref, note, refunds)
+
+
+def _ask_back_after_cycle(session: Session, batch: Batch, month: str, now: datetime) -> int:
+    """Once ``month`` (just settled) is the cycle's last, ask back the clawbacks still waiting —
+    no later delivery will cover them; the number of refunds requested."""
+    _start, end = parse_month(month)
+    if batch.cycle_end is None or end <= batch.cycle_end or not open_clawbacks(session, batch.id):
+        return 0
+    return len(request_refunds(session, None, batch.code, now))
 
 
 def run_calendar_step(session: Session, batch_code: str, now: datetime, tz: ZoneInfo = SHANGHAI) -> CalendarOutcome:

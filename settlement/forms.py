@@ -1,4 +1,4 @@
-"""Settlement forms: record a delivery, accept/return, apply, reconcile, run, upload files."""
+"""Settlement forms: record a delivery, accept/return, apply, reconcile, run, upload files, refunds."""
 
 from __future__ import annotations
 
@@ -65,3 +65,10 @@ class UploadForm(FlaskForm):
     """A workbook or bank return file."""
 
     file = FileField(_l("File"), validators=[FileRequired()])
+
+
+class RefundReceivedForm(FlaskForm):
+    """A requested refund has arrived: the bank's reference and the date."""
+
+    bank_ref = StringField(_l("Bank reference"), validators=[DataRequired(), Length(max=60)])
+    received_on = DateField(_l("Date received"), validators=[DataRequired()])

@@ -88,7 +88,8 @@ class DeliveryReturn(SQLModel, table=True):
 
     A return after the line was settled is **clawed back**: ``clawback_fen`` = the line's amount
     before − after the return (so a line's clawbacks add up exactly to what was overpaid), netted
-    in a later run against the same hospital × supplier (``clawback_run_id``).
+    in a later run against the same hospital × supplier (``clawback_run_id``), or — when no later
+    gross of that pair covers it — asked back from the supplier (``refund_id``).
     """
 
     __tablename__ = "settlement_return"
@@ -102,6 +103,30 @@ class DeliveryReturn(SQLModel, table=True):
     recorded_at: datetime = Field(sa_type=UTCDateTime)
     clawback_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     clawback_run_id: int | None = Field(default=None, foreign_key="settlement_run.id", index=True)
+    refund_id: int | None = Field(default=None, foreign_key="settlement_refund.id", index=True)
+
+
+class ClawbackRefund(SQLModel, table=True):
+    """Clawbacks no later run could net, asked back from the supplier (退货款追回): one hospital ×
+    supplier's open clawbacks of a batch, summed. Requested → received (the officer records
+    the bank's reference); the fund then owes the hospital what it had deducted for them."""
+
+    __tablename__ = "settlement_refund"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=35, unique=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
+    supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
+    amount_fen: int = Field(sa_type=BigInteger)
+    return_count: int
+    status: str = Field(default="requested", max_length=10)  # requested | received
+    requested_by: int | None = Field(default=None, foreign_key="app_user.id")  # None: the system
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    received_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    bank_ref: str = Field(default="", max_length=60)
+    received_by: int | None = Field(default=None, foreign_key="app_user.id")
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PrepaymentEntry(SQLModel, table=True):

@@ -83,11 +83,13 @@ def claim_lines(session: Session, run: SettlementRun, found: OpenLines) -> None:
 
 _CLAWBACKS = text("SELECT a.hospital_org_id, a.supplier_org_id, r.id, r.clawback_fen FROM settlement_return r"
                   " JOIN settlement_acceptance a ON a.id = r.acceptance_id"
-                  " WHERE a.batch_id = :batch AND r.clawback_fen > 0 AND r.clawback_run_id IS NULL ORDER BY r.id")
+                  " WHERE a.batch_id = :batch AND r.clawback_fen > 0 AND r.clawback_run_id IS NULL"
+                  " AND r.refund_id IS NULL ORDER BY r.id")
 
 
 def open_clawbacks(session: Session, batch_id: int) -> dict[tuple[int, int], list[tuple[int, int]]]:
-    """Returns after settlement not yet netted, per (hospital id, supplier id): (return id, fen)."""
+    """Returns after settlement neither netted nor asked back, per (hospital id, supplier id):
+    (return id, fen)."""
     out: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for hospital, supplier, return_id, fen in session.execute(_CLAWBACKS, {"batch": batch_id}).all():
         out.setdefault((hospital, supplier), []).append((return_id, int(fen)))

@@ -22,6 +22,7 @@ from settlement.deadlines import OverdueLine, overdue_lines
 from settlement.model import AcceptedLine
 from settlement.models import (
     Acceptance,
+    ClawbackRefund,
     DeductionStatement,
     Delivery,
     PaymentInstruction,
@@ -116,6 +117,27 @@ def statements(session: Session, actor: Actor) -> list[tuple[DeductionStatement,
             .join(SettlementRun, SettlementRun.id == DeductionStatement.run_id)
             .join(Organisation, Organisation.id == DeductionStatement.hospital_org_id))
     return list(session.exec(stmt.order_by(DeductionStatement.id.desc())).all())
+
+
+def refunds(session: Session, actor: Actor, batch_id: int | None = None
+            ) -> list[tuple[ClawbackRefund, Batch, Organisation, Organisation]]:
+    """Clawback refunds in scope (hospital: owed to it; supplier: asked of it; bureau: its
+    region), with batch, hospital and supplier; newest first."""
+    hospital, supplier = aliased(Organisation), aliased(Organisation)
+    stmt = (scope(select(ClawbackRefund, Batch, hospital, supplier), actor, ClawbackRefund)
+            .join(Batch, Batch.id == ClawbackRefund.batch_id)
+            .join(hospital, hospital.id == ClawbackRefund.hospital_org_id)
+            .join(supplier, supplier.id == ClawbackRefund.supplier_org_id))
+    if batch_id is not None:
+        stmt = stmt.where(ClawbackRefund.batch_id == batch_id)
+    return list(session.exec(stmt.order_by(ClawbackRefund.id.desc())).all())
+
+
+def refund(session: Session, actor: Actor, refund_id: int) -> tuple[ClawbackRefund, Batch] | None:
+    """One refund in scope with its batch, or None."""
+    return session.exec(scope(select(ClawbackRefund, Batch), actor, ClawbackRefund)
+                        .join(Batch, Batch.id == ClawbackRefund.batch_id)
+                        .where(ClawbackRefund.id == refund_id)).first()
 
 
 def ledger(session: Session, actor: Actor) -> list[tuple[PrepaymentEntry, Batch, Organisation]]:

@@ -1,7 +1,7 @@
 """Who sees which settlement rows (registered with :func:`accounts.scoping.register_scope`).
 
-* Hospital buyers: their own deliveries, acceptances, statements and ledger.
-* Supplier reps: their own deliveries, acceptances and payment instructions.
+* Hospital buyers: their own deliveries, acceptances, statements, ledger and refunds owed to them.
+* Supplier reps: their own deliveries, acceptances, payment instructions and refunds asked of them.
 * Bureau roles (settlement officer, price officer, admin): every row of their region.
 Runs, their claims, bank files and bank returns are for bureau roles only.
 """
@@ -21,6 +21,7 @@ from settlement.models import (
     Acceptance,
     BankFileRecord,
     BankReturnImport,
+    ClawbackRefund,
     DeductionStatement,
     Delivery,
     PaymentInstruction,
@@ -96,6 +97,7 @@ def _by_run(model):
 register_scope(Delivery, party_rule(Delivery))
 register_scope(Acceptance, party_rule(Acceptance))
 register_scope(SettlementClaim, bureau_rule(SettlementClaim.batch_id))
+register_scope(ClawbackRefund, party_rule(ClawbackRefund))
 register_scope(SettlementShare, party_rule(SettlementShare))
 register_scope(DeductionStatement, party_rule(DeductionStatement, supplier=False))
 register_scope(PrepaymentEntry, party_rule(PrepaymentEntry, supplier=False))

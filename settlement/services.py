@@ -2,7 +2,7 @@
 
 Deliveries and reconciliation: :mod:`settlement.deliveries`; prepayment:
 :mod:`settlement.prepayment`; runs and approval: :mod:`settlement.runs`; bank files and
-returns: :mod:`settlement.banking`. Importing this module registers the scope rules.
+returns: :mod:`settlement.banking`; clawbacks asked back: :mod:`settlement.refunds`. Importing this module registers the scope rules.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from settlement.deliveries import (
     return_goods,
 )
 from settlement.prepayment import balances, grant_prepayment
+from settlement.refunds import record_refund, request_refunds, waiting_clawbacks
 from settlement.runs import RunOutcome, approve_run, run_settlement, runs_of
 
 __all__ = [
@@ -36,8 +37,11 @@ __all__ = [
     "reconcile",
     "record_deliveries",
     "record_delivery",
+    "record_refund",
     "release_files",
+    "request_refunds",
     "return_goods",
     "run_settlement",
     "runs_of",
+    "waiting_clawbacks",
 ]

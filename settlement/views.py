@@ -56,7 +56,7 @@ def home():
         apply_form.batch_code.choices = _execution_batches()
         return render_template("settlement/supplier.html", form=form, apply_form=apply_form,
                                contracts=queries.contracts(db, g.actor), deliveries=queries.deliveries(db, g.actor),
-                               lines=queries.acceptances(db, g.actor))
+                               lines=queries.acceptances(db, g.actor), refunds=queries.refunds(db, g.actor))
     if g.actor.role == Role.HOSPITAL_BUYER:
         return render_template("settlement/hospital.html", open=queries.deliveries(db, g.actor, open_only=True),
                                to_reconcile=queries.acceptances(db, g.actor, applied_unsettled=True),
@@ -213,4 +213,4 @@ def statements():
     for e, b, h in entries:
         balance[(b.code, h.name)] = balance.get((b.code, h.name), 0) + e.amount_fen
     return render_template("settlement/statements.html", statements=queries.statements(db, g.actor),
-                           entries=entries, balance=balance)
+                           entries=entries, balance=balance, refunds=queries.refunds(db, g.actor))

@@ -1,5 +1,6 @@
 """Settlement officer pages: runs, four-eyes approval, bank files, bank returns, overdue lines,
-progress (序时进度) and retained savings (结余留用) with Excel export."""
+clawbacks asked back (退货款追回), progress (序时进度) and retained savings (结余留用) with
+Excel export."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from procurement.lifecycle import BatchStatus
 from procurement.queries import list_batches
 from settlement import queries, services
 from settlement.banking import files_of
-from settlement.forms import ConfirmForm, RunForm, UploadForm
+from settlement.forms import ConfirmForm, RefundReceivedForm, RunForm, UploadForm
 from settlement.runs import officer_run
 from settlement.savings import SAVINGS_COLUMNS
 from web.auth import requires
@@ -56,7 +57,47 @@ def batch(code: str):
     today = utcnow().date()
     report, names = queries.progress_report(db, g.actor, b, today)
     return render_template("settlement/officer_batch.html", batch=b, runs=services.runs_of(db, g.actor, b.id),
-                           form=RunForm(), overdue=queries.overdue(db, b, today), report=report, names=names)
+                           form=RunForm(), overdue=queries.overdue(db, b, today), report=report, names=names,
+                           waiting=services.waiting_clawbacks(db, b.id), refunds=queries.refunds(db, g.actor, b.id),
+                           confirm=ConfirmForm(), received_form=RefundReceivedForm(), today=today)
+
+
+@bp.post("/batches/<code>/refunds")
+@requires(OFFICER)
+def request_refunds(code: str):
+    """Ask the batch's waiting clawbacks back from the suppliers (one refund per pair)."""
+    b = visible_batch(code)
+    if ConfirmForm().validate_on_submit():
+        try:
+            made = services.request_refunds(get_session(), g.actor, b.code, utcnow())
+            flash(_("%(n)s refund(s) requested from the suppliers.", n=len(made)), "success")
+        except services.SettlementRefused as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("settlement_officer.batch", code=b.code) + "#refunds")
+
+
+@bp.post("/refunds/<int:refund_id>/received")
+@requires(OFFICER)
+def refund_received(refund_id: int):
+    """Record that a requested refund has arrived (bank reference, date)."""
+    db = get_session()
+    found = queries.refund(db, g.actor, refund_id)
+    if found is None:
+        abort(404)
+    back = redirect(url_for("settlement_officer.batch", code=found[1].code) + "#refunds")
+    form = RefundReceivedForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash("; ".join(str(e) for e in errors), "error")
+        return back
+    try:
+        refund = services.record_refund(db, g.actor, refund_id, form.bank_ref.data, form.received_on.data, utcnow())
+        flash(_("Refund %(ref)s recorded as received.", ref=refund.reference), "success")
+    except services.SettlementRefused as exc:
+        flash(str(exc), "error")
+    except Forbidden:
+        abort(404)
+    return back
 
 
 @bp.post("/batches/<code>/run")

@@ -9,6 +9,7 @@ from bidding.pricing import RefusalCode
 from optimizer.model import Reason, Status
 from procurement.lifecycle import BatchStatus
 from settlement.model import InstructionStatus
+from settlement.refunds import RECEIVED, REQUESTED
 from web.labels import LABELS, label
 
 
@@ -19,6 +20,7 @@ from web.labels import LABELS, label
     ("reconcile", ["pending", "confirmed", "disputed"]),
     ("source", ["form", "workbook", "api"]),
     ("ledger", ["advance", "offset"]),
+    ("refund", [REQUESTED, RECEIVED]),
     ("evaluation", ["queued", "running", "done", "failed"]),
     ("item_result", [s.value for s in Status]),
     ("outcome", [r.value for r in Reason]),

@@ -43,6 +43,7 @@ def foreign(session, world) -> dict[str, str]:
         "acceptance_id": "999999",
         "run_id": "999999",
         "file_id": "999999",
+        "refund_id": "999999",
     }
 
 
