@@ -62,7 +62,7 @@ REFUSED = {"e403": "wrong role for this operation", "e404": "unknown, or not vis
 
 
 def settlement_paths() -> dict:
-    """Deliveries, acceptance, returns, application, reconciliation, statements and payments."""
+    """Deliveries, acceptance, returns, application, reconciliation, statements, payments and refunds."""
     return {
         "/deliveries": {
             "get": {"operationId": "listDeliveries",
@@ -105,6 +105,11 @@ def settlement_paths() -> dict:
         "/payments": {"get": {
             "operationId": "listPayments", "summary": "A supplier's payment instructions and their status, newest first",
             "responses": _answers("200", _list("Payment"), "payment instructions", e403=REFUSED["e403"])}},
+        "/refunds": {"get": {
+            "operationId": "listRefunds",
+            "summary": "Returns after settlement that no later settlement could take back, asked back from the "
+                       "supplier: a supplier's to pay, a hospital's owed to it; newest first",
+            "responses": _answers("200", _list("Refund"), "refunds", e403=REFUSED["e403"])}},
     }
 
 
@@ -173,6 +178,15 @@ def settlement_schemas() -> dict:
              "clawback": MONEY | {"description": "returns after earlier settlements taken off the gross"},
              "lines": {"type": "integer"},
              "released": {"type": "boolean", "description": "the run's bank files have been released"}}),
+        "Refund": _object(
+            ["reference", "batch", "hospital", "supplier", "amount", "returns", "status", "requested_at",
+             "received_on", "bank_ref"],
+            {"reference": {"type": "string"}, "batch": {"type": "string"}, "hospital": {"type": "string"},
+             "supplier": {"type": "string"}, "amount": MONEY, "returns": {"type": "integer"},
+             "status": {"type": "string", "enum": ["requested", "received"]},
+             "requested_at": {"type": "string", "format": "date-time"},
+             "received_on": {"type": ["string", "null"], "format": "date"},
+             "bank_ref": {"type": ["string", "null"]}}),
         "Payment": _object(
             ["reference", "run", "batch", "month", "amount", "status", "status_at", "lines", "failure_reason",
              "reissue_of", "released"],

@@ -122,3 +122,13 @@ def payment_rows(session: Session, actor: Actor) -> list[dict]:
              "status_at": i.status_at.isoformat() if i.status_at else None, "lines": i.line_count,
              "failure_reason": i.failure_reason, "reissue_of": reissue_of, "released": run.released_at is not None}
             for i, run, batch, reissue_of in rows]
+
+
+def refund_rows(session: Session, actor: Actor) -> list[dict]:
+    """Refunds of clawbacks in scope (:func:`settlement.queries.refunds`): a supplier's asked of
+    it, a hospital's owed to it; newest first."""
+    return [{"reference": r.reference, "batch": batch.code, "hospital": hospital.code, "supplier": supplier.code,
+             "amount": yuan(r.amount_fen), "returns": r.return_count, "status": r.status,
+             "requested_at": r.requested_at.isoformat(),
+             "received_on": r.received_on.isoformat() if r.received_on else None, "bank_ref": r.bank_ref or None}
+            for r, batch, hospital, supplier in settlement_queries.refunds(session, actor)]

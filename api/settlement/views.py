@@ -24,6 +24,7 @@ from web.db import get_session, visible_batch
 
 HOSPITALS = "只有医疗机构可以使用 / hospitals only"
 SUPPLIERS = "只有医药企业可以使用 / suppliers only"
+PARTIES = "只有医疗机构和医药企业可以使用 / hospitals and suppliers only"
 
 
 def _role(*roles: Role, message: str):
@@ -167,3 +168,12 @@ def payments():
     if refused := _role(Role.SUPPLIER_REP, message=SUPPLIERS):
         return refused
     return jsonify(queries.payment_rows(get_session(), g.actor))
+
+
+@api.get("/refunds")
+@token_required
+def refunds():
+    """Returns after settlement asked back from suppliers: a supplier's to pay, a hospital's owed to it."""
+    if refused := _role(Role.SUPPLIER_REP, Role.HOSPITAL_BUYER, message=PARTIES):
+        return refused
+    return jsonify(queries.refund_rows(get_session(), g.actor))

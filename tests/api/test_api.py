@@ -43,7 +43,8 @@ def fuzz(operation, headers: dict, max_examples: int) -> None:
 
 
 SETTLEMENT_PATHS = {"/deliveries", "/deliveries/{delivery_id}/acceptance", "/acceptances/{acceptance_id}/returns",
-                    "/batches/{code}/settlement-applications", "/reconciliations", "/statements", "/payments"}
+                    "/batches/{code}/settlement-applications", "/reconciliations", "/statements", "/payments",
+                    "/refunds"}
 
 
 def _bearer(token: str) -> dict:

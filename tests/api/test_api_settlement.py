@@ -248,6 +248,16 @@ def test_apply_reconcile_run_then_statements_and_payments(client, session, world
     assert client.get("/api/v1/payments", headers=tokens["supplier_b"]).get_json() == []
     assert client.get("/api/v1/statements", headers=tokens["hospital_b"]).get_json() == []
     assert len(client.get("/api/v1/statements", headers=tokens["hospital"]).get_json()) == 1  # the re-issue deducts nothing new
+    # the clawback no later run nets is asked back: both parties see the refund, province B nothing
+    services.request_refunds(session, officer, setup.code, utcnow())
+    session.commit()
+    for who in ("supplier", "hospital"):
+        (refund,) = client.get("/api/v1/refunds", headers=tokens[who]).get_json()
+        assert refund | {"requested_at": None} == {
+            "reference": refund["reference"], "batch": setup.code, "hospital": "A-hospital", "supplier": "A-supplier",
+            "amount": settled.get_json()["clawback"], "returns": 1, "status": "requested", "requested_at": None,
+            "received_on": None, "bank_ref": None}
+    assert client.get("/api/v1/refunds", headers=tokens["supplier_b"]).get_json() == []
 
 
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), [
@@ -258,7 +268,8 @@ def test_apply_reconcile_run_then_statements_and_payments(client, session, world
     ("POST", "/api/v1/batches/X/settlement-applications", {}, {"supplier"}),
     ("POST", "/api/v1/reconciliations", {}, {"hospital"}),
     ("GET", "/api/v1/statements", None, {"hospital"}),
-    ("GET", "/api/v1/payments", None, {"supplier"})])
+    ("GET", "/api/v1/payments", None, {"supplier"}),
+    ("GET", "/api/v1/refunds", None, {"supplier", "hospital"})])
 def test_wrong_roles_get_403_in_the_one_error_shape(client, world, tokens, method, path, body, allowed):
     for who in ("supplier", "hospital", "officer", "price"):
         response = client.open(path, method=method, headers=tokens[who], json=body)
