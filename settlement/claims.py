@@ -18,24 +18,30 @@ from sqlmodel import Session
 from settlement.models import Acceptance, DeliveryReturn, SettlementClaim
 
 
+def queue_ends(session: Session, batch_id: int) -> tuple[int | None, int]:
+    """The batch's queue: the top of its last claim (None before the first) and the highest place
+    given or claimed (0 when none)."""
+    claimed = session.execute(select(func.max(SettlementClaim.hi)).where(SettlementClaim.batch_id == batch_id)).scalar()
+    line = session.execute(select(func.max(Acceptance.claim_seq)).where(Acceptance.batch_id == batch_id)).scalar()
+    return claimed, max(line or 0, claimed or 0)
+
+
 def next_place(session: Session, batch_id: int) -> int:
     """The place a line confirmed now takes in the batch's queue: above every place given and
     every range claimed (a range's top line may have been moved on, then disputed)."""
-    line = session.execute(select(func.max(Acceptance.claim_seq)).where(Acceptance.batch_id == batch_id)).scalar()
-    claim = session.execute(select(func.max(SettlementClaim.hi)).where(SettlementClaim.batch_id == batch_id)).scalar()
-    return max(line or 0, claim or 0) + 1
+    return queue_ends(session, batch_id)[1] + 1
 
 
 def covers(a) -> ColumnElement[bool]:
-    """The claim row covers line ``a`` (a correlated condition on ``SettlementClaim``)."""
-    return and_(SettlementClaim.batch_id == a.batch_id, SettlementClaim.hi >= a.claim_seq,
-                func.coalesce(SettlementClaim.lo, 0) < a.claim_seq)
+    """The claim row settled line ``a``: the line is confirmed and the claim's range holds its
+    place (a correlated condition on ``SettlementClaim``)."""
+    return and_(a.reconcile_status == "confirmed", SettlementClaim.batch_id == a.batch_id,
+                SettlementClaim.hi >= a.claim_seq, func.coalesce(SettlementClaim.lo, 0) < a.claim_seq)
 
 
 def settled(a=Acceptance) -> ColumnElement[bool]:
     """SQL: line ``a`` is settled (confirmed, and its place is claimed)."""
-    return and_(a.reconcile_status == "confirmed", a.claim_seq.is_not(None),
-                select(SettlementClaim.id).where(covers(a)).exists())
+    return select(SettlementClaim.id).where(covers(a)).exists()
 
 
 def settling_run(a=Acceptance):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session
 
-from settlement.models import Acceptance, SettlementClaim, SettlementRun
+from settlement.claims import queue_ends
+from settlement.models import SettlementClaim, SettlementRun
 
 #: a line's gross in fen: net accepted quantity × contract price (1/10000 yuan), half up — SQL
 #: for ``core.money.line_amount_fen`` over acceptance ``a`` and contract ``c`` (the one definition)
@@ -59,9 +60,7 @@ def open_lines(session: Session, batch_id: int, month_end) -> OpenLines:
     The range runs from the batch's last claim to the highest place given. Confirmed lines in
     it accepted after the month's end (a late run of an earlier month) are moved above it
     first, so the range holds exactly the lines this run settles."""
-    lo = session.execute(select(func.max(SettlementClaim.hi)).where(SettlementClaim.batch_id == batch_id)).scalar()
-    top = session.execute(select(func.max(Acceptance.claim_seq)).where(Acceptance.batch_id == batch_id)).scalar()
-    top = max(top or 0, lo or 0)
+    lo, top = queue_ends(session, batch_id)
     params = {"batch": batch_id, "end": month_end, "lo": lo or 0, "top": top}
     rows = session.execute(_SHARES, params).all()
     if any(late for *_x, late in rows):

@@ -108,7 +108,7 @@ def acceptances(session: Session, actor: Actor, *, applied_unsettled: bool = Fal
         stmt = stmt.where(Acceptance.applied_month.is_not(None), ~settled())
     rows = session.exec(stmt.order_by(Acceptance.id.desc()).limit(limit)).all()
     return [(a, c, SettledLine(run, line_amount_fen(a.quantity - a.returned, c.ucp_e4) + int(claw))
-             if run is not None and a.reconcile_status == "confirmed" else None) for a, c, run, claw in rows]
+             if run is not None else None) for a, c, run, claw in rows]
 
 
 def statements(session: Session, actor: Actor) -> list[tuple[DeductionStatement, SettlementRun, Organisation]]:
@@ -184,8 +184,7 @@ def overdue(session: Session, batch: Batch, as_of: date, limit: int = 200) -> Ov
     paid = (select(SettlementShare.id)
             .join(SettlementClaim, SettlementClaim.run_id == SettlementShare.run_id)
             .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
-            .where(covers(a), a.reconcile_status == "confirmed",
-                   SettlementShare.hospital_org_id == a.hospital_org_id,
+            .where(covers(a), SettlementShare.hospital_org_id == a.hospital_org_id,
                    SettlementShare.supplier_org_id == a.supplier_org_id,
                    or_(PaymentInstruction.status == "paid", SettlementShare.paid_fen == 0)))
     late = (a.batch_id == batch.id, a.accepted_on < as_of - timedelta(days=days), gross > 0, ~paid.exists())
