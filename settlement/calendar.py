@@ -33,8 +33,7 @@ from procurement.rules import parse_rules
 from review.models import Notification
 from settlement.deliveries import parse_month
 from settlement.models import Acceptance, SettlementRun
-from settlement.open_lines import open_clawbacks
-from settlement.refunds import request_refunds
+from settlement.refunds import NothingToAskBack, request_refunds
 from settlement.runs import NothingToSettle, run_settlement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -191,9 +190,13 @@ def _ask_back_after_cycle(session: Session, batch: Batch, month: str, now: datet
     """Once ``month`` (just settled) is the cycle's last, ask back the clawbacks still waiting —
     no later delivery will cover them; the number of refunds requested."""
     _start, end = parse_month(month)
-    if batch.cycle_end is None or end <= batch.cycle_end or not open_clawbacks(session, batch.id):
+    if batch.cycle_end is None or end <= batch.cycle_end:
         return 0
-    return len(request_refunds(session, None, batch.code, now))
+    try:
+        return len(request_refunds(session, None, batch.code, now))
+    except NothingToAskBack:
+        session.rollback()
+        return 0
 
 
 def run_calendar_step(session: Session, batch_code: str, now: datetime, tz: ZoneInfo = SHANGHAI) -> CalendarOutcome:

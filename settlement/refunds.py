@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from accounts.actor import Actor, Forbidden
 from accounts.models import Organisation
 from accounts.roles import Role
+from accounts.scoping import scope
 from core import audit
 from core.db import advisory_xact_lock, lock_for_update
 from core.money import fen_to_decimal
@@ -31,10 +32,13 @@ from settlement.deliveries import SettlementRefused
 from settlement.models import ClawbackRefund, DeliveryReturn
 from settlement.open_lines import open_clawbacks
 from settlement.runs import officer_batch, who
-from settlement.scoping import bureau_rule
 
 REQUESTED, RECEIVED = "requested", "received"
 REFUND_REQUESTED = "settlement_refund_requested"
+
+
+class NothingToAskBack(SettlementRefused):
+    """No clawback of the batch is waiting (the calendar treats it as idle)."""
 
 
 @dataclass(frozen=True)
@@ -60,12 +64,13 @@ def waiting_clawbacks(session: Session, batch_id: int) -> list[WaitingClawback]:
 
 def request_refunds(session: Session, actor: Actor | None, batch_code: str, now: datetime) -> list[ClawbackRefund]:
     """Ask every open clawback of the batch back from its supplier: one refund per hospital ×
-    supplier (commits; refused when none waits). ``actor`` None: the system (the calendar)."""
+    supplier (commits; :class:`NothingToAskBack` when none waits). ``actor`` None: the system
+    (the calendar)."""
     batch = officer_batch(session, actor, batch_code)
     advisory_xact_lock(session, f"settlement:{batch.id}")
     owed = open_clawbacks(session, batch.id)
     if not owed:
-        raise SettlementRefused("没有待追回的退货款 / no clawback is waiting")
+        raise NothingToAskBack("没有待追回的退货款 / no clawback is waiting")
     taken = session.exec(select(func.count()).select_from(ClawbackRefund)
                          .where(ClawbackRefund.batch_id == batch.id)).one()
     refunds = []
@@ -97,8 +102,8 @@ def record_refund(session: Session, actor: Actor, refund_id: int, bank_ref: str,
     """The settlement officer records that a requested refund has arrived (bank reference, date)."""
     if actor.role != Role.SETTLEMENT_OFFICER:
         raise Forbidden("settlement officers only")
-    visible = session.exec(select(ClawbackRefund.id).where(ClawbackRefund.id == refund_id,
-                                                           bureau_rule(ClawbackRefund.batch_id)(actor))).first()
+    visible = session.exec(scope(select(ClawbackRefund.id).where(ClawbackRefund.id == refund_id),
+                                 actor, ClawbackRefund)).first()
     if visible is None:
         raise Forbidden("no such refund")
     refund = lock_for_update(session, ClawbackRefund, refund_id)
