@@ -3,9 +3,9 @@ uploaded sheet (they are laid out as the standard demand sheet), so there is one
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
+
+from core.export import save
 
 HEADER = ("品种编码", "上年用量", "承诺年采购量", "意向品牌", "原因")
 KEYS = ("item", "last_year_use", "committed", "preferred_brand", "reason")
@@ -44,11 +44,12 @@ def lines_to_sheet(body: object) -> bytes:
                 value = None
             values.append(value)
         ws.append(values)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # the client's text stays text ("=…" is not a formula)
     if problems:
         raise LinesError(problems)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save(wb, verbatim=("报量",))  # the client's own lines, read back by the demand reader
 
 
 def field_of(row: int, column: str) -> str:

@@ -8,7 +8,6 @@ validation refusal back to the cell that caused it.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from bidding.pricing import Eligibility
 from bidding.validation import BidOffer, ItemTerms, TierOffer, check_bid
+from core.export import save
 from core.money import MoneyError, parse_price_e4
 from imports.errors import CellError
 from imports.headers import ColumnSpec
@@ -201,6 +201,4 @@ def build_bid_template(batch_code: str, supplier: str, items: Sequence[tuple[str
         for cell in row:
             cell.protection = Protection(locked=False)
     wb.active = wb.index(ws)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return save(wb)

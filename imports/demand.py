@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.export import safe_text
 from imports.errors import CellError
 from imports.headers import ColumnSpec
 from imports.normalise import CellKind, clean_text
@@ -113,13 +114,15 @@ def demand_columns(*, hospital_required: bool) -> tuple[ColumnSpec, ...]:
 
 
 def _brand_lookup(brands: Sequence[BrandOption]) -> dict[str, BrandOption]:
-    """Brand by code, label or (when unique) name, all upper-cased."""
+    """Brand by code, label (also as the template's dropdown shows it, neutralised against formula
+    injection) or (when unique) name, all upper-cased."""
     names: dict[str, list[BrandOption]] = {}
     for brand in brands:
         names.setdefault(_fold(brand.name), []).append(brand)
     table = {name: found[0] for name, found in names.items() if len(found) == 1}
     for brand in brands:
         table[_fold(brand.label)] = brand
+        table[_fold(safe_text(brand.label))] = brand
         table[_fold(brand.code)] = brand
     return table
 

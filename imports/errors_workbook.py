@@ -1,5 +1,7 @@
 """The error workbook: the user's own upload with each bad cell filled red and commented,
-plus a 错误汇总 sheet listing row, column, value and reason (Chinese and English).
+plus a 错误汇总 sheet listing row, column, value and reason (Chinese and English). The user's own
+sheets are returned as they were uploaded (their formulas included); what the platform writes —
+the summary's quoted values — is neutralised against formula injection (``core.export``).
 
 Two ways to build it, same result: a fast in-place edit of the .xlsx parts (large uploads:
 100,000 rows in about a second, see ``xlsx_patch``), and openpyxl (small or unusual files,
@@ -19,6 +21,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.export import safe_text, save
 from imports.errors import CellError, CorruptWorkbookError, WorkbookError
 from imports.template import set_text
 from imports.xlsx_guard import check_xlsx, sheet_parts
@@ -59,7 +62,7 @@ def summary_sheet_xml(errors: Sequence[CellError]) -> bytes:
             if isinstance(value, int) and r > 1:
                 cells.append(f'<c r="{ref}"><v>{value}</v></c>')
             else:
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{xml_text(str(value))}</t></is></c>')
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{xml_text(safe_text(str(value)))}</t></is></c>')
         rows.append(f'<row r="{r}">{"".join(cells)}</row>')
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -109,14 +112,12 @@ def _with_openpyxl(data: bytes, marks: Mapping[str, Mapping[str, str]], errors: 
             if isinstance(value, int) and summary.max_row > 1:
                 cell.value = value
             else:
-                set_text(cell, str(value))
+                set_text(cell, safe_text(str(value)))
     for col, width in enumerate(_WIDTHS, start=1):
         summary.column_dimensions[get_column_letter(col)].width = width
         summary.cell(row=1, column=col).font = Font(bold=True)
     summary.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save(wb, verbatim=[ws.title for ws in wb.worksheets if ws is not summary])
 
 
 def build_error_workbook(data: bytes, errors: Sequence[CellError], *, filename: str = "", fast: bool | None = None) -> bytes:

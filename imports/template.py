@@ -4,12 +4,11 @@ Sheets: 填写说明 (instructions, Chinese), 报量 (data: one row per batch it
 name pre-filled), and a hidden 品牌列表 sheet feeding the preferred-brand dropdown. Volume
 columns carry whole-number (≥ 0) validation; the sheet is protected with only the input
 cells (volumes, brand, reason) unlocked, so the header and the pre-filled columns stay put.
-Text from the catalog is written as text, never as a formula (formula injection).
+Text from the catalog is written as text and neutralised by ``core.export.save`` (formula injection).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
@@ -19,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.export import save
 from imports.demand import DATA_SHEET, DemandContext
 
 BRAND_SHEET = "品牌列表"
@@ -41,7 +41,7 @@ _INPUT_FILL = PatternFill("solid", fgColor="FFFFF9E6")
 
 
 def set_text(cell: Cell, value: str) -> None:
-    """Write text that stays text even if it starts with = + - @ (no formula injection)."""
+    """Write text that stays text (``core.export.save`` neutralises it if it starts like a formula)."""
     cell.value = value
     cell.data_type = "s"
 
@@ -126,6 +126,4 @@ def build_demand_template(context: DemandContext) -> bytes:
     ws.protection.sort = False
     wb["填写说明"].sheet_view.tabSelected = False
     wb.active = wb.index(ws)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return save(wb)

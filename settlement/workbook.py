@@ -7,7 +7,6 @@ headers in any order and normalises cells). Contract checks need the database an
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from datetime import date, timedelta
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.export import save
 from imports.errors import CellError
 from imports.headers import ColumnSpec
 from imports.normalise import CellKind
@@ -118,6 +118,4 @@ def build_delivery_template(contracts: Sequence[tuple[str, str, str]]) -> bytes:
     ref.append(["合同编号", "医疗机构", "品种"])
     for row in contracts:
         ref.append(list(row))
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return save(wb)
