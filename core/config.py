@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from core.held import Limits
+
 PREFIX = "JICAI_"
 
 
@@ -30,12 +32,23 @@ class Settings:
     secure_cookies: bool = False  # True in production (HTTPS)
     argon2_time_cost: int = 3  # argon2-cffi / RFC 9106 low-memory profile
     argon2_memory_kib: int = 65536
+    held_keep_hours: int = 24  # annotated workbooks of rejected uploads, kept encrypted for their user
+    held_max_file_mb: int = 32  # one held file at most (a larger annotated workbook is not kept)
+    held_user_files: int = 5  # per user: holding one more removes the user's oldest
+    held_user_mb: int = 64
     extra: dict = field(default_factory=dict)
 
     @property
     def max_content_length(self) -> int:
         """Upload size limit in bytes for Flask's ``MAX_CONTENT_LENGTH``."""
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def held_limits(self) -> Limits:
+        """The bounds of held files (``core.held``)."""
+        mb = 1024 * 1024
+        return Limits(self.held_keep_hours * 3600, self.held_max_file_mb * mb, self.held_user_files,
+                      self.held_user_mb * mb)
 
 
 def _coerce(raw: str, current: object) -> object:

@@ -12,11 +12,13 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
 
 from bidding.keys import KeyRing
+from core import held
 from core.clock import utcnow
 from core.db import Database
 from jobs.alerts import alert_steps
@@ -51,6 +53,7 @@ class JobContext:
 
 
 _context: JobContext | None = None
+_held_folder: Path | None = None
 
 
 def set_context(context: JobContext | None) -> None:
@@ -69,14 +72,29 @@ def context() -> JobContext:
 # -- the passes, with an explicit time ----------------------------------------------------------
 
 
+def set_held_folder(folder: Path | None) -> None:
+    """Where the web process holds files for users (``core.held``), swept by the hourly pass."""
+    global _held_folder
+    _held_folder = folder
+
+
+def _swept(folder: Path, now: datetime) -> str:
+    """Remove expired held files; the step's summary (idle when none had expired)."""
+    count = held.sweep(folder, now.timestamp())
+    return f"{count} expired held files removed" if count else IDLE
+
+
 def calendar_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
-    """The settlement calendar for every batch in execution, one step per batch, recorded."""
+    """The settlement calendar for every batch in execution, one step per batch, then the sweep of
+    expired held files; recorded."""
     started = time.monotonic()
     report = StepReport()
     with db.read_session() as s:
         codes = batches_in_execution(s)
     for code in codes:
         run_step(report, f"settlement_calendar {code}", run=lambda c=code: _calendar_step(db, c, now, tz))
+    if _held_folder is not None:
+        run_step(report, "sweep_held_files", run=lambda: _swept(_held_folder, now))
     record(db, report, now, summary=("settlement_calendar", time.monotonic() - started))
     return report
 

@@ -201,3 +201,13 @@ def login(client, username: str, password: str = PASSWORD):
 def aware(*args) -> datetime:
     """A UTC datetime for tests."""
     return datetime(*args, tzinfo=UTC)
+
+
+HELD_RE = re.compile(r'name="csrf_token" value="([^"]+)">\s*<input type="hidden" name="token" value="([^"]+)"')
+
+
+def fetch_held(client, page: str):
+    """Press the page's "download the marked workbook" button (a POST carrying the held token)."""
+    match = HELD_RE.search(page)
+    assert match, "no held download on the page"
+    return client.post("/downloads", data={"csrf_token": match.group(1), "token": match.group(2)})

@@ -111,10 +111,13 @@ def jobs(interval: int, once: str | None) -> None:
     import logging
     from zoneinfo import ZoneInfo
 
+    from core.held import folder_of
     from jobs.runner import run_once, run_scheduler
+    from jobs.tasks import set_held_folder
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = current_app.extensions["jicai.settings"]
+    set_held_folder(folder_of(settings.instance_path))
     keyring, tz = current_app.extensions["jicai.keyring"], ZoneInfo(settings.timezone)
     if once:
         report = run_once(_db(), keyring, once, interval, tz)

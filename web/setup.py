@@ -16,6 +16,7 @@ from core.money import format_price_e4, format_yuan
 from web.auth import current_actor, login_manager
 from web.db import close_session
 from web.labels import label
+from web.request_class import InMemoryRequest
 
 csrf = CSRFProtect()
 REQUEST_LOG = logging.getLogger("jicai.requests")
@@ -107,6 +108,7 @@ def _template_helpers(app: Flask, tz_name: str) -> None:
 
 def init_web(app: Flask, tz_name: str) -> None:
     """Install extensions, hooks and blueprints."""
+    app.request_class = InMemoryRequest  # uploads never spool to a temp file (sealed bid figures)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: tz_name)
     login_manager.init_app(app)

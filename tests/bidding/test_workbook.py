@@ -16,7 +16,7 @@ from bidding.validation import ItemTerms
 from bidding.workbook import DATA_SHEET, build_bid_template, read_bid_workbook
 from core.clock import utcnow
 from tests.bidding.conftest import make_bidding_batch
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, fetch_held, login
 
 TERMS = {"YP001": ItemTerms(Strength(Decimal(20), "mg"), 5000), "YP003": ItemTerms(Strength(Decimal(5), "mg"), 3000)}
 
@@ -69,8 +69,7 @@ def test_upload_is_all_or_nothing_through_the_page(client, session, world, db):
     assert "最高有效申报价" in page and "E3" in page
     with db.read_session() as s:
         assert s.exec(select(BidSubmission)).all() == []  # the good row was not stored either
-    link = page.split('data-testid="error-workbook" href="')[0].split('href="/downloads/')[-1].split('"')[0]
-    marked = client.get(f"/downloads/{link}")
+    marked = fetch_held(client, page)
     assert marked.status_code == 200 and "错误汇总" in load_workbook(io.BytesIO(marked.data)).sheetnames
     not_xlsx = client.post(f"/batches/{code}/bids/upload", data={"csrf_token": token, "file": (io.BytesIO(b"hello"), "x.xlsx")},
                            content_type="multipart/form-data").get_data(as_text=True)

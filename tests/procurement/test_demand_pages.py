@@ -1,7 +1,6 @@
 """Demand pages: template download, upload with errors, error workbook, versions, bureau pages."""
 
 import io
-import re
 
 from openpyxl import load_workbook
 from sqlmodel import func, select
@@ -10,7 +9,7 @@ from accounts.roles import Role
 from procurement.demand.models import DemandUpload
 from procurement.demand.services import submit_demand
 from procurement.models import Item
-from tests.conftest import csrf_token, login
+from tests.conftest import HELD_RE, csrf_token, fetch_held, login
 from tests.procurement.demand_fixtures import BEFORE, GOOD, sheet
 
 
@@ -50,14 +49,15 @@ def test_rejected_upload_shows_errors_and_offers_the_marked_workbook(client, ses
     assert "上传未被接受" in body and "低于下限" in body and "YP404" in body and "C2" in body
     assert session.exec(select(func.count()).select_from(DemandUpload)).one() == 0
     session.rollback()  # release SQLite's write lock (and touch no expired object after this)
-    link = re.search(r'href="(/downloads/[^"]+)"', body).group(1)
-    marked = client.get(link)
+    marked = fetch_held(client, body)
     assert marked.status_code == 200
     wb = load_workbook(io.BytesIO(marked.data))
     assert wb["报量"]["C2"].comment is not None and "错误汇总" in wb.sheetnames
     other = client.application.test_client()
     login(other, officer)
-    assert other.get(link).status_code == 404  # only the uploader may fetch it
+    held_token = HELD_RE.search(body).group(2)
+    other_csrf = csrf_token(other, "/")
+    assert other.post("/downloads", data={"csrf_token": other_csrf, "token": held_token}).status_code == 404  # only the uploader
 
 
 def test_not_a_workbook_gets_a_clear_message(client, world, demand):

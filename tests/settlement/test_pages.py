@@ -12,7 +12,7 @@ from sqlmodel import select
 from accounts.roles import Role
 from settlement import services
 from settlement.models import Acceptance, Delivery, PaymentInstruction, SettlementRun
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.conftest import PASSWORD, csrf_token, fetch_held, login
 from tests.settlement.fixtures_db import NOW, second_officer, setup  # noqa: F401
 
 
@@ -62,8 +62,7 @@ def test_month_through_the_pages(client, session, world, setup):  # noqa: F811
                     content_type="multipart/form-data").get_data(as_text=True)
     assert 'data-testid="upload-errors"' in r
     assert "发货!A3" in r and "发货!B4" in r and "发货!C5" in r and "发货!A2" not in r
-    token_link = re.search(r'href="(/downloads/[^"]+)"', r).group(1)
-    marked = load_workbook(io.BytesIO(client.get(token_link).data))
+    marked = load_workbook(io.BytesIO(fetch_held(client, r).data))
     assert "发货" in marked.sheetnames
     assert len(_all(session, select(Delivery))) == 1  # nothing from the refused workbook
     notxlsx = client.post("/settlement/deliveries/upload", data={"csrf_token": token, "file": (io.BytesIO(b"hello"),
