@@ -4,6 +4,7 @@ in the logs. The annotated workbook still reaches its owner, and nobody else, un
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import os
@@ -146,3 +147,17 @@ def test_workbooks_are_written_without_temp_files(monkeypatch, tmp_path):
     error = CellError(DATA_SHEET, 3, "包装价（元）", "E3", FIGURES[2], "高于最高有效申报价", "above the maximum", "above")
     marked = build_error_workbook(data, [error], fast=False)  # the openpyxl path
     assert "错误汇总" in load_workbook(io.BytesIO(marked)).sheetnames
+
+
+def test_an_annotated_workbook_over_the_size_bound_is_not_kept(app, client, session, world):
+    app.extensions["jicai.settings"] = dataclasses.replace(app.extensions["jicai.settings"], held_max_file_mb=0)
+    now = utcnow()
+    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
+                              bid_deadline=now + timedelta(days=1), opening_at=now + timedelta(days=1, hours=1))
+    session.close()
+    login(client, world.username("A", Role.SUPPLIER_REP))
+    token = csrf_token(client, f"/batches/{code}/bids/upload")
+    page = client.post(f"/batches/{code}/bids/upload", data={"csrf_token": token, "file": (io.BytesIO(_bid_workbook()), "b.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "最高有效申报价" in page and "标注错误的工作簿过大" in page and 'data-testid="error-workbook"' not in page
+    assert not list(held.folder_of(app.instance_path).glob("*.bin"))
