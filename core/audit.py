@@ -25,6 +25,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import func as sa_func
 from sqlalchemy import select as sa_select
@@ -89,10 +90,10 @@ class AuditKeyMissing(KeyringError):
 
 KeySource = Callable[[bool], "KeyRing | None"]  # create? → the keyring (None: there is none yet)
 _key_source: KeySource | None = None
-_checkpoint_file = None
+_checkpoint_file: Path | None = None
 
 
-def configure(keys: KeyRing | KeySource | None, checkpoints=None) -> None:
+def configure(keys: KeyRing | KeySource | None, checkpoints: Path | None = None) -> None:
     """Install where this process gets the audit keyring (a keyring, or a callable taking
     ``create`` that may make the development key on first use) and the checkpoint file
     (a ``Path``, or None when checkpoints are not kept in a file)."""
@@ -106,7 +107,7 @@ def keyring(create: bool = True) -> KeyRing | None:
     return _key_source(create) if _key_source is not None else None
 
 
-def checkpoint_file():
+def checkpoint_file() -> Path | None:
     """The configured checkpoint file, or None."""
     return _checkpoint_file
 
@@ -205,8 +206,8 @@ def adopt_key(session: Session) -> int:
     the whole chain, legacy prefix included, verifies only with the key. The number of legacy
     entries it covered (0: nothing to do; the caller commits)."""
     head_seq, _hash = _head(session)
-    last = session.exec(select(AuditEntry.key_id).where(AuditEntry.seq == head_seq)).first() if head_seq else ""
-    if not head_seq or last is not None:
+    newest = session.exec(select(AuditEntry.id, AuditEntry.key_id).where(AuditEntry.seq == head_seq)).first()
+    if newest is None or newest[1] is not None:  # empty, already keyed, or broken (verify names it)
         return 0
     legacy = session.exec(select(sa_func.count()).select_from(AuditEntry).where(AuditEntry.key_id.is_(None))).one()
     record(session, SYSTEM, "audit.key_adopted", "audit_chain", head_seq,
