@@ -3,6 +3,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The instance folder of `make run` (SQLite file, development keys): the platform's default, the
+# per-user ~/.local/share/jicai, unless given: `make run INSTANCE=/tmp/jicai-demo`.
+INSTANCE ?=
+FLASK := $(if $(INSTANCE),JICAI_INSTANCE_PATH=$(abspath $(INSTANCE)) )$(BIN)/flask --app app
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test test-pg test-fast browser-deps bench lint i18n clean prod loadtest
@@ -17,11 +21,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## Start the platform with the demo batch on SQLite at http://127.0.0.1:5000
+## Start the platform with the demo batch on SQLite at http://127.0.0.1:5000 (data in the instance folder)
 run: $(STAMP)
-	$(BIN)/flask --app app db upgrade
-	$(BIN)/flask --app app seed
-	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Run the whole suite (SQLite), browser journeys included
 test: $(STAMP) browser-deps

@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
 from accounts import passwords
-from bidding.keys import KeyRing, load_or_create_keyring_file
-from core.config import Settings, load_settings
+from core import audit
+from core.config import Secrets, Settings, load_settings
 from core.db import Database
 
 
-def _keyring(settings: Settings) -> KeyRing:
-    """The sealing keyring: from ``JICAI_SEAL_KEK`` in production, an instance file in development."""
-    if settings.seal_kek:
-        return KeyRing.parse(settings.seal_kek)
-    Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
-    return load_or_create_keyring_file(Path(settings.instance_path) / "seal_keyring")
+class Platform(Flask):
+    """Flask whose session key is resolved when the first request arrives, not at start-up:
+    a CLI command that serves no request (``flask --help``, ``audit verify``) makes no key."""
+
+    def request_context(self, environ):
+        """Resolve the secret key (``JICAI_SECRET_KEY`` or the instance file) before the session opens."""
+        if not self.config.get("SECRET_KEY"):
+            self.config["SECRET_KEY"] = self.extensions["jicai.secrets"].secret_key()
+        return super().request_context(environ)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app. ``test_config`` overrides settings (lower-case keys) or Flask config (upper-case)."""
+def create_app(test_config: dict | None = None) -> Platform:
+    """Build the app. ``test_config`` overrides settings (lower-case keys) or Flask config (upper-case).
+    Building it reads settings and writes nothing; each key is made by the first thing that needs it."""
     overrides = {k: v for k, v in (test_config or {}).items() if k.islower()}
     flask_config = {k: v for k, v in (test_config or {}).items() if k.isupper()}
     settings: Settings = load_settings(**overrides)
+    secrets = Secrets(settings)
 
-    app = Flask(__name__, instance_path=settings.instance_path, instance_relative_config=False,
-                template_folder="web/templates", static_folder="web/static")
+    app = Platform(__name__, instance_path=settings.instance_path, instance_relative_config=False,
+                   template_folder="web/templates", static_folder="web/static")
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=settings.secret_key or None,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -43,9 +46,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.update(flask_config)
     passwords.configure(settings.argon2_time_cost, settings.argon2_memory_kib)
+    audit.configure(secrets.audit_keyring, secrets.audit_checkpoints)
     app.extensions["jicai.settings"] = settings
+    app.extensions["jicai.secrets"] = secrets
     app.extensions["jicai.db"] = Database(settings.database_url)
-    app.extensions["jicai.keyring"] = _keyring(settings)
 
     from web.cli import register_cli
     from web.setup import init_web

@@ -24,6 +24,8 @@ from pathlib import Path
 from sqlalchemy import insert, text
 
 from bench.bench_imports import build_workbook, openpyxl_iterate, peak_rss_mb
+from core import audit
+from core.keys import Key, KeyRing
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "jicai_bench_demand"
@@ -129,6 +131,7 @@ def main() -> None:
     parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--repeat", type=int, default=2, help="runs per measure; the best counts (noisy machines)")
     args = parser.parse_args()
+    audit.configure(KeyRing((Key.generate("bench-1"),)))  # a throwaway audit key for the run
     if args.child:
         child(*args.child, args.hospitals, args.items, args.repeat)
         return

@@ -33,8 +33,9 @@ from sqlalchemy import insert, text
 from accounts.actor import Actor
 from accounts.models import Organisation, User
 from accounts.roles import OrgKind, Role
-from core import migrate
+from core import audit, migrate
 from core.db import Database, make_engine
+from core.keys import Key, KeyRing
 from evaluation.models import Evaluation
 from procurement.models import Batch, BatchItem, Item
 from procurement.rules import parse_rules
@@ -222,6 +223,7 @@ def main() -> None:
     parser.add_argument("--upload", type=int, default=20_000)
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args()
+    audit.configure(KeyRing((Key.generate("bench-1"),)))  # a throwaway audit key for the run
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         rows += _measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.lines, args.upload)

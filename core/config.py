@@ -2,16 +2,25 @@
 
 Everything else receives values from the :class:`Settings` object; no other module reads the
 environment. ``create_app(test_config)`` may override any field for tests.
+
+Reading settings writes nothing. The instance folder (``JICAI_INSTANCE_PATH``; default the
+per-user data folder ``$XDG_DATA_HOME/jicai``, i.e. ``~/.local/share/jicai`` — never the current
+directory) holds the SQLite file of a zero-setup run, held files and, where no secret is given
+in the environment, the development key files. :class:`Secrets` creates a key file only when a
+command first needs that key (a request needs the session key, sealing the bid keyring, an audit
+write the audit key), with mode 0600.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import threading
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from core.held import Limits
+from core.keys import KeyRing, create_secret_file, load_or_create_keyring_file, read_keyring_file
 
 PREFIX = "JICAI_"
 
@@ -23,7 +32,9 @@ class Settings:
     database_url: str = ""
     secret_key: str = ""
     seal_kek: str = ""  # keyring text "id:base64url,…" for sealed bids; lives outside the database
-    instance_path: str = "instance"
+    audit_key: str = ""  # keyring text "id:base64url,…" keying the audit chain (HMAC); outside the database
+    audit_checkpoints: str = ""  # file the signed audit checkpoints are appended to (off when empty)
+    instance_path: str = ""  # default: the per-user data folder (see default_instance_path)
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_Hans_CN"
     max_upload_mb: int = 20
@@ -61,7 +72,7 @@ def _coerce(raw: str, current: object) -> object:
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-    """Build settings from ``JICAI_*`` variables, then apply explicit overrides."""
+    """Build settings from ``JICAI_*`` variables, then apply explicit overrides (writes nothing)."""
     env = os.environ if environ is None else environ
     base = Settings()
     values: dict[str, object] = {}
@@ -73,27 +84,72 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
             values[f.name] = _coerce(env[key], getattr(base, f.name))
     values.update(overrides)
     settings = replace(base, **values)
-    return _fill_defaults(settings)
+    return _fill_defaults(settings, env)
 
 
-def _fill_defaults(settings: Settings) -> Settings:
-    """Derive the instance-folder defaults: SQLite file and secret key file."""
-    instance = Path(settings.instance_path).resolve()
+def default_instance_path(environ: dict[str, str]) -> Path:
+    """The per-user data folder: ``$XDG_DATA_HOME/jicai``, else ``~/.local/share/jicai``."""
+    data_home = environ.get("XDG_DATA_HOME", "").strip()
+    if data_home and Path(data_home).is_absolute():
+        return Path(data_home) / "jicai"
+    home = environ.get("HOME", "").strip()
+    return (Path(home) if home else Path.home()) / ".local" / "share" / "jicai"
+
+
+def _fill_defaults(settings: Settings, environ: dict[str, str]) -> Settings:
+    """Derive the instance-folder defaults (the folder and the SQLite file); nothing is created."""
+    raw = settings.instance_path.strip()
+    instance = Path(raw).expanduser().resolve() if raw else default_instance_path(environ)
     changes: dict[str, object] = {"instance_path": str(instance)}
     if not settings.database_url:
         changes["database_url"] = f"sqlite:///{instance / 'jicai.sqlite3'}"
-    if not settings.secret_key:
-        changes["secret_key"] = _instance_secret(instance / "secret_key", 32)
     return replace(settings, **changes)
 
 
-def _instance_secret(path: Path, nbytes: int) -> str:
-    """Read a development secret from the instance folder, creating it (mode 0600) if missing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        return path.read_text().strip()
-    value = secrets.token_hex(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
-    return value
+class Secrets:
+    """The platform's secrets: from the settings (the environment) when given, else development
+    files in the instance folder — ``secret_key``, ``seal_keyring``, ``audit_key`` — each created
+    (mode 0600, atomically) the first time it is needed, then read; cached per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        """Nothing is read or created yet."""
+        self.settings = settings
+        self.folder = Path(settings.instance_path)
+        self._lock = threading.Lock()
+        self._cache: dict[str, object] = {}
+
+    def _once(self, name: str, make):
+        """The cached value of ``make()``, computed once."""
+        with self._lock:
+            if name not in self._cache:
+                self._cache[name] = make()
+            return self._cache[name]
+
+    def secret_key(self) -> str:
+        """Flask's session and CSRF key (``JICAI_SECRET_KEY``, else the ``secret_key`` file)."""
+        if self.settings.secret_key:
+            return self.settings.secret_key
+        return self._once("secret_key", lambda: create_secret_file(
+            self.folder / "secret_key", secrets.token_hex(32)).strip())
+
+    def seal_keyring(self) -> KeyRing:
+        """The keyring sealing bids (``JICAI_SEAL_KEK``, else the ``seal_keyring`` file)."""
+        if self.settings.seal_kek:
+            return self._once("seal_env", lambda: KeyRing.parse(self.settings.seal_kek))
+        return self._once("seal_file", lambda: load_or_create_keyring_file(self.folder / "seal_keyring"))
+
+    def audit_keyring(self, create: bool = True) -> KeyRing | None:
+        """The keyring of the audit chain (``JICAI_AUDIT_KEY``, else the ``audit_key`` file).
+        ``create=False`` (verifying) reads the file if there is one and never makes it."""
+        if self.settings.audit_key:
+            return self._once("audit_env", lambda: KeyRing.parse(self.settings.audit_key))
+        path = self.folder / "audit_key"
+        if create:
+            return self._once("audit_file", lambda: load_or_create_keyring_file(path, "audit-dev-1"))
+        return self._cache.get("audit_file") or read_keyring_file(path)  # type: ignore[return-value]
+
+    @property
+    def audit_checkpoints(self) -> Path | None:
+        """The checkpoint file, when one is configured."""
+        raw = self.settings.audit_checkpoints.strip()
+        return Path(raw).expanduser() if raw else None

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.base import BaseScheduler
 
 from bidding.keys import KeyRing
-from core import held
+from core import audit, held
+from core.audit_checkpoints import checkpoint_to_file
 from core.clock import utcnow
 from core.db import Database
 from jobs.alerts import alert_steps
@@ -110,11 +111,21 @@ def _pruned(count: int) -> str:
     return f"{count} job runs older than 90 days deleted" if count else IDLE
 
 
+def _checkpointed(db: Database, now: datetime) -> str:
+    """Verify the audit chain and append a signed checkpoint to the configured file."""
+    with db.read_session() as s:
+        checkpoint = checkpoint_to_file(s, audit.signing_ring(), audit.checkpoint_file(), now)
+    return f"audit checkpoint at entry {checkpoint.seq}"
+
+
 def alerts_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
-    """The daily alerts, recorded."""
+    """The daily alerts, recorded; and the audit checkpoint when a checkpoint file is configured
+    (a broken chain fails the step, so it shows on the jobs page and is retried)."""
     started = time.monotonic()
     report = alert_steps(db, now, tz)
     run_step(report, "prune_job_runs", run=lambda: _pruned(prune_runs(db, now)))
+    if audit.checkpoint_file() is not None:
+        run_step(report, "audit_checkpoint", run=lambda: _checkpointed(db, now))
     record(db, report, now, summary=("alerts", time.monotonic() - started))
     return report
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bidding import services as bidding
 from bidding.keys import Kek, KeyRing
-from core import migrate
+from core import audit, migrate
 from core.clock import utcnow
 from core.db import Database
 from loadtest import checks, runner, seed
@@ -58,12 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     """Run the load test; 0 when every check passed."""
     args = _args(argv)
     ring = KeyRing((Kek.generate("loadtest-1"),))
+    audit_ring = KeyRing((Kek.generate("loadtest-audit-1"),))
+    audit.configure(audit_ring)  # this process seeds and checks; the workers get the same key
     work = Path(tempfile.mkdtemp(prefix="jicai-loadtest-"))
     name = f"jicai_loadtest_{os.getpid()}"
     with ThrowawayDatabase(args.pg, name) as pgdb:
         db = Database(pgdb.url)
         server = Gunicorn(pgdb.url, ring.to_text().strip(), args.workers, work / "instance", work / "gunicorn.log",
-                          ("--threads", str(args.gunicorn_threads)) if args.gunicorn_threads > 1 else ())
+                          ("--threads", str(args.gunicorn_threads)) if args.gunicorn_threads > 1 else (),
+                          audit_key=audit_ring.to_text().strip())
         status = 1
         try:
             status = _run(args, db, server, ring, name)

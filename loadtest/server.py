@@ -56,12 +56,13 @@ class Gunicorn:
     """``gunicorn --workers N 'app:create_app()'`` on a free loopback port, as ``make prod`` runs it."""
 
     def __init__(self, database_url: str, seal_kek: str, workers: int, instance: Path, log: Path,
-                 extra_args: tuple[str, ...] = ()) -> None:
+                 extra_args: tuple[str, ...] = (), audit_key: str = "") -> None:
         """Nothing starts before :meth:`start`."""
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.env = {**os.environ, "JICAI_DATABASE_URL": database_url, "JICAI_SEAL_KEK": seal_kek,
+                    "JICAI_AUDIT_KEY": audit_key,
                     "JICAI_SECRET_KEY": secrets.token_hex(32), "JICAI_INSTANCE_PATH": str(instance),
                     "JICAI_SECURE_COOKIES": "false"}
         self.args = [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),

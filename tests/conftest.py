@@ -15,14 +15,25 @@ from accounts import services as accounts
 from accounts.actor import Actor
 from accounts.roles import OrgKind, Role
 from app import create_app
-from core import migrate
+from core import audit, migrate
 from core.db import Database, make_engine
+from core.keys import Key, KeyRing
 from procurement.models import Region
 from procurement.regions import ensure_default_regions
 from schema import metadata
 
 PASSWORD = "correct-horse-battery"
 FAST_HASH = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
+AUDIT_RING = KeyRing((Key.generate("audit-test"),))  # one audit key for the run, like a deployment's
+
+
+@pytest.fixture(autouse=True)
+def audit_key():
+    """Every test appends to the audit chain with the run's audit key and no checkpoint file
+    (an app built by a test configures the same key through its settings)."""
+    audit.configure(AUDIT_RING, None)
+    yield AUDIT_RING
+    audit.configure(AUDIT_RING, None)
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +101,7 @@ def session(db):
 def app(db, database_url, tmp_path):
     """The app bound to the test database, CSRF on, cheap password hashes."""
     application = create_app({"database_url": database_url, "instance_path": str(tmp_path / "instance"),
-                              "TESTING": True, **FAST_HASH})
+                              "audit_key": AUDIT_RING.to_text(), "TESTING": True, **FAST_HASH})
     application.extensions["jicai.db"].dispose()
     application.extensions["jicai.db"] = db
     return application

@@ -12,12 +12,13 @@ from flask.cli import AppGroup, with_appcontext
 from core import audit, migrate
 from core.db import Database
 from procurement.regions import ensure_default_regions
+from web.db import keyring
 from web.demand_cli import demand_cli
 from web.settlement_cli import settlement_cli
 
 db_cli = AppGroup("db", help="Database schema.")
 bids_cli = AppGroup("bids", help="Sealed bids.")
-audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+audit_cli = AppGroup("audit", help="The keyed, hash-chained audit log and its signed checkpoints.")
 
 
 def _db() -> Database:
@@ -25,14 +26,25 @@ def _db() -> Database:
     return current_app.extensions["jicai.db"]
 
 
+def _sqlite_folder(db: Database) -> None:
+    """Make the folder of a SQLite database file (mode 0700) — only for the command that creates it."""
+    if db.dialect == "sqlite" and db.engine.url.database not in (None, "", ":memory:"):
+        Path(db.engine.url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations and load the default regions."""
     db = _db()
+    _sqlite_folder(db)
     migrate.upgrade(db.engine)
     with db.write_session() as session:
         added = ensure_default_regions(session)
+        adopted = audit.adopt_key(session)
+        session.commit()
     click.echo(f"schema up to date; {added} default regions added")
+    if adopted:
+        click.echo(f"audit key adopted: the {adopted} unkeyed entries before it are now covered by its HMAC")
 
 
 @db_cli.command("revision")
@@ -43,15 +55,68 @@ def db_revision(message: str) -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Verify the audit chain; exit 1 naming the first broken entry."""
+@click.option("--checkpoints", "files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A checkpoint file to check against (besides JICAI_AUDIT_CHECKPOINTS); repeatable.")
+def audit_verify(files: tuple[Path, ...]) -> None:
+    """Verify the audit chain and every checkpoint; exit 1 naming the first broken entry.
+    Reads the audit key; never creates one."""
+    from core.audit_checkpoints import CheckpointError, read_checkpoints
+
+    configured = audit.checkpoint_file()
+    try:
+        checkpoints = [cp for path in ((configured,) if configured else ()) + files for cp in read_checkpoints(path)]
+    except CheckpointError as exc:
+        click.echo(f"{exc.message_zh} / {exc.message_en}", err=True)
+        sys.exit(1)
     with _db().read_session() as session:
-        report = audit.verify_chain(session)
-    if report.ok:
-        click.echo(f"audit chain intact: {report.entries} entries")
-        return
-    click.echo(f"audit chain BROKEN at entry {report.first_broken_seq}: {report.reason}", err=True)
-    sys.exit(1)
+        report = audit.verify_chain(session, audit.keyring(create=False), checkpoints)
+    if not report.ok:
+        click.echo(f"审计链在第 {report.first_broken_seq} 条处断裂 / audit chain BROKEN at entry "
+                   f"{report.first_broken_seq}: {report.reason}", err=True)
+        sys.exit(1)
+    legacy = (f"; the first {report.legacy} entries predate the audit key (unkeyed SHA-256, covered by "
+              f"entry {report.legacy + 1})" if report.legacy else "")
+    click.echo(f"audit chain intact: {report.entries} entries{legacy}; "
+               f"{report.checkpoints} checkpoints match")
+
+
+@audit_cli.command("checkpoint")
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append to this file instead of JICAI_AUDIT_CHECKPOINTS.")
+def audit_checkpoint(path: Path | None) -> None:
+    """Verify the chain, then print a signed checkpoint line (entry, hash, time, HMAC) and append
+    it to the checkpoint file; publish the line somewhere the database's administrators cannot write."""
+    from core.audit_checkpoints import append_checkpoint, read_checkpoints, take_checkpoint
+    from core.clock import utcnow
+    from core.keys import KeyringError
+
+    path = path or audit.checkpoint_file()
+    try:
+        with _db().read_session() as session:
+            checkpoint = take_checkpoint(session, audit.signing_ring(), utcnow(),
+                                         read_checkpoints(path) if path else ())
+    except KeyringError as exc:
+        click.echo(f"{exc.message_zh} / {exc.message_en}", err=True)
+        sys.exit(1)
+    if path:
+        append_checkpoint(path, checkpoint)
+    else:
+        click.echo("no checkpoint file (JICAI_AUDIT_CHECKPOINTS or --file): publish this line", err=True)
+    click.echo(checkpoint.to_line())
+
+
+@audit_cli.command("new-key")
+@click.argument("key_id")
+def audit_new_key(key_id: str) -> None:
+    """Print a fresh audit key ``KEY_ID:base64url`` for JICAI_AUDIT_KEY (to rotate, put it first
+    and keep the old ones after it). Written nowhere: paste it into the secret store."""
+    from core.keys import Key, KeyRing, KeyringError
+
+    try:
+        click.echo(KeyRing((Key.generate(key_id),)).to_text().strip())
+    except KeyringError as exc:
+        click.echo(f"{exc.message_zh} / {exc.message_en}", err=True)
+        sys.exit(2)
 
 
 @click.command("seed")
@@ -64,7 +129,7 @@ def seed(hospitals: int, suppliers: int) -> None:
 
     with _db().write_session() as session:
         result = seed_demo(session, hospitals=hospitals, suppliers=suppliers,
-                           keyring=current_app.extensions["jicai.keyring"])
+                           keyring=keyring())
     if not result.created:
         click.echo("demo data already present")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
@@ -82,7 +147,7 @@ def bids_open(batch_code: str) -> None:
 
     try:
         with _db().write_session() as session:
-            record = open_bids(session, None, batch_code, current_app.extensions["jicai.keyring"], utcnow())
+            record = open_bids(session, None, batch_code, keyring(), utcnow())
     except (OpeningError, SealingError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -118,14 +183,14 @@ def jobs(interval: int, once: str | None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = current_app.extensions["jicai.settings"]
     set_held_folder(folder_of(settings.instance_path))
-    keyring, tz = current_app.extensions["jicai.keyring"], ZoneInfo(settings.timezone)
+    ring, tz = keyring(), ZoneInfo(settings.timezone)
     if once:
-        report = run_once(_db(), keyring, once, interval, tz)
+        report = run_once(_db(), ring, once, interval, tz)
         click.echo(f"{once}: {len(report.done)} done, {len(report.idle)} idle, {len(report.failed)} failed")
         for name, error in report.failed:
             click.echo(f"  {name}: {error}", err=True)
         sys.exit(1 if report.failed else 0)
-    run_scheduler(_db(), keyring, Path(settings.instance_path), interval, tz)
+    run_scheduler(_db(), ring, Path(settings.instance_path), interval, tz)
 
 
 def register_cli(app: Flask) -> None:

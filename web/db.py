@@ -22,8 +22,11 @@ def app_settings() -> Settings:
 
 
 def keyring():
-    """The sealing keyring (KEKs live outside the database)."""
-    return current_app.extensions["jicai.keyring"]
+    """The sealing keyring (KEKs live outside the database): ``JICAI_SEAL_KEK``, else the
+    instance file, made the first time something seals or opens bids. A test may set
+    ``app.extensions["jicai.keyring"]`` to a keyring of its own."""
+    given = current_app.extensions.get("jicai.keyring")
+    return given if given is not None else current_app.extensions["jicai.secrets"].seal_keyring()
 
 
 def visible_batch(code: str):

@@ -7,7 +7,9 @@ Create Date: 2026-12-02 01:00:00
 
 from __future__ import annotations
 
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
 
 revision = "0014"
 down_revision = "0013"
@@ -16,8 +18,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Placeholder: filled by the change that needs it (no schema change yet)."""
+    """Each audit entry names the audit key of its HMAC; entries already written keep NULL
+    (legacy, unkeyed SHA-256) and the first keyed entry's HMAC covers the last of them."""
+    with op.batch_alter_table("audit_entry") as batch:
+        batch.add_column(sa.Column("key_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    """Placeholder: nothing to undo."""
+    """Drop the key id (keyed entries then no longer verify: restore the backup instead)."""
+    with op.batch_alter_table("audit_entry") as batch:
+        batch.drop_column("key_id")
