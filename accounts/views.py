@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from accounts import bank, queries, services
 from accounts.forms import (
@@ -230,6 +230,7 @@ def logout_everywhere(user_id: int):
     except services.AccountError:
         abort(404)
     if user_id == g.actor.user_id:
+        logout_user()
         return redirect(url_for("shell.login"))
     flash(_("Signed out everywhere (%(n)d sessions).", n=ended), "success")
     return redirect(url_for("accounts.user_list"))
