@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from accounts import passwords
 from core import audit
@@ -39,12 +42,18 @@ def create_app(test_config: dict | None = None) -> Platform:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_lifetime_hours),
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         BABEL_TRANSLATION_DIRECTORIES="translations",
     )
     app.config.update(flask_config)
+    if settings.trusted_proxy_hops:
+        # the client address and scheme come from X-Forwarded-* only as far as our own proxies
+        # set them; with 0 hops (the default) those headers are ignored (anyone can send them)
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     passwords.configure(settings.argon2_time_cost, settings.argon2_memory_kib)
     audit.configure(secrets.audit_keyring, secrets.audit_checkpoints)
     app.extensions["jicai.settings"] = settings

@@ -22,17 +22,37 @@ ROLE_LABELS = {
 
 
 class OrganisationForm(FlaskForm):
-    """Create or edit an organisation."""
+    """Edit an organisation (its bank account changes through :class:`BankChangeForm`)."""
 
     code = StringField(_l("Official code"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()])
     region_code = StringField(_l("Region code"), validators=[DataRequired(), Regexp(r"^\d{6}$")])
     level = StringField(_l("Level"), validators=[Optional(), Length(max=20)])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class NewOrganisationForm(OrganisationForm):
+    """Register an organisation, with its first bank account."""
+
     bank_name = StringField(_l("Bank"), validators=[Optional(), Length(max=100)])
     bank_cnaps = StringField(_l("CNAPS code"), validators=[Optional(), Regexp(r"^\d{12}$")])
     bank_account = StringField(_l("Bank account"), validators=[Optional(), Length(max=40)])
-    active = BooleanField(_l("Active"), default=True)
+
+
+class BankChangeForm(FlaskForm):
+    """Request a new bank account for an organisation (a second admin confirms it)."""
+
+    bank_name = StringField(_l("Bank"), validators=[Optional(), Length(max=100)])
+    bank_cnaps = StringField(_l("CNAPS code"), validators=[DataRequired(), Regexp(r"^\d{12}$")])
+    bank_account = StringField(_l("Bank account"), validators=[DataRequired(), Regexp(r"^\d{1,40}$")])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+
+
+class DecisionForm(FlaskForm):
+    """Confirm or reject a bank account change, with an optional note."""
+
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
 class UserForm(FlaskForm):

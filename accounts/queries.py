@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 
 from accounts.actor import Actor
-from accounts.models import Organisation, User
+from accounts.models import BankChangeRequest, Organisation, User
 from accounts.scoping import scope
 
 
@@ -43,3 +43,24 @@ def list_users(session: Session, actor: Actor, org_id: int | None = None) -> lis
 def get_user(session: Session, actor: Actor, user_id: int) -> User | None:
     """One user within the actor's scope."""
     return session.exec(scope(select(User).where(User.id == user_id), actor, User)).first()
+
+
+def pending_bank_changes(session: Session, actor: Actor) -> list[tuple[BankChangeRequest, Organisation]]:
+    """Bank account changes waiting for a second admin, in the actor's region, oldest first."""
+    stmt = scope(select(BankChangeRequest, Organisation).join(Organisation, BankChangeRequest.org_id == Organisation.id)
+                 .where(BankChangeRequest.status == "pending"), actor, Organisation)
+    return list(session.exec(stmt.order_by(BankChangeRequest.requested_at, BankChangeRequest.id)).all())
+
+
+def usernames(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    """Display names of the users who requested or decided changes (id → "name (username)")."""
+    ids = [i for i in user_ids if i is not None]
+    rows = session.exec(select(User).where(User.id.in_(ids))).all() if ids else []
+    return {u.id: f"{u.display_name} ({u.username})" for u in rows}
+
+
+def get_bank_change(session: Session, actor: Actor, change_id: int) -> BankChangeRequest | None:
+    """One bank account change of an organisation the actor may see."""
+    stmt = scope(select(BankChangeRequest).join(Organisation, BankChangeRequest.org_id == Organisation.id)
+                 .where(BankChangeRequest.id == change_id), actor, Organisation)
+    return session.exec(stmt).first()

@@ -1,45 +1,53 @@
-"""Use cases for organisations and users: create, edit, authenticate with throttling."""
+"""Use cases for organisations and users: create and edit them inside the admin's own region."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from sqlalchemy import func
+from sqlalchemy import column, table
 from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
-from accounts.models import LoginAttempt, Organisation, User
-from accounts.passwords import hash_password, verify_password
+from accounts.errors import AccountError
+from accounts.login import LoginOutcome, LoginPolicy, authenticate  # noqa: F401 - the login use case
+from accounts.models import Organisation, User
+from accounts.passwords import hash_password
 from accounts.roles import ROLE_ORG_KIND, OrgKind, Role
+from accounts.sessions import EndReason, end_user_sessions
 from core import audit
 from core.clock import utcnow
+from core.regions import region_contains
 
-
-class AccountError(ValueError):
-    """A refused account change, with a message for the user."""
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    """How many failures within which window lock an account or an address."""
-
-    max_failures: int = 5
-    window_seconds: int = 900
-
-
-@dataclass(frozen=True)
-class LoginOutcome:
-    """The result of a login attempt; ``user`` is set only on success."""
-
-    user: User | None
-    throttled: bool = False
+#: The region catalogue (procurement owns the model; accounts only asks whether a code exists).
+_REGION = table("region", column("code"))
+#: Bank details change only through a four-eyes request (accounts.bank).
+BANK_FIELDS = ("bank_name", "bank_cnaps", "bank_account")
 
 
 def _require_admin(actor: Actor | None) -> None:
     """Only admins (or the seed/CLI, acting as ``None``) manage organisations and users."""
     if actor is not None and actor.role != Role.ADMIN:
         raise Forbidden("admin only")
+
+
+def check_region(session: Session, actor: Actor | None, region_code: str) -> None:
+    """The region must exist and, for an admin, lie inside the admin's own region."""
+    if not session.execute(select(_REGION.c.code).where(_REGION.c.code == region_code)).first():
+        raise AccountError(f"地区代码不存在 / no such region code: {region_code}")
+    if actor is not None and not region_contains(actor.region_code, region_code):
+        raise AccountError(f"地区 {region_code} 不在您的管辖范围（{actor.region_code}）内 / region "
+                           f"{region_code} is outside your region {actor.region_code}")
+
+
+def in_reach(actor: Actor | None, org: Organisation) -> bool:
+    """True when the admin may manage ``org`` (the seed/CLI may manage every organisation)."""
+    return actor is None or region_contains(actor.region_code, org.region_code)
+
+
+def _managed_org(session: Session, actor: Actor | None, org_id: int, *, lock: bool = False) -> Organisation:
+    """An organisation inside the admin's region, or a refusal that does not say whether it exists."""
+    org = session.get(Organisation, org_id, with_for_update=lock) if org_id is not None else None
+    if org is None or not in_reach(actor, org):
+        raise AccountError("机构不存在 / no such organisation")
+    return org
 
 
 def _audit_actor(actor: Actor | None) -> audit.AuditActor:
@@ -70,6 +78,7 @@ def create_organisation(
         raise AccountError(f"机构代码已存在 / organisation code already exists: {code}")
     if bank_cnaps and not (len(bank_cnaps) == 12 and bank_cnaps.isdigit()):
         raise AccountError("联行号须为 12 位数字 / CNAPS code must be 12 digits")
+    check_region(session, actor, region_code)
     org = Organisation(
         code=code,
         name=name,
@@ -92,21 +101,31 @@ def create_organisation(
 def update_organisation(
     session: Session, actor: Actor, org_id: int, **changes: object
 ) -> Organisation:
-    """Edit an organisation's name, region, level, bank details or active flag."""
+    """Edit an organisation's name, region, level or active flag, inside the admin's region.
+
+    An admin never moves its own organisation (that would change its own reach) nor any
+    organisation outside its region; bank details change only through :mod:`accounts.bank`.
+    """
     _require_admin(actor)
-    org = session.get(Organisation, org_id, with_for_update=True)
-    if org is None:
-        raise AccountError("机构不存在 / no such organisation")
-    allowed = {"name", "region_code", "level", "bank_name", "bank_cnaps", "bank_account", "active"}
+    org = _managed_org(session, actor, org_id, lock=True)
+    allowed = {"name", "region_code", "level", "active"}
     before = {}
     for key, value in changes.items():
+        if key in BANK_FIELDS and value != getattr(org, key):
+            raise AccountError("银行账户变更须提交变更申请，由另一位管理员确认 / a bank account change "
+                               "needs a change request confirmed by a second admin")
+        if key in BANK_FIELDS:
+            continue
         if key not in allowed:
             raise AccountError(f"不可修改的字段 / field cannot be changed: {key}")
+        if key == "region_code" and value != org.region_code:
+            if actor is not None and org.id == actor.org_id:
+                raise AccountError("不能修改本机构的地区 / you cannot change the region of your own organisation")
+            check_region(session, actor, str(value))
+        if key == "active" and not value and actor is not None and org.id == actor.org_id:
+            raise AccountError("不能停用本机构 / you cannot deactivate your own organisation")
         before[key] = getattr(org, key)
         setattr(org, key, value)
-    cnaps = org.bank_cnaps
-    if cnaps and not (len(cnaps) == 12 and cnaps.isdigit()):
-        raise AccountError("联行号须为 12 位数字 / CNAPS code must be 12 digits")
     audit.record(session, actor.audit(), "org.update", "organisation", org.code,
                  {"before": before, "after": {k: changes[k] for k in before}})
     session.commit()
@@ -127,9 +146,7 @@ def create_user(
     """Create a user whose role fits the kind of its organisation."""
     _require_admin(actor)
     username = username.strip().lower()
-    org = session.get(Organisation, org_id)
-    if org is None:
-        raise AccountError("机构不存在 / no such organisation")
+    org = _managed_org(session, actor, org_id)
     if ROLE_ORG_KIND[Role(role)] != org.kind:
         raise AccountError("角色与机构类型不符 / role does not fit the organisation's kind")
     if session.exec(select(User).where(User.username == username)).first():
@@ -137,7 +154,7 @@ def create_user(
     user = User(
         username=username,
         display_name=display_name,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, names=(username, display_name, org.name)),
         role=Role(role),
         org_id=org_id,
         created_at=utcnow(),
@@ -152,55 +169,21 @@ def create_user(
 
 
 def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
-    """Deactivate or reactivate a user (users are never deleted)."""
+    """Deactivate or reactivate a user in the admin's region (users are never deleted);
+    deactivating ends the user's sessions."""
     _require_admin(actor)
     user = session.get(User, user_id, with_for_update=True)
-    if user is None:
+    if user is None or not in_reach(actor, session.get(Organisation, user.org_id)):
         raise AccountError("用户不存在 / no such user")
+    if actor is not None and user.id == actor.user_id and not active:
+        raise AccountError("不能停用自己的账户 / you cannot deactivate your own account")
     user.active = active
-    audit.record(session, actor.audit(), "user.activate" if active else "user.deactivate",
+    audit.record(session, _audit_actor(actor), "user.activate" if active else "user.deactivate",
                  "user", user.username)
+    if not active:
+        end_user_sessions(session, user.id, EndReason.DEACTIVATED, utcnow(), commit=False)
     session.commit()
     return user
-
-
-def _recent_failures(session: Session, column, value: str, since: datetime) -> int:
-    """Count failed logins for one account or one address since ``since``."""
-    stmt = select(func.count()).select_from(LoginAttempt).where(column == value, LoginAttempt.at >= since)
-    return session.exec(stmt).one()
-
-
-def authenticate(
-    session: Session,
-    username: str,
-    password: str,
-    address: str,
-    policy: LoginPolicy = LoginPolicy(),
-    now: datetime | None = None,
-) -> LoginOutcome:
-    """Check a login, throttled per account and per address; never says which part was wrong."""
-    now = now or utcnow()
-    username = (username or "").strip().lower()
-    since = now - timedelta(seconds=policy.window_seconds)
-    if (
-        _recent_failures(session, LoginAttempt.username, username, since) >= policy.max_failures
-        or _recent_failures(session, LoginAttempt.address, address, since) >= policy.max_failures * 4
-    ):
-        verify_password(None, password)  # same cost as a real check
-        return LoginOutcome(user=None, throttled=True)
-    user = session.exec(select(User).where(User.username == username)).first()
-    ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
-        session.add(LoginAttempt(username=username[:60], address=address[:64], at=now))
-        session.commit()
-        return LoginOutcome(user=None)
-    org = session.get(Organisation, user.org_id)
-    if org is None or not org.active:
-        return LoginOutcome(user=None)
-    audit.record(session, audit.AuditActor(user.id, user.org_id, user.username),
-                 "user.login", "user", user.username, at=now)
-    session.commit()
-    return LoginOutcome(user=user)
 
 
 def actor_for(session: Session, user: User) -> Actor:
@@ -214,3 +197,15 @@ def actor_for(session: Session, user: User) -> Actor:
         org_kind=org.kind,
         region_code=org.region_code,
     )
+
+
+def log_out_everywhere(session: Session, actor: Actor, user_id: int) -> int:
+    """End every session of a user: the user itself, or an admin for a user in its region."""
+    user = session.get(User, user_id)
+    if user is None or (user.id != actor.user_id and (
+            actor.role != Role.ADMIN or not in_reach(actor, session.get(Organisation, user.org_id)))):
+        raise AccountError("用户不存在 / no such user")
+    ended = end_user_sessions(session, user.id, EndReason.EVERYWHERE, utcnow(), commit=False)
+    audit.record(session, actor.audit(), "user.logout_everywhere", "user", user.username, {"sessions": ended})
+    session.commit()
+    return ended

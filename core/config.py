@@ -38,8 +38,13 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_Hans_CN"
     max_upload_mb: int = 20
-    login_max_failures: int = 5  # per account or per address within the window
+    login_max_failures: int = 5  # failed password checks per account within the window
     login_window_seconds: int = 900
+    login_address_free_failures: int = 20  # failures from one address before its logins slow down
+    login_address_max_delay_seconds: int = 5  # cap of that delay (an address is never refused)
+    session_idle_minutes: int = 30  # a session unused this long ends (server side)
+    session_lifetime_hours: int = 12  # a session ends this long after login, used or not
+    trusted_proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted
     secure_cookies: bool = False  # True in production (HTTPS)
     argon2_time_cost: int = 3  # argon2-cffi / RFC 9106 low-memory profile
     argon2_memory_kib: int = 65536

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import LoginManager, UserMixin, current_user
 
 from accounts.actor import Actor
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import actor_for
-from web.db import get_session
+from accounts.sessions import SessionPolicy, apply_check, check_session
+from core.clock import utcnow
+from web.db import SAFE_METHODS, app_settings, database, get_session
 
 login_manager = LoginManager()
 login_manager.login_view = "shell.login"
@@ -24,11 +26,12 @@ ALL_ROLES = frozenset(Role)
 
 
 class LoginUser(UserMixin):
-    """Flask-Login's view of a user: the id plus the service-level :class:`Actor`."""
+    """Flask-Login's view of a user: the id Flask-Login keeps in the cookie is the server-side
+    session token (accounts.sessions), never the user id, so ending that session ends the cookie."""
 
-    def __init__(self, user: User, actor: Actor) -> None:
-        """Wrap a loaded user."""
-        self.id = str(user.id)
+    def __init__(self, user: User, actor: Actor, token: str) -> None:
+        """Wrap a loaded user and the token of its session."""
+        self.id = token
         self.user = user
         self.actor = actor
         self.is_active_flag = user.active
@@ -39,16 +42,27 @@ class LoginUser(UserMixin):
         return self.is_active_flag
 
 
+def session_policy() -> SessionPolicy:
+    """Idle timeout and absolute lifetime from settings."""
+    cfg = app_settings()
+    return SessionPolicy(idle_seconds=cfg.session_idle_minutes * 60, lifetime_seconds=cfg.session_lifetime_hours * 3600)
+
+
 @login_manager.user_loader
-def _load_user(user_id: str) -> LoginUser | None:
-    """Reload the signed-in user on each request."""
-    if not user_id.isdigit():
-        return None
+def _load_user(token: str) -> LoginUser | None:
+    """Check the cookie's session on each request (ended, idle, expired, user deactivated)."""
     session = get_session()
-    user = session.get(User, int(user_id))
-    if user is None or not user.active:
+    now = utcnow()
+    check = check_session(session, token, session_policy(), now)
+    if check.write is not None:
+        if request.method in SAFE_METHODS:
+            with database().write_session() as writer:  # a read request writes in its own short transaction
+                apply_check(writer, check, now)
+        else:
+            apply_check(session, check, now)
+    if check.user is None:
         return None
-    return LoginUser(user, actor_for(session, user))
+    return LoginUser(check.user, actor_for(session, check.user), token)
 
 
 def current_actor() -> Actor | None:

@@ -58,6 +58,10 @@ LABELS = {
     "ledger": {"advance": _l("Advance"), "offset": _l("Offset")},
     "refund": {"requested": _l("Requested from the supplier"), "received": _l("Received")},
     "region_level": {"country": _l("Country"), "province": _l("Province"), "city": _l("City"), "district": _l("District")},
+    "bank_change": {"pending": _l("Awaiting a second administrator"), "confirmed": _l("Confirmed"),
+                    "rejected": _l("Rejected")},
+    "session_end": {"logout": _l("Signed out"), "everywhere": _l("Signed out everywhere"),
+                    "deactivated": _l("User deactivated"), "idle": _l("Idle timeout"), "expired": _l("Expired")},
     "org_kind": KIND_LABELS,
     "role": ROLE_LABELS,
 }

@@ -119,6 +119,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     _register_errors(app)
     _template_helpers(app, tz_name)
 
+    from accounts.views import account_bp
     from accounts.views import bp as accounts_bp
     from api.views import api as api_bp
     from api.views import ui as api_ui_bp
@@ -135,6 +136,7 @@ def init_web(app: Flask, tz_name: str) -> None:
 
     app.register_blueprint(shell_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(procurement_bp)
     app.register_blueprint(demand_bp)
     app.register_blueprint(bidding_bp)

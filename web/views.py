@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
 from accounts.services import LoginPolicy, actor_for, authenticate
+from accounts.sessions import EndReason, end_session, start_session
 from core.clock import utcnow
 from jobs.queries import scheduler_status
 from procurement.tasks import tasks_for
@@ -35,13 +36,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         cfg = app_settings()
-        policy = LoginPolicy(cfg.login_max_failures, cfg.login_window_seconds)
+        policy = LoginPolicy(cfg.login_max_failures, cfg.login_window_seconds,
+                             cfg.login_address_free_failures, cfg.login_address_max_delay_seconds)
         db = get_session()
-        outcome = authenticate(db, form.username.data, form.password.data,
-                               request.remote_addr or "unknown", policy)
+        address = request.remote_addr or "unknown"  # the client's, via ProxyFix behind trusted proxies
+        outcome = authenticate(db, form.username.data, form.password.data, address, policy)
         if outcome.user is not None:
             session.clear()
-            login_user(LoginUser(outcome.user, actor_for(db, outcome.user)))
+            token = start_session(db, outcome.user, address, utcnow())
+            login_user(LoginUser(outcome.user, actor_for(db, outcome.user), token))
             return redirect(url_for("shell.index"))
         if outcome.throttled:
             flash(_("Too many failed attempts. Please wait a few minutes and try again."), "error")
@@ -54,8 +57,9 @@ def login():
 @bp.post("/logout")
 @requires()
 def logout():
-    """Sign out."""
+    """Sign out: the server-side session ends, so a copy of the cookie stops working too."""
     if EmptyForm().validate_on_submit():
+        end_session(get_session(), current_user.get_id(), EndReason.LOGOUT, utcnow())
         logout_user()
         session.clear()
     return redirect(url_for("shell.login"))

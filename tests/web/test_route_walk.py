@@ -44,6 +44,7 @@ def foreign(session, world) -> dict[str, str]:
         "run_id": "999999",
         "file_id": "999999",
         "refund_id": "999999",
+        "change_id": "999999",  # accounts: bank account change requests
     }
 
 
