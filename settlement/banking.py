@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -72,9 +73,28 @@ def files_of(session: Session, run_id: int) -> list[BankFileRecord]:
                              .order_by(BankFileRecord.id)).all())
 
 
+@dataclass(frozen=True)
+class BankReturnOutcome:
+    """What a bank return did: instructions now paid, now failed, unchanged, and the import's
+    log row (None: every answer had been applied already — a repeat, nothing written)."""
+
+    paid: int
+    failed: int
+    unchanged: int
+    log: BankReturnImport | None
+
+    @property
+    def repeated(self) -> bool:
+        """True when the file changed nothing (the same answers imported before)."""
+        return self.log is None
+
+
 def import_bank_return(session: Session, actor: Actor | None, run_id: int, content: bytes, filename: str,
-                       now: datetime) -> BankReturnImport:
-    """Apply a bank's result file to a released run: all or nothing; a repeat answer is a no-op."""
+                       now: datetime) -> BankReturnOutcome:
+    """Apply a bank's result file to a released run: all or nothing. An answer already applied
+    is a no-op in every state (a failed instruction since re-issued included); a file that
+    changes nothing is a repeat and writes nothing (no log row, no audit row). The run row is
+    locked first, so concurrent imports of one file apply it once."""
     run: SettlementRun = officer_run(session, actor, run_id)
     if run.status != "released":
         raise SettlementRefused("银行文件尚未发布 / the run's bank files have not been released")
@@ -91,7 +111,7 @@ def import_bank_return(session: Session, actor: Actor | None, run_id: int, conte
     for r in parsed.rows:
         inst = rows[r.reference]
         try:
-            new = ledger.transition(InstructionStatus(inst.status), r.status)
+            new = ledger.answer(InstructionStatus(inst.status), r.status)
         except ValueError as exc:
             raise SettlementRefused(f"第{r.row}行 / row {r.row}: 指令 {r.reference} 状态为 {inst.status}，"
                                     f"不能改为 {r.status} / {exc}") from exc
@@ -103,6 +123,9 @@ def import_bank_return(session: Session, actor: Actor | None, run_id: int, conte
         counts[str(new)] += 1
         inst.status, inst.status_at, inst.failure_reason = new, now, reason[:200]
         session.add(inst)
+    if not counts["paid"] and not counts["failed"]:
+        session.rollback()
+        return BankReturnOutcome(0, 0, counts["same"], None)
     log = BankReturnImport(run_id=run.id, filename=filename[:200], sha256=hashlib.sha256(content).hexdigest(),
                            paid_count=counts["paid"], failed_count=counts["failed"], unchanged_count=counts["same"],
                            imported_by=actor.user_id if actor else None, imported_at=now)
@@ -110,4 +133,4 @@ def import_bank_return(session: Session, actor: Actor | None, run_id: int, conte
     audit.record(session, who(actor), "settlement.bank_return", "settlement_run", str(run.id),
                  {"file": filename[:200], "sha256": log.sha256, **counts}, at=now)
     session.commit()
-    return log
+    return BankReturnOutcome(counts["paid"], counts["failed"], counts["same"], log)

@@ -199,10 +199,13 @@ def bank_return(run_id: int):
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            log = services.import_bank_return(get_session(), g.actor, run_id, form.file.data.read(),
-                                              form.file.data.filename or "return.csv", utcnow())
-            flash(_("Bank return imported: %(p)s paid, %(f)s failed.", p=log.paid_count, f=log.failed_count),
-                  "success")
+            outcome = services.import_bank_return(get_session(), g.actor, run_id, form.file.data.read(),
+                                                  form.file.data.filename or "return.csv", utcnow())
+            if outcome.repeated:
+                flash(_("This bank return was already applied: nothing changed."), "success")
+            else:
+                flash(_("Bank return imported: %(p)s paid, %(f)s failed.", p=outcome.paid, f=outcome.failed),
+                      "success")
         except services.SettlementRefused as exc:
             flash(str(exc), "error")
     return redirect(url_for("settlement_officer.run_page", run_id=run_id))
