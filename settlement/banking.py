@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
 from core import audit
+from core.outcome import Outcome
 from settlement import ledger
 from settlement.bankfiles import BankFileError, PaymentFileHeader, build_bank_files
 from settlement.bankreturns import BankReturnError, parse_bank_return
@@ -35,13 +36,16 @@ def instructions_of(session: Session, run_id: int) -> list[PaymentInstruction]:
                              .order_by(PaymentInstruction.reference)).all())
 
 
-def release_files(session: Session, actor: Actor, run_id: int, now: datetime) -> list[BankFileRecord]:
-    """Write the pain.001 XML, the CSV per paying bank and the summary for an approved run."""
+def release_files(session: Session, actor: Actor, run_id: int, now: datetime) -> Outcome[list[BankFileRecord]]:
+    """Write the pain.001 XML, the CSV per paying bank and the summary for an approved run;
+    once released, a repeat is a no-op answering the files written (the run row is locked)."""
     if actor is None:
         raise Forbidden("releasing files needs a settlement officer")
     run = officer_run(session, actor, run_id)
     if run.status == "released":
-        return files_of(session, run.id)
+        files = files_of(session, run.id)
+        session.commit()  # nothing written: end the locking transaction
+        return Outcome(files, repeated=True)
     if run.status != "approved":
         raise SettlementRefused("结算须经第二人审核后才能生成银行文件 / the run must be approved by a second "
                                 "officer before any file is released")
@@ -64,7 +68,7 @@ def release_files(session: Session, actor: Actor, run_id: int, now: datetime) ->
     audit.record(session, actor.audit(), "settlement.release", "settlement_run", str(run.id),
                  {"files": {f.name: f.sha256 for f in records}}, at=now)
     session.commit()
-    return records
+    return Outcome(records)
 
 
 def files_of(session: Session, run_id: int) -> list[BankFileRecord]:

@@ -1,6 +1,7 @@
-"""A bank return already applied is a no-op in every state (a failed instruction since
-re-issued included), by the service, the CLI and the web upload alike; a repeat writes no log
-row and no audit row, also when the same file is imported by 24 officers at once."""
+"""Repeated settlement steps are no-ops that say so. A bank return already applied is a no-op in
+every state (a failed instruction since re-issued included), by the service, the CLI and the
+web upload alike; a repeat writes no log row and no audit row, also when the same file is
+imported by 24 officers at once. Approving and releasing twice record once."""
 
 from __future__ import annotations
 
@@ -108,3 +109,32 @@ def test_the_same_return_imported_24_times_at_once_is_logged_once(db, session, w
     assert sorted(outcomes) == [False] + [True] * 23
     assert _counts(session) == (1, 1)
     assert session.get(PaymentInstruction, inst.id).status == "paid"
+
+
+def test_approving_and_releasing_twice_record_once(db, session, world, setup, officer_b):  # noqa: F811
+    from settlement.models import BankFileRecord
+
+    run = _released_run(session, world, setup, officer_b)  # approved and released once already
+    officer = world.actors[("A", Role.SETTLEMENT_OFFICER)]
+    assert services.approve_run(session, officer_b, run.id, NOW).repeated
+    session.commit()
+    barrier, repeats, errors = threading.Barrier(8), [], []
+
+    def release() -> None:
+        with db.write_session() as s:
+            barrier.wait()
+            try:
+                repeats.append(services.release_files(s, officer, run.id, NOW).repeated)
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=release) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and repeats == [True] * 8
+    session.expire_all()
+    for action in ("settlement.approve", "settlement.release"):
+        assert session.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)).one() == 1
+    assert session.exec(select(func.count()).select_from(BankFileRecord)).one() == 3  # xml, csv, summary
