@@ -30,6 +30,7 @@ class Settings:
     secure_cookies: bool = False  # True in production (HTTPS)
     argon2_time_cost: int = 3  # argon2-cffi / RFC 9106 low-memory profile
     argon2_memory_kib: int = 65536
+    ocid_prefix: str = "ocds-jicai"  # the deployment's registered OCDS prefix (ocds-xxxxxx); unregistered default
     extra: dict = field(default_factory=dict)
 
     @property

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
@@ -207,7 +217,8 @@ def result_export(code: str):
 def ocds(code: str):
     """The batch as an Open Contracting Data Standard 1.1 release package (after publication)."""
     package = ocds_package(get_session(), visible_batch(code), publisher_name="jicai",
-                           uri=url_for("review.ocds", code=code, _external=True))
+                           uri=url_for("review.ocds", code=code, _external=True),
+                           ocid_prefix=current_app.extensions["jicai.settings"].ocid_prefix)
     if package is None:
         abort(404)
     return Response(to_json_text(package, indent=1), mimetype="application/json",
