@@ -138,3 +138,23 @@ def test_approving_and_releasing_twice_record_once(db, session, world, setup, of
     for action in ("settlement.approve", "settlement.release"):
         assert session.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)).one() == 1
     assert session.exec(select(func.count()).select_from(BankFileRecord)).one() == 3  # xml, csv, summary
+
+
+def test_confirming_lines_again_changes_nothing(session, world, setup):  # noqa: F811
+    from settlement.models import Acceptance
+    from tests.settlement.test_services import actors, deliver_and_accept
+
+    supplier, hospital, _officer = actors(world)
+    accs = deliver_and_accept(session, world, setup, [("YP001", 100, 100, 2), ("YP003", 50, 50, 3)])
+    services.apply_for_settlement(session, supplier, setup.batch_id, "2026-10", NOW)
+    ids = [a.id for a in accs]
+    assert services.reconcile(session, hospital, ids, True, "", NOW) == 2
+    places = [session.get(Acceptance, pk).claim_seq for pk in ids]
+    assert services.reconcile(session, hospital, ids, True, "", NOW) == 0  # a double click: a no-op
+    session.expire_all()
+    assert [session.get(Acceptance, pk).claim_seq for pk in ids] == places  # the lines keep their place
+    assert services.reconcile(session, hospital, ids[:1], False, "数量不符", NOW) == 1
+    assert services.reconcile(session, hospital, ids[:1], False, "数量不符", NOW) == 0
+    audits = session.exec(select(AuditEntry.action).where(AuditEntry.action.in_(
+        ("settlement.confirm", "settlement.dispute"))).order_by(AuditEntry.id)).all()
+    assert audits == ["settlement.confirm", "settlement.dispute"]
