@@ -174,7 +174,7 @@ def _full_run(db: Database, env: dict) -> tuple[float, int, int]:
     with db.write_session() as s:
         approve_run(s, second, run.id, NOW)
     with db.write_session() as s:
-        files = release_files(s, officer, run.id, NOW)
+        files = release_files(s, officer, run.id, NOW).value
     elapsed = time.perf_counter() - started
     return elapsed, files[0].instruction_count, run.paid_fen
 

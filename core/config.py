@@ -52,6 +52,7 @@ class Settings:
     held_max_file_mb: int = 32  # one held file at most (a larger annotated workbook is not kept)
     held_user_files: int = 5  # per user: holding one more removes the user's oldest
     held_user_mb: int = 64
+    ocid_prefix: str = "ocds-jicai"  # the deployment's registered OCDS prefix (ocds-xxxxxx); unregistered default
     extra: dict = field(default_factory=dict)
 
     @property

@@ -12,7 +12,7 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
@@ -21,6 +21,7 @@ from core import audit
 from core.clock import utcnow
 from core.db import Database, lock_for_update
 from core.money import parse_amount_fen
+from core.outcome import Outcome
 from evaluation.instance import build_instance
 from evaluation.models import Evaluation, EvaluationItem
 from optimizer import solve_item
@@ -39,21 +40,32 @@ class EvaluationError(ValueError):
     """An evaluation cannot be requested or run, with the reason."""
 
 
-def request_evaluation(session: Session, actor: Actor, batch_code: str, now: datetime, note: str = "") -> Evaluation:
-    """Queue a new evaluation version of an opened batch (price officers)."""
+def request_evaluation(session: Session, actor: Actor, batch_code: str, now: datetime, note: str = "", *,
+                       seen_version: int | None = None) -> Outcome[Evaluation]:
+    """Queue a new evaluation version of an opened batch (price officers).
+
+    ``seen_version`` is the latest version the officer's page showed (its form carries it):
+    when a newer version exists already, this request repeats the one that made it (a double
+    click, a retried POST) and is a no-op answering that version (``repeated``). The batch row
+    is locked first, so concurrent requests queue one version."""
     if actor.role != Role.PRICE_OFFICER:
         raise Forbidden("price officers only")
     batch = find_batch(session, actor, batch_code)
     if batch is None:
         raise Forbidden("no such batch")
     batch = lock_for_update(session, Batch, batch.id)
+    latest = session.exec(select(Evaluation).where(Evaluation.batch_id == batch.id)
+                          .order_by(Evaluation.version.desc())).first()
+    if seen_version is not None and latest is not None and latest.version > seen_version:
+        session.commit()  # nothing written: end the locking transaction
+        return Outcome(latest, repeated=True)
     if batch.status not in RUNNABLE:
         raise EvaluationError(f"批次须已开标或在评审中 / the batch must be opened or under evaluation ({batch.status})")
     busy = session.exec(select(Evaluation).where(Evaluation.batch_id == batch.id,
                                                  Evaluation.status.in_(("queued", "running")))).first()
     if busy is not None:
         raise EvaluationError(f"第 {busy.version} 版评审仍在进行 / version {busy.version} is still running")
-    version = (session.exec(select(func.max(Evaluation.version)).where(Evaluation.batch_id == batch.id)).one() or 0) + 1
+    version = (latest.version if latest else 0) + 1
     run = Evaluation(batch_id=batch.id, version=version, rules_json=batch.rules_json, requested_by=actor.user_id,
                      note=note, created_at=now)
     session.add(run)
@@ -62,7 +74,7 @@ def request_evaluation(session: Session, actor: Actor, batch_code: str, now: dat
     session.flush()
     audit.record(session, actor.audit(), "evaluation.request", "batch", batch.code, {"version": version, "note": note}, at=now)
     session.commit()
-    return run
+    return Outcome(run)
 
 
 def claim(db: Database, evaluation_id: int, now: datetime) -> bool:

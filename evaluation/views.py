@@ -14,17 +14,19 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.money import format_yuan, parse_amount_fen
 from evaluation import queries, services
+from evaluation.forms import RunForm
 from web.auth import requires
 from web.db import database, get_session
-from web.forms import EmptyForm
 
 bp = Blueprint("evaluation", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
@@ -45,19 +47,26 @@ def runs(code: str):
     found = queries.runs_of(get_session(), g.actor, code)
     if found is None:
         abort(404)
-    form = EmptyForm()
-    if form.validate_on_submit():
+    form = RunForm()
+    if request.method == "POST":
         if g.actor.role != Role.PRICE_OFFICER:
             abort(403)
+        if not form.validate_on_submit():
+            abort(400)
         try:
-            run = services.request_evaluation(get_session(), g.actor, code, utcnow())
+            outcome = services.request_evaluation(get_session(), g.actor, code, utcnow(),
+                                                  seen_version=form.seen_version.data)
         except services.EvaluationError as exc:
             flash(str(exc), "error")
         except Forbidden:
             abort(404)
         else:
-            _start_background(run.id, g.actor)
-            return redirect(url_for("evaluation.run", code=code, version=run.version))
+            if outcome.repeated:
+                flash(_("Version %(v)s was already requested; no new run was started.", v=outcome.value.version),
+                      "success")
+            else:
+                _start_background(outcome.value.id, g.actor)
+            return redirect(url_for("evaluation.run", code=code, version=outcome.value.version))
     batch, rows = found
     return render_template("evaluation/runs.html", batch=batch, runs=rows, form=form, yuan=format_yuan)
 

@@ -40,6 +40,22 @@ class StepReport:
 #: what a step returns when it found nothing to do (not recorded as a run)
 IDLE = "idle"
 
+#: the scheduler process's check of its one-scheduler lock (``jobs.lock.guard``), run before
+#: every step and heartbeat; None outside the scheduler (tests, ``flask jobs --once``)
+_guard: Callable[[], None] | None = None
+
+
+def set_guard(check: Callable[[], None] | None) -> None:
+    """Install (or clear) the lock check run before every step and heartbeat."""
+    global _guard
+    _guard = check
+
+
+def checkpoint() -> None:
+    """Check the scheduler's lock, if this process is the scheduler (never returns when lost)."""
+    if _guard is not None:
+        _guard()
+
 
 def run_step(report: StepReport, name: str, run: Callable[[], str | None], skip: set[str] = frozenset()) -> None:
     """Run one step, recording its outcome and duration (never raising); skipped while backing off.
@@ -49,6 +65,7 @@ def run_step(report: StepReport, name: str, run: Callable[[], str | None], skip:
     if name in skip:
         report.waiting.append(name)
         return
+    checkpoint()
     started = time.monotonic()
     try:
         detail = run()
@@ -116,6 +133,7 @@ def pass_detail(report: StepReport) -> str:
 
 def beat(db: Database, now: datetime, *, host: str, pid: int, interval_seconds: int) -> None:
     """Record the scheduler's heartbeat (one row)."""
+    checkpoint()
     with db.write_session() as s:
         row = s.get(SchedulerHeartbeat, 1)
         if row is None:

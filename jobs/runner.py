@@ -1,9 +1,11 @@
 """The one scheduler process (``flask --app app jobs``): APScheduler 3 with its job store in the
 platform's database (table ``apscheduler_jobs``, created by migration 0009).
 
-A lock guarantees a single active scheduler even if it is started twice: a PostgreSQL
-session-level advisory lock, or an exclusive file lock next to the SQLite database. A second
-scheduler waits for the lock instead of running jobs twice.
+A lock guarantees a single active scheduler even if it is started twice (``jobs.lock``): a
+PostgreSQL advisory lock on a dedicated connection, or an exclusive file lock beside the SQLite
+database file. A second scheduler waits for the lock instead of running jobs twice; the active
+one checks the lock before every job and step (and a watchdog every few seconds) and exits at
+once with status 3 when it has lost it.
 
 Jobs are registered on every start under stable ids with ``replace_existing=True``, as textual
 references to the module-level functions of :mod:`jobs.tasks`; a job whose run was missed while
@@ -12,13 +14,11 @@ no scheduler was running runs once at start (coalesced).
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import socket
+import threading
 import time
-from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,50 +29,20 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.util import utc_timestamp_to_datetime
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bidding.keys import KeyRing
 from core.clock import utcnow
 from core.db import WRITE_OPTION, Database
-from jobs import tasks
+from jobs import bookkeeping, tasks
 from jobs.bookkeeping import StepReport, backing_off, record
+from jobs.lock import LOCK_KEY, guard, scheduler_lock, watchdog
 from jobs.models import apscheduler_jobs
 from jobs.steps import run_due_steps
 from settlement.calendar import SHANGHAI
 
 log = logging.getLogger("jicai.jobs")
-LOCK_KEY = 0x6A6963  # "jic"
-
-
-@contextmanager
-def scheduler_lock(db: Database, lock_dir: Path, wait: Callable[[], None] = lambda: time.sleep(5)):
-    """Hold the single-scheduler lock for the life of the block (waits while another holds it)."""
-    if db.dialect == "postgresql":
-        with db.engine.connect() as conn:
-            while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
-                conn.commit()
-                log.info("another scheduler holds the lock; waiting")
-                wait()
-            conn.commit()
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
-                conn.commit()
-        return
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / "scheduler.lock", "w") as handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                log.info("another scheduler holds the lock; waiting")
-                wait()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+__all__ = ["LOCK_KEY", "build_scheduler", "register_jobs", "run_once", "run_scheduler", "scheduler_lock"]
 
 
 class PlatformJobStore(SQLAlchemyJobStore):
@@ -140,16 +110,25 @@ def build_scheduler(db: Database, scheduler_class: type[BaseScheduler] = Blockin
 
 def run_scheduler(db: Database, keyring: KeyRing, lock_dir: Path, interval_seconds: int = 15,
                   tz: ZoneInfo = SHANGHAI) -> None:
-    """Take the lock, register the jobs, then run them until stopped."""
-    with scheduler_lock(db, lock_dir):
+    """Take the lock, register the jobs, then run them until stopped — checking the lock before
+    every job and step, and every few seconds in between (lost: exit 3 at once)."""
+    every = min(5, max(1, interval_seconds))
+    with scheduler_lock(db, lock_dir, wait=lambda: time.sleep(every)) as lock:
+        check = guard(lock)
+        stop = threading.Event()
         scheduler = build_scheduler(db)
         tasks.set_context(tasks.JobContext(db=db, keyring=keyring, tz=tz, interval_seconds=interval_seconds,
-                                           host=socket.gethostname(), pid=os.getpid(), scheduler=scheduler))
+                                           host=socket.gethostname(), pid=os.getpid(), scheduler=scheduler,
+                                           guard=check))
+        bookkeeping.set_guard(check)
+        watchdog(check, every, stop)
         register_jobs(scheduler, db, interval_seconds, tz, utcnow())
-        log.info("scheduler started")
+        log.info("scheduler started (pid %s)", os.getpid())
         try:
             scheduler.start()
         finally:
+            stop.set()
+            bookkeeping.set_guard(None)
             tasks.set_context(None)
 
 

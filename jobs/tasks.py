@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -51,6 +52,7 @@ class JobContext:
     host: str = ""
     pid: int = 0
     scheduler: BaseScheduler | None = None
+    guard: Callable[[], None] = lambda: None  # checks the one-scheduler lock (exits when lost)
 
 
 _context: JobContext | None = None
@@ -151,12 +153,14 @@ def schedule_retry(scheduler: BaseScheduler | None, db: Database, job_id: str, r
 def lifecycle() -> None:
     """Due lifecycle steps: close demand, open bids, run queued evaluations, publish."""
     ctx = context()
+    ctx.guard()
     run_and_record(ctx.db, ctx.keyring, utcnow(), host=ctx.host, pid=ctx.pid, interval_seconds=ctx.interval_seconds)
 
 
 def settlement_calendar() -> None:
     """The monthly settlement calendar: reminders, then the system run from the pay day."""
     ctx = context()
+    ctx.guard()
     now = utcnow()
     schedule_retry(ctx.scheduler, ctx.db, "settlement_calendar", calendar_pass(ctx.db, now, ctx.tz), now)
 
@@ -164,5 +168,6 @@ def settlement_calendar() -> None:
 def alerts() -> None:
     """Overdue payments, progress and approval reminders."""
     ctx = context()
+    ctx.guard()
     now = utcnow()
     schedule_retry(ctx.scheduler, ctx.db, "alerts", alerts_pass(ctx.db, now, ctx.tz), now)

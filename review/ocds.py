@@ -1,6 +1,7 @@
 """Open Contracting Data Standard 1.1 release package of a published batch (pure).
 
-One contracting process per batch, ``ocid = f"{prefix}-{batch.code}"``, published as three
+One contracting process per batch, ``ocid = f"{prefix}-{batch.code}"`` (the prefix is the
+deployment's registered one, ``JICAI_OCID_PREFIX``), published as three
 releases, one per stage, because OCDS releases are immutable notices of what was known at a
 date, and the stages of a batch happen at different dates:
 
@@ -8,7 +9,9 @@ date, and the stages of a batch happen at different dates:
   their consolidated reported demand, the bid window, the procuring entity;
 * ``{ocid}-award`` (tags ``tenderUpdate`` + ``award``, dated publication): the tender
   closed (``complete``, ``numberOfTenderers``), per-item bid statistics, one ``active`` award
-  per item × winner and one ``unsuccessful`` award per item without a winner;
+  per item × winner the published result names (with or without contracts: a winner of a
+  region where no hospital reported the item has volume 0) and one ``unsuccessful`` award per
+  item without a winner;
 * ``{ocid}-contract-{digest}`` (tag ``contract``, dated the latest signature or publication):
   one contract per hospital × item. Signatures arrive after publication, so this release's
   id carries a digest of its content: a re-export after a signature is a new release, while
@@ -27,6 +30,7 @@ The input records are in ``review.ocds_records``, the releases are built by
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from review.ocds_json import to_json_text
@@ -36,6 +40,9 @@ from review.ocds_releases import award_release, contract_release, tender_release
 __all__ = ["build_release_package", "to_json_text"]  # to_json_text: re-exported for review.views
 
 OCDS_VERSION = "1.1"
+#: an OCID prefix as the OCDS registry assigns them: ``ocds-`` and six letters or digits (the
+#: development default ``ocds-jicai`` is not registered; a deployment sets ``JICAI_OCID_PREFIX``)
+OCID_PREFIX = re.compile(r"^ocds-[0-9a-z]{4,12}$")
 BID_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
 
 
@@ -43,6 +50,8 @@ def build_release_package(batch: OcdsBatch, *, publisher_name: str, uri: str,
                           ocid_prefix: str = "ocds-jicai", license_url: str | None = None) -> dict[str, Any]:
     """The OCDS 1.1 release package of a published batch: tender, award and (if any) contract
     releases. Amounts are Decimals; serialise with ``to_json_text``. Same input, same output."""
+    if not OCID_PREFIX.match(ocid_prefix):
+        raise ValueError(f"OCID 前缀无效 / not an OCID prefix (ocds-xxxxxx): {ocid_prefix!r}")
     ocid = f"{ocid_prefix}-{batch.code}"
     releases = [tender_release(batch, ocid), award_release(batch, ocid)]
     if batch.contracts:

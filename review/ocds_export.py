@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 
 from accounts.models import Organisation
 from bidding.models import OpenedBid, OpeningRecord
-from core.money import line_amount_fen
+from core.money import line_amount_fen, parse_price_e4
 from evaluation.models import EvaluationItem
 from procurement.demand.models import DemandLine, DemandUpload
 from procurement.models import Batch, BatchItem, Item
@@ -57,8 +57,22 @@ def _bid_stats(session: Session, batch: Batch, codes: dict[int, str]) -> tuple[l
     return stats, len({b.supplier_org_id for b in rows})
 
 
-def ocds_package(session: Session, batch: Batch, *, publisher_name: str, uri: str) -> dict | None:
-    """The OCDS release package of a published batch (None before publication)."""
+def _published_winners(session: Session, evaluation_id: int) -> dict[tuple[str, str], tuple[int, tuple[str, ...]]]:
+    """Every winner the published result names, (item code, supplier code) → (its unit
+    comparable price in 1/10000 yuan, its primary regions) — a winner of a region where no
+    hospital reported the item (agreed volume 0, no contract) included."""
+    winners = {}
+    for row in session.exec(select(EvaluationItem).where(EvaluationItem.evaluation_id == evaluation_id)).all():
+        for winner in json.loads(row.result_json).get("winners", []):
+            winners[(row.item_code, winner["supplier"])] = (parse_price_e4(winner["ucp"]), tuple(winner["regions"]))
+    return winners
+
+
+def ocds_package(session: Session, batch: Batch, *, publisher_name: str, uri: str,
+                 ocid_prefix: str = "ocds-jicai") -> dict | None:
+    """The OCDS release package of a published batch (None before publication): awards from the
+    published result (every winner, with or without contracts), contracts from the contracts;
+    ``ocid_prefix`` is the deployment's registered prefix (``JICAI_OCID_PREFIX``)."""
     publicity = session.exec(select(Publicity).where(Publicity.batch_id == batch.id)).first()
     if publicity is None or publicity.published_at is None:
         return None
@@ -74,12 +88,11 @@ def ocds_package(session: Session, batch: Batch, *, publisher_name: str, uri: st
                            it.minimal_unit, demand.get(bi.id, 0), max_price_e4=bi.max_valid_price_e4)
                   for bi, it in catalog)
     stats, tenderers = _bid_stats(session, batch, codes)
-    regions = {}
-    for row in session.exec(select(EvaluationItem).where(EvaluationItem.evaluation_id == publicity.evaluation_id)).all():
-        for winner in json.loads(row.result_json).get("winners", []):
-            regions[(row.item_code, winner["supplier"])] = tuple(winner["regions"])
+    winners = _published_winners(session, publicity.evaluation_id)
+    items_won_or_not = set(codes.values())
     orgs = {o.id: o for o in session.exec(select(Organisation)).all()}
-    contracts, totals = [], defaultdict(lambda: [0, 0, 0])
+    by_code = {o.code: o for o in orgs.values()}
+    contracts, totals = [], defaultdict(lambda: [0, 0])
     for c in session.exec(select(Contract).where(Contract.batch_id == batch.id).order_by(Contract.code)).all():
         supplier, item_code = orgs[c.supplier_org_id], codes[c.batch_item_id]
         award_id = f"{item_code}-{supplier.code}"
@@ -89,14 +102,16 @@ def ocds_package(session: Session, batch: Batch, *, publisher_name: str, uri: st
             line_amount_fen(c.agreed_volume, c.ucp_e4), c.period_start, c.period_end,
             "active" if signed else "pending",
             max(c.hospital_signed_at, c.supplier_signed_at) if signed else None))
-        acc = totals[(award_id, item_code, c.supplier_org_id)]
-        acc[0] += c.agreed_volume
-        acc[1] += line_amount_fen(c.agreed_volume, c.ucp_e4)
-        acc[2] = c.ucp_e4
-    awards = tuple(OcdsAward(award_id, item_code, _org(orgs[sid]), price, volume, value,
-                             regions.get((item_code, orgs[sid].code), ()), batch.cycle_start, batch.cycle_end)
-                   for (award_id, item_code, sid), (volume, value, price) in sorted(totals.items()))
+        totals[award_id][0] += c.agreed_volume
+        totals[award_id][1] += line_amount_fen(c.agreed_volume, c.ucp_e4)
+        # a contract whose winner the published result does not name (never expected) keeps its award
+        winners.setdefault((item_code, supplier.code), (c.ucp_e4, ()))
+    awards = tuple(OcdsAward(f"{item_code}-{supplier_code}", item_code, _org(by_code[supplier_code]), price,
+                             *totals.get(f"{item_code}-{supplier_code}", (0, 0)), regions,
+                             batch.cycle_start, batch.cycle_end)
+                   for (item_code, supplier_code), (price, regions) in sorted(winners.items())
+                   if item_code in items_won_or_not and supplier_code in by_code)
     ocds = OcdsBatch(batch.code, batch.name, _org(bureau), batch.region_code, publicity.published_at,
                      batch.demand_deadline, batch.bid_deadline, batch.opening_at, items, tuple(stats), awards,
                      tuple(contracts), _org(fund) if fund else None, tenderers)
-    return build_release_package(ocds, publisher_name=publisher_name, uri=uri)
+    return build_release_package(ocds, publisher_name=publisher_name, uri=uri, ocid_prefix=ocid_prefix)

@@ -8,8 +8,11 @@ Local fields (OCDS allows additional properties; all are prefixed ``x_``):
 OrganizationReference). Bid statistics use the shape of the OCDS bid extension
 (``bids.statistics[]``: id, measure, value, date, notes) with measures ``bids``,
 ``validBids``, ``x_lowestValidUnitPrice``, ``x_highestValidUnitPrice`` and ``x_relatedItem``
-(the tender item id; the batch uses no lots). Items are classified by ``x_NHSA`` (the
-NHSA medical-insurance drug code); organisations are identified by ``X-JICAI`` (platform code).
+(the tender item id; the batch uses no lots). An item carries a ``classification`` only when
+it has a code of a real scheme — ``x_NHSA``, the NHSA medical-insurance drug code — and none
+for a platform-local item code, which is already the item's ``id`` (no scheme of the
+itemClassificationScheme codelist fits a platform's own codes, and claiming one would be
+false); organisations are identified by ``X-JICAI`` (platform code).
 """
 
 from __future__ import annotations
@@ -52,10 +55,10 @@ def _item(item: OcdsItem, quantity: int, price_e4: int | None, currency: str) ->
     unit: dict[str, Any] = {"name": item.unit_name}
     if price_e4 is not None:
         unit["value"] = _money(currency, e4=price_e4)
-    return {"id": item.code, "description": f"{item.name} {item.specification}",
-            "classification": {"scheme": ITEM_SCHEME, "id": item.nhsa_code or item.code,
-                               "description": item.name},
-            "quantity": quantity, "unit": unit, "x_specification": item.specification}
+    entry: dict[str, Any] = {"id": item.code, "description": f"{item.name} {item.specification}"}
+    if item.nhsa_code:
+        entry["classification"] = {"scheme": ITEM_SCHEME, "id": item.nhsa_code, "description": item.name}
+    return {**entry, "quantity": quantity, "unit": unit, "x_specification": item.specification}
 
 
 def _parties(batch: OcdsBatch, *, suppliers: bool, hospitals: bool) -> list[dict[str, Any]]:

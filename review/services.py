@@ -2,6 +2,10 @@
 
 submit_for_review → approve | send_back (four-eyes) → publicity with objections and answers →
 end_publicity (period over, every objection answered) → contracts → signing.
+
+A repeated step (a double click, a retried POST) is recognised under the batch's or contract's
+row lock by the state its first call left, and is a no-op: nothing written, no audit row,
+``Outcome(…, repeated=True)`` (``core.outcome``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from bidding.models import OpenedBid, OpeningRecord
 from core import audit
 from core.db import lock_for_update
 from core.money import parse_price_e4, round_half_up_div
+from core.outcome import Outcome
 from core.regions import region_contains
 from evaluation.models import Evaluation, EvaluationItem
 from procurement.demand.models import DemandLine, DemandUpload
@@ -61,10 +66,15 @@ def submitted_version(session: Session, batch: Batch) -> Evaluation | None:
     return row
 
 
-def submit_for_review(session: Session, actor: Actor, code: str, version: int, now: datetime) -> ReviewDecision:
-    """Put a finished evaluation version before a reviewer."""
+def submit_for_review(session: Session, actor: Actor, code: str, version: int,
+                      now: datetime) -> Outcome[ReviewDecision]:
+    """Put a finished evaluation version before a reviewer (a repeat while it is: a no-op)."""
     batch = _officer_batch(session, actor, code)
     run = session.exec(select(Evaluation).where(Evaluation.batch_id == batch.id, Evaluation.version == version)).first()
+    if batch.status == BatchStatus.REVIEW and (last := _last_decision(session, batch)) is not None \
+            and last.decision == "submitted" and run is not None and last.evaluation_id == run.id:
+        session.commit()  # nothing written: end the locking transaction
+        return Outcome(last, repeated=True)
     if run is None or run.status != "done":
         raise ReviewError("只能提交已完成的评审版本 / only a finished evaluation version can be submitted")
     transition_batch(session, actor, code, "submit_for_review", now=now, commit=False, internal=True)
@@ -72,13 +82,25 @@ def submit_for_review(session: Session, actor: Actor, code: str, version: int, n
     session.add(decision)
     audit.record(session, actor.audit(), "review.submit", "batch", code, {"version": version}, at=now)
     session.commit()
-    return decision
+    return Outcome(decision)
 
 
-def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str, now: datetime) -> ReviewDecision:
-    """Approve the submitted version (publicity starts) or send it back with a reason."""
+def _last_decision(session: Session, batch: Batch) -> ReviewDecision | None:
+    """The batch's latest review decision (submitted, approve or send_back)."""
+    return session.exec(select(ReviewDecision).join(Evaluation, ReviewDecision.evaluation_id == Evaluation.id)
+                        .where(Evaluation.batch_id == batch.id).order_by(ReviewDecision.id.desc())).first()
+
+
+def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str,
+           now: datetime) -> Outcome[ReviewDecision]:
+    """Approve the submitted version (publicity starts) or send it back with a reason; the same
+    decision again, once taken, is a no-op."""
     batch = _officer_batch(session, actor, code)
     if batch.status != BatchStatus.REVIEW:
+        last = _last_decision(session, batch)
+        if last is not None and last.decision == ("approve" if approve else "send_back"):
+            session.commit()  # nothing written: end the locking transaction
+            return Outcome(last, repeated=True)
         raise ReviewError("批次不在审核中 / the batch is not under review")
     run = submitted_version(session, batch)
     rules = parse_rules(batch.rules_json)
@@ -106,7 +128,7 @@ def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str
     audit.record(session, actor.audit(), "review.approve" if approve else "review.send_back", "batch", code,
                  {"version": run.version, "reason": reason.strip()}, at=now)
     session.commit()
-    return decision
+    return Outcome(decision)
 
 
 def publicity_of(session: Session, batch: Batch) -> Publicity | None:
@@ -160,12 +182,17 @@ def answer_objection(session: Session, actor: Actor, code: str, objection_id: in
     return objection
 
 
-def end_publicity(session: Session, actor: Actor | None, code: str, now: datetime) -> list[Contract]:
+def end_publicity(session: Session, actor: Actor | None, code: str, now: datetime) -> Outcome[list[Contract]]:
     """Publish the result once the period has ended and every objection is answered; create
-    the contracts. ``actor`` None is the scheduler."""
+    the contracts. ``actor`` None is the scheduler. Once published, a repeat is a no-op
+    answering the contracts made."""
     batch = (_officer_batch(session, actor, code) if actor else
              session.exec(select(Batch).where(Batch.code == code).with_for_update()).one())
     publicity = publicity_of(session, batch)
+    if publicity is not None and publicity.published_at is not None:
+        made = list(session.exec(select(Contract).where(Contract.batch_id == batch.id).order_by(Contract.id)).all())
+        session.commit()  # nothing written: end the locking transaction
+        return Outcome(made, repeated=True)
     if batch.status != BatchStatus.PUBLICITY or publicity is None:
         raise ReviewError("批次不在公示期 / the batch is not under publicity")
     if now < publicity.ends_at:
@@ -184,7 +211,7 @@ def end_publicity(session: Session, actor: Actor | None, code: str, now: datetim
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "batch.published", "batch", code,
                  {"contracts": len(contracts), "version": publicity.evaluation_id}, at=now)
     session.commit()
-    return contracts
+    return Outcome(contracts)
 
 
 def _create_contracts(session: Session, batch: Batch, run: Evaluation, now: datetime) -> list[Contract]:
@@ -262,17 +289,22 @@ def _winner_for(winners: list[dict], hospital: Organisation, key: str) -> dict |
     return None
 
 
-def sign_contract(session: Session, actor: Actor, contract_id: int, now: datetime) -> Contract:
-    """The hospital or the supplier confirms a contract; signed when both have."""
-    contract = session.get(Contract, contract_id, with_for_update=True)
+def sign_contract(session: Session, actor: Actor, contract_id: int, now: datetime) -> Outcome[Contract]:
+    """The hospital or the supplier confirms a contract; signed when both have. A party that
+    has confirmed already confirms nothing again (a repeat: no audit row)."""
+    contract = lock_for_update(session, Contract, contract_id)
     if contract is None:
         raise Forbidden("no such contract")
     if actor.role == Role.HOSPITAL_BUYER and contract.hospital_org_id == actor.org_id:
-        if contract.hospital_signed_at is None:
-            contract.hospital_signed_at, contract.hospital_signed_by = now, actor.user_id
+        if contract.hospital_signed_at is not None:
+            session.commit()  # nothing written: end the locking transaction
+            return Outcome(contract, repeated=True)
+        contract.hospital_signed_at, contract.hospital_signed_by = now, actor.user_id
     elif actor.role == Role.SUPPLIER_REP and contract.supplier_org_id == actor.org_id:
-        if contract.supplier_signed_at is None:
-            contract.supplier_signed_at, contract.supplier_signed_by = now, actor.user_id
+        if contract.supplier_signed_at is not None:
+            session.commit()  # nothing written: end the locking transaction
+            return Outcome(contract, repeated=True)
+        contract.supplier_signed_at, contract.supplier_signed_by = now, actor.user_id
     else:
         raise Forbidden("not a party to this contract")
     if contract.hospital_signed_at and contract.supplier_signed_at:
@@ -286,19 +318,18 @@ def sign_contract(session: Session, actor: Actor, contract_id: int, now: datetim
         hospital = session.get(Organisation, contract.hospital_org_id)
         grant_prepayment(session, None, batch.code, hospital.code, now, commit=False)
     session.commit()
-    return contract
+    return Outcome(contract)
 
 
 def sign_all(session: Session, actor: Actor, code: str, now: datetime) -> int:
-    """Sign every contract of the batch still awaiting the actor's organisation."""
+    """Sign every contract of the batch still awaiting the actor's organisation; how many this
+    call signed (0 on a repeat)."""
     batch = find_batch(session, actor, code)
     if batch is None:
         raise Forbidden("no such batch")
     column = Contract.hospital_org_id if actor.role == Role.HOSPITAL_BUYER else Contract.supplier_org_id
     ids = session.exec(select(Contract.id).where(Contract.batch_id == batch.id, column == actor.org_id)).all()
-    for contract_id in ids:
-        sign_contract(session, actor, contract_id, now)
-    return len(ids)
+    return sum(not sign_contract(session, actor, contract_id, now).repeated for contract_id in ids)
 
 
 def mark_read(session: Session, actor: Actor, notification_id: int, now: datetime) -> None:

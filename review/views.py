@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
@@ -24,11 +34,12 @@ BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
 MAX_ATTACHMENT = 5 * 1024 * 1024
 
 
-def _act(action, success: str, code: str, target: str = "review.review"):
-    """Run a service call; flash its refusal; 404 for objects outside the actor's scope."""
+def _act(action, success: str, code: str, target: str = "review.review", repeated: str = ""):
+    """Run a service call; flash its refusal (or, for a repeat of a step already done, that it
+    was done already); 404 for objects outside the actor's scope."""
     try:
-        action()
-        flash(success, "success")
+        outcome = action()
+        flash(repeated if repeated and getattr(outcome, "repeated", False) else success, "success")
     except services.ReviewError as exc:
         flash(str(exc), "error")
     except Forbidden:
@@ -57,7 +68,7 @@ def submit(code: str):
     if not form.validate_on_submit():
         abort(400)
     return _act(lambda: services.submit_for_review(get_session(), g.actor, code, form.version.data, utcnow()),
-                _("Submitted for review."), code)
+                _("Submitted for review."), code, repeated=_("Already submitted for review; nothing changed."))
 
 
 @bp.post("/batches/<code>/review/decide")
@@ -70,7 +81,8 @@ def decide(code: str):
         abort(400)
     approve = form.decision.data == "approve"
     return _act(lambda: services.decide(get_session(), g.actor, code, approve, form.reason.data or "", utcnow()),
-                _("Approved: the result is under publicity.") if approve else _("Sent back."), code)
+                _("Approved: the result is under publicity.") if approve else _("Sent back."), code,
+                repeated=_("This decision was already taken; nothing changed."))
 
 
 @bp.post("/batches/<code>/objections/<int:objection_id>/answer")
@@ -93,7 +105,8 @@ def publish(code: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     return _act(lambda: services.end_publicity(get_session(), g.actor, code, utcnow()),
-                _("Published; contracts were created."), code)
+                _("Published; contracts were created."), code,
+                repeated=_("Already published; nothing changed."))
 
 
 @bp.route("/batches/<code>/result", methods=["GET", "POST"])
@@ -147,11 +160,12 @@ def sign(contract_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        contract = services.sign_contract(get_session(), g.actor, contract_id, utcnow())
+        outcome = services.sign_contract(get_session(), g.actor, contract_id, utcnow())
     except Forbidden:
         abort(404)
-    flash(_("Contract confirmed."), "success")
-    return redirect(url_for("review.contracts", code=queries.batch_code(get_session(), contract.batch_id)))
+    flash(_("You had already confirmed this contract; nothing changed.") if outcome.repeated
+          else _("Contract confirmed."), "success")
+    return redirect(url_for("review.contracts", code=queries.batch_code(get_session(), outcome.value.batch_id)))
 
 
 @bp.post("/batches/<code>/contracts/sign-all")
@@ -203,7 +217,8 @@ def result_export(code: str):
 def ocds(code: str):
     """The batch as an Open Contracting Data Standard 1.1 release package (after publication)."""
     package = ocds_package(get_session(), visible_batch(code), publisher_name="jicai",
-                           uri=url_for("review.ocds", code=code, _external=True))
+                           uri=url_for("review.ocds", code=code, _external=True),
+                           ocid_prefix=current_app.extensions["jicai.settings"].ocid_prefix)
     if package is None:
         abort(404)
     return Response(to_json_text(package, indent=1), mimetype="application/json",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
 from core import audit
+from core.outcome import Outcome
 from settlement import ledger
 from settlement.bankfiles import BankFileError, PaymentFileHeader, build_bank_files
 from settlement.bankreturns import BankReturnError, parse_bank_return
@@ -34,13 +36,16 @@ def instructions_of(session: Session, run_id: int) -> list[PaymentInstruction]:
                              .order_by(PaymentInstruction.reference)).all())
 
 
-def release_files(session: Session, actor: Actor, run_id: int, now: datetime) -> list[BankFileRecord]:
-    """Write the pain.001 XML, the CSV per paying bank and the summary for an approved run."""
+def release_files(session: Session, actor: Actor, run_id: int, now: datetime) -> Outcome[list[BankFileRecord]]:
+    """Write the pain.001 XML, the CSV per paying bank and the summary for an approved run;
+    once released, a repeat is a no-op answering the files written (the run row is locked)."""
     if actor is None:
         raise Forbidden("releasing files needs a settlement officer")
     run = officer_run(session, actor, run_id)
     if run.status == "released":
-        return files_of(session, run.id)
+        files = files_of(session, run.id)
+        session.commit()  # nothing written: end the locking transaction
+        return Outcome(files, repeated=True)
     if run.status != "approved":
         raise SettlementRefused("结算须经第二人审核后才能生成银行文件 / the run must be approved by a second "
                                 "officer before any file is released")
@@ -63,7 +68,7 @@ def release_files(session: Session, actor: Actor, run_id: int, now: datetime) ->
     audit.record(session, actor.audit(), "settlement.release", "settlement_run", str(run.id),
                  {"files": {f.name: f.sha256 for f in records}}, at=now)
     session.commit()
-    return records
+    return Outcome(records)
 
 
 def files_of(session: Session, run_id: int) -> list[BankFileRecord]:
@@ -72,9 +77,28 @@ def files_of(session: Session, run_id: int) -> list[BankFileRecord]:
                              .order_by(BankFileRecord.id)).all())
 
 
+@dataclass(frozen=True)
+class BankReturnOutcome:
+    """What a bank return did: instructions now paid, now failed, unchanged, and the import's
+    log row (None: every answer had been applied already — a repeat, nothing written)."""
+
+    paid: int
+    failed: int
+    unchanged: int
+    log: BankReturnImport | None
+
+    @property
+    def repeated(self) -> bool:
+        """True when the file changed nothing (the same answers imported before)."""
+        return self.log is None
+
+
 def import_bank_return(session: Session, actor: Actor | None, run_id: int, content: bytes, filename: str,
-                       now: datetime) -> BankReturnImport:
-    """Apply a bank's result file to a released run: all or nothing; a repeat answer is a no-op."""
+                       now: datetime) -> BankReturnOutcome:
+    """Apply a bank's result file to a released run: all or nothing. An answer already applied
+    is a no-op in every state (a failed instruction since re-issued included); a file that
+    changes nothing is a repeat and writes nothing (no log row, no audit row). The run row is
+    locked first, so concurrent imports of one file apply it once."""
     run: SettlementRun = officer_run(session, actor, run_id)
     if run.status != "released":
         raise SettlementRefused("银行文件尚未发布 / the run's bank files have not been released")
@@ -91,7 +115,7 @@ def import_bank_return(session: Session, actor: Actor | None, run_id: int, conte
     for r in parsed.rows:
         inst = rows[r.reference]
         try:
-            new = ledger.transition(InstructionStatus(inst.status), r.status)
+            new = ledger.answer(InstructionStatus(inst.status), r.status)
         except ValueError as exc:
             raise SettlementRefused(f"第{r.row}行 / row {r.row}: 指令 {r.reference} 状态为 {inst.status}，"
                                     f"不能改为 {r.status} / {exc}") from exc
@@ -103,6 +127,9 @@ def import_bank_return(session: Session, actor: Actor | None, run_id: int, conte
         counts[str(new)] += 1
         inst.status, inst.status_at, inst.failure_reason = new, now, reason[:200]
         session.add(inst)
+    if not counts["paid"] and not counts["failed"]:
+        session.rollback()
+        return BankReturnOutcome(0, 0, counts["same"], None)
     log = BankReturnImport(run_id=run.id, filename=filename[:200], sha256=hashlib.sha256(content).hexdigest(),
                            paid_count=counts["paid"], failed_count=counts["failed"], unchanged_count=counts["same"],
                            imported_by=actor.user_id if actor else None, imported_at=now)
@@ -110,4 +137,4 @@ def import_bank_return(session: Session, actor: Actor | None, run_id: int, conte
     audit.record(session, who(actor), "settlement.bank_return", "settlement_run", str(run.id),
                  {"file": filename[:200], "sha256": log.sha256, **counts}, at=now)
     session.commit()
-    return log
+    return BankReturnOutcome(counts["paid"], counts["failed"], counts["same"], log)

@@ -241,7 +241,10 @@ def apply_for_settlement(session: Session, actor: Actor, batch_id: int, month: s
 
 def reconcile(session: Session, actor: Actor, acceptance_ids: Sequence[int], confirm: bool, reason: str,
               now: datetime) -> int:
-    """The hospital confirms or disputes applied lines (disputed lines wait for a later run)."""
+    """The hospital confirms or disputes applied lines (disputed lines wait for a later run); how
+    many lines this call changed. A line already in the state asked for (confirmed; disputed for
+    the same reason) is left as it is — a confirmed line keeps its place in the settlement queue
+    — and a call that changes no line is a repeat: nothing written, no audit row, 0."""
     _require(actor, Role.HOSPITAL_BUYER)
     if not acceptance_ids:
         raise SettlementRefused("请选择明细 / select at least one line")
@@ -249,12 +252,17 @@ def reconcile(session: Session, actor: Actor, acceptance_ids: Sequence[int], con
         raise SettlementRefused("有异议须填写原因 / a dispute needs a reason")
     _guard_lines(session, acceptance_ids)
     places: dict[int, int] = {}  # one place in the settlement queue per batch for this call
+    changed: list[int] = []
     for pk in sorted(set(acceptance_ids)):
         acc = _own(session, actor, Acceptance, pk)
         if acc.applied_month is None:
             raise SettlementRefused(f"明细 {pk} 尚未申请结算 / line {pk} has not been applied for")
         if is_settled(session, pk):
             raise SettlementRefused(f"明细 {pk} 已结算 / line {pk} is already settled")
+        if (acc.reconcile_status, acc.dispute_reason) == (("confirmed", "") if confirm else
+                                                          ("disputed", reason.strip()[:200])):
+            continue
+        changed.append(pk)
         if confirm and acc.batch_id not in places:
             places[acc.batch_id] = next_place(session, acc.batch_id)
         acc.reconcile_status = "confirmed" if confirm else "disputed"
@@ -262,7 +270,8 @@ def reconcile(session: Session, actor: Actor, acceptance_ids: Sequence[int], con
         acc.dispute_reason = "" if confirm else reason.strip()[:200]
         acc.reconciled_by, acc.reconciled_at = actor.user_id, now
         session.add(acc)
-    audit.record(session, actor.audit(), "settlement.confirm" if confirm else "settlement.dispute", "hospital",
-                 str(actor.org_id), {"lines": sorted(set(acceptance_ids)), "reason": reason.strip()[:200]}, at=now)
+    if changed:
+        audit.record(session, actor.audit(), "settlement.confirm" if confirm else "settlement.dispute", "hospital",
+                     str(actor.org_id), {"lines": changed, "reason": reason.strip()[:200]}, at=now)
     session.commit()
-    return len(set(acceptance_ids))
+    return len(changed)

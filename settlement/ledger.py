@@ -6,6 +6,9 @@ Transitions (nothing else is allowed)::
     failed  → reissued        (a new instruction, same lines, takes over)
     paid, reissued: final
 
+The bank's answer already applied to an instruction (paid for paid; failed for failed and for
+reissued, which had failed) is a no-op when it comes again, in every state (:func:`answer`).
+
 A line is never paid twice: a failed instruction is re-issued only while no other issued or
 paid instruction covers any of its lines, and only once.
 """
@@ -43,6 +46,25 @@ def transition(current: InstructionStatus, new: InstructionStatus) -> Instructio
     if new not in TRANSITIONS[InstructionStatus(current)]:
         raise SettlementError(f"instruction cannot go from {current} to {new}")
     return new
+
+
+#: the bank's answer each status stands for (a re-issued instruction had been answered "failed")
+ANSWERED: dict[InstructionStatus, InstructionStatus] = {
+    InstructionStatus.PAID: InstructionStatus.PAID,
+    InstructionStatus.FAILED: InstructionStatus.FAILED,
+    InstructionStatus.REISSUED: InstructionStatus.FAILED,
+}
+
+
+def answer(current: InstructionStatus, reported: InstructionStatus) -> InstructionStatus:
+    """The status after the bank reports ``reported`` (paid | failed) for an instruction now
+    ``current``: the answer already applied is a no-op (``current`` back) in every state — a
+    re-imported return after the failed instruction was re-issued changes nothing; any other
+    move goes through :func:`transition` (paid → failed, reissued → paid: refused)."""
+    current = InstructionStatus(current)
+    if ANSWERED.get(current) == reported:
+        return current
+    return transition(current, reported)
 
 
 def reissue_instruction(
@@ -100,5 +122,5 @@ def apply_bank_return(
             raise SettlementError(f"bank return names unknown instruction {reference}")
         if status not in (InstructionStatus.PAID, InstructionStatus.FAILED):
             raise SettlementError(f"bank return status must be paid or failed, got {status}")
-        new_status[reference] = transition(new_status[reference], status)
+        new_status[reference] = answer(new_status[reference], status)
     return tuple(replace(r, status=new_status[ref]) for ref, r in by_ref.items())

@@ -25,6 +25,7 @@ from accounts.scoping import scope
 from core import audit
 from core.bulk import collector_paused
 from core.db import advisory_xact_lock, bulk_insert, lock_for_update
+from core.outcome import Outcome
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.queries import find_batch
@@ -284,11 +285,15 @@ def officer_run(session: Session, actor: Actor | None, run_id: int) -> Settlemen
     return lock_for_update(session, SettlementRun, run_id)
 
 
-def approve_run(session: Session, actor: Actor, run_id: int, now: datetime) -> SettlementRun:
-    """A second settlement officer approves a computed run (never the one who computed it)."""
+def approve_run(session: Session, actor: Actor, run_id: int, now: datetime) -> Outcome[SettlementRun]:
+    """A second settlement officer approves a computed run (never the one who computed it);
+    once approved, approving again is a no-op (a repeat: no audit row)."""
     if actor is None:
         raise Forbidden("approval needs a settlement officer")
     run = officer_run(session, actor, run_id)
+    if run.approved_at is not None:
+        session.commit()  # nothing written: end the locking transaction
+        return Outcome(run, repeated=True)
     if run.status != "computed":
         raise SettlementRefused("只有待审核的结算可以审核 / only a computed run can be approved")
     if run.computed_by == actor.user_id:
@@ -299,4 +304,4 @@ def approve_run(session: Session, actor: Actor, run_id: int, now: datetime) -> S
     audit.record(session, actor.audit(), "settlement.approve", "settlement_run", str(run.id),
                  {"ref": run.run_ref, "paid_fen": run.paid_fen}, at=now)
     session.commit()
-    return run
+    return Outcome(run)

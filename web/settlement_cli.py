@@ -2,7 +2,8 @@
 
 ``run`` settles a batch's month as the system (payer: the fund agency of the batch's region)
 and prints the totals; ``bank-return`` applies a bank's result file to a released run.
-Exit 0 on success (a rerun with nothing new is a success), 2 when refused.
+Exit 0 on success (a rerun with nothing new, or a bank return already applied, is a success),
+2 when refused.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ def settlement_bank_return(run_id: int, file: Path) -> None:
 
     try:
         with current_app.extensions["jicai.db"].write_session() as session:
-            log = import_bank_return(session, None, run_id, file.read_bytes(), file.name, utcnow())
-            click.echo(f"paid {log.paid_count}  failed {log.failed_count}  unchanged {log.unchanged_count}")
+            outcome = import_bank_return(session, None, run_id, file.read_bytes(), file.name, utcnow())
+            if outcome.repeated:
+                click.echo(f"已导入过，无变化 / already applied, nothing changed: unchanged {outcome.unchanged}")
+            else:
+                click.echo(f"paid {outcome.paid}  failed {outcome.failed}  unchanged {outcome.unchanged}")
     except SettlementRefused as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)

@@ -140,8 +140,9 @@ def approve(run_id: int):
     _run(run_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.approve_run(get_session(), g.actor, run_id, utcnow())
-            flash(_("Run approved."), "success")
+            outcome = services.approve_run(get_session(), g.actor, run_id, utcnow())
+            flash(_("This run was already approved; nothing changed.") if outcome.repeated else _("Run approved."),
+                  "success")
         except services.SettlementRefused as exc:
             flash(str(exc), "error")
     return redirect(url_for("settlement_officer.run_page", run_id=run_id))
@@ -154,8 +155,9 @@ def release(run_id: int):
     _run(run_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.release_files(get_session(), g.actor, run_id, utcnow())
-            flash(_("Bank files released."), "success")
+            outcome = services.release_files(get_session(), g.actor, run_id, utcnow())
+            flash(_("The bank files were already released; nothing changed.") if outcome.repeated
+                  else _("Bank files released."), "success")
         except services.SettlementRefused as exc:
             flash(str(exc), "error")
     return redirect(url_for("settlement_officer.run_page", run_id=run_id))
@@ -199,10 +201,13 @@ def bank_return(run_id: int):
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            log = services.import_bank_return(get_session(), g.actor, run_id, form.file.data.read(),
-                                              form.file.data.filename or "return.csv", utcnow())
-            flash(_("Bank return imported: %(p)s paid, %(f)s failed.", p=log.paid_count, f=log.failed_count),
-                  "success")
+            outcome = services.import_bank_return(get_session(), g.actor, run_id, form.file.data.read(),
+                                                  form.file.data.filename or "return.csv", utcnow())
+            if outcome.repeated:
+                flash(_("This bank return was already applied: nothing changed."), "success")
+            else:
+                flash(_("Bank return imported: %(p)s paid, %(f)s failed.", p=outcome.paid, f=outcome.failed),
+                      "success")
         except services.SettlementRefused as exc:
             flash(str(exc), "error")
     return redirect(url_for("settlement_officer.run_page", run_id=run_id))

@@ -11,6 +11,7 @@ import os
 import secrets
 import tempfile
 import time
+import types
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -128,7 +129,9 @@ def test_refused_bid_workbooks_leave_no_figure_in_clear(app, client, session, wo
     stolen = HELD_RE.search(pages[0]).group(2)
     assert other.post("/downloads", data={"csrf_token": csrf_token(other, "/"), "token": stolen}).status_code == 404
     later = time.time() + 24 * 3600 + 1
-    monkeypatch.setattr(held.time, "time", lambda: later)
+    # move only the held store's clock: moving the whole process's time.time would also expire
+    # the signed session cookie (PERMANENT_SESSION_LIFETIME) and test the login instead
+    monkeypatch.setattr(held, "time", types.SimpleNamespace(time=lambda: later))
     assert fetch_held(client, pages[0]).status_code == 404  # expired
 
 

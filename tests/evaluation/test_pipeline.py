@@ -39,7 +39,7 @@ def test_instance_carries_regions_demand_and_opened_bids(session, world, ring):
 def test_evaluation_runs_in_versions_and_records_clearing(db, session, world, ring):
     code = _opened_batch(session, world, ring)
     officer = world.actors[("A", Role.PRICE_OFFICER)]
-    run = services.request_evaluation(session, officer, code, OPENING)
+    run = services.request_evaluation(session, officer, code, OPENING).value
     assert session.exec(select(Batch).where(Batch.code == code)).one().status == "evaluation"
     with pytest.raises(services.EvaluationError, match="仍在进行"):
         services.request_evaluation(session, officer, code, OPENING)
@@ -60,7 +60,7 @@ def test_evaluation_runs_in_versions_and_records_clearing(db, session, world, ri
         record = queries.clearing_record(s, officer, code, 1, "YP101")
     assert record["snapshot"]["items"][0]["code"] == "YP101" and record["lp"]
     with db.write_session() as s:
-        second = services.request_evaluation(s, officer, code, OPENING, note="重新评审")
+        second = services.request_evaluation(s, officer, code, OPENING, note="重新评审").value
     assert second.version == 2
 
 
@@ -69,10 +69,16 @@ def test_pages_run_in_the_background_and_show_results(app, client, db, session, 
     session.close()
     login(client, world.username("A", Role.PRICE_OFFICER))
     token = csrf_token(client, f"/batches/{code}/evaluations")
-    response = client.post(f"/batches/{code}/evaluations", data={"csrf_token": token})
+    assert 'name="seen_version" value="0"' in client.get(f"/batches/{code}/evaluations").get_data(as_text=True)
+    response = client.post(f"/batches/{code}/evaluations", data={"csrf_token": token, "seen_version": "0"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/evaluations/1")
+    # the same page's button again (a double click): version 1 again, no second run
+    again = client.post(f"/batches/{code}/evaluations", data={"csrf_token": token, "seen_version": "0"})
+    assert again.status_code == 302 and again.headers["Location"].endswith("/evaluations/1")
+    assert client.post(f"/batches/{code}/evaluations", data={"csrf_token": token}).status_code == 400
     for thread in app.extensions.get("jicai.threads", []):
         thread.join(60)
+    assert len(app.extensions.get("jicai.threads", [])) == 1
     page = client.get(f"/batches/{code}/evaluations/1").get_data(as_text=True)
     assert 'data-testid="progress">2 / 2' in page and "YP101" in page
     clearing = client.get(f"/batches/{code}/evaluations/1/YP101/clearing.json")
@@ -119,7 +125,7 @@ def test_hospital_level_allocation_pins_a_named_brand(db, session, world, ring):
     yp101 = next(i for i in instance.items if i.code == "YP101")
     assert {(r.code, r.demand, r.pinned_supplier) for r in yp101.regions} == {
         ("A-hospital", 1000, "A-supplier"), ("A2-hospital", 3000, None)}
-    run = services.request_evaluation(session, world.actors[("A", Role.PRICE_OFFICER)], code, OPENING)
+    run = services.request_evaluation(session, world.actors[("A", Role.PRICE_OFFICER)], code, OPENING).value
     session.close()
     services.claim_and_run(db, run.id, world.actors[("A", Role.PRICE_OFFICER)])
     with db.read_session() as s:

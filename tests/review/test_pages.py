@@ -32,7 +32,7 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
     officer_a = world.actors[("A", Role.PRICE_OFFICER)]
     accounts.create_user(session, None, username="a_officer_2", display_name="审核员", password=PASSWORD,
                          role=Role.PRICE_OFFICER, org_id=world.orgs[("A", OrgKind.BUREAU)].id)
-    run = evaluation.request_evaluation(session, officer_a, code, utcnow())
+    run = evaluation.request_evaluation(session, officer_a, code, utcnow()).value
     session.close()
     evaluation.claim_and_run(db, run.id, officer_a)
 

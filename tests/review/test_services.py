@@ -31,7 +31,7 @@ def second_officer(session, world):
 
 
 def _evaluate(db, session, officer, code):
-    run = evaluation.request_evaluation(session, officer, code, T)
+    run = evaluation.request_evaluation(session, officer, code, T).value
     session.close()
     return evaluation.claim_and_run(db, run.id, officer)
 
@@ -65,7 +65,7 @@ def test_review_round_trip_to_signed_contracts(db, session, world, ring, second_
     with pytest.raises(services.ReviewError, match="尚未结束"):
         services.end_publicity(session, a, code, T + timedelta(days=1))
     services.answer_objection(session, b, code, objection.id, "经复核，计算无误。", T + timedelta(days=1))
-    contracts = services.end_publicity(session, None, code, T + timedelta(days=3))
+    contracts = services.end_publicity(session, None, code, T + timedelta(days=3)).value
     assert _status(session, code) == "published"
     got = sorted((c.reported_demand, c.agreed_volume) for c in contracts)
     assert got == [(1000, 500), (3000, 1500)]  # one winner → ratio 50%
@@ -110,7 +110,7 @@ def test_contract_volume_is_ratio_times_demand_half_up(db, fresh_world, ring, de
     run = _evaluate(db, session, a, code)
     services.submit_for_review(session, a, code, run.version, T)
     services.decide(session, officer_b, code, True, "", T)
-    contracts = services.end_publicity(session, a, code, T + timedelta(days=10))
+    contracts = services.end_publicity(session, a, code, T + timedelta(days=10)).value
     for c in contracts:
         assert c.agreed_volume == (c.reported_demand * 5 + 5) // 10  # 50% rounded half up
     assert sorted(c.reported_demand for c in contracts) == sorted(demand)

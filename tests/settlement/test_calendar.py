@@ -101,7 +101,7 @@ def test_a_month_through_the_calendar(session, world, setup, officer_b):  # noqa
     assert len(session.exec(select(SettlementRun)).all()) == 1 and len(notices(session, RUN_AWAITS)) == 1
 
     # any settlement officer of the fund may approve the system's run (nobody computed it)
-    approved = services.approve_run(session, world.actors[("A", Role.SETTLEMENT_OFFICER)], run.id, sh(8))
+    approved = services.approve_run(session, world.actors[("A", Role.SETTLEMENT_OFFICER)], run.id, sh(8)).value
     assert approved.status == "approved"
 
 

@@ -75,7 +75,7 @@ def test_full_month_reconciles_to_the_fen(session, world, setup, officer_b):  # 
     with pytest.raises(services.SettlementRefused, match="approved"):
         services.release_files(session, officer, run.id, NOW)
     services.approve_run(session, officer_b, run.id, NOW)
-    files = services.release_files(session, officer, run.id, NOW)
+    files = services.release_files(session, officer, run.id, NOW).value
     assert {f.kind for f in files} == {"xml", "csv", "summary"}
     summary = next(f for f in files if f.kind == "summary").content.decode("utf-8-sig")
     assert all(f.sha256 in summary for f in files if f.kind != "summary")

@@ -1,0 +1,49 @@
+"""12 officers' clicks on "run evaluation" from the same page at once queue one version (SQLite
+and PostgreSQL), even when that version has finished before the later clicks arrive."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from accounts.roles import Role
+from core.audit import AuditEntry
+from evaluation import services
+from evaluation.models import Evaluation
+from tests.evaluation.fixtures import OPENING, opened_batch
+
+
+def test_twelve_parallel_requests_from_one_page_make_one_version(db, session, world, ring):
+    code = opened_batch(session, world, ring)
+    officer = world.actors[("A", Role.PRICE_OFFICER)]
+    session.close()
+    barrier, repeats, errors = threading.Barrier(12), [], []
+
+    def click() -> None:
+        barrier.wait()
+        try:
+            with db.write_session() as s:
+                outcome = services.request_evaluation(s, officer, code, OPENING, seen_version=0)
+            repeats.append(outcome.repeated)
+            if not outcome.repeated:  # as the web request does: run it at once (it finishes quickly)
+                services.claim_and_run(db, outcome.value.id, officer)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=click) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(repeats) == [False] + [True] * 11
+    with db.read_session() as s:
+        assert s.exec(select(func.count()).select_from(Evaluation)).one() == 1
+        assert s.exec(select(func.count()).select_from(AuditEntry)
+                      .where(AuditEntry.action == "evaluation.request")).one() == 1
+    # a deliberate re-run from the refreshed page (which showed version 1) makes version 2
+    with db.write_session() as s:
+        again = services.request_evaluation(s, officer, code, OPENING, seen_version=1)
+    assert not again.repeated and again.value.version == 2
