@@ -7,7 +7,6 @@ import threading
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -24,6 +23,7 @@ from core.money import format_yuan, parse_amount_fen
 from evaluation import queries, services
 from web.auth import requires
 from web.db import database, get_session
+from web.downloads import attachment
 from web.forms import EmptyForm
 
 bp = Blueprint("evaluation", __name__)
@@ -83,5 +83,4 @@ def clearing(code: str, version: int, item_code: str):
     if record is None:
         abort(404)
     name = f"clearing-{code}-v{version}-{item_code}.json"
-    return Response(json.dumps(record, ensure_ascii=False, indent=1), mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return attachment(json.dumps(record, ensure_ascii=False, indent=1), name, "application/json")
