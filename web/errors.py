@@ -68,6 +68,13 @@ def _back_to_referrer():
     return None
 
 
+def message_of(exc: Exception) -> str:
+    """The refusal's Chinese / English text (sealing errors keep the two apart)."""
+    source = getattr(exc, "reason", exc)  # a pricing refusal carries its reason
+    zh, en = getattr(source, "message_zh", None), getattr(source, "message_en", None)
+    return f"{zh} / {en}" if zh and en else str(exc)
+
+
 def input_refused(exc: InputError):
     """400 page / 422 JSON naming the refused field."""
     if _is_api():
@@ -80,7 +87,7 @@ def input_refused(exc: InputError):
 
 def domain_refused(exc: Exception):
     """A domain refusal: flash it on the page the user came from, else a 409 page; API 409."""
-    message = str(exc)
+    message = message_of(exc)
     if _is_api():
         return _api_error(409, "refused", message)
     back = _back_to_referrer()
@@ -92,13 +99,14 @@ def domain_refused(exc: Exception):
 
 def value_refused(exc: Exception):
     """A value a domain reader refused: 400 page / 422 JSON."""
+    message = message_of(exc)
     if _is_api():
-        return _api_error(422, "rejected", str(exc))
+        return _api_error(422, "rejected", message)
     back = _back_to_referrer()
     if back is not None:
-        flash(str(exc), "error")
+        flash(message, "error")
         return back
-    return _page(400, lazy_gettext("Invalid input"), str(exc))
+    return _page(400, lazy_gettext("Invalid input"), message)
 
 
 def register(app: Flask) -> None:
