@@ -258,6 +258,7 @@ def test_every_route_answers_hostile_values_without_a_server_error(app, client, 
                         attempts.append(client.post(url(rule), data={**data, "csrf_token": token}))
                 for response in attempts:
                     assert response.status_code < 500, where
+                    assert response.headers["Cache-Control"] == "no-store", where
                     if kind == "nul" and method == "GET":
                         assert response.status_code == (422 if json_api else 400), where
                     checked += 1
