@@ -9,15 +9,15 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from bidding.pricing import Eligibility
+from web.forms import PlainDecimal, WholeField
 
 DECIMAL = Regexp(r"^\s*\d+(\.\d+)?\s*$", message=_l("Enter a number, e.g. 12.5"))
 
@@ -28,19 +28,19 @@ class TierForm(FlaskForm):
     class Meta:
         csrf = False
 
-    min_volume = IntegerField(_l("Awarded at least (units)"), validators=[Optional(), NumberRange(min=1)])
-    pack_price = StringField(_l("Pack price (yuan)"), validators=[Optional(), DECIMAL])
+    min_volume = WholeField(_l("Awarded at least (units)"), validators=[Optional()])
+    pack_price = StringField(_l("Pack price (yuan)"), validators=[Optional(), DECIMAL, PlainDecimal(places=4)])
 
 
 class BidForm(FlaskForm):
     """A bid for one batch item."""
 
     item_code = SelectField(_l("Item"), validators=[DataRequired()])
-    strength = StringField(_l("Offered strength"), validators=[DataRequired(), DECIMAL])
+    strength = StringField(_l("Offered strength"), validators=[DataRequired(), DECIMAL, PlainDecimal()])
     strength_unit = StringField(_l("Strength unit"), validators=[DataRequired(), Length(max=12)])
-    units_per_pack = IntegerField(_l("Units per pack"), validators=[DataRequired(), NumberRange(min=1)])
-    pack_price = StringField(_l("Pack price (yuan)"), validators=[DataRequired(), DECIMAL])
-    capacity = IntegerField(_l("Annual supply capacity (minimal units)"), validators=[DataRequired(), NumberRange(min=1)])
+    units_per_pack = WholeField(_l("Units per pack"), validators=[DataRequired()])
+    pack_price = StringField(_l("Pack price (yuan)"), validators=[DataRequired(), DECIMAL, PlainDecimal(places=4)])
+    capacity = WholeField(_l("Annual supply capacity (minimal units)"), validators=[DataRequired()])
     eligibility = SelectField(_l("Eligibility"), choices=[
         SelectChoice(Eligibility.CONSISTENCY_GENERIC.value, _l("Consistency-evaluated generic")),
         SelectChoice(Eligibility.REFERENCE_DRUG.value, _l("Reference drug"))])

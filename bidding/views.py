@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
@@ -19,13 +19,14 @@ from bidding.validation import TierOffer
 from bidding.workbook import build_bid_template, read_bid_workbook
 from core.clock import utcnow
 from core.export import workbook_bytes
+from core.inputs import decimal
 from core.money import MoneyError, format_price_e4, parse_price_e4
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from procurement.queries import batch_view
 from web.auth import requires
 from web.db import get_session, keyring, visible_batch
-from web.downloads import hold, xlsx_download
+from web.downloads import attachment, hold, xlsx_download
 
 bp = Blueprint("bidding", __name__)
 OFFICERS = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
@@ -35,7 +36,7 @@ def _bid_input(form: BidForm) -> services.BidInput:
     """Type the form's values (money exactly, as 1/10000 yuan)."""
     tiers = tuple(TierOffer(t.min_volume.data, parse_price_e4(t.pack_price.data.strip()))
                   for t in form.tiers if t.min_volume.data and t.pack_price.data)
-    return services.BidInput(form.item_code.data, Decimal(form.strength.data.strip()), form.strength_unit.data.strip(),
+    return services.BidInput(form.item_code.data, decimal(form.strength.data, "strength"), form.strength_unit.data.strip(),
                              form.units_per_pack.data, parse_price_e4(form.pack_price.data.strip()),
                              form.capacity.data, Eligibility(form.eligibility.data), tiers)
 
@@ -117,8 +118,7 @@ def receipt_slip():
         name = f"receipt-{slip['batch']}-{slip['item']}-{slip['receipt'][:12]}.json"
     except (ValueError, KeyError, TypeError):
         abort(400)
-    return Response(form.slip.data, mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return attachment(form.slip.data, name, "application/json")
 
 
 @bp.post("/batches/<code>/open")

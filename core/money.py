@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
 E4 = Decimal("0.0001")
+MAX_YUAN_DIGITS = 14  # below 10^14 yuan: 1/10000-yuan integers stay inside 64 bits (and 1e309 is refused)
 
 
 class MoneyError(ValueError):
@@ -33,6 +34,8 @@ def _as_decimal(value: Decimal | str | int) -> Decimal:
         raise MoneyError(f"not a number: {value!r}") from exc
     if not dec.is_finite():
         raise MoneyError(f"not a finite number: {value!r}")
+    if dec.adjusted() >= MAX_YUAN_DIGITS:
+        raise MoneyError(f"数额过大 / amount too large: {str(value)[:30]!r}")
     return dec
 
 

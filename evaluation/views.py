@@ -7,7 +7,6 @@ import threading
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -27,6 +26,7 @@ from evaluation import queries, services
 from evaluation.forms import RunForm
 from web.auth import requires
 from web.db import database, get_session
+from web.downloads import attachment
 
 bp = Blueprint("evaluation", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
@@ -92,5 +92,4 @@ def clearing(code: str, version: int, item_code: str):
     if record is None:
         abort(404)
     name = f"clearing-{code}-v{version}-{item_code}.json"
-    return Response(json.dumps(record, ensure_ascii=False, indent=1), mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return attachment(json.dumps(record, ensure_ascii=False, indent=1), name, "application/json")

@@ -12,15 +12,15 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from procurement.rules import BatchRules
+from web.forms import PlainDecimal, WholeField
 
 RULE_LABELS = {
     "fuse_multiple": _l("Price-spread multiple (1.8×)"),
@@ -139,9 +139,9 @@ class ItemForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice("drug", _l("Drug")), SelectChoice("consumable", _l("Consumable"))])
     generic_name = StringField(_l("Generic name"), validators=[DataRequired(), Length(max=120)])
     dosage_form = StringField(_l("Dosage form"), validators=[Optional(), Length(max=40)])
-    rep_strength = StringField(_l("Representative strength"), validators=[Optional(), Regexp(r"^\d+(\.\d+)?$")])
+    rep_strength = StringField(_l("Representative strength"), validators=[Optional(), Regexp(r"^\s*\d+(\.\d+)?\s*$"), PlainDecimal()])
     strength_unit = StringField(_l("Strength unit"), validators=[Optional(), Length(max=12)])
     minimal_unit = StringField(_l("Minimal unit"), validators=[DataRequired(), Length(max=8)])
-    rep_units_per_pack = IntegerField(_l("Units per pack"), validators=[Optional(), NumberRange(min=1)])
+    rep_units_per_pack = WholeField(_l("Units per pack"), validators=[Optional()])
     consistency_evaluated = BooleanField(_l("Consistency evaluated"))
     category = StringField(_l("Consumable category"), validators=[Optional(), Length(max=120)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from flask_babel import gettext as _
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
+from core.inputs import decimal
 from core.money import MoneyError, parse_price_e4, price_e4_to_decimal
 from procurement import queries, services
 from procurement.forms import (
@@ -195,7 +195,8 @@ def item_new():
     if form.validate_on_submit():
         fields = {k: (v or None) for k, v in form.data.items() if k != "csrf_token"}
         fields["consistency_evaluated"] = bool(form.consistency_evaluated.data)
-        fields["rep_strength"] = Decimal(form.rep_strength.data) if form.rep_strength.data else None
+        strength = (form.rep_strength.data or "").strip()
+        fields["rep_strength"] = decimal(strength, "rep_strength") if strength else None
         _guarded(lambda: services.create_item(get_session(), g.actor, **fields))
     else:
         flash(_("Please correct the highlighted fields."), "error")

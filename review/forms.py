@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from web.forms import WholeField
 
 
 class SubmitForm(FlaskForm):
     """Submit a finished evaluation version for review."""
 
-    version = IntegerField(validators=[DataRequired(), NumberRange(min=1)])
+    version = WholeField(validators=[DataRequired()])
 
 
 class DecisionForm(FlaskForm):

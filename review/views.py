@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
@@ -26,6 +16,7 @@ from review.ocds import to_json_text
 from review.ocds_export import ocds_package
 from web.auth import requires
 from web.db import get_session, visible_batch
+from web.downloads import attachment as file_download
 from web.downloads import xlsx_download
 from web.forms import EmptyForm
 
@@ -138,8 +129,7 @@ def attachment(objection_id: int):
     row = queries.objection(get_session(), g.actor, objection_id)
     if row is None or row.attachment is None:
         abort(404)
-    return Response(row.attachment, mimetype="application/octet-stream",
-                    headers={"Content-Disposition": f"attachment; filename=objection-{row.id}.bin"})
+    return file_download(row.attachment, f"objection-{row.id}.bin", "application/octet-stream")
 
 
 @bp.get("/batches/<code>/contracts")
@@ -221,8 +211,7 @@ def ocds(code: str):
                            ocid_prefix=current_app.extensions["jicai.settings"].ocid_prefix)
     if package is None:
         abort(404)
-    return Response(to_json_text(package, indent=1), mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=ocds-{code}.json"})
+    return file_download(to_json_text(package, indent=1), f"ocds-{code}.json", "application/json")
 
 
 @bp.get("/inbox")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from web.forms import WholeField
 
 MONTH = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Month as YYYY-MM, e.g. 2026-10"))
 
@@ -16,7 +18,7 @@ class DeliveryForm(FlaskForm):
     """One shipment against a signed contract."""
 
     contract_code = SelectField(_l("Contract"), validators=[DataRequired()])
-    quantity = IntegerField(_l("Quantity shipped (minimal units)"), validators=[DataRequired(), NumberRange(min=1)])
+    quantity = WholeField(_l("Quantity shipped (minimal units)"), validators=[DataRequired()])
     shipped_on = DateField(_l("Shipping date"), validators=[DataRequired()])
     supplier_ref = StringField(_l("Your reference (order / waybill)"), validators=[Optional(), Length(max=60)])
 
@@ -24,14 +26,14 @@ class DeliveryForm(FlaskForm):
 class AcceptForm(FlaskForm):
     """Accept all or part of a delivery."""
 
-    quantity = IntegerField(_l("Quantity accepted"), validators=[DataRequired(), NumberRange(min=1)])
+    quantity = WholeField(_l("Quantity accepted"), validators=[DataRequired()])
     accepted_on = DateField(_l("Acceptance date"), validators=[DataRequired()])
 
 
 class ReturnForm(FlaskForm):
     """Send accepted goods back."""
 
-    quantity = IntegerField(_l("Quantity returned"), validators=[DataRequired(), NumberRange(min=1)])
+    quantity = WholeField(_l("Quantity returned"), validators=[DataRequired()])
     returned_on = DateField(_l("Return date"), validators=[DataRequired()])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
 

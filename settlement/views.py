@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
+from core.inputs import whole
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from procurement.lifecycle import BatchStatus
@@ -190,7 +191,7 @@ def return_goods(acceptance_id: int):
 def reconcile():
     """Confirm or dispute the selected applied lines."""
     form = ReconcileForm()
-    ids = [int(x) for x in request.form.getlist("line") if x.isdigit()]
+    ids = [whole(x, "line") for x in request.form.getlist("line")]
     if form.validate_on_submit():
         try:
             n = services.reconcile(get_session(), g.actor, ids, form.decision.data == "confirm",

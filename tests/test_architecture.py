@@ -72,3 +72,18 @@ def test_imports_package_never_touches_the_database():
 def test_core_depends_on_no_domain_package():
     bad = [f.relative_to(ROOT).as_posix() for f in _files("core") if _imports(f) & (PROJECT - {"core"})]
     assert bad == []
+
+
+def test_forms_read_numbers_through_the_bounded_fields():
+    """Integers come through ``web.forms.WholeField`` (bounded), never a bare WTForms IntegerField,
+    so no form hands a service a number past its column (issue 13, item 4)."""
+    bad = []
+    for package in (*DOMAIN, "web"):
+        for f in _files(package):
+            if f.name in WEB_FILES and f.relative_to(ROOT).as_posix() != "web/forms.py":
+                tree = ast.parse(f.read_text(encoding="utf-8"))
+                names = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and (n.module or "")
+                         .startswith("wtforms") for a in n.names}
+                if names & {"IntegerField", "DecimalField", "FloatField", "IntegerRangeField"}:
+                    bad.append(f.relative_to(ROOT).as_posix())
+    assert bad == []

@@ -13,10 +13,12 @@ from flask_babel import Babel, lazy_gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from core.money import format_price_e4, format_yuan
+from web import errors
 from web.auth import current_actor, login_manager
-from web.db import close_session
+from web.db import app_settings, close_session
+from web.guard import GuardedJSONProvider, GuardedRequest, refuse_hostile_input
 from web.labels import label
-from web.request_class import InMemoryRequest
+from web.servers import neutral_server_header
 
 csrf = CSRFProtect()
 REQUEST_LOG = logging.getLogger("jicai.requests")
@@ -61,12 +63,21 @@ def _log_request(response):
     return response
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _security_headers(response):
-    """CSP, no framing, no sniffing, same-origin referrers on every response."""
+    """CSP, no framing, no sniffing, same-origin referrers on every response; HSTS in production
+    (secure cookies on); ``no-store`` on everything but static files, so no page or download
+    (bank files, workbooks, statements, slips: money and bids) stays in a browser or proxy cache."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if app_settings().secure_cookies:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -108,15 +119,19 @@ def _template_helpers(app: Flask, tz_name: str) -> None:
 
 def init_web(app: Flask, tz_name: str) -> None:
     """Install extensions, hooks and blueprints."""
-    app.request_class = InMemoryRequest  # uploads never spool to a temp file (sealed bid figures)
+    app.request_class = GuardedRequest
+    app.json = GuardedJSONProvider(app)
+    neutral_server_header()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: tz_name)
     login_manager.init_app(app)
     app.before_request(_start_timer)
+    app.before_request(refuse_hostile_input)
     app.after_request(_security_headers)
     app.after_request(_log_request)
     app.teardown_appcontext(close_session)
     _register_errors(app)
+    errors.register(app)
     _template_helpers(app, tz_name)
 
     from accounts.views import account_bp

@@ -4,15 +4,16 @@ Excel export."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
+from core.inputs import InputError, decimal
 from core.money import fen_to_decimal
 from procurement.lifecycle import BatchStatus
 from procurement.queries import list_batches
@@ -23,7 +24,7 @@ from settlement.runs import officer_run
 from settlement.savings import SAVINGS_COLUMNS
 from web.auth import requires
 from web.db import get_session, visible_batch
-from web.downloads import xlsx_download
+from web.downloads import attachment, xlsx_download
 from web.labels import label
 
 bp = Blueprint("settlement_officer", __name__, url_prefix="/settlement/officer")
@@ -172,7 +173,7 @@ def download(run_id: int, file_id: int):
     if f is None:
         abort(404)
     mime = "application/xml" if f.kind == "xml" else "text/csv"
-    return Response(f.content, mimetype=mime, headers={"Content-Disposition": f"attachment; filename={f.name}"})
+    return attachment(f.content, f.name, mime)
 
 
 @bp.get("/runs/<int:run_id>/instructions.xlsx")
@@ -219,8 +220,8 @@ def _scores() -> dict[str, Decimal]:
     for key, value in request.args.items():
         if key.startswith("score_") and value.strip():
             try:
-                out[key.removeprefix("score_")] = Decimal(value.strip())
-            except InvalidOperation:
+                out[key.removeprefix("score_")] = decimal(value, key, places=4, max_digits=8)
+            except InputError:
                 flash(_("Not a score: %(v)s", v=value), "error")
     return out
 

@@ -59,7 +59,7 @@ def test_malformed_lines_are_named_by_index_and_field_and_nothing_is_written(cli
     code = setup.contracts["YP001"].code
     bad = client.post("/api/v1/deliveries", headers=tokens["supplier"], json={"lines": [
         _line(code, 12.5), _line(code, 5, "2026-02-30"), _line(code, "5"), "x", _line(code, 5, extra=1),
-        _line(code, True), _line("", 5), _line(code, 5, supplier_ref="\x00"), _line(code, 5), _line(code, 0)]})
+        _line(code, True), _line("", 5), _line(code, 5, supplier_ref="x" * 61), _line(code, 5), _line(code, 0)]})
     assert bad.status_code == 422
     error = bad.get_json()["error"]
     assert error["code"] == "invalid_lines" and "nothing was recorded" in error["message"]
@@ -67,6 +67,9 @@ def test_malformed_lines_are_named_by_index_and_field_and_nothing_is_written(cli
                                     "lines[4]", "lines[5].quantity", "lines[6].contract", "lines[7].supplier_ref",
                                     "lines[9].quantity"}
     assert "须为整数" in error["fields"]["lines[0].quantity"] and " / " in error["fields"]["lines[0].quantity"]
+    nul = client.post("/api/v1/deliveries", headers=tokens["supplier"], json={"lines": [
+        _line(code, 5), _line(code, 5, supplier_ref="a\x00b")]})  # the input guard, before the body is read
+    assert nul.status_code == 422 and list(nul.get_json()["error"]["fields"]) == ["lines[1].supplier_ref"]
     for body in (None, {}, {"lines": []}, {"lines": {}}, [_line(code, 5)]):
         empty = client.post("/api/v1/deliveries", headers=tokens["supplier"], json=body)
         assert empty.status_code == 422 and "lines" in empty.get_json()["error"]["fields"], body
@@ -104,7 +107,7 @@ def test_delivery_list_filters_and_scoping(client, setup, tokens):  # noqa: F811
     assert [r["quantity"] for r in get("supplier", "?limit=2").get_json()] == [30, 20]
     assert [r["quantity"] for r in get("supplier", f"?limit=2&before={rows[1]['id']}").get_json()] == [10]
     assert len(get("supplier", f"?batch={setup.code}&open=true").get_json()) == 3
-    assert get("supplier", "?batch=NOPE").status_code == 404 and get("supplier", "?batch=%00").status_code == 404
+    assert get("supplier", "?batch=NOPE").status_code == 404 and get("supplier", "?batch=%00").status_code == 422
     assert get("supplier_b", f"?batch={setup.code}").get_json() == []
     for query, field in (("?limit=0", "limit"), ("?limit=1001", "limit"), ("?open=maybe", "open"),
                          ("?before=-1", "before"), ("?limit=" + "9" * 5000, "limit")):
@@ -285,12 +288,14 @@ def test_a_batch_code_no_batch_can_have_is_a_404_not_a_database_error(client, to
     for who, method, path in (("supplier", "GET", "/api/v1/batches/A%00B/contracts"),
                               ("supplier", "GET", "/api/v1/batches/A%00B/bids"),
                               ("hospital", "POST", "/api/v1/batches/A%00B/demand"),
-                              ("supplier", "POST", "/api/v1/batches/A%00B/settlement-applications"),
-                              ("hospital", "GET", "/api/v1/deliveries?batch=A%00B")):
+                              ("supplier", "POST", "/api/v1/batches/A%00B/settlement-applications")):
         body = {"month": "2026-10"} if "settlement" in path else {"lines": [{"item": "X", "last_year_use": 1,
                                                                                "committed": 1}]}
         response = client.open(path, method=method, headers=tokens[who], json=body if method == "POST" else None)
         assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found", path
+    # in a query string it is a value the client sent: 422 naming it (the input guard)
+    response = client.get("/api/v1/deliveries?batch=A%00B", headers=tokens["hospital"])
+    assert response.status_code == 422 and list(response.get_json()["error"]["fields"]) == ["batch"]
 
 
 def test_settlement_endpoints_never_answer_with_a_server_error(app, client, session, setup, tokens):  # noqa: F811
