@@ -3,6 +3,9 @@
 Accepted and normalised: surrounding spaces (incl. full-width and non-breaking), full-width
 digits and letters (``１２３`` → ``123``), thousands separators in the usual 3-digit groups
 (``1,200`` / ``1，200``), numbers stored as text, whole floats (``1200.0`` → ``1200``).
+Numbers are read as Excel shows them: to 15 significant digits (:func:`excel_number`), so the
+floating-point residue of a formula (``=2700*1.1`` is stored as ``2970.0000000000005``) is the
+2970 the user sees, before any whole-number or decimal check.
 Refused with a reason: decimals where whole units are required, negatives, dates or times
 where a number is expected (Excel shows a date when a number cell is formatted as a date),
 TRUE/FALSE, Excel error values, text that is not a number.
@@ -41,6 +44,11 @@ class CellValueError(ValueError):
         self.zh, self.en, self.code = zh, en, code
 
 
+def excel_number(value: float) -> Decimal:
+    """A finite float as Excel shows it: rounded to 15 significant digits (Excel's precision)."""
+    return Decimal(format(value, ".15g"))
+
+
 def is_blank(value: object) -> bool:
     """True for empty cells and cells holding only spaces."""
     return value is None or value == "" or (type(value) is str and not value.strip(_SPACES))
@@ -54,6 +62,9 @@ def as_text(value: object) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, float) and math.isfinite(value):
+        shown = excel_number(value)
+        return str(int(shown)) if shown == shown.to_integral_value() and abs(shown) < 10**15 else format(value, ".15g")
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != dt.time() else value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date | dt.time):
@@ -108,7 +119,7 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise CellValueError(f"数值无效「{value}」", f"invalid number '{value}'", "not_number")
-        return Decimal(repr(value))
+        return excel_number(value)
     text = unicodedata.normalize("NFKC", str(value)).strip(_SPACES)
     if _PLAIN.fullmatch(text):
         return Decimal(text)

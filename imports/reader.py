@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from imports.headers import SEARCH_ROWS, ColumnSpec, HeaderMatch, find_header
 from imports.normalise import MAX_COUNT, CellKind, CellValueError, as_text, is_blank, normalise_cell
 from imports.xlsx_guard import DEFAULT_LIMITS, GuardLimits, XlsxInfo, check_xlsx
 
-MAX_ERRORS = 50_000
+MAX_ERRORS = 10_000
 _MEMO_LIMIT = 50_000
 _MISS = object()
 _NUMERIC = (CellKind.COUNT, CellKind.DECIMAL)
@@ -66,8 +67,12 @@ class SheetRead:
         return self.header.titles.get(key, spec.label) if self.header else spec.label
 
 
+MORE_ERRORS = "more_errors"
+
+
 class ErrorSink:
-    """Collects cell errors up to a cap and counts all of them."""
+    """Collects cell errors up to a cap and counts all of them (error lists stay linear in the
+    input and bounded: every reader's rule errors go through one sink)."""
 
     def __init__(self, limit: int = MAX_ERRORS) -> None:
         """Start empty with the given cap."""
@@ -80,6 +85,27 @@ class ErrorSink:
         self.count += 1
         if len(self.items) < self.limit:
             self.items.append(error)
+
+    def absorb(self, errors: Sequence[CellError], count: int) -> None:
+        """Take over an earlier list (kept errors, of ``count`` in all; a "more" note is dropped)."""
+        kept = [error for error in errors if error.code != MORE_ERRORS]
+        for error in kept:
+            self.add(error)
+        self.count += max(count - len(kept), 0)
+
+    def listed(self) -> tuple[CellError, ...]:
+        """The kept errors in sheet order, then one line saying how many more there are."""
+        items = sorted(self.items, key=lambda e: (e.row, e.cell or ""))
+        more = self.count - len(items)
+        if more > 0 and items:
+            last = items[-1]
+            items.append(CellError(
+                last.sheet, last.row, "—", None, "",
+                f"另有 {more} 个错误未列出（共 {self.count} 个，只列出前 {len(self.items)} 个）；请先改正以上错误后重新上传",
+                f"{more} more errors not listed ({self.count} in all, the first {len(self.items)} shown); correct these and upload again",
+                MORE_ERRORS,
+            ))
+        return tuple(items)
 
 
 def _open(data: bytes) -> pc.CalamineWorkbook:
@@ -105,17 +131,47 @@ def _candidates(book: pc.CalamineWorkbook, info: XlsxInfo, preferred: Sequence[s
     return first + [name for name in visible if name not in preferred]
 
 
-def _merged(sheet: pc.CalamineSheet) -> dict[tuple[int, int], tuple[int, int]]:
-    """Map each covered (row, col) of a merged range (0-based) to the range's top-left cell."""
+def _merged(sheet: pc.CalamineSheet, rows: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """Map each covered (row, col) of a merged range (0-based) within the first ``rows`` rows to
+    the range's top-left cell (the header search; the guard bounds the sheet's width)."""
     cover: dict[tuple[int, int], tuple[int, int]] = {}
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > 2_000_000:
-            continue
-        for r in range(r0, r1 + 1):
+        for r in range(r0, min(r1, rows - 1) + 1):
             for c in range(c0, c1 + 1):
                 if (r, c) != (r0, c0):
                     cover[(r, c)] = (r0, c0)
     return cover
+
+
+class _Merges:
+    """Merged ranges over the read columns, as row intervals per column (no per-cell map:
+    a merge down 200,000 rows costs one entry, not 200,000)."""
+
+    def __init__(self, sheet: pc.CalamineSheet, columns: set[int]) -> None:
+        """Clip every merged range to the columns that are read."""
+        spans: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
+        self.origins: set[tuple[int, int]] = set()
+        for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+            for c in columns.intersection(range(c0, c1 + 1)):
+                spans.setdefault(c, []).append((r0, r1, (r0, c0)))
+                self.origins.add((r0, c0))
+        self.starts = {c: [span[0] for span in sorted(found)] for c, found in spans.items()}
+        self.spans = {c: sorted(found) for c, found in spans.items()}
+
+    def __bool__(self) -> bool:
+        """True when any read column has a merge."""
+        return bool(self.spans)
+
+    def origin(self, index: int, col: int) -> tuple[int, int] | None:
+        """The top-left cell of the range covering (index, col), unless it is that cell."""
+        starts = self.starts.get(col)
+        if not starts:
+            return None
+        at = bisect_right(starts, index) - 1
+        if at < 0:
+            return None
+        r0, r1, top_left = self.spans[col][at]
+        return top_left if r0 <= index <= r1 and top_left != (index, col) else None
 
 
 def _head(sheet: pc.CalamineSheet, cover: dict[tuple[int, int], tuple[int, int]], col0: int) -> list[list[object]]:
@@ -138,7 +194,7 @@ def _choose(book: pc.CalamineWorkbook, names: list[str], specs: Sequence[ColumnS
     for name in names:
         sheet = book.get_sheet_by_name(name)
         col0 = sheet.start[1] if sheet.start else 0
-        match = find_header(_head(sheet, _merged(sheet), col0), specs, col0)
+        match = find_header(_head(sheet, _merged(sheet, SEARCH_ROWS), col0), specs, col0)
         if match is not None and match.complete:
             return name, sheet, match
         score = (len(match.columns), -len(match.missing)) if match else (0, 0)
@@ -207,8 +263,7 @@ def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpe
             column = _Column(i, spec, match.columns[spec.key] - col0, match.titles.get(spec.key, spec.label))
             column.letter = get_column_letter(match.columns[spec.key] + 1)
             plan.append(column)
-    cover = _merged(sheet)
-    origins = set(cover.values())
+    cover = _Merges(sheet, {column.at + col0 for column in plan})
     kept: dict[tuple[int, int], object] = {}
     width = len(specs)
     for index, cells in enumerate(sheet.iter_rows()):
@@ -221,7 +276,7 @@ def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpe
             at = column.at
             raw = cells[at] if 0 <= at < size else None
             if cover:
-                raw = _merge_value(index, at + col0, raw, column.spec, cover, origins, kept)
+                raw = _merge_value(index, at + col0, raw, column.spec, cover, kept)
             raws[column.index] = raw
             if blank and raw is not None and raw != "" and (type(raw) is not str or not is_blank(raw)):
                 blank = False
@@ -248,13 +303,14 @@ def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpe
         yield SheetRow(row, tuple(values), bad)
 
 
-def _merge_value(index: int, col: int, raw: object, spec: ColumnSpec, cover: dict[tuple[int, int], tuple[int, int]], origins: set[tuple[int, int]], kept: dict[tuple[int, int], object]) -> object:
+def _merge_value(index: int, col: int, raw: object, spec: ColumnSpec, cover: _Merges, kept: dict[tuple[int, int], object]) -> object:
     """A cell's value with merges applied: text columns take the top-left value; number columns
     get a ``("merged", value)`` marker that the caller reports as an error."""
-    if (index, col) in origins:
+    if (index, col) in cover.origins:
         kept[(index, col)] = raw
-    if (index, col) in cover and is_blank(raw):
-        value = kept.get(cover[(index, col)])
+    origin = cover.origin(index, col)
+    if origin is not None and is_blank(raw):
+        value = kept.get(origin)
         if spec.kind in _NUMERIC and not is_blank(value):
             return ("merged", value)
         return value
