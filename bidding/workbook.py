@@ -162,25 +162,24 @@ class _Rows:
 def read_bid_workbook(data: bytes, *, filename: str, terms: dict[str, ItemTerms], limits: GuardLimits = BID_LIMITS) -> BidParse:
     """Read and validate a bid workbook against the batch items' terms; raises only WorkbookError.
 
-    A repeated item names the first row it repeats; the first row says how often it recurs.
+    A repeated item names the first row it repeats; the first row names its first repeat.
     """
     read = read_sheet(data, columns(), filename=filename, preferred_sheets=(DATA_SHEET,), limits=limits)
     rows = _Rows(read, terms)
-    bids, seen = [], {}  # item code → [first row, second row, copies]
+    bids, seen, flagged = [], {}, set()  # item code → the first row bidding on it
     for sheet_row in read.rows:
         bid = rows.bid(sheet_row)
         code = sheet_row.values[rows.col["item_code"]]
         if code is not None and code in seen:
             first = seen[code]
-            first[1], first[2] = first[1] or sheet_row.row, first[2] + 1
-            rows.error(sheet_row.row, "item_code", code, f"同一品种重复申报：已在第 {first[0]} 行申报", f"the item is bid twice: already on row {first[0]}", "duplicate")
+            if first not in flagged:
+                flagged.add(first)
+                rows.error(first, "item_code", code, f"同一品种重复申报：第 {sheet_row.row} 行再次申报", f"the item is bid again on row {sheet_row.row}", "duplicate")
+            rows.error(sheet_row.row, "item_code", code, f"同一品种重复申报：已在第 {first} 行申报", f"the item is bid twice: already on row {first}", "duplicate")
         elif code is not None:
-            seen[code] = [sheet_row.row, 0, 1]
+            seen[code] = sheet_row.row
         if bid is not None:
             bids.append(bid)
-    for code, (first, second, copies) in seen.items():
-        if copies > 1:
-            rows.error(first, "item_code", code, f"同一品种重复申报 {copies} 次（另见第 {second} 行）", f"the item is bid {copies} times (see also row {second})", "duplicate")
     if not read.rows and not rows.errors.count:
         rows.errors.add(CellError(read.sheet, 1, "—", None, "", "没有申报数据行", "no bid rows", "empty"))
     return BidParse(tuple(bids), rows.errors.listed(), rows.errors.count)

@@ -3,8 +3,8 @@
 Rules on every row: the item belongs to the batch; volumes are whole and ≥ 0 (0 is a valid
 answer: "we do not use this item"); committed ≥ floor × last year's use unless a reason is
 given (so committed 0 against a positive last year needs a reason); an item appears once per
-hospital (each repeat names the first row it repeats, and the first row says how often it
-recurs: the error list stays linear in the file); the hospital code, if the sheet has one, is the uploader's
+hospital (each repeat names the first row it repeats, and the first row names its first
+repeat: the error list stays linear in the file); the hospital code, if the sheet has one, is the uploader's
 own (bureau bulk files: one of the given hospitals); a preferred brand must be one offered.
 Items of the batch missing from the sheet are not an error here: the service decides.
 """
@@ -186,7 +186,8 @@ def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brand
     """Run the row rules and the duplicate check over a sheet read."""
     checker = _Checker(read, items, floor, brands)
     h_at, i_at = checker.at["hospital_code"], checker.at["item_code"]
-    seen: dict[tuple[str, str], list[int]] = {}  # key → [first row, second row, copies]
+    seen: dict[tuple[str, str], int] = {}  # (hospital, item) → the first row holding it
+    flagged: set[int] = set()
     accepted: dict[int, DemandRow] = {}
     for row in read.rows:
         code = row.values[h_at]
@@ -202,16 +203,15 @@ def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brand
         if hospital is not None and item is not None:
             first = seen.get((hospital, item))
             if first is not None:
-                first[1], first[2] = first[1] or row.row, first[2] + 1
-                accepted.pop(first[0], None)
-                checker.fail("item_code", row.row, item, f"重复：医院 {hospital} 的品种「{item}」已在第 {first[0]} 行填写", f"duplicate: item '{item}' of hospital {hospital} is already on row {first[0]}", "duplicate")
+                accepted.pop(first, None)
+                if first not in flagged:
+                    flagged.add(first)
+                    checker.fail("item_code", first, item, f"重复：医院 {hospital} 的品种「{item}」在第 {row.row} 行再次出现", f"duplicate: item '{item}' of hospital {hospital} appears again on row {row.row}", "duplicate")
+                checker.fail("item_code", row.row, item, f"重复：医院 {hospital} 的品种「{item}」已在第 {first} 行填写", f"duplicate: item '{item}' of hospital {hospital} is already on row {first}", "duplicate")
                 continue
-            seen[(hospital, item)] = [row.row, 0, 1]
+            seen[(hospital, item)] = row.row
         if line is not None and hospital is not None:
             accepted[row.row] = line
-    for (hospital, item), (first, second, copies) in seen.items():
-        if copies > 1:
-            checker.fail("item_code", first, item, f"重复：医院 {hospital} 的品种「{item}」共填写 {copies} 次（另见第 {second} 行）", f"duplicate: item '{item}' of hospital {hospital} is entered {copies} times (see also row {second})", "duplicate")
     sink = checker.errors
     return DemandParse(read.sheet, tuple(accepted.values()), sink.listed(), sink.count)
 

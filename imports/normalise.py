@@ -24,6 +24,10 @@ _SPACES = "\u3000\u00a0\u200b\ufeff\u2002\u2003\u2009 \t\r\n"
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 MAX_COUNT = 10**12
+MAX_TEXT = 1000
+"""Longest text a text or code cell may hold (Excel allows 32,767): longer is an error, so rows
+and error messages stay small whatever a sheet holds."""
+_BRIEF = 60
 
 
 class CellKind(StrEnum):
@@ -52,6 +56,12 @@ def excel_number(value: float) -> Decimal:
 def is_blank(value: object) -> bool:
     """True for empty cells and cells holding only spaces."""
     return value is None or value == "" or (type(value) is str and not value.strip(_SPACES))
+
+
+def brief(value: object) -> str:
+    """The value as text for a message, cut to a few dozen characters."""
+    text = as_text(value)
+    return text if len(text) <= _BRIEF else text[:_BRIEF] + "…"
 
 
 def as_text(value: object) -> str:
@@ -120,12 +130,14 @@ def parse_decimal(value: object) -> Decimal | None:
         if not math.isfinite(value):
             raise CellValueError(f"数值无效「{value}」", f"invalid number '{value}'", "not_number")
         return excel_number(value)
+    if isinstance(value, str) and len(value) > 100:
+        raise CellValueError(f"「{brief(value)}」不是数字", f"'{brief(value)}' is not a number", "not_number")
     text = unicodedata.normalize("NFKC", str(value)).strip(_SPACES)
     if _PLAIN.fullmatch(text):
         return Decimal(text)
     if _GROUPED.fullmatch(text):
         return Decimal(text.replace(",", ""))
-    raise CellValueError(f"「{value}」不是数字", f"'{value}' is not a number", "not_number")
+    raise CellValueError(f"「{brief(value)}」不是数字", f"'{brief(value)}' is not a number", "not_number")
 
 
 def parse_count(value: object) -> int | None:
@@ -135,7 +147,7 @@ def parse_count(value: object) -> int | None:
     number = parse_decimal(value)
     if number is None:
         return None
-    shown = as_text(value).strip(_SPACES)
+    shown = brief(as_text(value).strip(_SPACES))
     if number < 0:
         raise CellValueError(f"数量不能为负数：「{shown}」", f"volume cannot be negative: '{shown}'", "negative")
     if number != number.to_integral_value():
@@ -161,10 +173,12 @@ def normalise_cell(value: object, kind: CellKind) -> object:
     if kind is CellKind.DECIMAL:
         number = parse_decimal(value)
         if number is not None and number < 0:
-            raise CellValueError(f"不能为负数：「{as_text(value)}」", f"cannot be negative: '{as_text(value)}'", "negative")
+            raise CellValueError(f"不能为负数：「{brief(value)}」", f"cannot be negative: '{brief(value)}'", "negative")
         return number
     if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta) and kind is CellKind.CODE:
         raise CellValueError(f"编码不能是日期「{as_text(value)}」", f"a code cannot be the date '{as_text(value)}'", "date_not_code")
+    if type(value) is str and len(value) > MAX_TEXT:
+        raise CellValueError(f"文本过长（{len(value)} 个字符，最多 {MAX_TEXT} 个）", f"text too long ({len(value)} characters, at most {MAX_TEXT})", "too_long")
     if kind is CellKind.CODE:
         return clean_code(value)
     return clean_text(value)

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from imports.errors import CellError, CorruptWorkbookError, WorkbookError
 from imports.headers import SEARCH_ROWS, ColumnSpec, HeaderMatch, find_header
-from imports.normalise import MAX_COUNT, CellKind, CellValueError, as_text, is_blank, normalise_cell
+from imports.normalise import MAX_COUNT, CellKind, CellValueError, brief, is_blank, normalise_cell
 from imports.xlsx_guard import DEFAULT_LIMITS, GuardLimits, XlsxInfo, check_xlsx
 
 MAX_ERRORS = 10_000
@@ -298,7 +298,7 @@ def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpe
                 values[column.index] = value
             except CellValueError as exc:
                 bad = True
-                shown = as_text(raw[1] if type(raw) is tuple else raw)
+                shown = brief(raw[1] if type(raw) is tuple else raw)
                 sink.add(CellError(name, row, column.title, f"{column.letter}{row}", shown, exc.zh, exc.en, exc.code))
         yield SheetRow(row, tuple(values), bad)
 
