@@ -40,6 +40,15 @@ def rows_xml(rows: Iterable[Sequence[object]], start: int = 1) -> Iterable[str]:
         yield f'<row r="{r}">{cells}</row>'
 
 
+def repeated(header: Sequence[object], values: Sequence[object], copies: int) -> Iterable[str]:
+    """The header row, then ``copies`` rows of the same values (fast: one template per row)."""
+    yield from rows_xml([header])
+    template = "".join(cell(f"{column_letters(c)}@@", v) for c, v in enumerate(values, start=1) if v is not None)
+    parts = template.split("@@")
+    for r in range(2, copies + 2):
+        yield f'<row r="{r}">' + str(r).join(parts) + "</row>"
+
+
 def sheet_xml(body: Iterable[str], *, dimension: str | None = None, after: str = "") -> str:
     """A worksheet part around ``<row>`` elements (and anything after sheetData, e.g. merges)."""
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
@@ -75,3 +84,8 @@ def workbook(sheets: Sequence[tuple[str, str]], *, shared_strings: str | None = 
 def table(name: str, rows: Sequence[Sequence[object]], **kwargs) -> bytes:
     """A one-sheet workbook holding ``rows`` from A1."""
     return workbook([(name, sheet_xml(rows_xml(rows), **kwargs))])
+
+
+def flood(name: str, header: Sequence[object], values: Sequence[object], copies: int) -> bytes:
+    """A one-sheet workbook: a header and ``copies`` copies of one row."""
+    return workbook([(name, sheet_xml(repeated(header, values, copies)))])
