@@ -2,7 +2,8 @@
 
 Writes bid workbooks of N identical rows (shared strings, as Excel writes them) and reads each
 with ``bidding.workbook.read_bid_workbook`` in a fresh process, printing seconds, peak RSS and
-the outcome. ``--root`` reads with another checkout (e.g. the code before the row limit) for a
+the outcome (peak RSS is the reading process's own VmHWM: ``ru_maxrss`` would carry the
+parent's high-water mark over the exec). ``--root`` reads with another checkout (e.g. the code before the row limit) for a
 before/after table from one run.
 """
 
@@ -22,7 +23,7 @@ from tests.imports.hostile import workbook
 _BID = ["品种编码", "申报规格含量", "含量单位", "每包装数量", "包装价（元）", "年供应产能", "资格声明"]
 _SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{}</sst>'
 _READ = r"""
-import json, resource, sys, time
+import json, sys, time
 from decimal import Decimal
 from bidding.pricing import Strength
 from bidding.validation import ItemTerms
@@ -36,7 +37,8 @@ try:
 except WorkbookError as exc:
     outcome = "refused: " + exc.en[:70]
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "outcome": outcome}))
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(json.dumps({"seconds": seconds, "rss_mb": hwm / 1024, "outcome": outcome}))
 """
 
 
