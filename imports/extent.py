@@ -6,7 +6,9 @@ A reader builds a dense range from the top-left to the bottom-right cell of a sh
 highest row and column of its cells (``<c r=…>``), the number of cell elements, and its
 merged ranges (``<mergeCell ref=…>``); and the shared-strings part (item count, size of one
 item). Cells or rows without an ``r`` attribute are placed as the readers place them (after
-the previous one) in a second, exact pass. ``<dimension ref=…>`` is not trusted either way:
+the previous one) in a second, exact pass. python-calamine copies a shared string into every
+cell citing it, so the shared strings are measured first and each sheet's citations summed
+("expanded text": one 90 KB string on 50,000 rows is 4.5 GB). ``<dimension ref=…>`` is not trusted either way:
 python-calamine 0.9 and openpyxl do not allocate by it (measured), so a lying dimension over
 a small sheet is neither refused nor relied on.
 
@@ -17,8 +19,9 @@ row limit. The scan works on complete tags: each chunk is cut at its last ``<``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from imports.errors import CorruptWorkbookError, UnsafeWorkbookError
@@ -28,6 +31,7 @@ _CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9
 _MERGE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell[\s/>]")
 _MERGE_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 _SI_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_SHARED_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:[A-Za-z_][\w.-]*:)?v>\s*([0-9]{1,9})\s*<')
 _ANY_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)([\s/][^>]*)?>")
 _R_ATTR = re.compile(rb'\br="([A-Za-z]*)([0-9]*)"')
 MAX_TAG_BYTES = 1 << 20
@@ -41,6 +45,7 @@ class Limits(Protocol):
     max_cells: int
     max_shared_strings: int
     max_string_bytes: int
+    max_expanded_text: int
 
 
 def column_number(letters: bytes | str) -> int:
@@ -63,14 +68,16 @@ def column_letters(n: int) -> str:
 class Segments:
     """Cuts a stream of chunks into segments that end just before a ``<`` (complete tags)."""
 
-    def __init__(self, part: str) -> None:
-        """Start with nothing carried over."""
-        self.part, self.carry = part, b""
+    def __init__(self, part: str, anchor: bytes = b"<") -> None:
+        """Start with nothing carried over; cut before the last ``anchor`` (else the last ``<``)."""
+        self.part, self.carry, self.anchor = part, b"", anchor
 
     def feed(self, chunk: bytes) -> bytes:
         """The complete-tag segment of carry + chunk; keep the rest for the next call."""
         buf = self.carry + chunk
-        cut = buf.rfind(b"<")
+        cut = buf.rfind(self.anchor)
+        if cut <= 0:
+            cut = buf.rfind(b"<")
         if cut <= 0:
             self.carry = buf
             seg = b""
@@ -112,10 +119,12 @@ def too_large(sheet: str, rows: int, cols: int, limits: Limits, cells: int | Non
 
 @dataclass
 class SheetExtent:
-    """Running measurements of one worksheet part."""
+    """Running measurements of one worksheet part (``strings``: sizes of the shared strings)."""
 
     sheet: str
     limits: Limits
+    strings: Sequence[int] = ()
+    expanded: int = 0
     rows: int = 0
     cols: int = 0
     cells: int = 0
@@ -137,7 +146,24 @@ class SheetExtent:
                 self.cols = max(self.cols, max(map(column_number, set(letters))))
         if b"mergeCell" in seg:
             self._merges(seg)
+        if self.strings and b't="s"' in seg:
+            self._cited(seg)
         self.check()
+
+    def _cited(self, seg: bytes) -> None:
+        """Add the sizes of the shared strings this segment's cells cite (each a copy in the reader)."""
+        sizes, cited = self.strings, list(map(int, _SHARED_CELL.findall(seg)))
+        if cited and max(cited) < len(sizes):
+            self.expanded += sum(map(sizes.__getitem__, cited))
+        else:
+            self.expanded += sum(sizes[i] for i in cited if i < len(sizes))
+        if self.expanded > self.limits.max_expanded_text:
+            raise UnsafeWorkbookError(
+                f"工作表「{self.sheet}」引用的文本总量过大（超过 {self.limits.max_expanded_text // (1 << 20)} MB），已拒绝；"
+                "请删除重复的长文本后重新上传",
+                f"sheet '{self.sheet}' cites too much text in all (over {self.limits.max_expanded_text // (1 << 20)} MB); "
+                "refused. Remove the repeated long texts and upload again",
+            )
 
     def _merges(self, seg: bytes) -> None:
         """Merged ranges widen the extent and cost a cell each in the readers' cover maps."""
@@ -191,13 +217,14 @@ class SheetExtent:
 
 @dataclass
 class SharedStrings:
-    """Running measurements of the shared-strings part: item count and the largest item."""
+    """Running measurements of the shared-strings part: item count, each item's size in bytes."""
 
     part: str
     limits: Limits
     items: int = 0
     current: int = 0
     largest: int = 0
+    sizes: array = field(default_factory=lambda: array("I"))
 
     def feed(self, seg: bytes) -> None:
         """Measure one complete-tag segment."""
@@ -206,9 +233,13 @@ class SharedStrings:
         pieces = _SI_TAG.split(seg)
         self.current += len(pieces[0])
         if len(pieces) > 1:
-            self.items += len(pieces) - 1
-            self.largest = max(self.largest, self.current, max(map(len, pieces[1:-1]), default=0))
-            self.current = len(pieces[-1])
+            if self.items:
+                self.sizes.append(self.current)
+            lengths = list(map(len, pieces[1:]))
+            self.items += len(lengths)
+            self.sizes.extend(lengths[:-1])
+            self.largest = max(self.largest, self.current, max(lengths[:-1], default=0))
+            self.current = lengths[-1]
         self.largest = max(self.largest, self.current)
         if self.items > self.limits.max_shared_strings:
             raise UnsafeWorkbookError(
@@ -221,3 +252,10 @@ class SharedStrings:
                 f"the workbook holds an over-long text (over {self.limits.max_string_bytes // 1024} KB; an Excel cell holds "
                 "at most 32,767 characters); refused",
             )
+
+    def close(self) -> Sequence[int]:
+        """The size of every item, in order."""
+        if self.items:
+            self.sizes.append(self.current)
+            self.current = 0
+        return self.sizes

@@ -16,6 +16,7 @@ import io
 import posixpath
 import re
 import zipfile
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from imports.errors import CorruptWorkbookError, NotXlsxError, UnsafeWorkbookErr
 from imports.extent import Segments, SharedStrings, SheetExtent, too_large
 
 _CHUNK = 1 << 20
+_SMALL_PART = 16 << 20
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -62,6 +64,7 @@ class GuardLimits:
     max_cells: int = 5_000_000
     max_shared_strings: int = 2_000_000
     max_string_bytes: int = 256 * 1024
+    max_expanded_text: int = 128 * 1024 * 1024
 
 
 DEFAULT_LIMITS = GuardLimits()
@@ -145,7 +148,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, measure:
     """
     is_xml = info.filename.lower().endswith(_XML_SUFFIXES)
     is_sheet = isinstance(measure, SheetExtent)
-    segments = Segments(info.filename) if measure is not None else None
+    segments = Segments(info.filename, b"<c" if is_sheet else b"<") if measure is not None else None
     size, head, tail, refs = 0, b"", b"", set()
     with zf.open(info) as stream:
         while chunk := stream.read(_CHUNK):
@@ -191,9 +194,12 @@ def _segments_of(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
 def _parse_xml(zf: zipfile.ZipFile, name: str) -> SafeET.Element | None:
     """Parse a small XML part with defusedxml, or ``None`` when the part is absent."""
     try:
-        raw = zf.read(name)
+        info = zf.getinfo(name)
     except KeyError:
         return None
+    if info.file_size > _SMALL_PART:  # a tree of this part is ~10× its size: keep it small
+        raise UnsafeWorkbookError(f"{name} 过大（{info.file_size} 字节），已拒绝", f"{name} is too large ({info.file_size} bytes); refused")
+    raw = zf.read(info)
     return SafeET.fromstring(raw)
 
 
@@ -256,25 +262,31 @@ def _scan_all(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: GuardLi
     parts = sheet_parts(zf)
     sheets = {path: name for name, path in parts.items()}
     strings = _shared_strings_parts(zf)
-    cells = 0
-    for info in files:
-        if info.filename in first:
-            continue
+    cells, expanded, sizes = 0, 0, array("I")
+    rest = sorted((info for info in files if info.filename not in first), key=lambda info: info.filename not in strings)
+    for info in rest:  # shared strings first: the sheets' citations of them are summed
         name = info.filename
         is_sheet = name in sheets or (name.startswith("xl/worksheets/") and name.lower().endswith(".xml"))
         measure: SheetExtent | SharedStrings | None = None
         if is_sheet:
-            measure = SheetExtent(sheets.get(name, posixpath.basename(name)), limits)
+            measure = SheetExtent(sheets.get(name, posixpath.basename(name)), limits, sizes)
         elif name in strings:
             measure = SharedStrings(name, limits)
         size, refs, _ = _scan_part(zf, info, budget, measure)
         budget -= size
         if refs:
             formulas[name] = frozenset(refs)
-        if isinstance(measure, SheetExtent):
-            cells += measure.area
+        if isinstance(measure, SharedStrings):
+            sizes = max(sizes, measure.close(), key=len)
+        elif isinstance(measure, SheetExtent):
+            cells, expanded = cells + measure.area, expanded + measure.expanded
             if cells > limits.max_cells:
                 raise too_large(measure.sheet, measure.rows, measure.cols, limits, cells)
+            if expanded > limits.max_expanded_text:
+                raise UnsafeWorkbookError(
+                    f"工作簿引用的文本总量过大（超过 {limits.max_expanded_text // (1 << 20)} MB），已拒绝",
+                    f"the workbook cites too much text in all (over {limits.max_expanded_text // (1 << 20)} MB); refused",
+                )
     return parts, formulas, limits.max_total_uncompressed - budget, cells
 
 
