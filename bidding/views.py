@@ -190,7 +190,7 @@ def bid_upload(code: str):
     """Upload many bids at once: all or nothing, with an annotated workbook when refused."""
     batch = visible_batch(code)
     form = UploadForm()
-    errors, error_token, done = [], None, []
+    errors, error_token, done, error_count = [], None, [], 0
     if form.validate_on_submit():
         data, name = form.file.data.read(), form.file.data.filename or "bids.xlsx"
         db = get_session()
@@ -204,7 +204,7 @@ def bid_upload(code: str):
                 done = [(b.item_code, d.prepared.receipt) for b, d in zip(bids, sealed, strict=True)]
                 flash(_("%(n)s bids sealed from the workbook.", n=len(done)), "success")
             else:
-                errors = [e.message() for e in parsed.errors]
+                errors, error_count = [e.message() for e in parsed.errors], parsed.error_count
                 error_token = hold(build_error_workbook(data, parsed.errors, filename=name),
                                    f"errors-{name}", g.actor.user_id)
         except WorkbookError as exc:
@@ -214,4 +214,4 @@ def bid_upload(code: str):
         except Forbidden:
             abort(404)
     return render_template("bidding/upload.html", batch=batch, form=form, errors=errors[:50],
-                           error_count=len(errors), error_token=error_token, done=done, short=short_receipt)
+                           error_count=max(error_count, len(errors)), error_token=error_token, done=done, short=short_receipt)

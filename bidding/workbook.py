@@ -24,7 +24,8 @@ from core.money import MoneyError, parse_price_e4
 from imports.errors import CellError
 from imports.headers import ColumnSpec
 from imports.normalise import CellKind
-from imports.reader import SheetRead, read_sheet
+from imports.reader import ErrorSink, SheetRead, read_sheet
+from imports.xlsx_guard import GuardLimits
 
 DATA_SHEET = "申报"
 TIERS = 3
@@ -36,6 +37,8 @@ ELIGIBILITY_WORDS = {
     "consistency-evaluated generic": Eligibility.CONSISTENCY_GENERIC,
 }
 #: which column a validation refusal points at
+#: one row per item the supplier bids on: a batch has tens of items, a large one hundreds
+BID_LIMITS = GuardLimits(max_rows=10_000)
 FIELD_COLUMN = {"pack_price": "pack_price", "capacity": "capacity", "eligibility": "eligibility",
                 "strength": "strength", "units_per_pack": "units_per_pack"}
 
@@ -74,10 +77,11 @@ class BidRow:
 
 @dataclass(frozen=True)
 class BidParse:
-    """Rows and errors of a bid workbook; ``ok`` only when there is no error at all."""
+    """Rows and errors of a bid workbook (capped, with a "more" line); ``ok`` only without any."""
 
     rows: tuple[BidRow, ...]
     errors: tuple[CellError, ...]
+    error_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -90,13 +94,14 @@ class _Rows:
 
     def __init__(self, read: SheetRead, terms: dict[str, ItemTerms]) -> None:
         """Index the columns once."""
-        self.read, self.terms, self.errors = read, terms, list(read.errors)
+        self.read, self.terms, self.errors = read, terms, ErrorSink()
+        self.errors.absorb(read.errors, read.error_count)
         self.col = {spec.key: read.index(spec.key) for spec in read.specs}
         self.spec = {spec.key: spec for spec in read.specs}
 
     def error(self, row: int, key: str, value: object, zh: str, en: str, code: str) -> None:
         """Record an error at the cell of column ``key`` on ``row``."""
-        self.errors.append(CellError(self.read.sheet, row, self.spec[key].label, self.read.cell(key, row),
+        self.errors.add(CellError(self.read.sheet, row, self.spec[key].label, self.read.cell(key, row),
                                      "" if value is None else str(value), zh, en, code))
 
     def money(self, row: int, key: str, value: Decimal | None) -> int | None:
@@ -154,23 +159,30 @@ class _Rows:
         return check.ok
 
 
-def read_bid_workbook(data: bytes, *, filename: str, terms: dict[str, ItemTerms]) -> BidParse:
-    """Read and validate a bid workbook against the batch items' terms; raises only WorkbookError."""
-    read = read_sheet(data, columns(), filename=filename, preferred_sheets=(DATA_SHEET,))
+def read_bid_workbook(data: bytes, *, filename: str, terms: dict[str, ItemTerms], limits: GuardLimits = BID_LIMITS) -> BidParse:
+    """Read and validate a bid workbook against the batch items' terms; raises only WorkbookError.
+
+    A repeated item names the first row it repeats; the first row names its first repeat.
+    """
+    read = read_sheet(data, columns(), filename=filename, preferred_sheets=(DATA_SHEET,), limits=limits)
     rows = _Rows(read, terms)
-    bids, seen = [], {}
+    bids, seen, flagged = [], {}, set()  # item code → the first row bidding on it
     for sheet_row in read.rows:
         bid = rows.bid(sheet_row)
         code = sheet_row.values[rows.col["item_code"]]
-        if code in seen and code is not None:
-            for r in (seen[code], sheet_row.row):
-                rows.error(r, "item_code", code, "同一品种重复申报", "the item appears twice", "duplicate")
-        seen[code] = sheet_row.row
+        if code is not None and code in seen:
+            first = seen[code]
+            if first not in flagged:
+                flagged.add(first)
+                rows.error(first, "item_code", code, f"同一品种重复申报：第 {sheet_row.row} 行再次申报", f"the item is bid again on row {sheet_row.row}", "duplicate")
+            rows.error(sheet_row.row, "item_code", code, f"同一品种重复申报：已在第 {first} 行申报", f"the item is bid twice: already on row {first}", "duplicate")
+        elif code is not None:
+            seen[code] = sheet_row.row
         if bid is not None:
             bids.append(bid)
-    if not read.rows and not rows.errors:
-        rows.errors.append(CellError(read.sheet, 1, "—", None, "", "没有申报数据行", "no bid rows", "empty"))
-    return BidParse(tuple(bids), tuple(rows.errors))
+    if not read.rows and not rows.errors.count:
+        rows.errors.add(CellError(read.sheet, 1, "—", None, "", "没有申报数据行", "no bid rows", "empty"))
+    return BidParse(tuple(bids), rows.errors.listed(), rows.errors.count)
 
 
 def build_bid_template(batch_code: str, supplier: str, items: Sequence[tuple[str, str, str]]) -> bytes:

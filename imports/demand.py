@@ -3,7 +3,8 @@
 Rules on every row: the item belongs to the batch; volumes are whole and ≥ 0 (0 is a valid
 answer: "we do not use this item"); committed ≥ floor × last year's use unless a reason is
 given (so committed 0 against a positive last year needs a reason); an item appears once per
-hospital (every copy is flagged); the hospital code, if the sheet has one, is the uploader's
+hospital (each repeat names the first row it repeats, and the first row names its first
+repeat: the error list stays linear in the file); the hospital code, if the sheet has one, is the uploader's
 own (bureau bulk files: one of the given hospitals); a preferred brand must be one offered.
 Items of the batch missing from the sheet are not an error here: the service decides.
 """
@@ -19,7 +20,12 @@ from core.export import safe_text
 from imports.errors import CellError
 from imports.headers import ColumnSpec
 from imports.normalise import CellKind, clean_text
-from imports.reader import SheetRead, SheetRow, read_sheet
+from imports.reader import ErrorSink, SheetRead, SheetRow, read_sheet
+from imports.xlsx_guard import GuardLimits
+
+#: a hospital's sheet has one row per item of the batch; a bureau file, its hospitals' rows
+HOSPITAL_LIMITS = GuardLimits(max_rows=20_000)
+BULK_LIMITS = GuardLimits(max_rows=200_000)
 
 DATA_SHEET = "报量"
 _ZERO_HINT_ZH, _ZERO_HINT_EN = "（不采购请填 0）", " (enter 0 if you do not buy this item)"
@@ -142,12 +148,13 @@ class _Checker:
         self.items = {_fold(item.code) for item in items}
         self.brands = _brand_lookup(brands)
         self.at = {spec.key: read.index(spec.key) for spec in read.specs}
-        self.errors: list[CellError] = []
+        self.errors = ErrorSink()
+        self.errors.absorb(read.errors, read.error_count)
 
     def fail(self, key: str, row: int, value: object, zh: str, en: str, code: str) -> None:
         """Record a rule error on a column of a row."""
         shown = "" if value is None else str(value)
-        self.errors.append(CellError(self.read.sheet, row, self.read.column_name(key), self.read.cell(key, row), shown, zh, en, code))
+        self.errors.add(CellError(self.read.sheet, row, self.read.column_name(key), self.read.cell(key, row), shown, zh, en, code))
 
     def check(self, row: SheetRow, hospital: str) -> DemandRow | None:
         """Check one row; return the accepted line or None when a rule failed."""
@@ -182,7 +189,8 @@ def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brand
     """Run the row rules and the duplicate check over a sheet read."""
     checker = _Checker(read, items, floor, brands)
     h_at, i_at = checker.at["hospital_code"], checker.at["item_code"]
-    seen: dict[tuple[str, str], list[int]] = {}
+    seen: dict[tuple[str, str], int] = {}  # (hospital, item) → the first row holding it
+    flagged: set[int] = set()
     accepted: dict[int, DemandRow] = {}
     for row in read.rows:
         code = row.values[h_at]
@@ -194,29 +202,32 @@ def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brand
             checker.fail("hospital_code", row.row, code, f"未知的医院编码「{code}」", f"unknown hospital code '{code}'", "unknown_hospital")
             hospital = None
         line = checker.check(row, hospital or "")
-        if hospital is not None and row.values[i_at] is not None:
-            seen.setdefault((hospital, row.values[i_at]), []).append(row.row)
+        item = row.values[i_at]
+        if hospital is not None and item is not None:
+            first = seen.get((hospital, item))
+            if first is not None:
+                accepted.pop(first, None)
+                if first not in flagged:
+                    flagged.add(first)
+                    checker.fail("item_code", first, item, f"重复：医院 {hospital} 的品种「{item}」在第 {row.row} 行再次出现", f"duplicate: item '{item}' of hospital {hospital} appears again on row {row.row}", "duplicate")
+                checker.fail("item_code", row.row, item, f"重复：医院 {hospital} 的品种「{item}」已在第 {first} 行填写", f"duplicate: item '{item}' of hospital {hospital} is already on row {first}", "duplicate")
+                continue
+            seen[(hospital, item)] = row.row
         if line is not None and hospital is not None:
             accepted[row.row] = line
-    for (hospital, item), rows in seen.items():
-        if len(rows) > 1:
-            listed = "、".join(map(str, rows))
-            for n in rows:
-                accepted.pop(n, None)
-                checker.fail("item_code", n, item, f"重复：医院 {hospital} 的品种「{item}」出现在第 {listed} 行", f"duplicate: item '{item}' of hospital {hospital} appears on rows {listed}", "duplicate")
-    errors = sorted((*read.errors, *checker.errors), key=lambda e: (e.row, e.cell or ""))
-    return DemandParse(read.sheet, tuple(accepted.values()), tuple(errors), read.error_count + len(checker.errors))
+    sink = checker.errors
+    return DemandParse(read.sheet, tuple(accepted.values()), sink.listed(), sink.count)
 
 
-def read_demand_workbook(data: bytes, *, filename: str, context: DemandContext) -> DemandParse:
+def read_demand_workbook(data: bytes, *, filename: str, context: DemandContext, limits: GuardLimits = HOSPITAL_LIMITS) -> DemandParse:
     """Read one hospital's demand upload; raise only ``WorkbookError`` (file-level problems)."""
-    read = read_sheet(data, demand_columns(hospital_required=False), filename=filename, preferred_sheets=(DATA_SHEET, "demand"))
+    read = read_sheet(data, demand_columns(hospital_required=False), filename=filename, preferred_sheets=(DATA_SHEET, "demand"), limits=limits)
     own = _fold(context.hospital_code)
     return _validate(read, context.items, context.floor_ratio, context.brands, own, None)
 
 
-def read_demand_workbook_bulk(data: bytes, *, filename: str, context: BulkDemandContext) -> DemandParse:
+def read_demand_workbook_bulk(data: bytes, *, filename: str, context: BulkDemandContext, limits: GuardLimits = BULK_LIMITS) -> DemandParse:
     """Read a bureau-side file with a hospital-code column and many hospitals' rows."""
-    read = read_sheet(data, demand_columns(hospital_required=True), filename=filename, preferred_sheets=(DATA_SHEET, "demand"))
+    read = read_sheet(data, demand_columns(hospital_required=True), filename=filename, preferred_sheets=(DATA_SHEET, "demand"), limits=limits)
     allowed = frozenset(_fold(code) for code in context.hospital_codes)
     return _validate(read, context.items, context.floor_ratio, context.brands, None, allowed)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+MAX_ERRORS = 10_000
 
 
 class WorkbookError(Exception):
@@ -65,3 +68,44 @@ class CellError:
         where = f"{self.sheet}!{self.cell}" if self.cell else f"{self.sheet} 第{self.row}行"
         shown = f"「{self.value}」" if self.value else ""
         return f"{where} {self.column}{shown}: {self.reason_zh} / {self.reason_en}"
+
+
+MORE_ERRORS = "more_errors"
+
+
+class ErrorSink:
+    """Collects cell errors up to a cap and counts all of them (error lists stay linear in the
+    input and bounded: every reader's rule errors go through one sink)."""
+
+    def __init__(self, limit: int = MAX_ERRORS) -> None:
+        """Start empty with the given cap."""
+        self.items: list[CellError] = []
+        self.count = 0
+        self.limit = limit
+
+    def add(self, error: CellError) -> None:
+        """Count the error; keep it while under the cap."""
+        self.count += 1
+        if len(self.items) < self.limit:
+            self.items.append(error)
+
+    def absorb(self, errors: Sequence[CellError], count: int) -> None:
+        """Take over an earlier list (kept errors, of ``count`` in all; a "more" note is dropped)."""
+        kept = [error for error in errors if error.code != MORE_ERRORS]
+        for error in kept:
+            self.add(error)
+        self.count += max(count - len(kept), 0)
+
+    def listed(self) -> tuple[CellError, ...]:
+        """The kept errors in sheet order, then one line saying how many more there are."""
+        items = sorted(self.items, key=lambda e: (e.row, e.cell or ""))
+        more = self.count - len(items)
+        if more > 0 and items:
+            last = items[-1]
+            items.append(CellError(
+                last.sheet, last.row, "—", None, "",
+                f"另有 {more} 个错误未列出（共 {self.count} 个，只列出前 {len(self.items)} 个）；请先改正以上错误后重新上传",
+                f"{more} more errors not listed ({self.count} in all, the first {len(self.items)} shown); correct these and upload again",
+                MORE_ERRORS,
+            ))
+        return tuple(items)

@@ -6,6 +6,8 @@ the summary's quoted values — is neutralised against formula injection (``core
 Two ways to build it, same result: a fast in-place edit of the .xlsx parts (large uploads:
 100,000 rows in about a second, see ``xlsx_patch``), and openpyxl (small or unusual files,
 e.g. a re-uploaded error workbook that already carries our comments, which are replaced).
+openpyxl holds every cell as an object (~0.5 KB), so an unusual file past
+``OPENPYXL_MAX_CELLS`` gets a workbook holding the summary sheet alone (memory stays bounded).
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.export import safe_text, save
 from imports.errors import CellError, CorruptWorkbookError, WorkbookError
+from imports.reader import MORE_ERRORS
 from imports.template import set_text
 from imports.xlsx_guard import check_xlsx, sheet_parts
 from imports.xlsx_patch import RED, PatchUnsupported, patch_workbook, xml_text
@@ -32,6 +36,7 @@ AUTHOR = "jicai"
 SUMMARY_HEADERS = ("序号", "工作表 Sheet", "行 Row", "列 Column", "单元格 Cell", "填写的值 Value", "原因", "Reason")
 _WIDTHS = (8, 14, 8, 22, 10, 18, 60, 60)
 _FILL = PatternFill("solid", fgColor=RED)
+OPENPYXL_MAX_CELLS = 200_000
 
 
 def _summary_rows(errors: Sequence[CellError]) -> Iterable[tuple[object, ...]]:
@@ -104,6 +109,20 @@ def _with_openpyxl(data: bytes, marks: Mapping[str, Mapping[str, str]], errors: 
                 continue
             cell.fill = _FILL
             cell.comment = Comment(text, AUTHOR, width=240, height=80)
+    summary = _add_summary(wb, errors, name)
+    return save(wb, verbatim=[ws.title for ws in wb.worksheets if ws is not summary])
+
+
+def _summary_only(errors: Sequence[CellError], name: str) -> bytes:
+    """A workbook holding only the summary sheet (for files too large to annotate with openpyxl)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _add_summary(wb, errors, name)
+    return save(wb)
+
+
+def _add_summary(wb: Workbook, errors: Sequence[CellError], name: str) -> Worksheet:
+    """Append the summary sheet: one line per error, bold frozen header; return it."""
     summary = wb.create_sheet(name)
     for values in (SUMMARY_HEADERS, *_summary_rows(errors)):
         summary.append([None] * len(values))
@@ -117,7 +136,7 @@ def _with_openpyxl(data: bytes, marks: Mapping[str, Mapping[str, str]], errors: 
         summary.column_dimensions[get_column_letter(col)].width = width
         summary.cell(row=1, column=col).font = Font(bold=True)
     summary.freeze_panes = "A2"
-    return save(wb, verbatim=[ws.title for ws in wb.worksheets if ws is not summary])
+    return summary
 
 
 def build_error_workbook(data: bytes, errors: Sequence[CellError], *, filename: str = "", fast: bool | None = None) -> bytes:
@@ -126,8 +145,8 @@ def build_error_workbook(data: bytes, errors: Sequence[CellError], *, filename: 
     ``fast`` forces the in-place path (True) or openpyxl (False); by default the fast path is
     tried first and openpyxl is used when the file has something it does not edit.
     """
-    check_xlsx(data, filename=filename)
-    errors = sorted(errors, key=lambda e: (e.sheet, e.row, e.cell or ""))
+    info = check_xlsx(data, filename=filename)
+    errors = sorted(errors, key=lambda e: (e.sheet, e.row, e.code == MORE_ERRORS, e.cell or ""))
     marks = comment_texts(errors)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -140,6 +159,8 @@ def build_error_workbook(data: bytes, errors: Sequence[CellError], *, filename: 
                 except PatchUnsupported:
                     if fast:
                         raise
+            if info.cells > OPENPYXL_MAX_CELLS:
+                return _summary_only(errors, name)
             return _with_openpyxl(data, marks, errors, name)
     except WorkbookError:
         raise

@@ -3,6 +3,9 @@
 Accepted and normalised: surrounding spaces (incl. full-width and non-breaking), full-width
 digits and letters (``１２３`` → ``123``), thousands separators in the usual 3-digit groups
 (``1,200`` / ``1，200``), numbers stored as text, whole floats (``1200.0`` → ``1200``).
+Numbers are read as Excel shows them: to 15 significant digits (:func:`excel_number`), so the
+floating-point residue of a formula (``=2700*1.1`` is stored as ``2970.0000000000005``) is the
+2970 the user sees, before any whole-number or decimal check.
 Refused with a reason: decimals where whole units are required, negatives, dates or times
 where a number is expected (Excel shows a date when a number cell is formatted as a date),
 TRUE/FALSE, Excel error values, text that is not a number.
@@ -21,6 +24,10 @@ _SPACES = "\u3000\u00a0\u200b\ufeff\u2002\u2003\u2009 \t\r\n"
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 MAX_COUNT = 10**12
+MAX_TEXT = 1000
+"""Longest text a text or code cell may hold (Excel allows 32,767): longer is an error, so rows
+and error messages stay small whatever a sheet holds."""
+_BRIEF = 60
 
 
 class CellKind(StrEnum):
@@ -41,9 +48,20 @@ class CellValueError(ValueError):
         self.zh, self.en, self.code = zh, en, code
 
 
+def excel_number(value: float) -> Decimal:
+    """A finite float as Excel shows it: rounded to 15 significant digits (Excel's precision)."""
+    return Decimal(format(value, ".15g"))
+
+
 def is_blank(value: object) -> bool:
     """True for empty cells and cells holding only spaces."""
     return value is None or value == "" or (type(value) is str and not value.strip(_SPACES))
+
+
+def brief(value: object) -> str:
+    """The value as text for a message, cut to a few dozen characters."""
+    text = as_text(value)
+    return text if len(text) <= _BRIEF else text[:_BRIEF] + "…"
 
 
 def as_text(value: object) -> str:
@@ -54,6 +72,9 @@ def as_text(value: object) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, float) and math.isfinite(value):
+        shown = excel_number(value)
+        return str(int(shown)) if shown == shown.to_integral_value() and abs(shown) < 10**15 else format(value, ".15g")
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != dt.time() else value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date | dt.time):
@@ -108,13 +129,15 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise CellValueError(f"数值无效「{value}」", f"invalid number '{value}'", "not_number")
-        return Decimal(repr(value))
+        return excel_number(value)
+    if isinstance(value, str) and len(value) > 100:
+        raise CellValueError(f"「{brief(value)}」不是数字", f"'{brief(value)}' is not a number", "not_number")
     text = unicodedata.normalize("NFKC", str(value)).strip(_SPACES)
     if _PLAIN.fullmatch(text):
         return Decimal(text)
     if _GROUPED.fullmatch(text):
         return Decimal(text.replace(",", ""))
-    raise CellValueError(f"「{value}」不是数字", f"'{value}' is not a number", "not_number")
+    raise CellValueError(f"「{brief(value)}」不是数字", f"'{brief(value)}' is not a number", "not_number")
 
 
 def parse_count(value: object) -> int | None:
@@ -124,7 +147,7 @@ def parse_count(value: object) -> int | None:
     number = parse_decimal(value)
     if number is None:
         return None
-    shown = as_text(value).strip(_SPACES)
+    shown = brief(as_text(value).strip(_SPACES))
     if number < 0:
         raise CellValueError(f"数量不能为负数：「{shown}」", f"volume cannot be negative: '{shown}'", "negative")
     if number != number.to_integral_value():
@@ -150,10 +173,12 @@ def normalise_cell(value: object, kind: CellKind) -> object:
     if kind is CellKind.DECIMAL:
         number = parse_decimal(value)
         if number is not None and number < 0:
-            raise CellValueError(f"不能为负数：「{as_text(value)}」", f"cannot be negative: '{as_text(value)}'", "negative")
+            raise CellValueError(f"不能为负数：「{brief(value)}」", f"cannot be negative: '{brief(value)}'", "negative")
         return number
     if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta) and kind is CellKind.CODE:
         raise CellValueError(f"编码不能是日期「{as_text(value)}」", f"a code cannot be the date '{as_text(value)}'", "date_not_code")
+    if type(value) is str and len(value) > MAX_TEXT:
+        raise CellValueError(f"文本过长（{len(value)} 个字符，最多 {MAX_TEXT} 个）", f"text too long ({len(value)} characters, at most {MAX_TEXT})", "too_long")
     if kind is CellKind.CODE:
         return clean_code(value)
     return clean_text(value)

@@ -13,18 +13,26 @@ from __future__ import annotations
 
 import io
 import warnings
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import python_calamine as pc
 from openpyxl.utils import get_column_letter
 
-from imports.errors import CellError, CorruptWorkbookError, WorkbookError
+from imports.errors import (
+    MAX_ERRORS,
+    MORE_ERRORS,
+    CellError,
+    CorruptWorkbookError,
+    ErrorSink,
+    WorkbookError,
+)
 from imports.headers import SEARCH_ROWS, ColumnSpec, HeaderMatch, find_header
-from imports.normalise import MAX_COUNT, CellKind, CellValueError, as_text, is_blank, normalise_cell
+from imports.normalise import MAX_COUNT, CellKind, CellValueError, brief, is_blank, normalise_cell
 from imports.xlsx_guard import DEFAULT_LIMITS, GuardLimits, XlsxInfo, check_xlsx
 
-MAX_ERRORS = 50_000
+__all__ = ["MAX_ERRORS", "MORE_ERRORS", "ErrorSink", "SheetRead", "SheetRow", "read_sheet"]
 _MEMO_LIMIT = 50_000
 _MISS = object()
 _NUMERIC = (CellKind.COUNT, CellKind.DECIMAL)
@@ -66,22 +74,6 @@ class SheetRead:
         return self.header.titles.get(key, spec.label) if self.header else spec.label
 
 
-class ErrorSink:
-    """Collects cell errors up to a cap and counts all of them."""
-
-    def __init__(self, limit: int = MAX_ERRORS) -> None:
-        """Start empty with the given cap."""
-        self.items: list[CellError] = []
-        self.count = 0
-        self.limit = limit
-
-    def add(self, error: CellError) -> None:
-        """Count the error; keep it while under the cap."""
-        self.count += 1
-        if len(self.items) < self.limit:
-            self.items.append(error)
-
-
 def _open(data: bytes) -> pc.CalamineWorkbook:
     """Open with calamine, mapping its failures to ``CorruptWorkbookError``."""
     try:
@@ -105,17 +97,47 @@ def _candidates(book: pc.CalamineWorkbook, info: XlsxInfo, preferred: Sequence[s
     return first + [name for name in visible if name not in preferred]
 
 
-def _merged(sheet: pc.CalamineSheet) -> dict[tuple[int, int], tuple[int, int]]:
-    """Map each covered (row, col) of a merged range (0-based) to the range's top-left cell."""
+def _merged(sheet: pc.CalamineSheet, rows: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """Map each covered (row, col) of a merged range (0-based) within the first ``rows`` rows to
+    the range's top-left cell (the header search; the guard bounds the sheet's width)."""
     cover: dict[tuple[int, int], tuple[int, int]] = {}
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > 2_000_000:
-            continue
-        for r in range(r0, r1 + 1):
+        for r in range(r0, min(r1, rows - 1) + 1):
             for c in range(c0, c1 + 1):
                 if (r, c) != (r0, c0):
                     cover[(r, c)] = (r0, c0)
     return cover
+
+
+class _Merges:
+    """Merged ranges over the read columns, as row intervals per column (no per-cell map:
+    a merge down 200,000 rows costs one entry, not 200,000)."""
+
+    def __init__(self, sheet: pc.CalamineSheet, columns: set[int]) -> None:
+        """Clip every merged range to the columns that are read."""
+        spans: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
+        self.origins: set[tuple[int, int]] = set()
+        for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+            for c in columns.intersection(range(c0, c1 + 1)):
+                spans.setdefault(c, []).append((r0, r1, (r0, c0)))
+                self.origins.add((r0, c0))
+        self.starts = {c: [span[0] for span in sorted(found)] for c, found in spans.items()}
+        self.spans = {c: sorted(found) for c, found in spans.items()}
+
+    def __bool__(self) -> bool:
+        """True when any read column has a merge."""
+        return bool(self.spans)
+
+    def origin(self, index: int, col: int) -> tuple[int, int] | None:
+        """The top-left cell of the range covering (index, col), unless it is that cell."""
+        starts = self.starts.get(col)
+        if not starts:
+            return None
+        at = bisect_right(starts, index) - 1
+        if at < 0:
+            return None
+        r0, r1, top_left = self.spans[col][at]
+        return top_left if r0 <= index <= r1 and top_left != (index, col) else None
 
 
 def _head(sheet: pc.CalamineSheet, cover: dict[tuple[int, int], tuple[int, int]], col0: int) -> list[list[object]]:
@@ -138,7 +160,7 @@ def _choose(book: pc.CalamineWorkbook, names: list[str], specs: Sequence[ColumnS
     for name in names:
         sheet = book.get_sheet_by_name(name)
         col0 = sheet.start[1] if sheet.start else 0
-        match = find_header(_head(sheet, _merged(sheet), col0), specs, col0)
+        match = find_header(_head(sheet, _merged(sheet, SEARCH_ROWS), col0), specs, col0)
         if match is not None and match.complete:
             return name, sheet, match
         score = (len(match.columns), -len(match.missing)) if match else (0, 0)
@@ -207,8 +229,7 @@ def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpe
             column = _Column(i, spec, match.columns[spec.key] - col0, match.titles.get(spec.key, spec.label))
             column.letter = get_column_letter(match.columns[spec.key] + 1)
             plan.append(column)
-    cover = _merged(sheet)
-    origins = set(cover.values())
+    cover = _Merges(sheet, {column.at + col0 for column in plan})
     kept: dict[tuple[int, int], object] = {}
     width = len(specs)
     for index, cells in enumerate(sheet.iter_rows()):
@@ -221,7 +242,7 @@ def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpe
             at = column.at
             raw = cells[at] if 0 <= at < size else None
             if cover:
-                raw = _merge_value(index, at + col0, raw, column.spec, cover, origins, kept)
+                raw = _merge_value(index, at + col0, raw, column.spec, cover, kept)
             raws[column.index] = raw
             if blank and raw is not None and raw != "" and (type(raw) is not str or not is_blank(raw)):
                 blank = False
@@ -243,18 +264,19 @@ def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpe
                 values[column.index] = value
             except CellValueError as exc:
                 bad = True
-                shown = as_text(raw[1] if type(raw) is tuple else raw)
+                shown = brief(raw[1] if type(raw) is tuple else raw)
                 sink.add(CellError(name, row, column.title, f"{column.letter}{row}", shown, exc.zh, exc.en, exc.code))
         yield SheetRow(row, tuple(values), bad)
 
 
-def _merge_value(index: int, col: int, raw: object, spec: ColumnSpec, cover: dict[tuple[int, int], tuple[int, int]], origins: set[tuple[int, int]], kept: dict[tuple[int, int], object]) -> object:
+def _merge_value(index: int, col: int, raw: object, spec: ColumnSpec, cover: _Merges, kept: dict[tuple[int, int], object]) -> object:
     """A cell's value with merges applied: text columns take the top-left value; number columns
     get a ``("merged", value)`` marker that the caller reports as an error."""
-    if (index, col) in origins:
+    if (index, col) in cover.origins:
         kept[(index, col)] = raw
-    if (index, col) in cover and is_blank(raw):
-        value = kept.get(cover[(index, col)])
+    origin = cover.origin(index, col)
+    if origin is not None and is_blank(raw):
+        value = kept.get(origin)
         if spec.kind in _NUMERIC and not is_blank(value):
             return ("merged", value)
         return value

@@ -6,7 +6,8 @@ bomb); then every part is decompressed once in chunks, counting real bytes (a ly
 cannot get past the limits) and verifying CRCs (truncation); XML parts are refused if they
 carry a ``<!DOCTYPE`` or ``<!ENTITY`` (entity bombs, external entities) or are not UTF-8.
 The same pass records which worksheet cells hold formulas, so readers can tell a formula
-without a cached value from a blank cell.
+without a cached value from a blank cell, and bounds every worksheet's extent and the shared
+strings (``imports.extent``) before any reader builds a range.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import io
 import posixpath
 import re
 import zipfile
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -22,8 +24,10 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from imports.errors import CorruptWorkbookError, NotXlsxError, UnsafeWorkbookError
+from imports.extent import Segments, SharedStrings, SheetExtent, too_large
 
 _CHUNK = 1 << 20
+_SMALL_PART = 16 << 20
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -43,13 +47,24 @@ _MAGIC = (
 
 @dataclass(frozen=True)
 class GuardLimits:
-    """Limits applied before parsing; defaults fit a 100,000-row demand sheet with room."""
+    """Limits applied before parsing; defaults fit a 200,000-row bureau demand file with room.
+
+    ``max_rows`` is the per-kind setting: each upload kind passes its own (see each reader).
+    ``max_cells`` bounds the dense ranges of all sheets together (python-calamine: 32 bytes
+    a cell, so 5 million cells ≈ 160 MB), and the cell elements and merged cells of each sheet.
+    """
 
     max_file_bytes: int = 64 * 1024 * 1024
-    max_total_uncompressed: int = 512 * 1024 * 1024
+    max_total_uncompressed: int = 256 * 1024 * 1024
     max_ratio: int = 200
     ratio_min_size: int = 1024 * 1024
     max_parts: int = 2000
+    max_rows: int = 200_000
+    max_columns: int = 1_000
+    max_cells: int = 5_000_000
+    max_shared_strings: int = 2_000_000
+    max_string_bytes: int = 256 * 1024
+    max_expanded_text: int = 128 * 1024 * 1024
 
 
 DEFAULT_LIMITS = GuardLimits()
@@ -62,6 +77,8 @@ class XlsxInfo:
     sheet_parts: Mapping[str, str]
     formula_cells: Mapping[str, frozenset[str]] = field(default_factory=dict)
     uncompressed_bytes: int = 0
+    cells: int = 0
+    """Cells of the dense ranges of all worksheets together (what a full load would build)."""
 
     def formulas_of(self, sheet: str) -> frozenset[str]:
         """Cell references (``"E7"``) holding a formula on the named sheet."""
@@ -124,10 +141,14 @@ def _check_directory(zf: zipfile.ZipFile, limits: GuardLimits) -> list[zipfile.Z
     return infos
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[int, set[str], bytes]:
-    """Decompress one part in chunks; return real size, formula refs and its first bytes."""
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, measure: SheetExtent | SharedStrings | None = None) -> tuple[int, set[str], bytes]:
+    """Decompress one part in chunks; return real size, formula refs and its first bytes.
+
+    ``measure`` (a worksheet's extent or the shared strings) is fed complete-tag segments.
+    """
     is_xml = info.filename.lower().endswith(_XML_SUFFIXES)
-    is_sheet = is_xml and info.filename.startswith("xl/worksheets/")
+    is_sheet = isinstance(measure, SheetExtent)
+    segments = Segments(info.filename, b"<c" if is_sheet else b"<") if measure is not None else None
     size, head, tail, refs = 0, b"", b"", set()
     with zf.open(info) as stream:
         while chunk := stream.read(_CHUNK):
@@ -151,16 +172,34 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple
                     ref = _REF_ATTR.search(match.group(1))
                     if ref:
                         refs.add(ref.group(1).decode("ascii"))
+            if segments is not None:
+                measure.feed(segments.feed(chunk))
             tail = chunk[-512:]
+    if segments is not None:
+        measure.feed(segments.close())
+    if isinstance(measure, SheetExtent) and measure.unplaced:
+        measure.place_exactly(_segments_of(zf, info))
     return size, refs, head
+
+
+def _segments_of(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """The part again as complete-tag segments (its size was checked by the first pass)."""
+    segments = Segments(info.filename)
+    with zf.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            yield segments.feed(chunk)
+    yield segments.close()
 
 
 def _parse_xml(zf: zipfile.ZipFile, name: str) -> SafeET.Element | None:
     """Parse a small XML part with defusedxml, or ``None`` when the part is absent."""
     try:
-        raw = zf.read(name)
+        info = zf.getinfo(name)
     except KeyError:
         return None
+    if info.file_size > _SMALL_PART:  # a tree of this part is ~10× its size: keep it small
+        raise UnsafeWorkbookError(f"{name} 过大（{info.file_size} 字节），已拒绝", f"{name} is too large ({info.file_size} bytes); refused")
+    raw = zf.read(info)
     return SafeET.fromstring(raw)
 
 
@@ -174,6 +213,25 @@ def _main_part(zf: zipfile.ZipFile) -> str:
     return "xl/workbook.xml"
 
 
+def _workbook_rels(zf: zipfile.ZipFile, main: str) -> list[tuple[str, str, str]]:
+    """The workbook part's relationships as (id, type, part path)."""
+    base = posixpath.dirname(main)
+    rels_root = _parse_xml(zf, posixpath.join(base, "_rels", posixpath.basename(main) + ".rels"))
+    out = []
+    if rels_root is not None:
+        for rel in rels_root.iter(f"{{{_NS_PKG}}}Relationship"):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+            out.append((rel.get("Id", ""), rel.get("Type", ""), path))
+    return out
+
+
+def _shared_strings_parts(zf: zipfile.ZipFile) -> set[str]:
+    """Where a reader may look for shared strings: the workbook's relationship and the usual path."""
+    found = {path for _id, typ, path in _workbook_rels(zf, _main_part(zf)) if typ.endswith("/sharedStrings")}
+    return found | {name for name in zf.namelist() if name.lower().endswith("sharedstrings.xml")}
+
+
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Map each sheet name to its worksheet part path."""
     main = _main_part(zf)
@@ -182,14 +240,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     book = _parse_xml(zf, main)
     if book is None or not str(book.tag).endswith("workbook"):
         raise NotXlsxError("压缩包中没有工作簿（workbook.xml），不是 .xlsx 文件", "the zip holds no workbook part; it is not an .xlsx file")
-    base = posixpath.dirname(main)
-    rels_root = _parse_xml(zf, posixpath.join(base, "_rels", posixpath.basename(main) + ".rels"))
-    targets: dict[str, str] = {}
-    if rels_root is not None:
-        for rel in rels_root.iter(f"{{{_NS_PKG}}}Relationship"):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-            targets[rel.get("Id", "")] = path
+    targets = {rid: path for rid, _typ, path in _workbook_rels(zf, main)}
     parts: dict[str, str] = {}
     for sheet in book.iter(f"{{{_NS_MAIN}}}sheet"):
         rid = sheet.get(f"{{{_NS_REL}}}id", "")
@@ -198,22 +249,65 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def _scan_all(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: GuardLimits) -> tuple[dict[str, str], dict[str, frozenset[str]], int, int]:
+    """Scan the package parts first (so a DTD in them is refused as such), then every other
+    part, measuring worksheets and shared strings; return sheets, formulas, bytes, cells."""
+    files = [info for info in infos if not info.is_dir()]
+    first = {"_rels/.rels", _main_part_name(zf)}
+    first |= {posixpath.join(posixpath.dirname(name), "_rels", posixpath.basename(name) + ".rels") for name in list(first)}
+    budget, formulas = limits.max_total_uncompressed, {}
+    for info in files:
+        if info.filename in first:
+            budget -= _scan_part(zf, info, budget)[0]
+    parts = sheet_parts(zf)
+    sheets = {path: name for name, path in parts.items()}
+    strings = _shared_strings_parts(zf)
+    cells, expanded, sizes = 0, 0, array("I")
+    rest = sorted((info for info in files if info.filename not in first), key=lambda info: info.filename not in strings)
+    for info in rest:  # shared strings first: the sheets' citations of them are summed
+        name = info.filename
+        is_sheet = name in sheets or (name.startswith("xl/worksheets/") and name.lower().endswith(".xml"))
+        measure: SheetExtent | SharedStrings | None = None
+        if is_sheet:
+            measure = SheetExtent(sheets.get(name, posixpath.basename(name)), limits, sizes)
+        elif name in strings:
+            measure = SharedStrings(name, limits)
+        size, refs, _ = _scan_part(zf, info, budget, measure)
+        budget -= size
+        if refs:
+            formulas[name] = frozenset(refs)
+        if isinstance(measure, SharedStrings):
+            sizes = max(sizes, measure.close(), key=len)
+        elif isinstance(measure, SheetExtent):
+            cells, expanded = cells + measure.area, expanded + measure.expanded
+            if cells > limits.max_cells:
+                raise too_large(measure.sheet, measure.rows, measure.cols, limits, cells)
+            if expanded > limits.max_expanded_text:
+                raise UnsafeWorkbookError(
+                    f"工作簿引用的文本总量过大（超过 {limits.max_expanded_text // (1 << 20)} MB），已拒绝",
+                    f"the workbook cites too much text in all (over {limits.max_expanded_text // (1 << 20)} MB); refused",
+                )
+    return parts, formulas, limits.max_total_uncompressed - budget, cells
+
+
+def _main_part_name(zf: zipfile.ZipFile) -> str:
+    """The workbook part's name, read from the package relationships only after their own scan."""
+    try:
+        info = zf.getinfo("_rels/.rels")
+    except KeyError:
+        return "xl/workbook.xml"
+    _scan_part(zf, info, info.file_size + 1)
+    return _main_part(zf)
+
+
 def check_xlsx(data: bytes, *, filename: str = "", limits: GuardLimits = DEFAULT_LIMITS) -> XlsxInfo:
     """Refuse anything that is not a safe .xlsx; raise only :class:`WorkbookError` subclasses."""
     _check_magic(data, filename, limits)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = _check_directory(zf, limits)
-            budget, formulas = limits.max_total_uncompressed, {}
-            for info in infos:
-                if info.is_dir():
-                    continue
-                size, refs, _ = _scan_part(zf, info, budget)
-                budget -= size
-                if refs:
-                    formulas[info.filename] = frozenset(refs)
-            parts = sheet_parts(zf)
-    except (UnsafeWorkbookError, NotXlsxError):
+            parts, formulas, unpacked, cells = _scan_all(zf, infos, limits)
+    except (UnsafeWorkbookError, NotXlsxError, CorruptWorkbookError):
         raise
     except (DefusedXmlException, SafeET.ParseError) as exc:
         raise CorruptWorkbookError("工作簿的 XML 已损坏", f"the workbook XML is damaged ({type(exc).__name__})") from exc
@@ -224,4 +318,4 @@ def check_xlsx(data: bytes, *, filename: str = "", limits: GuardLimits = DEFAULT
         ) from exc
     if not parts:
         raise CorruptWorkbookError("工作簿中没有工作表", "the workbook has no worksheets")
-    return XlsxInfo(sheet_parts=parts, formula_cells=formulas, uncompressed_bytes=limits.max_total_uncompressed - budget)
+    return XlsxInfo(sheet_parts=parts, formula_cells=formulas, uncompressed_bytes=unpacked, cells=cells)

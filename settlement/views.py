@@ -106,13 +106,13 @@ def delivery_template(code: str):
 def delivery_upload():
     """Upload a day's deliveries: all or nothing, with an annotated workbook when refused."""
     form = UploadForm()
-    errors, error_token, done = [], None, 0
+    errors, error_token, done, error_count = [], None, 0, 0
     if form.validate_on_submit():
         data, name = form.file.data.read(), form.file.data.filename or "deliveries.xlsx"
         try:
             result = upload_deliveries(get_session(), g.actor, data, name, utcnow())
             if result.errors:
-                errors = [e.message() for e in result.errors]
+                errors, error_count = [e.message() for e in result.errors], result.error_count
                 error_token = hold(build_error_workbook(data, result.errors, filename=name), f"errors-{name}",
                                    g.actor.user_id)
             else:
@@ -122,7 +122,8 @@ def delivery_upload():
             errors = [f"{name}: {exc.zh} / {exc.en}"]
         except services.SettlementRefused as exc:
             errors = [str(exc)]
-    return render_template("settlement/upload.html", form=form, errors=errors[:50], error_count=len(errors),
+    return render_template("settlement/upload.html", form=form, errors=errors[:50],
+                           error_count=max(error_count, len(errors)),
                            error_token=error_token, done=done, batches=_execution_batches())
 
 

@@ -19,9 +19,12 @@ from core.export import save
 from imports.errors import CellError
 from imports.headers import ColumnSpec
 from imports.normalise import CellKind
-from imports.reader import SheetRead, read_sheet
+from imports.reader import ErrorSink, SheetRead, read_sheet
+from imports.xlsx_guard import GuardLimits
 
 DATA_SHEET = "发货"
+#: a day's lines of one supplier; the province's whole day is benchmarked at 20,000
+DELIVERY_LIMITS = GuardLimits(max_rows=100_000)
 DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?: 00:00:00)?$")
 
 
@@ -54,6 +57,7 @@ class DeliveryParse:
     read: SheetRead
     rows: tuple[DeliveryRow, ...]
     errors: tuple[CellError, ...]
+    error_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -82,28 +86,29 @@ def cell_error(read: SheetRead, row: int, key: str, value: object, zh: str, en: 
     return CellError(read.sheet, row, label, read.cell(key, row), "" if value is None else str(value), zh, en, code)
 
 
-def read_delivery_workbook(data: bytes, *, filename: str) -> DeliveryParse:
+def read_delivery_workbook(data: bytes, *, filename: str, limits: GuardLimits = DELIVERY_LIMITS) -> DeliveryParse:
     """Read a delivery workbook; raises only ``WorkbookError`` (not a workbook, bombs, headers)."""
-    read = read_sheet(data, columns(), filename=filename, preferred_sheets=(DATA_SHEET,))
+    read = read_sheet(data, columns(), filename=filename, preferred_sheets=(DATA_SHEET,), limits=limits)
     col = {spec.key: read.index(spec.key) for spec in read.specs}
-    errors, rows = list(read.errors), []
+    errors, rows = ErrorSink(), []
+    errors.absorb(read.errors, read.error_count)
     for r in read.rows:
         if r.bad:
             continue
         v = {k: r.values[i] for k, i in col.items()}
         shipped = parse_date(v["shipped_on"])
         if shipped is None:
-            errors.append(cell_error(read, r.row, "shipped_on", v["shipped_on"], "日期应为 2026-10-05 格式",
+            errors.add(cell_error(read, r.row, "shipped_on", v["shipped_on"], "日期应为 2026-10-05 格式",
                                      "the date must look like 2026-10-05", "bad_date"))
             continue
         if not v["quantity"]:
-            errors.append(cell_error(read, r.row, "quantity", v["quantity"], "发货数量须大于 0",
+            errors.add(cell_error(read, r.row, "quantity", v["quantity"], "发货数量须大于 0",
                                      "the quantity must be more than 0", "zero"))
             continue
         rows.append(DeliveryRow(r.row, v["contract_code"], v["quantity"], shipped, v["supplier_ref"] or ""))
-    if not read.rows and not errors:
-        errors.append(CellError(read.sheet, 1, "—", None, "", "没有发货数据行", "no delivery rows", "empty"))
-    return DeliveryParse(read, tuple(rows), tuple(errors))
+    if not read.rows and not errors.count:
+        errors.add(CellError(read.sheet, 1, "—", None, "", "没有发货数据行", "no delivery rows", "empty"))
+    return DeliveryParse(read, tuple(rows), errors.listed(), errors.count)
 
 
 def build_delivery_template(contracts: Sequence[tuple[str, str, str]]) -> bytes:

@@ -173,6 +173,20 @@ def _annotated_openpyxl():
     return []  # walked by build_error_workbook(fast=False)
 
 
+@_walks("imports.errors_workbook:_summary_only")
+def _annotated_summary_only():
+    """The summary-only workbook of a file too large to annotate (its errors quote user values)."""
+    from imports import errors_workbook
+    data = _upload()
+    parse = read_bid_workbook(data, filename="b.xlsx", terms={})
+    old = errors_workbook.OPENPYXL_MAX_CELLS
+    errors_workbook.OPENPYXL_MAX_CELLS = 0  # every file counts as too large
+    try:
+        return [("annotated (summary only)", build_error_workbook(data, parse.errors, fast=False))]
+    finally:
+        errors_workbook.OPENPYXL_MAX_CELLS = old
+
+
 @_walks("api.demand:lines_to_sheet")
 def _api_lines():
     return []  # never leaves the process: the client's own lines, read back as text (tested below)
