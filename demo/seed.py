@@ -106,7 +106,8 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
                         region_code=rng.choice(CITIES)[0], bank_name="中国银行", bank_cnaps=_cnaps(rng),
                         bank_account=f"{rng.randint(10**17, 10**18 - 1)}"))
     people = [
-        ("admin", "系统管理员", Role.ADMIN, bureau), ("officer", "王价格", Role.PRICE_OFFICER, bureau),
+        ("admin", "系统管理员", Role.ADMIN, bureau), ("admin2", "孙管理", Role.ADMIN, bureau),
+        ("officer", "王价格", Role.PRICE_OFFICER, bureau),
         ("officer2", "李审核", Role.PRICE_OFFICER, bureau), ("settle", "赵结算", Role.SETTLEMENT_OFFICER, fund),
         ("settle2", "钱复核", Role.SETTLEMENT_OFFICER, fund), ("hospital", "张采购", Role.HOSPITAL_BUYER, hosp[0]),
         ("supplier", "陈申报", Role.SUPPLIER_REP, supp[0]),
@@ -149,7 +150,7 @@ def _demo_batch(session: Session, bureau: Organisation) -> tuple[str, datetime]:
 
 def _logins(session: Session) -> list[tuple[str, str, str]]:
     """(username, role, organisation) of every demo account."""
-    names = ("admin", "officer", "officer2", "settle", "settle2", "hospital", "supplier")
+    names = ("admin", "admin2", "officer", "officer2", "settle", "settle2", "hospital", "supplier")
     rows = []
     for username in names:
         user = session.exec(select(User).where(User.username == username)).first()

@@ -28,7 +28,9 @@ def test_bank_change_through_the_pages(app, client, world, session):
 
     second = app.test_client()
     login(second, "a_admin_2")
-    assert "9559000000000001" in second.get("/admin/bank-changes").get_data(as_text=True)
+    pending = second.get("/admin/bank-changes").get_data(as_text=True)
+    assert "9559000000000001" in pending and 'data-testid="bank-confirm"' in pending  # decided from the list
+    assert 'data-testid="bank-confirm"' not in client.get("/admin/bank-changes").get_data(as_text=True)  # not by its requester
     change_id = bank.pending_change(session, supplier.id).id
     session.rollback()  # release the test's own transaction before the app writes
     done = second.post(f"/admin/bank-changes/{change_id}/confirm", data={"csrf_token": csrf_token(second, page),
