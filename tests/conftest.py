@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -222,3 +223,26 @@ def fetch_held(client, page: str):
     match = HELD_RE.search(page)
     assert match, "no held download on the page"
     return client.post("/downloads", data={"csrf_token": match.group(1), "token": match.group(2)})
+
+
+def run_together(n: int, work):
+    """Run ``work(i, start)`` in ``n`` real threads; each calls ``start()`` where the race begins,
+    and all are released from there at once. Returns the results (in completion order) after
+    asserting that no thread raised."""
+    barrier, results, errors, lock = threading.Barrier(n), [], [], threading.Lock()
+
+    def runner(i: int) -> None:
+        try:
+            out = work(i, barrier.wait)
+            with lock:
+                results.append(out)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [], errors
+    return results

@@ -85,28 +85,27 @@ def input_refused(exc: InputError):
                               field=exc.field, reason=reason))
 
 
-def domain_refused(exc: Exception):
-    """A domain refusal: flash it on the page the user came from, else a 409 page; API 409."""
+def _answer(exc: Exception, api_status: int, api_code: str, page_status: int, title):
+    """Answer a refusal: the API in its error shape; a page by flashing the reason on the page
+    the user came from (a same-site referrer), else an error page."""
     message = message_of(exc)
     if _is_api():
-        return _api_error(409, "refused", message)
+        return _api_error(api_status, api_code, message)
     back = _back_to_referrer()
     if back is not None:
         flash(message, "error")
         return back
-    return _page(409, lazy_gettext("Not possible now"), message)
+    return _page(page_status, title, message)
+
+
+def domain_refused(exc: Exception):
+    """A domain refusal: flash it on the page the user came from, else a 409 page; API 409."""
+    return _answer(exc, 409, "refused", 409, lazy_gettext("Not possible now"))
 
 
 def value_refused(exc: Exception):
     """A value a domain reader refused: 400 page / 422 JSON."""
-    message = message_of(exc)
-    if _is_api():
-        return _api_error(422, "rejected", message)
-    back = _back_to_referrer()
-    if back is not None:
-        flash(message, "error")
-        return back
-    return _page(400, lazy_gettext("Invalid input"), message)
+    return _answer(exc, 422, "rejected", 400, lazy_gettext("Invalid input"))
 
 
 def register(app: Flask) -> None:

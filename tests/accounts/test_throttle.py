@@ -3,42 +3,25 @@ of passwords (real threads, each with its own connection; SQLite and PostgreSQL)
 
 from __future__ import annotations
 
-import threading
-
 from sqlmodel import select
 
 from accounts import services
 from accounts.models import LoginAttempt
 from accounts.roles import Role
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, run_together
 
 POLICY = services.LoginPolicy(max_failures=5, window_seconds=900)
 
 
 def _parallel_logins(db, username: str, password: str, n: int) -> list[services.LoginOutcome]:
     """``n`` threads log in at once, each on its own write session."""
-    barrier = threading.Barrier(n)
-    outcomes: list[services.LoginOutcome] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def attempt(i: int) -> None:
-        try:
-            with db.write_session() as s:
-                barrier.wait()
-                out = services.authenticate(s, username, password, f"198.51.100.{i}", POLICY, sleep=lambda _s: None)
-            with lock:
-                outcomes.append(out)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+    def attempt(i: int, start) -> services.LoginOutcome:
+        with db.write_session() as s:
+            start()
+            return services.authenticate(s, username, password, f"198.51.100.{i}", POLICY, sleep=lambda _s: None)
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    return outcomes
+    return run_together(n, attempt)
 
 
 def test_thirty_parallel_wrong_logins_check_at_most_five_passwords(db, world):

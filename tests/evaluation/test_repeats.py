@@ -3,8 +3,6 @@ and PostgreSQL), even when that version has finished before the later clicks arr
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -12,6 +10,7 @@ from accounts.roles import Role
 from core.audit import AuditEntry
 from evaluation import services
 from evaluation.models import Evaluation
+from tests.conftest import run_together
 from tests.evaluation.fixtures import OPENING, opened_batch
 
 
@@ -19,25 +18,16 @@ def test_twelve_parallel_requests_from_one_page_make_one_version(db, session, wo
     code = opened_batch(session, world, ring)
     officer = world.actors[("A", Role.PRICE_OFFICER)]
     session.close()
-    barrier, repeats, errors = threading.Barrier(12), [], []
 
-    def click() -> None:
-        barrier.wait()
-        try:
-            with db.write_session() as s:
-                outcome = services.request_evaluation(s, officer, code, OPENING, seen_version=0)
-            repeats.append(outcome.repeated)
-            if not outcome.repeated:  # as the web request does: run it at once (it finishes quickly)
-                services.claim_and_run(db, outcome.value.id, officer)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
+    def click(_i, start) -> bool:
+        start()
+        with db.write_session() as s:
+            outcome = services.request_evaluation(s, officer, code, OPENING, seen_version=0)
+        if not outcome.repeated:  # as the web request does: run it at once (it finishes quickly)
+            services.claim_and_run(db, outcome.value.id, officer)
+        return outcome.repeated
 
-    threads = [threading.Thread(target=click) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    repeats = run_together(12, click)
     assert sorted(repeats) == [False] + [True] * 11
     with db.read_session() as s:
         assert s.exec(select(func.count()).select_from(Evaluation)).one() == 1

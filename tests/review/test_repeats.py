@@ -3,7 +3,6 @@ publication or audit row; 24 parallel clicks on a contract sign it once (SQLite,
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import func
@@ -13,6 +12,7 @@ from accounts.roles import Role
 from core.audit import AuditEntry
 from review import services
 from review.models import Contract, ReviewDecision
+from tests.conftest import run_together
 from tests.evaluation.fixtures import opened_batch
 from tests.review.test_services import T, _evaluate, _status, second_officer  # noqa: F401
 
@@ -53,22 +53,13 @@ def test_24_parallel_signatures_of_one_contract_record_once(db, session, world, 
     contract = session.exec(select(Contract).order_by(Contract.id)).first()
     hospital = world.actors[("A", Role.HOSPITAL_BUYER)]
     session.close()
-    barrier, repeats, errors = threading.Barrier(24), [], []
 
-    def click() -> None:
-        barrier.wait()
-        try:
-            with db.write_session() as s:
-                repeats.append(services.sign_contract(s, hospital, contract.id, T).repeated)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
+    def click(_i, start) -> bool:
+        start()
+        with db.write_session() as s:
+            return services.sign_contract(s, hospital, contract.id, T).repeated
 
-    threads = [threading.Thread(target=click) for _ in range(24)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    repeats = run_together(24, click)
     assert sorted(repeats) == [False] + [True] * 23
     assert _audits(db, "contract.sign") == 1
     with db.write_session() as s:

@@ -5,7 +5,6 @@ imported by 24 officers at once. Approving and releasing twice record once."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import func
@@ -15,7 +14,7 @@ from accounts.roles import Role
 from core.audit import AuditEntry
 from settlement import services
 from settlement.models import BankReturnImport, PaymentInstruction
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, run_together
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 from tests.settlement.test_services import _released_run
 
@@ -90,22 +89,13 @@ def test_the_same_return_imported_24_times_at_once_is_logged_once(db, session, w
     inst = session.exec(select(PaymentInstruction).where(PaymentInstruction.run_id == run.id)).one()
     content = f"reference,status\n{inst.reference},paid\n".encode()
     session.commit()
-    barrier, outcomes, errors = threading.Barrier(24), [], []
 
-    def officer_imports() -> None:
+    def officer_imports(_i, start) -> bool:
         with db.write_session() as s:
-            barrier.wait()
-            try:
-                outcomes.append(services.import_bank_return(s, officer, run.id, content, "r.csv", NOW).repeated)
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
-                errors.append(exc)
+            start()
+            return services.import_bank_return(s, officer, run.id, content, "r.csv", NOW).repeated
 
-    threads = [threading.Thread(target=officer_imports) for _ in range(24)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    outcomes = run_together(24, officer_imports)
     assert sorted(outcomes) == [False] + [True] * 23
     assert _counts(session) == (1, 1)
     assert session.get(PaymentInstruction, inst.id).status == "paid"
@@ -118,22 +108,13 @@ def test_approving_and_releasing_twice_record_once(db, session, world, setup, of
     officer = world.actors[("A", Role.SETTLEMENT_OFFICER)]
     assert services.approve_run(session, officer_b, run.id, NOW).repeated
     session.commit()
-    barrier, repeats, errors = threading.Barrier(8), [], []
 
-    def release() -> None:
+    def release(_i, start) -> bool:
         with db.write_session() as s:
-            barrier.wait()
-            try:
-                repeats.append(services.release_files(s, officer, run.id, NOW).repeated)
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
-                errors.append(exc)
+            start()
+            return services.release_files(s, officer, run.id, NOW).repeated
 
-    threads = [threading.Thread(target=release) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and repeats == [True] * 8
+    assert run_together(8, release) == [True] * 8
     session.expire_all()
     for action in ("settlement.approve", "settlement.release"):
         assert session.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)).one() == 1
