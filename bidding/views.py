@@ -16,16 +16,17 @@ from bidding.keys import SealingError
 from bidding.pricing import Eligibility
 from bidding.receipts import short_receipt
 from bidding.validation import TierOffer
-from bidding.workbook import build_bid_template, read_bid_workbook
+from bidding.workbook import BID_LIMITS, build_bid_template, read_bid_workbook
 from core.clock import utcnow
 from core.export import workbook_bytes
 from core.inputs import decimal
 from core.money import MoneyError, format_price_e4, parse_price_e4
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
+from imports.xlsx_guard import with_max_rows
 from procurement.queries import batch_view
 from web.auth import requires
-from web.db import get_session, keyring, visible_batch
+from web.db import app_settings, get_session, keyring, visible_batch
 from web.downloads import attachment, hold, xlsx_download
 
 bp = Blueprint("bidding", __name__)
@@ -196,7 +197,8 @@ def bid_upload(code: str):
         db = get_session()
         try:
             live = services.bidding_batch(db, g.actor, code)
-            parsed = read_bid_workbook(data, filename=name, terms=services.batch_terms(db, live))
+            parsed = read_bid_workbook(data, filename=name, terms=services.batch_terms(db, live),
+                                       limits=with_max_rows(BID_LIMITS, app_settings().upload_rows_bids))
             if parsed.ok:
                 bids = [services.BidInput(r.item_code, r.strength, r.strength_unit, r.units_per_pack,
                                           r.pack_price_e4, r.capacity, r.eligibility, r.tiers) for r in parsed.rows]

@@ -52,6 +52,11 @@ class Settings:
     held_max_file_mb: int = 32  # one held file at most (a larger annotated workbook is not kept)
     held_user_files: int = 5  # per user: holding one more removes the user's oldest
     held_user_mb: int = 64
+    # rows an uploaded sheet may reach, per kind (refused from the sheet XML before it is read)
+    upload_rows_demand: int = 20_000  # one hospital's demand sheet
+    upload_rows_bulk_demand: int = 200_000  # a bureau file with many hospitals' rows
+    upload_rows_bids: int = 10_000  # one supplier's bid workbook
+    upload_rows_deliveries: int = 100_000  # one delivery workbook
     ocid_prefix: str = "ocds-jicai"  # the deployment's registered OCDS prefix (ocds-xxxxxx); unregistered default
     extra: dict = field(default_factory=dict)
 

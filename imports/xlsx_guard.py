@@ -18,7 +18,7 @@ import re
 import zipfile
 from array import array
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
@@ -68,6 +68,11 @@ class GuardLimits:
 
 
 DEFAULT_LIMITS = GuardLimits()
+
+
+def with_max_rows(limits: GuardLimits, max_rows: int | None) -> GuardLimits:
+    """``limits`` with a deployment's row limit for the kind (``None``: the kind's default)."""
+    return limits if max_rows is None else replace(limits, max_rows=max_rows)
 
 
 @dataclass(frozen=True)

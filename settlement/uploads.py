@@ -11,8 +11,9 @@ from sqlmodel import Session
 from accounts.actor import Actor
 from imports.errors import CellError
 from imports.reader import ErrorSink
+from imports.xlsx_guard import with_max_rows
 from settlement.deliveries import DeliveryInput, check_deliveries, record_deliveries
-from settlement.workbook import cell_error, read_delivery_workbook
+from settlement.workbook import DELIVERY_LIMITS, cell_error, read_delivery_workbook
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,11 @@ class UploadResult:
     error_count: int = 0
 
 
-def upload_deliveries(session: Session, actor: Actor, data: bytes, filename: str, now: datetime) -> UploadResult:
-    """Record a delivery workbook; any bad row refuses the whole file (nothing written)."""
-    parsed = read_delivery_workbook(data, filename=filename)
+def upload_deliveries(session: Session, actor: Actor, data: bytes, filename: str, now: datetime, *,
+                      max_rows: int | None = None) -> UploadResult:
+    """Record a delivery workbook; any bad row refuses the whole file (nothing written).
+    ``max_rows``: the deployment's row limit for a delivery workbook (None: the default)."""
+    parsed = read_delivery_workbook(data, filename=filename, limits=with_max_rows(DELIVERY_LIMITS, max_rows))
     lines = [DeliveryInput(r.contract_code, r.quantity, r.shipped_on, r.supplier_ref) for r in parsed.rows]
     errors = ErrorSink()
     errors.absorb(parsed.errors, parsed.error_count)

@@ -27,7 +27,7 @@ from settlement.forms import (
 from settlement.uploads import upload_deliveries
 from settlement.workbook import build_delivery_template
 from web.auth import requires
-from web.db import get_session, visible_batch
+from web.db import app_settings, get_session, visible_batch
 from web.downloads import hold, xlsx_download
 
 bp = Blueprint("settlement", __name__, url_prefix="/settlement")
@@ -110,7 +110,8 @@ def delivery_upload():
     if form.validate_on_submit():
         data, name = form.file.data.read(), form.file.data.filename or "deliveries.xlsx"
         try:
-            result = upload_deliveries(get_session(), g.actor, data, name, utcnow())
+            result = upload_deliveries(get_session(), g.actor, data, name, utcnow(),
+                                       max_rows=app_settings().upload_rows_deliveries)
             if result.errors:
                 errors, error_count = [e.message() for e in result.errors], result.error_count
                 error_token = hold(build_error_workbook(data, result.errors, filename=name), f"errors-{name}",

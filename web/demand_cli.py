@@ -47,9 +47,14 @@ def _report_rejection(result: DemandRejected, data: bytes, name: str, errors_out
     sys.exit(1)
 
 
+def _settings():
+    """The app's settings (``JICAI_*``)."""
+    return current_app.extensions["jicai.settings"]
+
+
 def _tz() -> str:
     """The bureau's time zone (``JICAI_TIMEZONE``), in which deadlines are named."""
-    return current_app.extensions["jicai.settings"].timezone
+    return _settings().timezone
 
 
 def _run(unit) -> object:
@@ -70,7 +75,8 @@ def _run(unit) -> object:
 def demand_import(batch_code: str, hospital_code: str, file: Path, errors_out: Path | None) -> None:
     """Apply one hospital's demand workbook as its next version (on the hospital's behalf)."""
     data = file.read_bytes()
-    result = _run(lambda s: submit_demand(s, None, batch_code, hospital_code, data, file.name, utcnow(), tz=_tz()))
+    result = _run(lambda s: submit_demand(s, None, batch_code, hospital_code, data, file.name, utcnow(), tz=_tz(),
+                                       max_rows=_settings().upload_rows_demand))
     if not result.accepted:
         _report_rejection(result, data, file.name, errors_out)
     click.echo(f"applied {batch_code} {hospital_code}: version {result.version}, {result.rows} rows")
@@ -83,7 +89,8 @@ def demand_import(batch_code: str, hospital_code: str, file: Path, errors_out: P
 def demand_import_bulk(batch_code: str, file: Path, errors_out: Path | None) -> None:
     """Apply a bureau-side workbook with many hospitals' rows: one new version per hospital."""
     data = file.read_bytes()
-    result = _run(lambda s: submit_bulk_demand(s, None, batch_code, data, file.name, utcnow(), tz=_tz()))
+    result = _run(lambda s: submit_bulk_demand(s, None, batch_code, data, file.name, utcnow(), tz=_tz(),
+                                            max_rows=_settings().upload_rows_bulk_demand))
     if not result.accepted:
         _report_rejection(result, data, file.name, errors_out)
     click.echo(f"applied {batch_code}: {len(result.versions)} hospitals, {result.rows} rows")

@@ -25,9 +25,17 @@ from core.clock import local_text
 from core.config import Settings
 from core.db import advisory_xact_lock
 from core.regions import region_contains
-from imports.demand import DATA_SHEET, DemandRow, read_demand_workbook, read_demand_workbook_bulk
+from imports.demand import (
+    BULK_LIMITS,
+    DATA_SHEET,
+    HOSPITAL_LIMITS,
+    DemandRow,
+    read_demand_workbook,
+    read_demand_workbook_bulk,
+)
 from imports.errors import CellError, WorkbookError
 from imports.errors_workbook import build_error_workbook
+from imports.xlsx_guard import with_max_rows
 from procurement.demand import context as ctx
 from procurement.demand import queries as _queries  # noqa: F401 - registers the scope rules
 from procurement.demand.bulk import copy_rows
@@ -141,11 +149,12 @@ def _line_rows(upload_id: int, rows: Sequence[DemandRow], catalog: ctx.BatchCata
 
 
 def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospital_code: str,
-                  data: bytes, filename: str, now: datetime, *, tz: str = DEFAULT_TZ
-                  ) -> DemandAccepted | DemandRejected:
+                  data: bytes, filename: str, now: datetime, *, tz: str = DEFAULT_TZ,
+                  max_rows: int | None = None) -> DemandAccepted | DemandRejected:
     """Apply one hospital's demand sheet as its next version, or reject it and write nothing.
 
-    ``actor`` None is bureau IT at the command line (audited as the system, on behalf).
+    ``actor`` None is bureau IT at the command line (audited as the system, on behalf);
+    ``max_rows`` is the deployment's row limit for a hospital's sheet (None: the default).
     """
     batch = _batch(session, actor, batch_code)
     if actor is not None and actor.role not in UPLOADERS:
@@ -154,7 +163,8 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
     catalog = ctx.batch_catalog(session, batch)
     hospital = _hospital(session, actor, hospital_code, catalog)
     try:
-        parse = read_demand_workbook(data, filename=filename, context=ctx.demand_context(batch, hospital, catalog))
+        parse = read_demand_workbook(data, filename=filename, context=ctx.demand_context(batch, hospital, catalog),
+                                     limits=with_max_rows(HOSPITAL_LIMITS, max_rows))
     except WorkbookError as exc:
         session.rollback()
         return _unreadable(exc)
@@ -182,9 +192,11 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
 
 
 def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, data: bytes,
-                       filename: str, now: datetime, *, tz: str = DEFAULT_TZ) -> DemandAccepted | DemandRejected:
+                       filename: str, now: datetime, *, tz: str = DEFAULT_TZ,
+                       max_rows: int | None = None) -> DemandAccepted | DemandRejected:
     """Apply a bureau-side file holding many hospitals' rows: one new version per hospital,
-    all in one transaction, or nothing at all. Price officers (their region) or bureau IT (None)."""
+    all in one transaction, or nothing at all. Price officers (their region) or bureau IT (None);
+    ``max_rows`` as for :func:`submit_demand`."""
     if actor is not None and actor.role not in BUREAU_UPLOADERS:
         raise Forbidden("只有价格招采处可以批量导入 / price officers only")
     batch = _batch(session, actor, batch_code)
@@ -194,7 +206,8 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
         session, catalog.regions, actor.region_code if actor else None)}
     try:
         parse = read_demand_workbook_bulk(data, filename=filename,
-                                          context=ctx.bulk_context(batch, frozenset(hospitals), catalog))
+                                          context=ctx.bulk_context(batch, frozenset(hospitals), catalog),
+                                          limits=with_max_rows(BULK_LIMITS, max_rows))
     except WorkbookError as exc:
         session.rollback()
         return _unreadable(exc)

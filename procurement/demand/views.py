@@ -66,7 +66,7 @@ def _upload(code: str, hospital_code: str, back: str):
     data, filename = upload.read(), (upload.filename or "demand.xlsx")[-120:]
     try:
         result = services.submit_demand(get_session(), g.actor, code, hospital_code, data, filename, utcnow(),
-                                        tz=app_settings().timezone)
+                                        tz=app_settings().timezone, max_rows=app_settings().upload_rows_demand)
     except Forbidden:
         abort(404)
     except services.DemandError as exc:

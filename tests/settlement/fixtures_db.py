@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from openpyxl import Workbook
 
 from accounts import services as accounts
 from accounts.roles import OrgKind, Role
@@ -132,3 +134,16 @@ def settled_lines(session) -> dict[int, tuple[int, int]]:
                                Contract.ucp_e4, clawed_back())
                         .join(Contract, Contract.id == Acceptance.contract_id).where(settled())).all()
     return {pk: (run, line_amount_fen(net, price) + int(claw)) for pk, run, net, price, claw in rows}
+
+
+def delivery_workbook(rows) -> bytes:
+    """A delivery workbook (sheet 发货) with the given data rows, as a supplier's ERP writes it."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "发货"
+    ws.append(["合同编号", "发货数量", "发货日期", "企业单号"])
+    for r in rows:
+        ws.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -6,27 +6,14 @@ from __future__ import annotations
 import io
 import re
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from accounts.roles import Role
 from settlement import services
 from settlement.models import Acceptance, Delivery, PaymentInstruction, SettlementRun
 from tests.conftest import PASSWORD, csrf_token, fetch_held, login
-from tests.settlement.fixtures_db import NOW, second_officer, setup  # noqa: F401
-
-
-def _xlsx(rows) -> bytes:
-    """A delivery workbook with the given data rows."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "发货"
-    ws.append(["合同编号", "发货数量", "发货日期", "企业单号"])
-    for r in rows:
-        ws.append(list(r))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+from tests.settlement.fixtures_db import NOW, delivery_workbook, second_officer, setup  # noqa: F401
 
 
 def _all(session, stmt) -> list:
@@ -56,7 +43,7 @@ def test_month_through_the_pages(client, session, world, setup):  # noqa: F811
                                                     "shipped_on": "2026-10-03", "supplier_ref": "PS-1"},
                     follow_redirects=True)
     assert "已记录" in r.get_data(as_text=True) or "Delivery recorded" in r.get_data(as_text=True)
-    bad = _xlsx([(c1, "10", "2026-10-05", "A"), (setup.foreign_contract.code, "5", "2026-10-05", "B"),
+    bad = delivery_workbook([(c1, "10", "2026-10-05", "A"), (setup.foreign_contract.code, "5", "2026-10-05", "B"),
                  (c3, "1.5", "2026-10-05", "C"), (c3, "7", "昨天", "D")])
     r = client.post("/settlement/deliveries/upload", data={"csrf_token": token, "file": (io.BytesIO(bad), "d.xlsx")},
                     content_type="multipart/form-data").get_data(as_text=True)
@@ -68,7 +55,7 @@ def test_month_through_the_pages(client, session, world, setup):  # noqa: F811
     notxlsx = client.post("/settlement/deliveries/upload", data={"csrf_token": token, "file": (io.BytesIO(b"hello"),
                           "d.xlsx")}, content_type="multipart/form-data").get_data(as_text=True)
     assert "xlsx" in notxlsx
-    good = _xlsx([(c3, "333", "2026-10-20", "PS-2")])
+    good = delivery_workbook([(c3, "333", "2026-10-20", "PS-2")])
     r = client.post("/settlement/deliveries/upload", data={"csrf_token": token, "file": (io.BytesIO(good), "d.xlsx")},
                     content_type="multipart/form-data").get_data(as_text=True)
     assert 'data-testid="upload-done"' in r

@@ -22,14 +22,13 @@ import time
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from werkzeug.http import parse_options_header
 from werkzeug.serving import make_server
 
 from accounts.roles import Role
 from app import create_app
 from tests.conftest import FAST_HASH, csrf_token, fetch_held, login
-from tests.settlement.fixtures_db import make_setup
+from tests.settlement.fixtures_db import delivery_workbook, make_setup
 from web.downloads import attachment, safe_filename
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,16 +87,6 @@ def test_receipt_slip_download_names_are_encoded(client, world, field, value):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def _xlsx(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "发货"
-    ws.append(["合同编号", "发货数量", "发货日期", "企业单号"])
-    for r in rows:
-        ws.append(list(r))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def test_downloads_carrying_money_or_bids_are_never_stored(client, session, world):
@@ -106,7 +95,7 @@ def test_downloads_carrying_money_or_bids_are_never_stored(client, session, worl
     login(client, world.username("A", Role.SUPPLIER_REP))
     token = csrf_token(client, "/settlement/")
     refused = client.post("/settlement/deliveries/upload", data={
-        "csrf_token": token, "file": (io.BytesIO(_xlsx([("HT-NOPE", "1", "2026-10-05", "A")])), "发货\"; 表.xlsx")},
+        "csrf_token": token, "file": (io.BytesIO(delivery_workbook([("HT-NOPE", "1", "2026-10-05", "A")])), "发货\"; 表.xlsx")},
         content_type="multipart/form-data").get_data(as_text=True)
     template = f"/settlement/batches/{setup.code}/deliveries-template.xlsx"
     for path, response in ((template, client.get(template)), ("POST /downloads", fetch_held(client, refused))):
