@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from core.inputs import MAX_INT
 from settlement.deliveries import MAX_QUANTITY, MONTH_RE, DeliveryInput
 
 MAX_LINES = 20_000  # a supplier's day of deliveries in one request
 MAX_IDS = 10_000
-MAX_ID = 2**31 - 1  # ids are 32-bit serials: anything larger is unknown without asking
+MAX_ID = MAX_INT  # ids are 32-bit serials: anything larger is unknown without asking
 MAX_LIMIT = 1_000
 DELIVERY_KEYS = ("contract", "quantity", "shipped_on", "supplier_ref")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

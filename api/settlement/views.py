@@ -43,12 +43,6 @@ def _refused(exc: SettlementRefused, table: tuple[tuple[str, str], ...]):
     return error(422, "rejected", str(exc), fields) if fields else error(409, "refused", str(exc))
 
 
-def _known(pk: int) -> None:
-    """404 for ids no row can have (the converter accepts any size)."""
-    if pk > bodies.MAX_ID:
-        abort(404, description="no such record")
-
-
 @api.get("/deliveries")
 @token_required
 def deliveries():
@@ -86,7 +80,6 @@ def accept(delivery_id: int):
     """The hospital accepts all or part of a delivery: one acceptance line."""
     if refused := _role(Role.HOSPITAL_BUYER, message=HOSPITALS):
         return refused
-    _known(delivery_id)
     try:
         quantity, accepted_on = bodies.acceptance(request.get_json(silent=True))
         line = services.accept_delivery(get_session(), g.actor, delivery_id, quantity, accepted_on, utcnow())
@@ -105,7 +98,6 @@ def return_goods(acceptance_id: int):
     """The hospital sends back accepted goods (on a settled line the overpayment is clawed back)."""
     if refused := _role(Role.HOSPITAL_BUYER, message=HOSPITALS):
         return refused
-    _known(acceptance_id)
     try:
         quantity, returned_on, reason = bodies.goods_return(request.get_json(silent=True))
         ret = services.return_goods(get_session(), g.actor, acceptance_id, quantity, returned_on, reason, utcnow())

@@ -9,6 +9,7 @@ from accounts.roles import Role
 from bidding.pricing import Eligibility
 from bidding.services import BidInput
 from bidding.validation import TierOffer
+from core.clock import utcnow
 from procurement import services
 from procurement.models import Item
 
@@ -31,6 +32,14 @@ def make_bidding_batch(session, world, *, demand_deadline: datetime, bid_deadlin
     services.transition_batch(session, officer, code, "open_demand", now=created)
     services.transition_batch(session, officer, code, "close_demand", now=demand_deadline)
     return code
+
+
+def bidding_open_now(session, world, *, days: int = 1) -> str:
+    """:func:`make_bidding_batch` as it stands today: demand closed an hour ago, bids open for
+    ``days`` days, the opening an hour after the deadline."""
+    now = utcnow()
+    return make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
+                              bid_deadline=now + timedelta(days=days), opening_at=now + timedelta(days=days, hours=1))
 
 
 def bid(item="YP001", pack_price_e4=14000, capacity=5_000_000, strength="20", units=7, tiers=()):

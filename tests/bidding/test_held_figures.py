@@ -13,7 +13,6 @@ import tempfile
 import time
 import types
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,11 +23,10 @@ from werkzeug.test import EnvironBuilder, encode_multipart
 from accounts.roles import Role
 from bidding.workbook import DATA_SHEET, build_bid_template
 from core import held
-from core.clock import utcnow
 from core.export import save
 from imports.errors import CellError
 from imports.errors_workbook import build_error_workbook
-from tests.bidding.conftest import make_bidding_batch
+from tests.bidding.conftest import bidding_open_now
 from tests.conftest import HELD_RE, csrf_token, fetch_held, login
 
 FIGURES = ("1.2345", "9876543", "9.8765", "8765432")  # the good row's and the refused row's price and capacity
@@ -98,9 +96,7 @@ def test_refused_bid_workbooks_leave_no_figure_in_clear(app, client, session, wo
                                                         caplog, monkeypatch):
     open_during_requests: list[str] = []
     app.after_request(lambda response: open_during_requests.extend(_open_in(temp_dir)) or response)
-    now = utcnow()
-    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
-                              bid_deadline=now + timedelta(days=1), opening_at=now + timedelta(days=1, hours=1))
+    code = bidding_open_now(session, world)
     session.close()
     caplog.set_level(logging.DEBUG)
     login(client, world.username("A", Role.SUPPLIER_REP))
@@ -154,9 +150,7 @@ def test_workbooks_are_written_without_temp_files(monkeypatch, tmp_path):
 
 def test_an_annotated_workbook_over_the_size_bound_is_not_kept(app, client, session, world):
     app.extensions["jicai.settings"] = dataclasses.replace(app.extensions["jicai.settings"], held_max_file_mb=0)
-    now = utcnow()
-    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
-                              bid_deadline=now + timedelta(days=1), opening_at=now + timedelta(days=1, hours=1))
+    code = bidding_open_now(session, world)
     session.close()
     login(client, world.username("A", Role.SUPPLIER_REP))
     token = csrf_token(client, f"/batches/{code}/bids/upload")

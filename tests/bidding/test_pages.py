@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from accounts.roles import Role
 from bidding import services
 from core.clock import utcnow
-from tests.bidding.conftest import bid, make_bidding_batch
+from tests.bidding.conftest import bid, bidding_open_now, make_bidding_batch
 from tests.conftest import csrf_token, login
 
 
@@ -26,9 +26,7 @@ def _form(token, price="1.4", capacity="5000000", confirm="", tiers=()):
 
 
 def test_supplier_previews_confirms_and_withdraws(client, session, world, ring):
-    now = utcnow()
-    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
-                              bid_deadline=now + timedelta(days=2), opening_at=now + timedelta(days=2, hours=1))
+    code = bidding_open_now(session, world, days=2)
     login(client, world.username("A", Role.SUPPLIER_REP))
     token = csrf_token(client, f"/batches/{code}/bids/new")
     preview = client.post(f"/batches/{code}/bids/new", data=_form(token, tiers=[(1000000, "1.26")])).get_data(as_text=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -14,8 +13,7 @@ from bidding.models import BidSubmission
 from bidding.pricing import Strength
 from bidding.validation import ItemTerms
 from bidding.workbook import DATA_SHEET, build_bid_template, read_bid_workbook
-from core.clock import utcnow
-from tests.bidding.conftest import make_bidding_batch
+from tests.bidding.conftest import bidding_open_now
 from tests.conftest import csrf_token, fetch_held, login
 
 TERMS = {"YP001": ItemTerms(Strength(Decimal(20), "mg"), 5000), "YP003": ItemTerms(Strength(Decimal(5), "mg"), 3000)}
@@ -55,9 +53,7 @@ def test_each_mistake_is_named_on_its_cell():
 
 
 def test_upload_is_all_or_nothing_through_the_page(client, session, world, db):
-    now = utcnow()
-    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
-                              bid_deadline=now + timedelta(days=1), opening_at=now + timedelta(days=1, hours=1))
+    code = bidding_open_now(session, world)
     session.close()
     login(client, world.username("A", Role.SUPPLIER_REP))
     token = csrf_token(client, f"/batches/{code}/bids/upload")

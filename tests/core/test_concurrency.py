@@ -1,7 +1,5 @@
 """No lost update: 8 concurrent writers editing one batch on the real database."""
 
-import threading
-
 from sqlmodel import select
 
 from accounts.roles import Role
@@ -9,6 +7,7 @@ from core.audit import verify_chain
 from core.db import retrying
 from procurement import services
 from procurement.models import Batch
+from tests.conftest import run_together
 
 WRITERS, EDITS = 8, 5
 
@@ -17,26 +16,16 @@ def test_eight_concurrent_writers_lose_nothing(db, world):
     officer = world.actors[("A", Role.PRICE_OFFICER)]
     with db.write_session() as s:
         services.create_batch(s, officer, code="CONC", name="并发测试")
-    start = threading.Barrier(WRITERS)
-    errors: list[BaseException] = []
 
-    def writer(n: int) -> None:
-        try:
-            start.wait()
-            for i in range(EDITS):
-                def edit(days: int = 1 + (n + i) % 9):
-                    with db.write_session() as s:
-                        services.update_batch(s, officer, "CONC", rule_changes={"publicity_days": days})
-                retrying(edit)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
+    def writer(n: int, start) -> None:
+        start()
+        for i in range(EDITS):
+            def edit(days: int = 1 + (n + i) % 9):
+                with db.write_session() as s:
+                    services.update_batch(s, officer, "CONC", rule_changes={"publicity_days": days})
+            retrying(edit)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    run_together(WRITERS, writer)
     with db.read_session() as s:
         batch = s.exec(select(Batch).where(Batch.code == "CONC")).one()
         assert batch.revision == WRITERS * EDITS

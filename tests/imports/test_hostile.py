@@ -9,7 +9,6 @@ import json
 import subprocess
 import sys
 import zipfile
-from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -179,12 +178,9 @@ def test_hostile_delivery_uploads_write_nothing(session, world, db):
 
 
 def test_hostile_bid_uploads_answer_a_page_and_write_nothing(client, session, world, db):
-    from tests.bidding.conftest import make_bidding_batch
+    from tests.bidding.conftest import bidding_open_now
     from tests.conftest import csrf_token, login
-
-    now = utcnow()
-    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
-                              bid_deadline=now + timedelta(days=1), opening_at=now + timedelta(days=1, hours=1))
+    code = bidding_open_now(session, world)
     session.close()
     login(client, world.username("A", Role.SUPPLIER_REP))
     before = _count(db, BidSubmission, AuditEntry)

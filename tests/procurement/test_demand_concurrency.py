@@ -1,6 +1,5 @@
 """Concurrent uploads of one hospital's demand get versions 1..n: no gap, no duplicate."""
 
-import threading
 
 from sqlmodel import select
 
@@ -9,6 +8,7 @@ from core.audit import verify_chain
 from core.db import retrying
 from procurement.demand.models import DemandUpload
 from procurement.demand.services import submit_demand
+from tests.conftest import run_together
 from tests.procurement.demand_fixtures import BEFORE, GOOD
 
 WRITERS, EACH = 6, 2
@@ -16,27 +16,17 @@ WRITERS, EACH = 6, 2
 
 def test_concurrent_uploads_number_versions_without_gaps(db, world, demand):
     buyer, officer = world.actors[("A", Role.HOSPITAL_BUYER)], world.actors[("A", Role.PRICE_OFFICER)]
-    start = threading.Barrier(WRITERS)
-    errors: list[BaseException] = []
 
-    def writer(n: int) -> None:
-        try:
-            start.wait()
-            for _ in range(EACH):
-                def upload():
-                    with db.write_session() as s:
-                        actor = buyer if n % 2 else officer
-                        assert submit_demand(s, actor, "DB1", "A-hospital", GOOD, f"w{n}.xlsx", BEFORE).accepted
-                retrying(upload)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
+    def writer(n: int, start) -> None:
+        start()
+        for _ in range(EACH):
+            def upload():
+                with db.write_session() as s:
+                    actor = buyer if n % 2 else officer
+                    assert submit_demand(s, actor, "DB1", "A-hospital", GOOD, f"w{n}.xlsx", BEFORE).accepted
+            retrying(upload)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    run_together(WRITERS, writer)
     with db.read_session() as s:
         versions = sorted(s.exec(select(DemandUpload.version)).all())
         assert versions == list(range(1, WRITERS * EACH + 1))

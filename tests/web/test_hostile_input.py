@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -21,7 +20,7 @@ from accounts.roles import OrgKind, Role
 from api import services as api
 from core.clock import utcnow
 from procurement import services as procurement
-from tests.bidding.conftest import make_bidding_batch
+from tests.bidding.conftest import bidding_open_now
 from tests.conftest import csrf_token, login
 from tests.settlement.fixtures_db import make_setup
 
@@ -58,9 +57,7 @@ def test_hostile_query_values_are_a_400_naming_the_field(client, world, role, pa
 
 
 def test_a_capacity_of_400_digits_is_a_field_error(client, session, world):
-    now = utcnow()
-    code = make_bidding_batch(session, world, demand_deadline=now - timedelta(hours=1),
-                              bid_deadline=now + timedelta(days=2), opening_at=now + timedelta(days=2, hours=1))
+    code = bidding_open_now(session, world, days=2)
     session.commit()
     login(client, world.username("A", Role.SUPPLIER_REP))
     token = csrf_token(client, f"/batches/{code}/bids/new")

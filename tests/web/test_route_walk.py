@@ -33,7 +33,6 @@ def foreign(session, world) -> dict[str, str]:
         "code": "JSFOREIGN",
         "item_code": "YP001",
         "hospital_code": "B-hospital",
-        "token": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
         "version": "1",
         "objection_id": "999999",
         "contract_id": "999999",
