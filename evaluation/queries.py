@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
+from accounts.models import Organisation
+from accounts.roles import OrgKind
 from evaluation.models import Evaluation, EvaluationItem
-from procurement.models import Batch
+from evaluation.reading import ItemReading, Names, Translate, read_item
+from procurement.models import Batch, Region
+from procurement.models import Item as CatalogItem
 from procurement.queries import find_batch
 
 
@@ -56,3 +60,43 @@ def clearing_record(session: Session, actor: Actor, batch_code: str, version: in
                     "snapshot_sha256": item.snapshot_sha256, "snapshot": json.loads(item.snapshot),
                     "lp": item.lp_text, "solver_log": item.solver_log, "result": result}
     return None
+
+
+def display_names(session: Session) -> Names:
+    """Organisation names of suppliers, and names of regions and hospitals (the allocation
+    units of a region- or hospital-level batch), by code."""
+    orgs = session.exec(select(Organisation.code, Organisation.name, Organisation.kind)).all()
+    regions = {code: name for code, name in session.exec(select(Region.code, Region.name)).all()}
+    regions |= {code: name for code, name, kind in orgs if kind == OrgKind.HOSPITAL}
+    return Names({code: name for code, name, kind in orgs if kind == OrgKind.SUPPLIER}, regions)
+
+
+@dataclass(frozen=True)
+class ReadableItem:
+    """One item of a run: the catalog entry and the reading of its result."""
+
+    item: CatalogItem
+    reading: ItemReading
+    result: dict
+
+
+def readable_items(session: Session, run: Evaluation, _: Translate) -> list[ReadableItem]:
+    """Every finished item of a run, read with names, anchor, thresholds and sentences."""
+    names = display_names(session)
+    rows = session.exec(select(EvaluationItem, CatalogItem).join(CatalogItem, CatalogItem.code == EvaluationItem.item_code)
+                        .where(EvaluationItem.evaluation_id == run.id).order_by(EvaluationItem.item_code)).all()
+    out = []
+    for row, item in rows:
+        result = json.loads(row.result_json)
+        out.append(ReadableItem(item, read_item(result, row.snapshot, item.minimal_unit, names, _), result))
+    return out
+
+
+def readable_run(session: Session, actor: Actor, batch_code: str, version: int,
+                 _: Translate) -> tuple[Batch, Evaluation, list[ReadableItem]] | None:
+    """One run of the batch, every item read for a person (bureau roles only)."""
+    found = run_view(session, actor, batch_code, version)
+    if found is None:
+        return None
+    batch, view = found
+    return batch, view.run, readable_items(session, view.run, _)
