@@ -11,7 +11,7 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.roles import OrgKind
 from evaluation.models import Evaluation, EvaluationItem
-from evaluation.reading import ItemReading, Names, Translate, read_item
+from evaluation.reading import ItemReading, Names, Translate, item_title, read_item
 from procurement.models import Batch, Region
 from procurement.models import Item as CatalogItem
 from procurement.queries import find_batch
@@ -78,6 +78,11 @@ class ReadableItem:
     item: CatalogItem
     reading: ItemReading
     result: dict
+
+    @property
+    def title(self) -> str:
+        """Generic name, dosage form and strength."""
+        return item_title(self.item.generic_name, self.item.dosage_form, self.item.rep_strength, self.item.strength_unit)
 
 
 def readable_items(session: Session, run: Evaluation, _: Translate) -> list[ReadableItem]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from core.money import format_price_e4, parse_price_e4
+from core.money import format_price_e4, format_yuan, parse_amount_fen, parse_price_e4
 from optimizer.jsonio import parse_instance
 from optimizer.model import Anchor, Qualification, Reason, Rules
 from optimizer.rules import anchor_price, max_winners, qualification
@@ -45,15 +45,20 @@ def price_text(value: Decimal | Fraction) -> str:
     return format_price_e4(parse_price_e4(yuan_e4(value)))
 
 
+def amount_text(value: Decimal | str) -> str:
+    """``¥1,234.56`` for a yuan amount (a Decimal or a result's decimal string)."""
+    return format_yuan(parse_amount_fen(value, exact=False))
+
+
 def multiple_text(value: Decimal) -> str:
     """A ratio as people write it: ``1.8`` (no trailing zeros, never an exponent)."""
     text = f"{value.normalize():f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def percent_text(value: Decimal) -> str:
+def percent_text(value: Decimal | str) -> str:
     """A ratio as a percentage without needless decimals: 0.5 → ``50%``."""
-    return multiple_text(value * 100) + "%"
+    return multiple_text(Decimal(value) * 100) + "%"
 
 
 def gap_percent(gap: float) -> str:
@@ -64,6 +69,14 @@ def gap_percent(gap: float) -> str:
     exponent = value.adjusted() - 1
     rounded = value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
     return f"{rounded:f}%"
+
+
+def item_title(generic_name: str, dosage_form: str | None, strength: Decimal | None, unit: str | None) -> str:
+    """A catalog item as people name it: generic name, dosage form and strength (``20mg``)."""
+    parts = [generic_name, dosage_form or ""]
+    if strength is not None:
+        parts.append(multiple_text(strength) + (unit or ""))
+    return " ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,15 @@ from flask_babel import gettext as _
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
-from core.money import format_yuan, parse_amount_fen
+from core.money import format_yuan
 from evaluation import queries, services
+from evaluation.export import build_evaluation_workbook, export_item
 from evaluation.forms import RunForm
+from evaluation.reading import amount_text, price_text
 from web.auth import requires
 from web.db import database, get_session
-from web.downloads import attachment
+from web.downloads import attachment, xlsx_download
+from web.labels import label
 
 bp = Blueprint("evaluation", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
@@ -79,8 +82,22 @@ def run(code: str, version: int):
     if found is None:
         abort(404)
     batch, view = found
-    return render_template("evaluation/run.html", batch=batch, view=view, yuan=format_yuan,
-                           fen=lambda s: parse_amount_fen(s) if s is not None else None)
+    items = queries.readable_items(get_session(), view.run, _)
+    return render_template("evaluation/run.html", batch=batch, run=view.run, items=items, yuan=format_yuan,
+                           yuan_dec=amount_text, price_dec=price_text)
+
+
+@bp.get("/batches/<code>/evaluations/<int:version>/evaluation.xlsx")
+@requires(*BUREAU)
+def run_export(code: str, version: int):
+    """One run as a workbook: per item the anchor and thresholds, every bid with its reason, the allocation."""
+    found = queries.readable_run(get_session(), g.actor, code, version, _)
+    if found is None:
+        abort(404)
+    batch, run, items = found
+    content = build_evaluation_workbook(f"{batch.name} v{run.version}", [export_item(it) for it in items], _,
+                                        lambda reason: label(reason, "outcome"))
+    return xlsx_download(content, f"evaluation-{batch.code}-v{run.version}.xlsx")
 
 
 @bp.get("/batches/<code>/evaluations/<int:version>/<item_code>/clearing.json")

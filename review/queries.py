@@ -15,6 +15,8 @@ from accounts.roles import Role
 from accounts.scoping import register_scope, scope, within_region
 from core.money import parse_amount_fen, parse_price_e4, round_half_up_div
 from evaluation.models import Evaluation, EvaluationItem
+from evaluation.queries import ReadableItem, readable_items
+from evaluation.reading import Translate
 from procurement.models import Batch, BatchItem, Item
 from procurement.queries import find_batch
 from review.models import Contract, Notification, Objection, Publicity, ReviewDecision
@@ -57,6 +59,7 @@ class ItemReview:
     saving_vs_previous_fen: int | None
     price_cut: Decimal | None  # 1 − average paid UCP / previous price
     suppliers: dict[str, str] = field(default_factory=dict)  # code → name
+    readable: ReadableItem | None = None  # anchor, thresholds, sentences (when read for a person)
 
 
 @dataclass
@@ -89,8 +92,9 @@ def _item_review(result: dict, batch_item: BatchItem, item: Item, names: dict[st
     return ItemReview(item.code, item.generic_name, item.minimal_unit, result, previous, saving, cut, names)
 
 
-def review_view(session: Session, actor: Actor, code: str) -> ReviewView | None:
-    """Everything the review page shows (bureau roles of the batch's region only)."""
+def review_view(session: Session, actor: Actor, code: str, _: Translate | None = None) -> ReviewView | None:
+    """Everything the review page shows (bureau roles of the batch's region only); with ``_``,
+    each item also carries its reading (anchor, thresholds, a sentence per bid) in that language."""
     batch = find_batch(session, actor, code)
     if batch is None or not actor.is_bureau:
         return None
@@ -109,6 +113,10 @@ def review_view(session: Session, actor: Actor, code: str) -> ReviewView | None:
                                 .order_by(EvaluationItem.item_code)).all():
             bi, it = catalog[row.item_code]
             items.append(_item_review(json.loads(row.result_json), bi, it, names))
+        if _ is not None:
+            readable = {r.item.code: r for r in readable_items(session, run, _)}
+            for item in items:
+                item.readable = readable.get(item.code)
     decisions = list(session.exec(select(ReviewDecision, Evaluation).join(Evaluation)
                                   .where(Evaluation.batch_id == batch.id).order_by(ReviewDecision.id)).all())
     objections = list(session.exec(scope(select(Objection, Organisation).join(

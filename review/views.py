@@ -9,7 +9,9 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
-from core.money import format_price_e4, format_yuan
+from core.money import fen_to_decimal, format_price_e4, format_yuan, price_e4_to_decimal
+from evaluation.export import build_evaluation_workbook, export_item
+from evaluation.reading import amount_text, percent_text, price_text
 from review import queries, services
 from review.forms import AnswerForm, DecisionForm, ObjectionForm, SubmitForm
 from review.ocds import to_json_text
@@ -19,6 +21,7 @@ from web.db import get_session, visible_batch
 from web.downloads import attachment as file_download
 from web.downloads import xlsx_download
 from web.forms import EmptyForm
+from web.labels import label
 
 bp = Blueprint("review", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
@@ -42,12 +45,29 @@ def _act(action, success: str, code: str, target: str = "review.review", repeate
 @requires(*BUREAU)
 def review(code: str):
     """The review page: ranked bids with reasons, winners, allocation, savings, decisions."""
-    view = queries.review_view(get_session(), g.actor, code)
+    view = queries.review_view(get_session(), g.actor, code, _)
     if view is None:
         abort(404)
     return render_template("review/review.html", view=view, yuan=format_yuan, price=format_price_e4,
+                           yuan_dec=amount_text, price_dec=price_text, percent=percent_text,
                            submit_form=SubmitForm(), decision_form=DecisionForm(), answer_form=AnswerForm(),
                            form=EmptyForm(), now=utcnow())
+
+
+@bp.get("/batches/<code>/review.xlsx")
+@requires(*BUREAU)
+def review_export(code: str):
+    """The version under review (or the last finished one) as a workbook: per item the anchor,
+    thresholds, every bid with its reason, the allocation, savings against previous prices."""
+    view = queries.review_view(get_session(), g.actor, code, _)
+    if view is None or view.run is None:
+        abort(404)
+    items = [export_item(i.readable, previous_price=price_e4_to_decimal(i.previous_price_e4) if i.previous_price_e4 else None,
+                         price_cut=i.price_cut, saving_vs_previous=fen_to_decimal(i.saving_vs_previous_fen)
+                         if i.saving_vs_previous_fen is not None else None) for i in view.items if i.readable]
+    content = build_evaluation_workbook(f"{view.batch.name} v{view.run.version}", items, _,
+                                        lambda reason: label(reason, "outcome"))
+    return xlsx_download(content, f"review-{view.batch.code}-v{view.run.version}.xlsx")
 
 
 @bp.post("/batches/<code>/review/submit")

@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,6 +186,26 @@ def _annotated_summary_only():
         return [("annotated (summary only)", build_error_workbook(data, parse.errors, fast=False))]
     finally:
         errors_workbook.OPENPYXL_MAX_CELLS = old
+
+
+@_walks("evaluation.export:build_evaluation_workbook")
+def _evaluation_workbook():
+    """Supplier and region names, item titles and units from the database reach every sheet."""
+    from evaluation.export import ExportItem, build_evaluation_workbook
+    from evaluation.reading import Names, read_item
+    from optimizer import Bid, Item, MaxWinners, Region, Rules, solve_item
+    from optimizer.clearing import canonical_snapshot
+    from optimizer.encode import item_result_to_json
+
+    at = datetime(2099, 1, 1, tzinfo=UTC)
+    rules = Rules(max_winners=MaxWinners(minus=0))
+    item = Item("YP001", Decimal("2.0000"), (Region("R1", 10), Region("R2", 10)),
+                (Bid("S1", Decimal("0.5000"), 100, at), Bid("S2", Decimal("0.6000"), 100, at),
+                 Bid("S3", Decimal("3.0000"), 100, at)))
+    names = Names({"S1": HOSTILE[0], "S2": HOSTILE[1], "S3": HOSTILE[2]}, {"R1": HOSTILE[3], "R2": HOSTILE[4]})
+    reading = read_item(item_result_to_json(solve_item(item, rules)), canonical_snapshot(rules, item), HOSTILE[5], names)
+    items = [ExportItem("YP001", HOSTILE[2], HOSTILE[5], reading, 20, Decimal("10.00"), Decimal("-1.00"))]
+    return [("evaluation workbook", build_evaluation_workbook(HOSTILE[0], items, lambda s: s, lambda r: HOSTILE[3]))]
 
 
 @_walks("api.demand:lines_to_sheet")

@@ -81,3 +81,42 @@ def test_solver_status_and_gap_in_words():
     assert status_sentence("optimal", 0.0, str) == "Optimal solution (proven optimal)."
     assert "0.000032%" in status_sentence("optimal", 3.2224176440782143e-07, str)
     assert "e-" not in status_sentence("optimal", 3.2224176440782143e-07, str)
+
+
+def test_run_page_and_workbooks_speak_names_and_reasons(app, client, db, session, world, ring):
+    import io
+
+    from openpyxl import load_workbook
+
+    from accounts.roles import Role
+    from evaluation import services
+    from tests.conftest import login
+    from tests.evaluation.fixtures import OPENING, opened_batch
+
+    code = opened_batch(session, world, ring)
+    officer = world.actors[("A", Role.PRICE_OFFICER)]
+    run = services.request_evaluation(session, officer, code, OPENING).value
+    session.close()
+    services.claim_and_run(db, run.id, officer)
+    login(client, world.username("A", Role.PRICE_OFFICER))
+    page = client.get(f"/batches/{code}/evaluations/1").get_data(as_text=True)
+    # B bids ¥0.13, A ¥0.14; 2 valid bids → 1 winner, B, supplying both cities of province A
+    assert "锚点价 ¥0.1300：最低有效单位可比价，由B supplier报出。" in page
+    assert "锚点价的 1.8 倍" in page and "¥0.2340" in page  # 1.8 × ¥0.13
+    assert "报价 ¥0.1300/片，不高于锚点价 ¥0.1300 的 1.8 倍（¥0.2340），中选，分配" in page
+    assert "A-city-1" in page and "A-city-2" in page and "370100" not in page
+    assert "最多 1 家中选，不中选。" in page
+    assert "gap" not in page and "min_regions_" not in page and "e-0" not in page
+    for path in (f"/batches/{code}/evaluations/1/evaluation.xlsx", f"/batches/{code}/review.xlsx"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        wb = load_workbook(io.BytesIO(response.data))
+        bids = list(wb["报价与结果"].iter_rows(min_row=2, values_only=True))
+        won = next(r for r in bids if r[3] == "B supplier")
+        assert won[5] == 0.13 and isinstance(won[10], int) and won[12] == 260  # numbers, not text
+        assert wb["报价与结果"].cell(row=2, column=6).number_format == '"¥"#,##0.0000'
+        assert "中选，分配" in won[7] and "A-city-1" in won[8]
+        items = {r[0]: r for r in wb["品种"].iter_rows(min_row=2, values_only=True)}
+        assert items["YP101"][5] == 0.13 and items["YP101"][6] == 0.234
+    login(client, world.username("A", Role.SUPPLIER_REP))
+    assert client.get(f"/batches/{code}/evaluations/1/evaluation.xlsx").status_code == 403
