@@ -15,8 +15,8 @@ from accounts.roles import Role
 from accounts.scoping import register_scope, scope, within_region
 from core.money import parse_amount_fen, parse_price_e4, round_half_up_div
 from evaluation.models import Evaluation, EvaluationItem
-from evaluation.queries import ReadableItem, readable_items
-from evaluation.reading import Translate
+from evaluation.queries import ReadableItem, display_names, readable_items
+from evaluation.reading import Translate, read_item
 from procurement.models import Batch, BatchItem, Item
 from procurement.queries import find_batch
 from review.models import Contract, Notification, Objection, Publicity, ReviewDecision
@@ -145,24 +145,28 @@ class PublicResult:
     objections: list[Objection]
 
 
-def public_result(session: Session, actor: Actor, code: str) -> PublicResult | None:
-    """The proposed or published winners; a supplier also sees its own outcome per item."""
+def public_result(session: Session, actor: Actor, code: str, _: Translate | None = None) -> PublicResult | None:
+    """The proposed or published winners with region names; a supplier also sees its own
+    outcome per item, with the sentence that explains it (in the language of ``_``)."""
     batch = find_batch(session, actor, code)
     publicity = publicity_of(session, batch) if batch else None
     if batch is None or publicity is None:
         return None
-    names = {o.code: o.name for o in session.exec(select(Organisation).where(Organisation.kind == "supplier")).all()}
+    names = display_names(session)
     own_code = session.get(Organisation, actor.org_id).code
     items, own = [], []
     for row, item in session.exec(select(EvaluationItem, Item).join(Item, Item.code == EvaluationItem.item_code)
                                   .where(EvaluationItem.evaluation_id == publicity.evaluation_id)
                                   .order_by(EvaluationItem.item_code)).all():
         result = json.loads(row.result_json)
-        winners = [{**w, "name": names.get(w["supplier"], w["supplier"])} for w in result.get("winners", [])]
+        winners = [{**w, "name": names.supplier(w["supplier"]), "region_names": [names.region(r) for r in w["regions"]]}
+                   for w in result.get("winners", [])]
         items.append((item.code, item.generic_name, winners))
         for outcome in result.get("outcomes", []):
             if actor.role == Role.SUPPLIER_REP and outcome["supplier"] == own_code:
-                own.append((item.code, outcome))
+                reading = read_item(result, row.snapshot, item.minimal_unit, names, _) if _ else None
+                sentence = next((b.sentence for b in reading.bids if b.supplier == own_code), "") if reading else ""
+                own.append((item.code, {**outcome, "item_name": item.generic_name, "sentence": sentence}))
     objections = list(session.exec(scope(select(Objection).where(Objection.batch_id == batch.id), actor, Objection)).all())
     return PublicResult(batch, publicity, items, own, objections)
 

@@ -124,7 +124,7 @@ def publish(code: str):
 @requires(Role.SUPPLIER_REP, Role.HOSPITAL_BUYER)
 def result(code: str):
     """The proposed / published winners; suppliers see their outcome and may object."""
-    view = queries.public_result(get_session(), g.actor, code)
+    view = queries.public_result(get_session(), g.actor, code, _)
     if view is None:
         abort(404)
     form = ObjectionForm()
@@ -218,7 +218,7 @@ def result_export(code: str):
     if view is None:
         abort(404)
     header = ["品种 Item", "通用名 Name", "中选企业 Winner", "单位可比价 UCP", "供应地区 Regions", "约定采购量 Volume"]
-    data = [[c, n, w["name"], w["ucp"], ", ".join(w["regions"]), w["volume"]] for c, n, ws in view.items for w in ws]
+    data = [[c, n, w["name"], w["ucp"], "、".join(w["region_names"]), w["volume"]] for c, n, ws in view.items for w in ws]
     return xlsx_download(workbook_bytes([("中选结果", header, data)]), f"result-{view.batch.code}.xlsx")
 
 
