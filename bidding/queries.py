@@ -91,3 +91,31 @@ def opening_rows(session: Session, actor: Actor, batch: Batch) -> list[OpenedRow
     rows.sort(key=lambda r: (r.item.code, not r.bid.valid, r.bid.ucp_e4 if r.bid.ucp_e4 is not None else big,
                              r.bid.submitted_at))
     return rows
+
+
+@dataclass(frozen=True)
+class ReceiptSlip:
+    """What a printed receipt shows: batch, company, item, time and the verification code."""
+
+    batch: Batch
+    company: str
+    item: Item
+    submission: BidSubmission
+
+
+def supplier_name(session: Session, actor: Actor) -> str:
+    """The organisation name of the actor (a supplier's company name)."""
+    return session.get(Organisation, actor.org_id).name
+
+
+def receipt_slip(session: Session, actor: Actor, batch: Batch, submission_id: int) -> ReceiptSlip | None:
+    """One of the supplier's own submissions in the batch, for its printable receipt (None when
+    it is not theirs or not in this batch)."""
+    row = session.exec(scope(
+        select(BidSubmission, Item).join(BatchItem, BidSubmission.batch_item_id == BatchItem.id)
+        .join(Item, BatchItem.item_id == Item.id)
+        .where(BidSubmission.id == submission_id, BidSubmission.batch_id == batch.id), actor, BidSubmission)).first()
+    if row is None or actor.role != Role.SUPPLIER_REP:
+        return None
+    submission, item = row
+    return ReceiptSlip(batch, supplier_name(session, actor), item, submission)

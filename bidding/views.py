@@ -76,8 +76,10 @@ def bid_new(code: str):
                 slip = json.dumps({"batch": code, "item": bid.item_code, "receipt": done.prepared.receipt,
                                    "salt": done.prepared.salt.hex(),
                                    "bid": done.prepared.canonical_bid.decode("utf-8")}, ensure_ascii=False, indent=1)
-                return render_template("bidding/receipt.html", batch=batch, done=done, slip=slip,
-                                       short=short_receipt, price=format_price_e4, slip_form=SlipForm())
+                receipt = queries.receipt_slip(get_session(), g.actor, batch, done.submission.id)
+                return render_template("bidding/receipt.html", slip=receipt, done=done, slip_json=slip,
+                                       own=json.loads(done.prepared.canonical_bid), short=short_receipt,
+                                       price=format_price_e4, slip_form=SlipForm())
             check = services.preview_bid(get_session(), g.actor, code, bid, utcnow())
         except (MoneyError, InvalidOperation, ValueError) as exc:
             if isinstance(exc, services.BidRefused):
@@ -105,6 +107,17 @@ def bid_withdraw(code: str, item_code: str):
         except Forbidden:
             abort(404)
     return redirect(url_for("bidding.bid_home", code=code))
+
+
+@bp.get("/batches/<code>/bids/<int:submission_id>/receipt")
+@requires(Role.SUPPLIER_REP)
+def bid_receipt(code: str, submission_id: int):
+    """The printable receipt of one of the supplier's own submissions (any time, any status)."""
+    batch = visible_batch(code)
+    slip = queries.receipt_slip(get_session(), g.actor, batch, submission_id)
+    if slip is None:
+        abort(404)
+    return render_template("bidding/receipt.html", slip=slip, done=None, short=short_receipt)
 
 
 @bp.post("/bids/receipt-slip")
@@ -181,7 +194,7 @@ def bid_template(code: str):
     batch = visible_batch(code)
     view = batch_view(get_session(), g.actor, code, utcnow())
     items = [(it.code, it.generic_name, f"{it.rep_strength or ''}{it.strength_unit or ''}") for _bi, it in view.items]
-    content = build_bid_template(batch.code, g.actor.username, items)
+    content = build_bid_template(f"{batch.code} {batch.name}", queries.supplier_name(get_session(), g.actor), items)
     return xlsx_download(content, f"bids-{batch.code}.xlsx")
 
 
@@ -203,7 +216,7 @@ def bid_upload(code: str):
                 bids = [services.BidInput(r.item_code, r.strength, r.strength_unit, r.units_per_pack,
                                           r.pack_price_e4, r.capacity, r.eligibility, r.tiers) for r in parsed.rows]
                 sealed = services.submit_bid_workbook(db, g.actor, code, bids, keyring(), utcnow())
-                done = [(b.item_code, d.prepared.receipt) for b, d in zip(bids, sealed, strict=True)]
+                done = [(b.item_code, d.prepared.receipt, d.submission.id) for b, d in zip(bids, sealed, strict=True)]
                 flash(_("%(n)s bids sealed from the workbook.", n=len(done)), "success")
             else:
                 errors, error_count = [e.message() for e in parsed.errors], parsed.error_count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -37,8 +38,8 @@ def test_supplier_previews_confirms_and_withdraws(client, session, world, ring):
     assert "4 decimal" in bad_number
     done = client.post(f"/batches/{code}/bids/new", data=_form(token, confirm="1")).get_data(as_text=True)
     receipt = re.search(r'data-testid="receipt">([0-9a-f]{64})<', done).group(1)
-    slip = re.search(r'<textarea name="slip"[^>]*>(.*?)</textarea>', done, re.S).group(1)
-    download = client.post("/bids/receipt-slip", data={"csrf_token": token, "slip": slip.replace("&#34;", '"')})
+    slip = html.unescape(re.search(r'<input type="hidden" name="slip" value="([^"]*)">', done).group(1))
+    download = client.post("/bids/receipt-slip", data={"csrf_token": token, "slip": slip})
     assert download.status_code == 200 and json.loads(download.data)["receipt"] == receipt
     assert client.post("/bids/receipt-slip", data={"csrf_token": token, "slip": "not json"}).status_code == 400
     listing = client.get(f"/batches/{code}/bids").get_data(as_text=True)
@@ -80,3 +81,28 @@ def test_hospitals_have_no_bidding_pages(client, session, world):
     login(client, world.username("A", Role.HOSPITAL_BUYER))
     assert client.get(f"/batches/{code}/bids").status_code == 403
     assert client.get(f"/batches/{code}/opening").status_code == 403
+
+
+def test_receipt_is_a_printable_slip_with_the_company_name(client, session, world, ring):
+    from bidding.receipts import short_receipt
+
+    code = bidding_open_now(session, world, days=2)
+    session.close()
+    login(client, world.username("A", Role.SUPPLIER_REP))
+    token = csrf_token(client, f"/batches/{code}/bids/new")
+    done = client.post(f"/batches/{code}/bids/new", data=_form(token, confirm="1")).get_data(as_text=True)
+    receipt = re.search(r'data-testid="receipt">([0-9a-f]{64})<', done).group(1)
+    slip = done[done.index('data-testid="receipt-slip"'):done.index('data-testid="print-receipt"')]
+    assert 'data-testid="slip-company">A supplier<' in slip and short_receipt(receipt) in slip
+    assert "<textarea" not in done and "{" not in slip and "a_supplier_rep" not in slip
+    assert "data-print" in done and "print.js" in done
+    listing = client.get(f"/batches/{code}/bids").get_data(as_text=True)
+    submission_id = re.search(rf"/batches/{code}/bids/(\d+)/receipt", listing).group(1)
+    again = client.get(f"/batches/{code}/bids/{submission_id}/receipt").get_data(as_text=True)
+    assert "A supplier" in again and receipt in again and "¥1.4000" not in again  # sealed: no price on a reprint
+    login(client, world.username("B", Role.SUPPLIER_REP))
+    assert client.get(f"/batches/{code}/bids/{submission_id}/receipt").status_code == 404  # another company's
+    login(client, world.username("A", Role.SUPPLIER_REP))
+    template = load_workbook(io.BytesIO(client.get(f"/batches/{code}/bids/template.xlsx").data))
+    lines = [r[0] for r in template["填写说明"].iter_rows(values_only=True)]
+    assert "企业：A supplier" in lines and not any("a_supplier_rep" in (line or "") for line in lines)

@@ -44,6 +44,7 @@ def foreign(session, world) -> dict[str, str]:
         "file_id": "999999",
         "refund_id": "999999",
         "change_id": "999999",  # accounts: bank account change requests
+        "submission_id": "999999",  # bidding: a printable receipt of another company's bid
     }
 
 
