@@ -98,6 +98,17 @@ def list_regions(session: Session, parent_code: str | None = None) -> list[Regio
     return list(session.exec(stmt.order_by(Region.code)).all())
 
 
+def region_trail(session: Session, code: str) -> list[Region]:
+    """The region and its ancestors below the whole country, outermost first (empty for the
+    whole country or an unknown code): the breadcrumb of the regions page."""
+    trail: list[Region] = []
+    region = session.get(Region, code)
+    while region is not None and region.level != "country" and len(trail) < 5:
+        trail.insert(0, region)
+        region = session.get(Region, region.parent_code) if region.parent_code else None
+    return trail
+
+
 def count_by_status(session: Session, actor: Actor) -> dict[str, int]:
     """How many visible batches are in each state (for landing pages)."""
     counts = {s.value: 0 for s in BatchStatus}

@@ -208,5 +208,5 @@ def item_new():
 def region_list():
     """Regions (GB/T 2260) and their children."""
     parent = request.args.get("parent", "000000")
-    return render_template("procurement/region_list.html", parent=parent,
+    return render_template("procurement/region_list.html", parent=parent, trail=queries.region_trail(get_session(), parent),
                            regions=queries.list_regions(get_session(), parent))

@@ -18,6 +18,7 @@ from evaluation.models import Evaluation, EvaluationItem
 from evaluation.queries import ReadableItem, display_names, readable_items
 from evaluation.reading import Translate, read_item
 from procurement.models import Batch, BatchItem, Item
+from procurement.names import item_title
 from procurement.queries import find_batch
 from review.models import Contract, Notification, Objection, Publicity, ReviewDecision
 from review.services import publicity_of, submitted_version
@@ -221,3 +222,26 @@ def objection(session: Session, actor: Actor, objection_id: int) -> Objection | 
 def batch_code(session: Session, batch_id: int) -> str:
     """The code of a batch by id."""
     return session.get(Batch, batch_id).code
+
+
+@dataclass(frozen=True)
+class ContractLabel:
+    """What a list shows for a contract instead of its code."""
+
+    item: str  # generic name, dosage form, strength
+    unit: str  # the minimal unit the price is per (片, 支 …)
+    hospital: str
+    supplier: str
+
+
+def contract_labels(session: Session, contracts: list[Contract]) -> dict[int, ContractLabel]:
+    """Item title, hospital and supplier names of the given contracts, by contract id."""
+    if not contracts:
+        return {}
+    org_ids = {c.hospital_org_id for c in contracts} | {c.supplier_org_id for c in contracts}
+    orgs = {o.id: o.name for o in session.exec(select(Organisation).where(Organisation.id.in_(org_ids))).all()}
+    items = {bi_id: (item_title(item), item.minimal_unit) for bi_id, item in session.exec(
+        select(BatchItem.id, Item).join(Item, BatchItem.item_id == Item.id)
+        .where(BatchItem.id.in_({c.batch_item_id for c in contracts}))).all()}
+    return {c.id: ContractLabel(*items.get(c.batch_item_id, ("", "")), orgs.get(c.hospital_org_id, ""),
+                                orgs.get(c.supplier_org_id, "")) for c in contracts}

@@ -9,9 +9,16 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
-from core.money import fen_to_decimal, format_price_e4, format_yuan, price_e4_to_decimal
+from core.money import (
+    fen_to_decimal,
+    format_price_e4,
+    format_yuan,
+    line_amount_fen,
+    price_e4_to_decimal,
+)
 from evaluation.export import build_evaluation_workbook, export_item
 from evaluation.reading import amount_text, percent_text, price_text
+from procurement.names import item_title
 from review import queries, services
 from review.forms import AnswerForm, DecisionForm, ObjectionForm, SubmitForm
 from review.ocds import to_json_text
@@ -160,7 +167,8 @@ def contracts(code: str):
     if found is None:
         abort(404)
     batch, rows = found
-    return render_template("review/contracts.html", batch=batch, rows=rows, form=EmptyForm(), price=format_price_e4)
+    return render_template("review/contracts.html", batch=batch, rows=rows, form=EmptyForm(), price=format_price_e4,
+                           title=item_title, amount=lambda c: format_yuan(line_amount_fen(c.agreed_volume, c.ucp_e4)))
 
 
 @bp.post("/contracts/<int:contract_id>/sign")

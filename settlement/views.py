@@ -15,6 +15,7 @@ from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from procurement.lifecycle import BatchStatus
 from procurement.queries import list_batches
+from review.queries import contract_labels
 from settlement import queries, services
 from settlement.forms import (
     AcceptForm,
@@ -55,13 +56,17 @@ def home():
         form, apply_form = DeliveryForm(), ApplyForm()
         form.contract_code.choices = _contract_choices()
         apply_form.batch_code.choices = _execution_batches()
+        deliveries, lines = queries.deliveries(db, g.actor), queries.acceptances(db, g.actor)
         return render_template("settlement/supplier.html", form=form, apply_form=apply_form,
-                               contracts=queries.contracts(db, g.actor), deliveries=queries.deliveries(db, g.actor),
-                               lines=queries.acceptances(db, g.actor), refunds=queries.refunds(db, g.actor))
+                               contracts=queries.contracts(db, g.actor), deliveries=deliveries,
+                               lines=lines, refunds=queries.refunds(db, g.actor),
+                               labels=contract_labels(db, [r.contract for r in deliveries] + [c for _a, c, _p in lines]))
     if g.actor.role == Role.HOSPITAL_BUYER:
-        return render_template("settlement/hospital.html", open=queries.deliveries(db, g.actor, open_only=True),
-                               to_reconcile=queries.acceptances(db, g.actor, applied_unsettled=True),
-                               lines=queries.acceptances(db, g.actor), accept_form=AcceptForm(),
+        pending = queries.deliveries(db, g.actor, open_only=True)
+        to_reconcile, lines = queries.acceptances(db, g.actor, applied_unsettled=True), queries.acceptances(db, g.actor)
+        labels = contract_labels(db, [r.contract for r in pending] + [c for _a, c, _p in to_reconcile + lines])
+        return render_template("settlement/hospital.html", open=pending, to_reconcile=to_reconcile,
+                               lines=lines, labels=labels, accept_form=AcceptForm(),
                                return_form=ReturnForm(), reconcile_form=ReconcileForm(), today=utcnow().date())
     return redirect(url_for("settlement_officer.batches"))
 

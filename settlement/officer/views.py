@@ -16,6 +16,7 @@ from core.export import workbook_bytes
 from core.inputs import InputError, decimal
 from core.money import fen_to_decimal
 from procurement.lifecycle import BatchStatus
+from procurement.names import name_book
 from procurement.queries import list_batches
 from settlement import queries, services
 from settlement.banking import files_of
@@ -57,9 +58,13 @@ def batch(code: str):
     db = get_session()
     today = utcnow().date()
     report, names = queries.progress_report(db, g.actor, b, today)
+    late, waiting = queries.overdue(db, b, today), services.waiting_clawbacks(db, b.id)
+    book = name_book(db, orgs={r.hospital_code for r in report.rows} | set(report.not_started_hospitals)
+                     | {o.hospital_code for o in late.worst} | {o.supplier_code for o in late.worst}
+                     | {w.hospital_code for w in waiting}, items={r.item_code for r in report.rows})
     return render_template("settlement/officer_batch.html", batch=b, runs=services.runs_of(db, g.actor, b.id),
-                           form=RunForm(), overdue=queries.overdue(db, b, today), report=report, names=names,
-                           waiting=services.waiting_clawbacks(db, b.id), refunds=queries.refunds(db, g.actor, b.id),
+                           form=RunForm(), overdue=late, report=report, names=names, book=book,
+                           waiting=waiting, refunds=queries.refunds(db, g.actor, b.id),
                            confirm=ConfirmForm(), received_form=RefundReceivedForm(), today=today)
 
 
@@ -232,8 +237,11 @@ def savings(code: str):
     """Retained savings at cycle end, line by line; ``?xlsx=1`` exports the table."""
     b = visible_batch(code)
     rows, needs = queries.savings(get_session(), g.actor, b, _scores())
+    book = name_book(get_session(), orgs={r.source.hospital_code for r in rows} | set(needs),
+                     items={r.source.item_code for r in rows})
     if request.args.get("xlsx"):
-        content = workbook_bytes([("结余留用", list(SAVINGS_COLUMNS), [r.cells() for r in rows])])
-        return xlsx_download(content, f"savings-{b.code}.xlsx")
-    return render_template("settlement/savings.html", batch=b, rows=rows, needs=needs, columns=SAVINGS_COLUMNS,
+        header = ["医疗机构 Hospital", "品种 Item", *SAVINGS_COLUMNS]
+        data = [[book.org(r.source.hospital_code), book.item(r.source.item_code), *r.cells()] for r in rows]
+        return xlsx_download(workbook_bytes([("结余留用", header, data)]), f"savings-{b.code}.xlsx")
+    return render_template("settlement/savings.html", batch=b, rows=rows, needs=needs, columns=SAVINGS_COLUMNS, book=book,
                            args={k: v for k, v in request.args.items() if k.startswith("score_")})

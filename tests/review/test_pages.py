@@ -79,7 +79,11 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
 
     login(client, "a_hospital_buyer")
     contracts = client.get(f"/batches/{code}/contracts").get_data(as_text=True)
-    assert contracts.count("<tr><td>DB1-") == 1  # only its own contract
+    assert contracts.count('<td class="muted">DB1-') == 1  # only its own contract (its code as secondary text)
+    row = contracts[contracts.index('data-testid="contract-item"'):]
+    row = row[:row.index("</tr>")]
+    # names first (item, hospital, supplier), the price, and the amount: 500 agreed units × ¥0.1300
+    assert "A hospital" in row and "B supplier" in row and "¥0.1300" in row and "¥65.00" in row
     _post(client, f"/batches/{code}/contracts/sign-all")
     sheet = load_workbook(io.BytesIO(client.get(f"/batches/{code}/contracts.xlsx").data)).active
     assert sheet["I2"].value == 500 and sheet["F2"].value == "¥0.1300" and sheet.max_row == 2
