@@ -11,9 +11,10 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.roles import OrgKind
 from evaluation.models import Evaluation, EvaluationItem
-from evaluation.reading import ItemReading, Names, Translate, item_title, read_item
+from evaluation.reading import ItemReading, Names, Translate, read_item
 from procurement.models import Batch, Region
 from procurement.models import Item as CatalogItem
+from procurement.names import item_title
 from procurement.queries import find_batch
 
 
@@ -82,7 +83,7 @@ class ReadableItem:
     @property
     def title(self) -> str:
         """Generic name, dosage form and strength."""
-        return item_title(self.item.generic_name, self.item.dosage_form, self.item.rep_strength, self.item.strength_unit)
+        return item_title(self.item)
 
 
 def readable_items(session: Session, run: Evaluation, _: Translate) -> list[ReadableItem]:

@@ -71,14 +71,6 @@ def gap_percent(gap: float) -> str:
     return f"{rounded:f}%"
 
 
-def item_title(generic_name: str, dosage_form: str | None, strength: Decimal | None, unit: str | None) -> str:
-    """A catalog item as people name it: generic name, dosage form and strength (``20mg``)."""
-    parts = [generic_name, dosage_form or ""]
-    if strength is not None:
-        parts.append(multiple_text(strength) + (unit or ""))
-    return " ".join(p for p in parts if p)
-
-
 @dataclass(frozen=True)
 class Names:
     """Display names by code: supplier organisations, and regions (or hospitals, when the batch

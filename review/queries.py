@@ -131,7 +131,9 @@ def review_view(session: Session, actor: Actor, code: str, _: Translate | None =
         view.total_baseline_fen += parse_amount_fen(i.result["baseline_objective"]) if i.result.get("baseline_objective") else 0
         view.total_saving_vs_previous_fen += i.saving_vs_previous_fen or 0
         if not i.result.get("winners"):
-            view.no_winner.append((i.code, i.result.get("reason") or i.result.get("status")))
+            why = i.readable.reading if i.readable else None
+            view.no_winner.append((i.code, (why.reason or why.status_sentence) if why
+                                   else i.result.get("reason") or i.result.get("status")))
     return view
 
 
