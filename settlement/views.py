@@ -11,9 +11,11 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.inputs import whole
+from core.money import format_price_e4
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from procurement.lifecycle import BatchStatus
+from procurement.names import item_title
 from procurement.queries import list_batches
 from review.queries import contract_labels
 from settlement import queries, services
@@ -37,7 +39,8 @@ OFFICERS = (Role.SETTLEMENT_OFFICER, Role.PRICE_OFFICER, Role.ADMIN)
 
 def _contract_choices() -> list[SelectChoice]:
     """The supplier's signed contracts for a select."""
-    return [SelectChoice(r.contract.code, f"{r.contract.code} · {r.hospital.name} · {r.item.code} {r.item.generic_name}")
+    return [SelectChoice(r.contract.code, f"{item_title(r.item)} · {r.hospital.name} · "
+                         f"{format_price_e4(r.contract.ucp_e4)}/{r.item.minimal_unit} ({r.contract.code})")
             for r in queries.contracts(get_session(), g.actor)]
 
 
