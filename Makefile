@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 # The instance folder of `make run` (SQLite file, development keys): the platform's default, the
 # per-user ~/.local/share/jicai, unless given: `make run INSTANCE=/tmp/jicai-demo`.
 INSTANCE ?=
+# The port of `make run`: `make run PORT=5055`.
+PORT ?= 5000
 FLASK := $(if $(INSTANCE),JICAI_INSTANCE_PATH=$(abspath $(INSTANCE)) )$(BIN)/flask --app app
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -21,11 +23,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## Start the platform with the demo batch on SQLite at http://127.0.0.1:5000 (data in the instance folder)
+## Start the platform with the demo batches on SQLite at http://127.0.0.1:$(PORT) (data in the instance folder),
+## the scheduler beside the web server (one process group: Ctrl-C stops both)
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
 ## Run the whole suite (SQLite), browser journeys included
 test: $(STAMP) browser-deps
