@@ -129,9 +129,13 @@ def seed(hospitals: int, suppliers: int) -> None:
 
     with _db().write_session() as session:
         result = seed_demo(session, hospitals=hospitals, suppliers=suppliers,
-                           keyring=keyring())
+                           keyring=keyring(), db=_db())
     if not result.created:
         click.echo("demo data already present")
+    if result.stages:
+        click.echo("demo batches (which batch shows what, and which login sees it):")
+        for stage in result.stages:
+            click.echo(f"  {stage.code:<18} {stage.shows}  [{stage.logins}]")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, org in result.logins:
         click.echo(f"  {username:<14} {role:<20} {org}")
