@@ -17,8 +17,8 @@ from accounts.models import Organisation, User
 from accounts.roles import OrgKind, Role
 from bidding.keys import KeyRing
 from core.clock import utcnow
-from core.money import parse_price_e4
 from core.db import Database
+from core.money import parse_price_e4
 from demo import lifecycle, pipeline
 from procurement import services as procurement
 from procurement.models import Region

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal_column, or_
 from sqlalchemy.orm import aliased
@@ -244,8 +244,11 @@ def savings(session: Session, actor: Actor, batch: Batch,
     return retained_savings(ready, scores, tiers), needs
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
 def execution_tasks(session: Session, actor: Actor, batch: Batch, now: datetime,
-                    tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> list[Task]:
+                    tz: ZoneInfo = SHANGHAI) -> list[Task]:
     """The landing-page tasks of a batch in execution, with the calendar's due dates (local
     days of the batch's rules): suppliers apply for last month's accepted lines by
     ``apply_by_day``, hospitals accept deliveries and reconcile applied lines by
