@@ -240,8 +240,9 @@ def _sign_all(session: Session, code: str, when: datetime) -> None:
 
 
 def _deliver_month(session: Session, code: str, month: date, returned: bool) -> None:
-    """Two shipments per contract in ``month`` (about a twelfth of the agreed volume), accepted
-    the next day — the second partly; in the return month the demo hospital sends some back."""
+    """One shipment per contract in ``month`` (about a twelfth of the agreed volume), accepted
+    two days later — every third one unit short; in the return month the demo hospital sends
+    some back."""
     hospital_user, supplier_user = _user(session, "hospital"), _user(session, "supplier")
     contracts = _contracts(session, code)
     by_supplier: dict[int, list[Contract]] = {}
@@ -249,22 +250,18 @@ def _deliver_month(session: Session, code: str, month: date, returned: bool) -> 
         by_supplier.setdefault(c.supplier_org_id, []).append(c)
     when = _at(month + timedelta(days=20))
     for supplier_id, own in sorted(by_supplier.items()):
-        lines = []
-        for c in own:
-            part = max(2, c.agreed_volume // 24)
-            lines += [settlement.DeliveryInput(c.code, part, month + timedelta(days=4), f"FH{month:%y%m}{c.id:05d}A"),
-                      settlement.DeliveryInput(c.code, part, month + timedelta(days=17), f"FH{month:%y%m}{c.id:05d}B")]
+        lines = [settlement.DeliveryInput(c.code, max(3, c.agreed_volume // 12), month + timedelta(days=4 + c.id % 10),
+                                          f"FH{month:%y%m}{c.id:05d}") for c in own]
         settlement.record_deliveries(session, act_for(supplier_user, session.get(Organisation, supplier_id)), lines,
                                      when, source="demo")
     deliveries = session.exec(select(Delivery).where(Delivery.shipped_on >= month, Delivery.shipped_on < _next_month(month),
                                                      Delivery.contract_id.in_([c.id for c in contracts]))
                               .order_by(Delivery.id)).all()
     first_of_demo = None
-    for d in deliveries:
+    for n, d in enumerate(deliveries):
         actor = act_for(hospital_user, session.get(Organisation, d.hospital_org_id))
-        late = d.shipped_on.day > 10
-        quantity = d.quantity - (1 if late and d.quantity > 2 else 0)  # one unit short on the second shipment
-        acc = settlement.accept_delivery(session, actor, d.id, quantity, d.shipped_on + timedelta(days=1), when)
+        quantity = d.quantity - (1 if n % 3 == 2 else 0)
+        acc = settlement.accept_delivery(session, actor, d.id, quantity, d.shipped_on + timedelta(days=2), when)
         if returned and first_of_demo is None and d.hospital_org_id == hospital_user.org_id:
             first_of_demo = (actor, acc)
     if first_of_demo is not None:
@@ -332,7 +329,7 @@ def _deliver_current(session: Session, code: str, now: datetime) -> None:
     for c in mine:
         by_supplier.setdefault(c.supplier_org_id, []).append(c)
     for supplier_id, own in sorted(by_supplier.items()):
-        lines = [settlement.DeliveryInput(c.code, max(2, c.agreed_volume // 24), now.date(), f"FH{now:%y%m%d}{c.id:05d}")
+        lines = [settlement.DeliveryInput(c.code, max(3, c.agreed_volume // 12), now.date(), f"FH{now:%y%m%d}{c.id:05d}")
                  for c in own]
         settlement.record_deliveries(session, act_for(supplier_user, session.get(Organisation, supplier_id)), lines,
                                      now, source="demo")

@@ -139,7 +139,7 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
             two, four = all_cities[:2], all_cities[:4]  # 济南 (the demo hospital's city), 青岛, …
             stages.append(lifecycle.review_batch(db, session, keyring, DRUGS[9:11], four, now, now.year))
             stages.append(lifecycle.publicity_batch(db, session, keyring, DRUGS[11:14], four, now, now.year))
-            stages.append(lifecycle.execution_batch(db, session, keyring, DRUGS[14:17], two, now))
+            stages.append(lifecycle.execution_batch(db, session, keyring, DRUGS[15:17], two, now))
     return SeedResult(True, _logins(session), stages)
 
 
