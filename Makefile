@@ -38,7 +38,7 @@ test: $(STAMP) browser-deps
 prod: $(STAMP)
 	@test -n "$$JICAI_DATABASE_URL" || { echo "set JICAI_DATABASE_URL=postgresql://user@host/db (and JICAI_SECRET_KEY, JICAI_SEAL_KEK, JICAI_AUDIT_KEY)"; exit 2; }
 	$(BIN)/flask --app app db upgrade
-	$(BIN)/flask --app app jobs & \
+	$(BIN)/flask --app app jobs & sched=$$!; trap 'kill $$sched 2>/dev/null; wait $$sched' EXIT; \
 	JICAI_SECURE_COOKIES=$${JICAI_SECURE_COOKIES:-true} $(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8000} \
 	  --access-logfile - 'app:create_app()'
 
