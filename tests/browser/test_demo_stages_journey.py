@@ -24,6 +24,10 @@ TODOS = {
 }
 
 
+#: login → the batch whose notice it must find in its inbox
+NOTICES = {"officer2": "（演示：待审核）", "officer": "（演示：公示中）", "hospital": "（演示：公示中）"}
+
+
 @pytest.fixture
 def demo(app):
     """The demo seeded through `flask seed`; the execution batch's code."""
@@ -43,6 +47,12 @@ def test_each_role_sees_its_todos_with_due_dates(demo, live_server, browser, sho
         if username == "officer":  # the submitter waits, and is told since when
             assert re.search(r"\d{4}-\d{2}-\d{2}", page.get_by_test_id("since-awaiting_second_officer").inner_text())
         shot(page, f"demo-todos-{username}")
+        if username in NOTICES:  # the notice written at the waiting step is in the inbox
+            page.get_by_test_id("nav-inbox").click()
+            inbox = page.get_by_test_id("inbox")
+            inbox.wait_for()
+            assert NOTICES[username] in inbox.inner_text(), username
+            shot(page, f"demo-inbox-{username}")
         if username == "supplier":
             page.set_viewport_size({"width": 390, "height": 844})
             shot(page, "demo-todos-supplier-390")
