@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 # The instance folder of `make run` (SQLite file, development keys): the platform's default, the
 # per-user ~/.local/share/jicai, unless given: `make run INSTANCE=/tmp/jicai-demo`.
 INSTANCE ?=
+# The port of `make run`: `make run PORT=5055`.
+PORT ?= 5000
 FLASK := $(if $(INSTANCE),JICAI_INSTANCE_PATH=$(abspath $(INSTANCE)) )$(BIN)/flask --app app
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -21,11 +23,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## Start the platform with the demo batch on SQLite at http://127.0.0.1:5000 (data in the instance folder)
+## Start the platform with the demo batches on SQLite at http://127.0.0.1:$(PORT) (data in the instance folder),
+## the scheduler beside the web server (one process group: Ctrl-C stops both)
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
 ## Run the whole suite (SQLite), browser journeys included
 test: $(STAMP) browser-deps
@@ -35,7 +38,7 @@ test: $(STAMP) browser-deps
 prod: $(STAMP)
 	@test -n "$$JICAI_DATABASE_URL" || { echo "set JICAI_DATABASE_URL=postgresql://user@host/db (and JICAI_SECRET_KEY, JICAI_SEAL_KEK, JICAI_AUDIT_KEY)"; exit 2; }
 	$(BIN)/flask --app app db upgrade
-	$(BIN)/flask --app app jobs & \
+	$(BIN)/flask --app app jobs & sched=$$!; trap 'kill $$sched 2>/dev/null; wait $$sched' EXIT; \
 	JICAI_SECURE_COOKIES=$${JICAI_SECURE_COOKIES:-true} $(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8000} \
 	  --access-logfile - 'app:create_app()'
 

@@ -17,8 +17,9 @@ from accounts.models import Organisation, User
 from accounts.roles import OrgKind, Role
 from bidding.keys import KeyRing
 from core.clock import utcnow
+from core.db import Database
 from core.money import parse_price_e4
-from demo import pipeline
+from demo import lifecycle, pipeline
 from procurement import services as procurement
 from procurement.models import Region
 from procurement.regions import ensure_default_regions
@@ -69,6 +70,7 @@ class SeedResult:
 
     created: bool
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    stages: list[lifecycle.Stage] = field(default_factory=list)
 
 
 def _cnaps(rng: random.Random) -> str:
@@ -77,9 +79,11 @@ def _cnaps(rng: random.Random) -> str:
 
 
 def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
-              keyring: KeyRing | None = None) -> SeedResult:
+              keyring: KeyRing | None = None, db: Database | None = None) -> SeedResult:
     """Load the demo once; a second call changes nothing. With a keyring, a second batch is
-    taken through demand and bidding to the opening, ready for evaluation."""
+    taken through demand and bidding to the opening, ready for evaluation, and a third is in
+    bidding; with the database too (evaluations run in their own transactions), batches under
+    review, under publicity and in execution with settled months follow (``demo.lifecycle``)."""
     ensure_default_regions(session)
     if session.exec(select(User).where(User.username == "admin")).first():
         return SeedResult(False, _logins(session))
@@ -125,9 +129,18 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
     session.commit()
     code, now = _demo_batch(session, bureau)
     pipeline.report_demand(session, code, DRUGS, 0.6, now, seed=3)  # 60% of hospitals have reported
+    stages = [lifecycle.Stage(code, "报量中：60% 的医院已报送承诺采购量", "hospital · officer")]
     if keyring is not None:
-        pipeline.opened_batch(session, keyring, DRUGS, CITIES, now)
-    return SeedResult(True, _logins(session))
+        opened = pipeline.opened_batch(session, keyring, DRUGS, CITIES, now)
+        stages.append(lifecycle.Stage(opened, "已开标：报价已解密，待价格处运行评审", "officer"))
+        all_cities = [c for c, _n in CITIES]
+        stages.append(lifecycle.bidding_batch(session, keyring, DRUGS[6:9], all_cities, now, now.year))
+        if db is not None:
+            two, four = all_cities[:2], all_cities[:4]  # 济南 (the demo hospital's city), 青岛, …
+            stages.append(lifecycle.review_batch(db, session, keyring, DRUGS[9:11], four, now, now.year))
+            stages.append(lifecycle.publicity_batch(db, session, keyring, DRUGS[11:14], four, now, now.year))
+            stages.append(lifecycle.execution_batch(db, session, keyring, DRUGS[15:17], two, now))
+    return SeedResult(True, _logins(session), stages)
 
 
 def _demo_batch(session: Session, bureau: Organisation) -> tuple[str, datetime]:

@@ -23,6 +23,8 @@ class Task:
     batch_name: str
     due: datetime | None = None
     overdue: bool = False
+    since: datetime | None = None  # waiting since (a step without a deadline)
+    count: int | None = None  # how many things the task stands for (lines, objections, contracts)
 
 
 def _officer_task(status: str, batch, now: datetime) -> Task | None:
@@ -38,11 +40,9 @@ def _officer_task(status: str, batch, now: datetime) -> Task | None:
         return task("await_opening", batch.opening_at)
     if status == S.OPENED:
         return task("start_evaluation")
-    if status in (S.EVALUATION, S.REVIEW):
+    if status == S.EVALUATION:
         return task("review_result")
-    if status == S.PUBLICITY:
-        return task("end_publicity")
-    return None
+    return None  # review, publicity and execution: review.tasks (who submitted, objections, cycle start)
 
 
 def tasks_for(session: Session, actor: Actor, now: datetime) -> list[Task]:
@@ -62,20 +62,23 @@ def tasks_for(session: Session, actor: Actor, now: datetime) -> list[Task]:
         elif actor.role == Role.SUPPLIER_REP and status == S.BIDDING:
             tasks.append(Task("submit_bids", batch.code, batch.name, batch.bid_deadline,
                               bool(batch.bid_deadline and batch.bid_deadline <= now)))
-        elif actor.role == Role.SUPPLIER_REP and status == S.PUBLICITY:
-            tasks.append(Task("see_result", batch.code, batch.name))
         elif actor.role == Role.PRICE_OFFICER:
             task = _officer_task(status, batch, now)
             if task:
                 tasks.append(task)
         elif actor.role == Role.SETTLEMENT_OFFICER and status == S.EXECUTION:
             tasks.append(Task("run_settlement", batch.code, batch.name))
-        if status == S.EXECUTION and actor.role in (Role.HOSPITAL_BUYER, Role.SETTLEMENT_OFFICER):
+        if status == S.EXECUTION and actor.role in (Role.HOSPITAL_BUYER, Role.SETTLEMENT_OFFICER,
+                                                    Role.SUPPLIER_REP):
             from settlement.queries import (
-                pending_counts,  # settlement builds on procurement, not back
+                execution_tasks,  # settlement builds on procurement, not back
             )
 
-            tasks.extend(Task(code, batch.code, batch.name) for code, n in
-                         pending_counts(session, actor, batch.id).items() if n)
+            tasks.extend(execution_tasks(session, actor, batch, now))
+    return most_urgent_first(tasks, now)
+
+
+def most_urgent_first(tasks: list[Task], now: datetime) -> list[Task]:
+    """Overdue first, then by due date (tasks without one last), then by batch."""
     far = datetime.max.replace(tzinfo=now.tzinfo)
     return sorted(tasks, key=lambda t: (not t.overdue, t.due or far, t.batch_code))

@@ -58,6 +58,18 @@ def _notify(session: Session, org_ids: set[int], role: Role | None, kind: str, b
         session.add(Notification(org_id=org_id, role=role, kind=kind, batch_code=batch.code, text=text, created_at=now))
 
 
+def _bureau_ids(session: Session, batch: Batch) -> set[int]:
+    """The bureau organisations of the batch's region (its price officers)."""
+    return set(session.exec(select(Organisation.id).where(Organisation.kind == OrgKind.BUREAU,
+                                                          Organisation.region_code == batch.region_code)).all())
+
+
+def _demand_hospital_ids(session: Session, batch: Batch) -> set[int]:
+    """The hospitals that reported demand for the batch (the buyers its result binds)."""
+    return set(session.exec(select(DemandUpload.hospital_org_id).where(DemandUpload.batch_id == batch.id)
+                            .distinct()).all())
+
+
 def submitted_version(session: Session, batch: Batch) -> Evaluation | None:
     """The evaluation version last submitted for review."""
     row = session.exec(select(Evaluation).join(ReviewDecision, ReviewDecision.evaluation_id == Evaluation.id)
@@ -80,6 +92,9 @@ def submit_for_review(session: Session, actor: Actor, code: str, version: int,
     transition_batch(session, actor, code, "submit_for_review", now=now, commit=False, internal=True)
     decision = ReviewDecision(evaluation_id=run.id, decision="submitted", decided_by=actor.user_id, decided_at=now)
     session.add(decision)
+    _notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "review_pending", batch,
+            f"评审结果（第 {version} 版）已提交，待另一名价格处工作人员审核 / evaluation version {version} was "
+            f"submitted and awaits a second officer's approval: {batch.name}", now)
     audit.record(session, actor.audit(), "review.submit", "batch", code, {"version": version}, at=now)
     session.commit()
     return Outcome(decision)
@@ -123,6 +138,9 @@ def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str
             OpeningRecord, OpenedBid.opening_id == OpeningRecord.id).where(OpeningRecord.batch_id == batch.id)).all())
         _notify(session, bidders, Role.SUPPLIER_REP, "publicity_started", batch,
                 f"拟中选结果公示中，可在公示期内提出异议 / proposed winners under publicity: {batch.name}", now)
+        _notify(session, _demand_hospital_ids(session, batch), Role.HOSPITAL_BUYER, "publicity_started", batch,
+                f"拟中选结果公示中，公示期满后发布并签订采购协议 / proposed winners under publicity; contracts "
+                f"follow when the period ends: {batch.name}", now)
     else:
         transition_batch(session, actor, code, "send_back", reason=reason.strip(), now=now, commit=False, internal=True)
     audit.record(session, actor.audit(), "review.approve" if approve else "review.send_back", "batch", code,
@@ -158,6 +176,9 @@ def lodge_objection(session: Session, actor: Actor, code: str, text: str, attach
                           attachment=content, lodged_by=actor.user_id, lodged_at=now)
     session.add(objection)
     session.flush()
+    _notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "objection_lodged", batch,
+            f"公示期内收到异议，请在公示期满前答复 / an objection was lodged during publicity; answer it before "
+            f"the period ends: {batch.name}", now)
     audit.record(session, actor.audit(), "objection.lodge", "batch", code, {"objection": objection.id}, at=now)
     session.commit()
     return objection
@@ -208,6 +229,9 @@ def end_publicity(session: Session, actor: Actor | None, code: str, now: datetim
             f"中选结果已发布，请确认采购协议 / result published, please sign your contracts: {batch.name}", now)
     _notify(session, {c.supplier_org_id for c in contracts}, Role.SUPPLIER_REP, "contracts_to_sign", batch,
             f"中选结果已发布，请确认采购协议 / result published, please sign your contracts: {batch.name}", now)
+    _notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "execution_due", batch,
+            f"中选结果已发布，请于采购周期开始（{batch.cycle_start}）时开始执行 / result published; start execution "
+            f"when the cycle begins ({batch.cycle_start}): {batch.name}", now)
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "batch.published", "batch", code,
                  {"contracts": len(contracts), "version": publicity.evaluation_id}, at=now)
     session.commit()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -170,3 +171,19 @@ def parse_bank_return(
     if not rows and not errors:
         raise BankReturnError("没有数据行 / no data rows")
     return BankReturn(tuple(rows), tuple(errors))
+
+
+#: The columns of the return template, in the order the bank fills them (docs/bank-return.md).
+TEMPLATE_HEADER = ("指令编号", "状态", "失败原因")
+
+
+def return_template(references: Iterable[str]) -> bytes:
+    """A return file to fill in (UTF-8 with BOM, so that Excel opens it in Chinese): the header
+    and one row per instruction reference, status and reason left for the bank's answer
+    (成功 / 失败 or paid / failed; a reason for each failure)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(TEMPLATE_HEADER)
+    for reference in references:
+        writer.writerow((reference, "", ""))
+    return out.getvalue().encode("utf-8-sig")

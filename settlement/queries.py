@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal_column, or_
 from sqlalchemy.orm import aliased
@@ -16,6 +17,7 @@ from accounts.scoping import scope
 from core.money import line_amount_fen
 from procurement.models import Batch, BatchItem, Item
 from procurement.rules import parse_rules
+from procurement.tasks import Task
 from review.models import Contract
 from settlement.claims import clawed_back, covers, settled, settling_run
 from settlement.deadlines import OverdueLine, overdue_lines
@@ -240,6 +242,33 @@ def savings(session: Session, actor: Actor, batch: Batch,
                     > i.actual_fund_spend_fen and i.hospital_code not in scores})
     ready = [i for i in inputs if i.hospital_code not in needs]
     return retained_savings(ready, scores, tiers), needs
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def execution_tasks(session: Session, actor: Actor, batch: Batch, now: datetime,
+                    tz: ZoneInfo = SHANGHAI) -> list[Task]:
+    """The landing-page tasks of a batch in execution, with the calendar's due dates (local
+    days of the batch's rules): suppliers apply for last month's accepted lines by
+    ``apply_by_day``, hospitals accept deliveries and reconcile applied lines by
+    ``reconcile_by_day``, a second settlement officer approves computed runs."""
+    rules = parse_rules(batch.rules_json)
+    today = now.astimezone(tz).date()
+
+    def day(n: int) -> datetime:  # the end of local day n of this month
+        return datetime.combine(today.replace(day=n), time(23, 59), tzinfo=tz).astimezone(UTC)
+
+    counts = pending_counts(session, actor, batch.id)
+    if actor.role.value == "supplier_rep":
+        month_start = today.replace(day=1)
+        counts["apply_settlement"] = session.exec(
+            scope(select(func.count()).select_from(Acceptance), actor, Acceptance)
+            .where(Acceptance.batch_id == batch.id, Acceptance.applied_month.is_(None),
+                   Acceptance.accepted_on < month_start, Acceptance.quantity > Acceptance.returned)).one()
+    due = {"apply_settlement": day(rules.apply_by_day), "reconcile_lines": day(rules.reconcile_by_day)}
+    return [Task(code, batch.code, batch.name, due.get(code), bool(code in due and due[code] <= now), count=n)
+            for code, n in counts.items() if n]
 
 
 def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, int]:

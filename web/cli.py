@@ -129,9 +129,13 @@ def seed(hospitals: int, suppliers: int) -> None:
 
     with _db().write_session() as session:
         result = seed_demo(session, hospitals=hospitals, suppliers=suppliers,
-                           keyring=keyring())
+                           keyring=keyring(), db=_db())
     if not result.created:
         click.echo("demo data already present")
+    if result.stages:
+        click.echo("demo batches (which batch shows what, and which login sees it):")
+        for stage in result.stages:
+            click.echo(f"  {stage.code:<18} {stage.shows}  [{stage.logins}]")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, org in result.logins:
         click.echo(f"  {username:<14} {role:<20} {org}")
@@ -193,6 +197,45 @@ def jobs(interval: int, once: str | None) -> None:
     run_scheduler(_db(), ring, Path(settings.instance_path), interval, tz)
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the web server listens on.")
+@click.option("--port", default=5000, show_default=True, help="Port the web server listens on.")
+@click.option("--interval", default=15, show_default=True, help="Seconds between the scheduler's lifecycle passes.")
+@with_appcontext
+def serve(host: str, port: int, interval: int) -> None:
+    """The development web server and the scheduler beside it (``make run``): the scheduler is
+    a child process (``flask jobs``) of the same process group, so Ctrl-C stops both, and it is
+    stopped whenever the web server ends."""
+    import os
+    import signal
+    import subprocess
+
+    from werkzeug.serving import run_simple
+
+    env = dict(os.environ, JICAI_INSTANCE_PATH=current_app.extensions["jicai.settings"].instance_path)
+    child = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs",  # noqa: S603 - our own CLI
+                              "--interval", str(interval)], env=env)
+    click.echo(f"scheduler started beside the web server (pid {child.pid})")
+
+    def _stop(signum, _frame):  # SIGTERM (a supervisor, a test): end the web server like Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True)  # noqa: SLF001 - the real app
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        click.echo("web server and scheduler stopped")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(db_cli)
@@ -201,5 +244,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(bids_cli)
     app.cli.add_command(jobs)
+    app.cli.add_command(serve)
     app.cli.add_command(optimize)
     app.cli.add_command(settlement_cli)

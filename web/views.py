@@ -11,8 +11,8 @@ from accounts.services import LoginPolicy, actor_for, authenticate
 from accounts.sessions import EndReason, end_session, start_session
 from core.clock import utcnow
 from jobs.queries import scheduler_status
-from procurement.tasks import tasks_for
-from review.tasks import contract_tasks
+from procurement.tasks import most_urgent_first, tasks_for
+from review.tasks import contract_tasks, review_tasks
 from web.auth import LoginUser, public, requires
 from web.db import app_settings, get_session
 from web.forms import EmptyForm, LoginForm
@@ -25,8 +25,10 @@ bp = Blueprint("shell", __name__)
 @requires()
 def index():
     """The landing page: what this role must do next."""
-    tasks = tasks_for(get_session(), g.actor, utcnow()) + contract_tasks(get_session(), g.actor)
-    return render_template("shell/landing.html", tasks=tasks, now=utcnow())
+    session, now = get_session(), utcnow()
+    tasks = most_urgent_first(tasks_for(session, g.actor, now) + review_tasks(session, g.actor, now)
+                              + contract_tasks(session, g.actor), now)
+    return render_template("shell/landing.html", tasks=tasks, now=now)
 
 
 @bp.route("/login", methods=["GET", "POST"])

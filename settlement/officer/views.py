@@ -19,7 +19,7 @@ from procurement.lifecycle import BatchStatus
 from procurement.names import name_book
 from procurement.queries import list_batches
 from settlement import queries, services
-from settlement.banking import files_of
+from settlement.banking import files_of, instructions_of
 from settlement.forms import ConfirmForm, RefundReceivedForm, RunForm, UploadForm
 from settlement.runs import officer_run
 from settlement.savings import SAVINGS_COLUMNS
@@ -217,6 +217,18 @@ def bank_return(run_id: int):
         except services.SettlementRefused as exc:
             flash(str(exc), "error")
     return redirect(url_for("settlement_officer.run_page", run_id=run_id))
+
+
+@bp.get("/runs/<int:run_id>/bank-return-template.csv")
+@requires(OFFICER)
+def bank_return_template(run_id: int):
+    """The return file to fill in for this run: its instruction references, status and reason
+    blank (the format: docs/bank-return.md)."""
+    from settlement.bankreturns import return_template
+
+    r = _run(run_id)
+    references = [i.reference for i in instructions_of(get_session(), run_id)]
+    return attachment(return_template(references), f"bank-return-{r.run_ref}.csv", "text/csv")
 
 
 def _scores() -> dict[str, Decimal]:
