@@ -111,6 +111,21 @@ def acceptances(session: Session, actor: Actor, *, applied_unsettled: bool = Fal
              if run is not None else None) for a, c, run, claw in rows]
 
 
+@dataclass(frozen=True)
+class ReconcileRow:
+    """An applied, unsettled line for the hospital to decide, with its payable amount (fen)."""
+
+    acceptance: Acceptance
+    contract: Contract
+    amount_fen: int
+
+
+def to_reconcile(session: Session, actor: Actor) -> list[ReconcileRow]:
+    """The actor's applied, unsettled lines (pending or disputed), oldest first, with amounts."""
+    rows = acceptances(session, actor, applied_unsettled=True)
+    return [ReconcileRow(a, c, line_amount_fen(a.quantity - a.returned, c.ucp_e4)) for a, c, _p in reversed(rows)]
+
+
 def statements(session: Session, actor: Actor) -> list[tuple[DeductionStatement, SettlementRun, Organisation]]:
     """Deduction statements in scope, newest first."""
     stmt = (scope(select(DeductionStatement, SettlementRun, Organisation), actor, DeductionStatement)

@@ -1,6 +1,6 @@
 """The settlement use cases in one place (each lives in its own module; one transaction each).
 
-Deliveries and reconciliation: :mod:`settlement.deliveries`; prepayment:
+Deliveries: :mod:`settlement.deliveries`; reconciliation: :mod:`settlement.reconciliation`; prepayment:
 :mod:`settlement.prepayment`; runs and approval: :mod:`settlement.runs`; bank files and
 returns: :mod:`settlement.banking`; clawbacks asked back: :mod:`settlement.refunds`. Importing this module registers the scope rules.
 """
@@ -14,17 +14,25 @@ from settlement.deliveries import (
     SettlementRefused,
     accept_delivery,
     apply_for_settlement,
-    reconcile,
     record_deliveries,
     record_delivery,
     return_goods,
 )
 from settlement.prepayment import balances, grant_prepayment
+from settlement.reconciliation import (
+    LineDecision,
+    ReconcilePlan,
+    plan_reconciliation,
+    reconcile,
+    reconcile_lines,
+)
 from settlement.refunds import record_refund, request_refunds, waiting_clawbacks
 from settlement.runs import RunOutcome, approve_run, run_settlement, runs_of
 
 __all__ = [
     "DeliveryInput",
+    "LineDecision",
+    "ReconcilePlan",
     "RunOutcome",
     "SettlementRefused",
     "accept_delivery",
@@ -34,7 +42,9 @@ __all__ = [
     "files_of",
     "grant_prepayment",
     "import_bank_return",
+    "plan_reconciliation",
     "reconcile",
+    "reconcile_lines",
     "record_deliveries",
     "record_delivery",
     "record_refund",

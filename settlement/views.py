@@ -10,7 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
-from core.inputs import whole
+from core.inputs import InputError, whole
+from core.money import format_yuan
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from procurement.lifecycle import BatchStatus
@@ -60,7 +61,7 @@ def home():
                                lines=queries.acceptances(db, g.actor), refunds=queries.refunds(db, g.actor))
     if g.actor.role == Role.HOSPITAL_BUYER:
         return render_template("settlement/hospital.html", open=queries.deliveries(db, g.actor, open_only=True),
-                               to_reconcile=queries.acceptances(db, g.actor, applied_unsettled=True),
+                               to_reconcile=queries.to_reconcile(db, g.actor),
                                lines=queries.acceptances(db, g.actor), accept_form=AcceptForm(),
                                return_form=ReturnForm(), reconcile_form=ReconcileForm(), today=utcnow().date())
     return redirect(url_for("settlement_officer.batches"))
@@ -188,22 +189,45 @@ def return_goods(acceptance_id: int):
     return redirect(url_for("settlement.home"))
 
 
+def _decisions(form) -> list[services.LineDecision]:
+    """The per-line decisions of the reconciliation form: ``decision-<id>`` is ``confirm``,
+    ``dispute`` or empty (undecided, left out), ``reason-<id>`` the line's reason."""
+    out = []
+    for key in form:
+        if not key.startswith("decision-") or not (value := form.get(key, "")):
+            continue
+        pk = whole(key.removeprefix("decision-"), "line")
+        if value not in ("confirm", "dispute"):
+            raise InputError(key, "须为“确认”或“有异议”", "must be confirm or dispute")
+        out.append(services.LineDecision(pk, value == "confirm", form.get(f"reason-{pk}", "")))
+    return out
+
+
 @bp.post("/reconcile")
 @requires(Role.HOSPITAL_BUYER)
 def reconcile():
-    """Confirm or dispute the selected applied lines."""
+    """Reconcile line by line: first show what the decisions will do, then (``step=record``)
+    record them — only the lines decided change."""
     form = ReconcileForm()
-    ids = [whole(x, "line") for x in request.form.getlist("line")]
-    if form.validate_on_submit():
-        try:
-            n = services.reconcile(get_session(), g.actor, ids, form.decision.data == "confirm",
-                                   form.reason.data or "", utcnow())
-            flash(_("%(n)s lines reconciled.", n=n), "success")
-        except services.SettlementRefused as exc:
-            _refused(exc)
-        except Forbidden:
-            abort(404)
-    return redirect(url_for("settlement.home"))
+    if not form.validate_on_submit():
+        return redirect(url_for("settlement.home"))
+    decisions = _decisions(request.form)
+    try:
+        if request.form.get("step") != "record":
+            plan = services.plan_reconciliation(get_session(), g.actor, decisions)
+            return render_template("settlement/reconcile_confirm.html", plan=plan, form=form,
+                                   decisions=decisions)
+        outcome = services.reconcile_lines(get_session(), g.actor, decisions, utcnow())
+        plan = outcome.value
+        flash(_("These decisions were recorded already: nothing changed.") if outcome.repeated else
+              _("%(c)s lines confirmed (%(ca)s), %(d)s lines disputed (%(da)s).", c=len(plan.confirmed),
+                ca=format_yuan(plan.confirmed_fen), d=len(plan.disputed), da=format_yuan(plan.disputed_fen)),
+              "success")
+    except services.SettlementRefused as exc:
+        _refused(exc)
+    except Forbidden:
+        abort(404)
+    return redirect(url_for("settlement.home") + "#reconcile")
 
 
 @bp.get("/statements")
