@@ -69,3 +69,9 @@ class RefundReceivedForm(FlaskForm):
 
     bank_ref = StringField(_l("Bank reference"), validators=[DataRequired(), Length(max=60)])
     received_on = DateField(_l("Date received"), validators=[DataRequired()])
+
+
+class ReissueForm(FlaskForm):
+    """Ask for (or reject) the re-issue of a failed payment, with a note."""
+
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

@@ -2,7 +2,8 @@
 
 Deliveries: :mod:`settlement.deliveries`; reconciliation: :mod:`settlement.reconciliation`; prepayment:
 :mod:`settlement.prepayment`; runs and approval: :mod:`settlement.runs`; bank files and
-returns: :mod:`settlement.banking`; clawbacks asked back: :mod:`settlement.refunds`. Importing this module registers the scope rules.
+returns: :mod:`settlement.banking`; clawbacks asked back: :mod:`settlement.refunds`; failed payments re-issued (four-eyes):
+:mod:`settlement.reissue`. Importing this module registers the scope rules.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from settlement.reconciliation import (
     reconcile_lines,
 )
 from settlement.refunds import record_refund, request_refunds, waiting_clawbacks
+from settlement.reissue import approve_reissue, reject_reissue, request_reissue
 from settlement.runs import RunOutcome, approve_run, run_settlement, runs_of
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "SettlementRefused",
     "accept_delivery",
     "apply_for_settlement",
+    "approve_reissue",
     "approve_run",
     "balances",
     "files_of",
@@ -45,6 +48,8 @@ __all__ = [
     "plan_reconciliation",
     "reconcile",
     "reconcile_lines",
+    "reject_reissue",
+    "request_reissue",
     "record_deliveries",
     "record_delivery",
     "record_refund",

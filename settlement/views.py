@@ -16,7 +16,7 @@ from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from procurement.lifecycle import BatchStatus
 from procurement.queries import list_batches
-from settlement import queries, services
+from settlement import payments, queries, services
 from settlement.forms import (
     AcceptForm,
     ApplyForm,
@@ -58,7 +58,8 @@ def home():
         apply_form.batch_code.choices = _execution_batches()
         return render_template("settlement/supplier.html", form=form, apply_form=apply_form,
                                contracts=queries.contracts(db, g.actor), deliveries=queries.deliveries(db, g.actor),
-                               lines=queries.acceptances(db, g.actor), refunds=queries.refunds(db, g.actor))
+                               lines=queries.acceptances(db, g.actor), refunds=queries.refunds(db, g.actor),
+                               failed_payments=payments.failed_count(db, g.actor))
     if g.actor.role == Role.HOSPITAL_BUYER:
         return render_template("settlement/hospital.html", open=queries.deliveries(db, g.actor, open_only=True),
                                to_reconcile=queries.to_reconcile(db, g.actor),
