@@ -58,8 +58,7 @@ def change_supplier_account(session, world):
     bank.confirm_bank_change(session, second, change.id)
 
 
-def test_a_failed_payment_is_told_to_the_supplier_and_the_fund_with_the_bank_reference(session, world, setup,
-                                                                                      officer_b):  # noqa: F811
+def test_a_failed_payment_is_told_to_the_supplier_and_the_fund(session, world, setup, officer_b):  # noqa: F811
     inst = failed_payment(session, world, setup, officer_b)
     assert (inst.status, inst.failure_reason, inst.bank_ref) == ("failed", "收款账户已冻结", "BK20261108001")
     supplier, fund = world.orgs[("A", OrgKind.SUPPLIER)], world.orgs[("A", OrgKind.FUND)]
