@@ -70,7 +70,7 @@ def tasks_for(session: Session, actor: Actor, now: datetime) -> list[Task]:
                 tasks.append(task)
         elif actor.role == Role.SETTLEMENT_OFFICER and status == S.EXECUTION:
             tasks.append(Task("run_settlement", batch.code, batch.name))
-        if status == S.EXECUTION and actor.role in (Role.HOSPITAL_BUYER, Role.SETTLEMENT_OFFICER):
+        if status == S.EXECUTION and actor.role in (Role.HOSPITAL_BUYER, Role.SETTLEMENT_OFFICER, Role.SUPPLIER_REP):
             from settlement.queries import (
                 pending_counts,  # settlement builds on procurement, not back
             )

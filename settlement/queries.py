@@ -27,6 +27,7 @@ from settlement.models import (
     Delivery,
     PaymentInstruction,
     PrepaymentEntry,
+    ReissueRequest,
     SettlementClaim,
     SettlementRun,
     SettlementShare,
@@ -259,7 +260,8 @@ def savings(session: Session, actor: Actor, batch: Batch,
 
 def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, int]:
     """Landing-page counts for one batch in execution: deliveries to accept and lines to
-    reconcile (hospital), runs awaiting a second officer's approval (settlement officer)."""
+    reconcile (hospital); runs and re-issues awaiting a second officer's approval, failed
+    payments to re-issue (settlement officer); failed payments (supplier)."""
     out: dict[str, int] = {}
     if actor.role.value == "hospital_buyer":
         accepted = (select(Acceptance.delivery_id, func.sum(Acceptance.quantity).label("q"))
@@ -277,4 +279,21 @@ def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, i
             scope(select(func.count()).select_from(SettlementRun), actor, SettlementRun)
             .where(SettlementRun.batch_id == batch_id, SettlementRun.status == "computed",
                    SettlementRun.computed_by != actor.user_id)).one()
+        out["approve_reissue"] = session.exec(
+            scope(select(func.count()).select_from(ReissueRequest), actor, ReissueRequest)
+            .where(ReissueRequest.batch_id == batch_id, ReissueRequest.status == "requested",
+                   ReissueRequest.requested_by != actor.user_id)).one()
+        out["reissue_payment"] = _failed(session, actor, batch_id, unrequested=True)
+    elif actor.role.value == "supplier_rep":
+        out["payment_failed"] = _failed(session, actor, batch_id)
     return out
+
+
+def _failed(session: Session, actor: Actor, batch_id: int, *, unrequested: bool = False) -> int:
+    """Failed, not yet re-issued instructions of the batch in scope (without an open request)."""
+    stmt = (scope(select(func.count()).select_from(PaymentInstruction), actor, PaymentInstruction)
+            .where(PaymentInstruction.batch_id == batch_id, PaymentInstruction.status == "failed"))
+    if unrequested:
+        stmt = stmt.where(~select(ReissueRequest.id).where(ReissueRequest.instruction_id == PaymentInstruction.id,
+                                                           ReissueRequest.status != "rejected").exists())
+    return int(session.exec(stmt).one())

@@ -21,6 +21,7 @@ from core.audit import AuditEntry
 from review.models import Notification
 from settlement import payments, services
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun, SettlementShare
+from settlement.queries import pending_counts
 from tests.conftest import PASSWORD
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 from tests.settlement.test_services import actors, deliver_and_accept
@@ -28,9 +29,9 @@ from tests.settlement.test_services import actors, deliver_and_accept
 NEW_ACCOUNT, NEW_CNAPS = "6222999988887777", "103100000026"
 
 
-def failed_payment(session, world, setup, officer_b):  # noqa: F811
-    """October settled (two hospitals' lines of one supplier in one instruction), released, and
-    returned by the bank as failed (账户已冻结) with the bank's reference; the instruction."""
+def released_payment(session, world, setup, officer_b):  # noqa: F811
+    """October settled (two lines of one hospital and supplier in one instruction) and its bank
+    file released; the instruction."""
     supplier, hospital, officer = actors(world)
     services.grant_prepayment(session, None, setup.code, "A-hospital", NOW)
     accs = deliver_and_accept(session, world, setup, [("YP001", 1000, 1000, 2), ("YP003", 333, 333, 5)])
@@ -40,6 +41,14 @@ def failed_payment(session, world, setup, officer_b):  # noqa: F811
     services.approve_run(session, officer_b, run.id, NOW)
     services.release_files(session, officer, run.id, NOW)
     (inst,) = session.exec(select(PaymentInstruction).where(PaymentInstruction.run_id == run.id)).all()
+    return inst
+
+
+def failed_payment(session, world, setup, officer_b):  # noqa: F811
+    """:func:`released_payment`, returned by the bank as failed (账户已冻结) with the bank's
+    reference; the instruction."""
+    inst = released_payment(session, world, setup, officer_b)
+    officer, run = world.actors[("A", Role.SETTLEMENT_OFFICER)], session.get(SettlementRun, inst.run_id)
     ret = f"指令编号,状态,失败原因,银行流水号\n{inst.reference},退票,收款账户已冻结,BK20261108001\n".encode()
     services.import_bank_return(session, officer, run.id, ret, "return.csv", NOW)
     session.refresh(inst)
@@ -95,7 +104,13 @@ def test_four_eyes_re_issue_to_the_corrected_account_pays_once(session, world, s
     old_account = inst.payee_account
     change_supplier_account(session, world)
     later = NOW + timedelta(days=3)
+    tasks = {who: pending_counts(session, world.actors[("A", who)], setup.batch_id)
+             for who in (Role.SUPPLIER_REP, Role.SETTLEMENT_OFFICER)}
+    assert tasks[Role.SUPPLIER_REP]["payment_failed"] == 1 and tasks[Role.SETTLEMENT_OFFICER]["reissue_payment"] == 1
     request = services.request_reissue(session, officer, inst.id, "账户已更正", later).value
+    assert pending_counts(session, officer, setup.batch_id) | {"approve_run": 0} == {
+        "approve_run": 0, "approve_reissue": 0, "reissue_payment": 0}  # the requester waits for a second officer
+    assert pending_counts(session, officer_b, setup.batch_id)["approve_reissue"] == 1
     assert (request.payee_account, request.payee_cnaps) == (NEW_ACCOUNT, NEW_CNAPS)
     assert services.request_reissue(session, officer, inst.id, "", later).repeated  # one open request
     assert session.exec(select(Notification).where(Notification.kind == "payment_reissue_requested")).first()
@@ -125,6 +140,8 @@ def test_four_eyes_re_issue_to_the_corrected_account_pays_once(session, world, s
                         .where(PaymentInstruction.reissue_of_id == inst.id)).one() == 1
     assert session.exec(select(func.count()).select_from(AuditEntry)
                         .where(AuditEntry.action == "settlement.reissue.approve")).one() == 1
+    assert pending_counts(session, officer_b, setup.batch_id)["approve_reissue"] == 0
+    assert pending_counts(session, world.actors[("A", Role.SUPPLIER_REP)], setup.batch_id)["payment_failed"] == 0
     told = session.exec(select(Notification).where(Notification.kind == "payment_reissued")).one()
     assert told.org_id == world.orgs[("A", OrgKind.SUPPLIER)].id and new.reference in told.text
 
