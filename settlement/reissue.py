@@ -54,11 +54,13 @@ def _officer(actor: Actor) -> None:
 
 
 def _instruction(session: Session, actor: Actor, instruction_id: int) -> PaymentInstruction:
-    """An instruction of the officer's region, locked; Forbidden when unknown or foreign."""
-    found = session.exec(scope(select(PaymentInstruction.id).where(PaymentInstruction.id == instruction_id),
-                               actor, PaymentInstruction)).first()
-    if found is None:
+    """An instruction of the officer's region, locked after the batch's settlement lock (shared;
+    the order every re-issue and run takes them in); Forbidden when unknown or foreign."""
+    batch_id = session.exec(scope(select(PaymentInstruction.batch_id).where(PaymentInstruction.id == instruction_id),
+                                  actor, PaymentInstruction)).first()
+    if batch_id is None:
         raise Forbidden("no such instruction")
+    advisory_xact_lock(session, f"settlement:{batch_id}", shared=True)
     return lock_for_update(session, PaymentInstruction, instruction_id)
 
 
@@ -74,7 +76,6 @@ def request_reissue(session: Session, actor: Actor, instruction_id: int, note: s
     request for the same instruction answers the open one (a repeat, nothing written)."""
     _officer(actor)
     old = _instruction(session, actor, instruction_id)
-    advisory_xact_lock(session, f"settlement:{old.batch_id}", shared=True)
     existing = open_request(session, old.id)
     if existing is not None:
         session.commit()
@@ -104,23 +105,23 @@ def request_reissue(session: Session, actor: Actor, instruction_id: int, note: s
     return Outcome(request)
 
 
-def _request(session: Session, actor: Actor, request_id: int) -> ReissueRequest:
-    """A request of the officer's region, locked; Forbidden when unknown or foreign."""
+def _request(session: Session, actor: Actor, request_id: int, *, exclusive: bool = False) -> ReissueRequest:
+    """A request of the officer's region, locked after the batch's settlement lock (exclusive
+    to approve: it writes a run); Forbidden when unknown or foreign."""
     _officer(actor)
-    found = session.exec(scope(select(ReissueRequest.id).where(ReissueRequest.id == request_id),
-                               actor, ReissueRequest)).first()
-    if found is None:
+    batch_id = session.exec(scope(select(ReissueRequest.batch_id).where(ReissueRequest.id == request_id),
+                                  actor, ReissueRequest)).first()
+    if batch_id is None:
         raise Forbidden("no such request")
+    advisory_xact_lock(session, f"settlement:{batch_id}", shared=not exclusive)
     return lock_for_update(session, ReissueRequest, request_id)
 
 
 def approve_reissue(session: Session, actor: Actor, request_id: int, now: datetime) -> Outcome[PaymentInstruction]:
     """A second officer approves: the new instruction, in a re-issue run ready for its bank
     files. Approving again answers the instruction made (a repeat: nothing written)."""
-    request = _request(session, actor, request_id)
-    advisory_xact_lock(session, f"settlement:{request.batch_id}")
+    request = _request(session, actor, request_id, exclusive=True)
     batch = lock_for_update(session, Batch, request.batch_id)
-    request = lock_for_update(session, ReissueRequest, request_id)
     if request.status == ReissueStatus.APPROVED:
         made = session.get(PaymentInstruction, request.new_instruction_id)
         session.commit()

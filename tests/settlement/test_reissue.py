@@ -22,7 +22,7 @@ from review.models import Notification
 from settlement import payments, services
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun, SettlementShare
 from settlement.queries import pending_counts
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, run_together
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 from tests.settlement.test_services import actors, deliver_and_accept
 
@@ -187,3 +187,22 @@ def test_re_issue_refusals(session, world, setup, officer_b):  # noqa: F811
         services.approve_reissue(session, officer_b, request.id, NOW)
     assert session.exec(select(func.count()).select_from(ReissueRequest)).one() == 2
     assert session.get(Organisation, supplier.id).bank_account == NEW_ACCOUNT
+
+
+def test_approvals_at_once_make_one_instruction(db, session, world, setup, officer_b):  # noqa: F811
+    inst = failed_payment(session, world, setup, officer_b)
+    officer = world.actors[("A", Role.SETTLEMENT_OFFICER)]
+    request_id = services.request_reissue(session, officer, inst.id, "", NOW).value.id
+    inst_id = inst.id
+    session.commit()
+
+    def approve(_i, start):
+        with db.write_session() as s:
+            start()
+            return services.approve_reissue(s, officer_b, request_id, NOW).repeated
+
+    assert sorted(run_together(3, approve)) == [False, True, True]
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(PaymentInstruction)
+                        .where(PaymentInstruction.reissue_of_id == inst_id)).one() == 1
+    assert session.exec(select(func.count()).select_from(SettlementRun)).one() == 2
