@@ -143,4 +143,9 @@ def test_nothing_decided_or_a_dispute_without_reason_is_refused_and_nothing_writ
     assert f"明细 {ids[0]}" in r.get_data(as_text=True)
     bad = client.post("/settlement/reconcile", data=_decisions_form(token, {ids[0]: ("maybe", "")}, "record"))
     assert bad.status_code == 400
+    for key in ("decision-99999999999999999999", "decision-abc", "decision-²"):
+        assert client.post("/settlement/reconcile", data={"csrf_token": token, "step": "record",
+                                                          key: "confirm"}).status_code == 400, key
+    foreign = client.post("/settlement/reconcile", data={"csrf_token": token, "step": "record", "decision-999999": "confirm"})
+    assert foreign.status_code == 404
     assert set(statuses(session).values()) == {("pending", "")}
