@@ -18,6 +18,7 @@ from settlement.deliveries import SettlementRefused
 from settlement.model import BankAccount, InstructionStatus
 from settlement.model import PaymentInstruction as PureInstruction
 from settlement.models import BankFileRecord, BankReturnImport, PaymentInstruction, SettlementRun
+from settlement.notices import notify_failures
 from settlement.runs import officer_run, who
 
 
@@ -119,17 +120,22 @@ def import_bank_return(session: Session, actor: Actor | None, run_id: int, conte
         except ValueError as exc:
             raise SettlementRefused(f"第{r.row}行 / row {r.row}: 指令 {r.reference} 状态为 {inst.status}，"
                                     f"不能改为 {r.status} / {exc}") from exc
-        moves.append((inst, new, r.reason))
-    for inst, new, reason in moves:
+        moves.append((inst, new, r.reason, r.bank_ref))
+    newly_failed = []
+    for inst, new, reason, bank_ref in moves:
         if new == inst.status:
             counts["same"] += 1
             continue
         counts[str(new)] += 1
         inst.status, inst.status_at, inst.failure_reason = new, now, reason[:200]
+        inst.bank_ref = bank_ref or inst.bank_ref
         session.add(inst)
+        if new == InstructionStatus.FAILED:
+            newly_failed.append(inst)
     if not counts["paid"] and not counts["failed"]:
         session.rollback()
         return BankReturnOutcome(0, 0, counts["same"], None)
+    notify_failures(session, run, newly_failed, now)
     log = BankReturnImport(run_id=run.id, filename=filename[:200], sha256=hashlib.sha256(content).hexdigest(),
                            paid_count=counts["paid"], failed_count=counts["failed"], unchanged_count=counts["same"],
                            imported_by=actor.user_id if actor else None, imported_at=now)

@@ -1,7 +1,8 @@
 """Parse a bank's return file: for each instruction reference, paid or failed (and why).
 
 Input is CSV bytes in UTF-8 (with or without BOM) or GB18030 (what Chinese bank portals
-export). Header names are matched in Chinese or English, any order, extra columns ignored.
+export). Header names are matched in Chinese or English, any order, extra columns ignored;
+指令编号 and 状态 are required, 失败原因 and 银行流水号 (the bank's own reference) optional.
 Good rows come back as :class:`ReturnRow`; every bad row as a :class:`ReturnRowError`
 naming row, column and value. A file that cannot be read at all raises
 :class:`BankReturnError` — the only exception this module raises.
@@ -27,7 +28,9 @@ HEADERS: dict[str, frozenset[str]] = {
     ),
     "status": frozenset({"status", "状态", "结果", "处理结果", "交易状态"}),
     "reason": frozenset({"reason", "原因", "失败原因", "备注"}),
+    "bank_ref": frozenset({"bank reference", "bank ref", "银行流水号", "流水号", "交易流水号", "银行参考号"}),
 }
+MAX_BANK_REF = 60
 STATUS_WORDS: dict[str, InstructionStatus] = {
     **dict.fromkeys(
         ("paid", "success", "succeeded", "ok", "成功", "已支付", "支付成功"),
@@ -52,6 +55,7 @@ class ReturnRow:
     reference: str
     status: InstructionStatus
     reason: str
+    bank_ref: str = ""  # the bank's own reference of the transfer (optional column)
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ def parse_bank_return(
             pos = cols.get(col)
             return _clean(rec[pos]) if pos is not None and pos < len(rec) else ""
 
-        ref, raw_status, reason = cell("reference"), cell("status"), cell("reason")
+        ref, raw_status, reason, bank_ref = cell("reference"), cell("status"), cell("reason"), cell("bank_ref")
         status = STATUS_WORDS.get(raw_status.casefold())
         problem = None
         if not ref:
@@ -163,11 +167,13 @@ def parse_bank_return(
             problem = ("reference", ref, "未知的指令编号 / unknown instruction reference")
         elif status is None:
             problem = ("status", raw_status, "无法识别的状态 / unknown status (paid/failed)")
+        elif len(bank_ref) > MAX_BANK_REF:
+            problem = ("bank_ref", bank_ref, "银行流水号超过60个字符 / bank reference over 60 characters")
         if problem:
             errors.append(ReturnRowError(number, *problem))
             continue
         seen[ref] = number
-        rows.append(ReturnRow(number, ref, status, reason))
+        rows.append(ReturnRow(number, ref, status, reason, bank_ref))
     if not rows and not errors:
         raise BankReturnError("没有数据行 / no data rows")
     return BankReturn(tuple(rows), tuple(errors))

@@ -1,4 +1,5 @@
-"""Use cases before a run: record deliveries, accept them (partly), returns, apply, reconcile.
+"""Use cases before a run: record deliveries, accept them (partly), returns, apply (reconciliation:
+:mod:`settlement.reconciliation`).
 
 Each function is one transaction (it commits) and appends to the audit log. Refusals raise
 :class:`SettlementRefused` with a Chinese / English message; objects outside the actor's scope
@@ -22,7 +23,7 @@ from core import audit
 from core.db import advisory_xact_lock, lock_for_update
 from core.money import line_amount_fen
 from review.models import Contract
-from settlement.claims import is_settled, next_place
+from settlement.claims import is_settled
 from settlement.models import Acceptance, Delivery, DeliveryReturn
 from settlement.scoping import contract_condition
 
@@ -237,41 +238,3 @@ def apply_for_settlement(session: Session, actor: Actor, batch_id: int, month: s
                  {"month": month, "lines": len(ids)}, at=now)
     session.commit()
     return len(ids)
-
-
-def reconcile(session: Session, actor: Actor, acceptance_ids: Sequence[int], confirm: bool, reason: str,
-              now: datetime) -> int:
-    """The hospital confirms or disputes applied lines (disputed lines wait for a later run); how
-    many lines this call changed. A line already in the state asked for (confirmed; disputed for
-    the same reason) is left as it is — a confirmed line keeps its place in the settlement queue
-    — and a call that changes no line is a repeat: nothing written, no audit row, 0."""
-    _require(actor, Role.HOSPITAL_BUYER)
-    if not acceptance_ids:
-        raise SettlementRefused("请选择明细 / select at least one line")
-    if not confirm and not reason.strip():
-        raise SettlementRefused("有异议须填写原因 / a dispute needs a reason")
-    _guard_lines(session, acceptance_ids)
-    places: dict[int, int] = {}  # one place in the settlement queue per batch for this call
-    changed: list[int] = []
-    for pk in sorted(set(acceptance_ids)):
-        acc = _own(session, actor, Acceptance, pk)
-        if acc.applied_month is None:
-            raise SettlementRefused(f"明细 {pk} 尚未申请结算 / line {pk} has not been applied for")
-        if is_settled(session, pk):
-            raise SettlementRefused(f"明细 {pk} 已结算 / line {pk} is already settled")
-        if (acc.reconcile_status, acc.dispute_reason) == (("confirmed", "") if confirm else
-                                                          ("disputed", reason.strip()[:200])):
-            continue
-        changed.append(pk)
-        if confirm and acc.batch_id not in places:
-            places[acc.batch_id] = next_place(session, acc.batch_id)
-        acc.reconcile_status = "confirmed" if confirm else "disputed"
-        acc.claim_seq = places[acc.batch_id] if confirm else None  # a disputed line leaves the queue
-        acc.dispute_reason = "" if confirm else reason.strip()[:200]
-        acc.reconciled_by, acc.reconciled_at = actor.user_id, now
-        session.add(acc)
-    if changed:
-        audit.record(session, actor.audit(), "settlement.confirm" if confirm else "settlement.dispute", "hospital",
-                     str(actor.org_id), {"lines": changed, "reason": reason.strip()[:200]}, at=now)
-    session.commit()
-    return len(changed)

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from web.forms import WholeField
@@ -46,11 +45,7 @@ class ApplyForm(FlaskForm):
 
 
 class ReconcileForm(FlaskForm):
-    """Confirm or dispute the selected lines."""
-
-    decision = SelectField(_l("Decision"), choices=[SelectChoice("confirm", _l("Confirm")),
-                                                       SelectChoice("dispute", _l("Dispute"))])
-    reason = StringField(_l("Reason for a dispute"), validators=[Optional(), Length(max=200)])
+    """The reconciliation form's CSRF token; the per-line decisions are read by the view."""
 
 
 class RunForm(FlaskForm):
@@ -74,3 +69,9 @@ class RefundReceivedForm(FlaskForm):
 
     bank_ref = StringField(_l("Bank reference"), validators=[DataRequired(), Length(max=60)])
     received_on = DateField(_l("Date received"), validators=[DataRequired()])
+
+
+class ReissueForm(FlaskForm):
+    """Ask for (or reject) the re-issue of a failed payment, with a note."""
+
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

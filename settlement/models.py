@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     LargeBinary,
+    String,
     Text,
     UniqueConstraint,
     text,
@@ -181,6 +182,8 @@ class PaymentInstruction(SQLModel, table=True):
     """Fund → supplier transfer: payer and payee accounts, amount, status, the lines it pays."""
 
     __tablename__ = "settlement_instruction"
+    #: a failed instruction is re-issued at most once: the database refuses a second successor
+    __table_args__ = (Index("uq_settlement_instruction_reissue_of", "reissue_of_id", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="settlement_run.id", index=True)
@@ -202,6 +205,38 @@ class PaymentInstruction(SQLModel, table=True):
     reissue_of_id: int | None = Field(default=None, foreign_key="settlement_instruction.id")
     failure_reason: str = Field(default="", max_length=200)
     status_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    bank_ref: str = Field(default="", sa_column=Column(String(60), nullable=False, server_default=""))  # 银行流水号
+
+
+class ReissueRequest(SQLModel, table=True):
+    """Re-issuing a failed payment (退票重付), four-eyes: one settlement officer requests it to the
+    supplier's account as it is now (kept here, so the approver sees what is approved), a second
+    one approves — which creates the new instruction — or either rejects it.
+
+    At most one open (requested or approved) request per failed instruction (partial unique
+    index); the new instruction's ``reissue_of_id`` is unique too, so nothing is paid twice.
+    """
+
+    __tablename__ = "settlement_reissue"
+    __table_args__ = (Index("uq_settlement_reissue_open", "instruction_id", unique=True,
+                            sqlite_where=text("status != 'rejected'"), postgresql_where=text("status != 'rejected'")),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instruction_id: int = Field(foreign_key="settlement_instruction.id", index=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default="requested", max_length=10)  # requested | approved | rejected
+    payee_account: str = Field(max_length=40)
+    payee_name: str = Field(max_length=200)
+    payee_cnaps: str = Field(max_length=12)
+    payee_bank: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=200)
+    requested_by: int = Field(foreign_key="app_user.id")
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str = Field(default="", max_length=200)
+    new_instruction_id: int | None = Field(default=None, foreign_key="settlement_instruction.id")
 
 
 class SettlementClaim(SQLModel, table=True):

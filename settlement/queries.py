@@ -29,6 +29,7 @@ from settlement.models import (
     Delivery,
     PaymentInstruction,
     PrepaymentEntry,
+    ReissueRequest,
     SettlementClaim,
     SettlementRun,
     SettlementShare,
@@ -111,6 +112,21 @@ def acceptances(session: Session, actor: Actor, *, applied_unsettled: bool = Fal
     rows = session.exec(stmt.order_by(Acceptance.id.desc()).limit(limit)).all()
     return [(a, c, SettledLine(run, line_amount_fen(a.quantity - a.returned, c.ucp_e4) + int(claw))
              if run is not None else None) for a, c, run, claw in rows]
+
+
+@dataclass(frozen=True)
+class ReconcileRow:
+    """An applied, unsettled line for the hospital to decide, with its payable amount (fen)."""
+
+    acceptance: Acceptance
+    contract: Contract
+    amount_fen: int
+
+
+def to_reconcile(session: Session, actor: Actor) -> list[ReconcileRow]:
+    """The actor's applied, unsettled lines (pending or disputed), oldest first, with amounts."""
+    rows = acceptances(session, actor, applied_unsettled=True)
+    return [ReconcileRow(a, c, line_amount_fen(a.quantity - a.returned, c.ucp_e4)) for a, c, _p in reversed(rows)]
 
 
 def statements(session: Session, actor: Actor) -> list[tuple[DeductionStatement, SettlementRun, Organisation]]:
@@ -273,7 +289,8 @@ def execution_tasks(session: Session, actor: Actor, batch: Batch, now: datetime,
 
 def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, int]:
     """Landing-page counts for one batch in execution: deliveries to accept and lines to
-    reconcile (hospital), runs awaiting a second officer's approval (settlement officer)."""
+    reconcile (hospital); runs and re-issues awaiting a second officer's approval, failed
+    payments to re-issue (settlement officer); failed payments (supplier)."""
     out: dict[str, int] = {}
     if actor.role.value == "hospital_buyer":
         accepted = (select(Acceptance.delivery_id, func.sum(Acceptance.quantity).label("q"))
@@ -291,4 +308,21 @@ def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, i
             scope(select(func.count()).select_from(SettlementRun), actor, SettlementRun)
             .where(SettlementRun.batch_id == batch_id, SettlementRun.status == "computed",
                    SettlementRun.computed_by != actor.user_id)).one()
+        out["approve_reissue"] = session.exec(
+            scope(select(func.count()).select_from(ReissueRequest), actor, ReissueRequest)
+            .where(ReissueRequest.batch_id == batch_id, ReissueRequest.status == "requested",
+                   ReissueRequest.requested_by != actor.user_id)).one()
+        out["reissue_payment"] = _failed(session, actor, batch_id, unrequested=True)
+    elif actor.role.value == "supplier_rep":
+        out["payment_failed"] = _failed(session, actor, batch_id)
     return out
+
+
+def _failed(session: Session, actor: Actor, batch_id: int, *, unrequested: bool = False) -> int:
+    """Failed, not yet re-issued instructions of the batch in scope (without an open request)."""
+    stmt = (scope(select(func.count()).select_from(PaymentInstruction), actor, PaymentInstruction)
+            .where(PaymentInstruction.batch_id == batch_id, PaymentInstruction.status == "failed"))
+    if unrequested:
+        stmt = stmt.where(~select(ReissueRequest.id).where(ReissueRequest.instruction_id == PaymentInstruction.id,
+                                                           ReissueRequest.status != "rejected").exists())
+    return int(session.exec(stmt).one())

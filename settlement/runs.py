@@ -7,7 +7,8 @@ that range (``settlement.claims``); the database refuses two claims from the sam
 second run, or a racing one, finds nothing new and returns the existing run. Changes of
 applied lines (application, reconciliation, returns) take the same lock shared, so the lines
 summed are the lines claimed.
-Failed instructions of the batch are re-issued in the next run (new reference, same lines).
+A failed instruction is not re-issued by a run: it waits for a four-eyes re-issue to the
+corrected account (:mod:`settlement.reissue`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.queries import find_batch
 from procurement.rules import parse_rules
-from settlement import ledger
 from settlement.deliveries import SettlementRefused, parse_month
 from settlement.model import (
     BankAccount,
@@ -51,7 +51,7 @@ from settlement.models import (
 )
 from settlement.open_lines import claim_lines, net_clawbacks, open_clawbacks, open_lines
 from settlement.prepayment import balances
-from settlement.run import instruction_reference, remittance_text, settle_shares
+from settlement.run import settle_shares
 
 
 class NothingToSettle(SettlementRefused):
@@ -119,7 +119,7 @@ def _directory(session: Session, supplier_ids: set[int]) -> tuple[dict[int, Bank
 
 
 def run_settlement(session: Session, actor: Actor | None, batch_code: str, month: str, now: datetime) -> RunOutcome:
-    """Settle the batch's applied, confirmed lines up to ``month``; re-issue failed instructions.
+    """Settle the batch's applied, confirmed lines up to ``month``.
 
     Summed per hospital × supplier in the database, settled by :func:`settle_shares`, then the
     range of lines claimed by one row — a province's month (600,000 lines) never becomes
@@ -144,9 +144,6 @@ def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now
         raise SettlementRefused("医保基金账户未设置 / the fund's bank account is not set")
     found = open_lines(session, batch.id, end)
     totals = found.totals
-    failed = session.exec(select(PaymentInstruction).where(PaymentInstruction.batch_id == batch.id,
-                                                           PaymentInstruction.status == InstructionStatus.FAILED)
-                          .order_by(PaymentInstruction.id)).all()
     hospitals = {o.id: o for o in session.exec(select(Organisation).where(
         Organisation.id.in_({h for h, *_x in totals}))).all()} if totals else {}
     payees, suppliers = _directory(session, {s for _h, s, *_x in totals})
@@ -167,7 +164,7 @@ def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now
                                settings_of(batch), run_ref=run_ref)
     except SettlementError as exc:
         raise SettlementRefused(f"无法结算 / cannot settle: {exc}") from exc
-    if not result.statements and not failed:
+    if not result.statements:
         latest = session.exec(select(SettlementRun).where(SettlementRun.batch_id == batch.id,
                                                           SettlementRun.month == month)
                               .order_by(SettlementRun.seq.desc())).first()
@@ -189,11 +186,9 @@ def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now
         session.execute(update(DeliveryReturn).where(DeliveryReturn.id.in_(netted_returns))
                         .values(clawback_run_id=run.id))
     claim_lines(session, run, found)
-    run.reissued_fen = _reissue(session, run, failed, len(result.instructions), now)
-    session.add(run)
     audit.record(session, who(actor), "settlement.run", "settlement_run", str(run.id),
                  {"batch": batch.code, "month": month, "ref": run_ref, "gross_fen": run.gross_fen,
-                  "offset_fen": run.offset_fen, "paid_fen": run.paid_fen, "reissued_fen": run.reissued_fen,
+                  "offset_fen": run.offset_fen, "paid_fen": run.paid_fen,
                   "clawback_fen": run.clawback_fen,
                   "lines": run.line_count, "carried": run.carried_count}, at=now)
     session.commit()
@@ -232,34 +227,6 @@ def _persist(session: Session, run: SettlementRun, batch: Batch, result: Settlem
     for table, rows in ((SettlementShare.__table__, shares), (DeductionStatement.__table__, statements),
                         (PrepaymentEntry.__table__, offsets)):
         bulk_insert(session, table, rows)
-
-
-def _reissue(session: Session, run: SettlementRun, failed: list[PaymentInstruction], taken: int,
-             now: datetime) -> int:
-    """Re-issue each failed instruction in ``run`` (payee account as it is now); Σ re-issued fen."""
-    total = 0
-    for n, old in enumerate(failed, start=taken + 1):
-        ledger.transition(InstructionStatus(old.status), InstructionStatus.REISSUED)
-        payee = account_of(session.get(Organisation, old.supplier_org_id))
-        ref = instruction_reference(run.run_ref, n)
-        new = PaymentInstruction(run_id=run.id, batch_id=old.batch_id, reference=ref,
-                                 supplier_org_id=old.supplier_org_id, payer_account=old.payer_account,
-                                 payer_name=old.payer_name, payer_cnaps=old.payer_cnaps, payer_bank=old.payer_bank,
-                                 payee_account=payee.account_no if payee else old.payee_account,
-                                 payee_name=payee.holder_name if payee else old.payee_name,
-                                 payee_cnaps=payee.bank_cnaps if payee else old.payee_cnaps,
-                                 payee_bank=payee.bank_name if payee else old.payee_bank,
-                                 amount_fen=old.amount_fen, line_count=old.line_count,
-                                 remittance=remittance_text(ref, old.line_count)[:140], reissue_of_id=old.id,
-                                 status_at=now)
-        old.status, old.status_at = InstructionStatus.REISSUED, now
-        session.add_all([new, old])
-        session.flush()
-        for share in session.exec(select(SettlementShare).where(SettlementShare.instruction_id == old.id)).all():
-            share.instruction_id = new.id
-            session.add(share)
-        total += old.amount_fen
-    return total
 
 
 def runs_of(session: Session, actor: Actor, batch_id: int | None = None) -> list[SettlementRun]:

@@ -1,7 +1,8 @@
 """Who sees which settlement rows (registered with :func:`accounts.scoping.register_scope`).
 
 * Hospital buyers: their own deliveries, acceptances, statements, ledger and refunds owed to them.
-* Supplier reps: their own deliveries, acceptances, payment instructions and refunds asked of them.
+* Supplier reps: their own deliveries, acceptances, payment instructions (and their re-issue
+  requests) and refunds asked of them.
 * Bureau roles (settlement officer, price officer, admin): every row of their region.
 Runs, their claims, bank files and bank returns are for bureau roles only.
 """
@@ -26,6 +27,7 @@ from settlement.models import (
     Delivery,
     PaymentInstruction,
     PrepaymentEntry,
+    ReissueRequest,
     SettlementClaim,
     SettlementRun,
     SettlementShare,
@@ -75,6 +77,13 @@ def _instruction_rule(actor: Actor) -> ColumnElement[bool]:
     return bureau_rule(PaymentInstruction.batch_id)(actor)
 
 
+def _reissue_rule(actor: Actor) -> ColumnElement[bool]:
+    """Re-issue requests: the supplier paid sees its own; bureau roles their region's."""
+    if actor.role == Role.SUPPLIER_REP:
+        return ReissueRequest.supplier_org_id == actor.org_id
+    return bureau_rule(ReissueRequest.batch_id)(actor)
+
+
 def contract_condition(actor: Actor) -> ColumnElement[bool]:
     """Contracts the actor may act on: the hospital's or supplier's own, the bureau's region."""
     return party_rule(Contract)(actor)
@@ -102,6 +111,7 @@ register_scope(SettlementShare, party_rule(SettlementShare))
 register_scope(DeductionStatement, party_rule(DeductionStatement, supplier=False))
 register_scope(PrepaymentEntry, party_rule(PrepaymentEntry, supplier=False))
 register_scope(PaymentInstruction, _instruction_rule)
+register_scope(ReissueRequest, _reissue_rule)
 register_scope(SettlementRun, bureau_rule(SettlementRun.batch_id))
 register_scope(BankFileRecord, _by_run(BankFileRecord))
 register_scope(BankReturnImport, _by_run(BankReturnImport))

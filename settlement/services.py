@@ -1,8 +1,9 @@
 """The settlement use cases in one place (each lives in its own module; one transaction each).
 
-Deliveries and reconciliation: :mod:`settlement.deliveries`; prepayment:
+Deliveries: :mod:`settlement.deliveries`; reconciliation: :mod:`settlement.reconciliation`; prepayment:
 :mod:`settlement.prepayment`; runs and approval: :mod:`settlement.runs`; bank files and
-returns: :mod:`settlement.banking`; clawbacks asked back: :mod:`settlement.refunds`. Importing this module registers the scope rules.
+returns: :mod:`settlement.banking`; clawbacks asked back: :mod:`settlement.refunds`; failed payments re-issued (four-eyes):
+:mod:`settlement.reissue`. Importing this module registers the scope rules.
 """
 
 from __future__ import annotations
@@ -14,27 +15,41 @@ from settlement.deliveries import (
     SettlementRefused,
     accept_delivery,
     apply_for_settlement,
-    reconcile,
     record_deliveries,
     record_delivery,
     return_goods,
 )
 from settlement.prepayment import balances, grant_prepayment
+from settlement.reconciliation import (
+    LineDecision,
+    ReconcilePlan,
+    plan_reconciliation,
+    reconcile,
+    reconcile_lines,
+)
 from settlement.refunds import record_refund, request_refunds, waiting_clawbacks
+from settlement.reissue import approve_reissue, reject_reissue, request_reissue
 from settlement.runs import RunOutcome, approve_run, run_settlement, runs_of
 
 __all__ = [
     "DeliveryInput",
+    "LineDecision",
+    "ReconcilePlan",
     "RunOutcome",
     "SettlementRefused",
     "accept_delivery",
     "apply_for_settlement",
+    "approve_reissue",
     "approve_run",
     "balances",
     "files_of",
     "grant_prepayment",
     "import_bank_return",
+    "plan_reconciliation",
     "reconcile",
+    "reconcile_lines",
+    "reject_reissue",
+    "request_reissue",
     "record_deliveries",
     "record_delivery",
     "record_refund",

@@ -10,15 +10,15 @@ from wtforms.fields.choices import SelectChoice
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
-from core.inputs import whole
-from core.money import format_price_e4
+from core.inputs import InputError, whole
+from core.money import format_price_e4, format_yuan
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from procurement.lifecycle import BatchStatus
 from procurement.names import item_title
 from procurement.queries import list_batches
 from review.queries import contract_labels
-from settlement import queries, services
+from settlement import payments, queries, services
 from settlement.forms import (
     AcceptForm,
     ApplyForm,
@@ -63,11 +63,12 @@ def home():
         return render_template("settlement/supplier.html", form=form, apply_form=apply_form,
                                contracts=queries.contracts(db, g.actor), deliveries=deliveries,
                                lines=lines, refunds=queries.refunds(db, g.actor),
-                               labels=contract_labels(db, [r.contract for r in deliveries] + [c for _a, c, _p in lines]))
+                               labels=contract_labels(db, [r.contract for r in deliveries] + [c for _a, c, _p in lines]),
+                               failed_payments=payments.failed_count(db, g.actor))
     if g.actor.role == Role.HOSPITAL_BUYER:
         pending = queries.deliveries(db, g.actor, open_only=True)
-        to_reconcile, lines = queries.acceptances(db, g.actor, applied_unsettled=True), queries.acceptances(db, g.actor)
-        labels = contract_labels(db, [r.contract for r in pending] + [c for _a, c, _p in to_reconcile + lines])
+        to_reconcile, lines = queries.to_reconcile(db, g.actor), queries.acceptances(db, g.actor)
+        labels = contract_labels(db, [r.contract for r in pending] + [r.contract for r in to_reconcile] + [c for _a, c, _p in lines])
         return render_template("settlement/hospital.html", open=pending, to_reconcile=to_reconcile,
                                lines=lines, labels=labels, accept_form=AcceptForm(),
                                return_form=ReturnForm(), reconcile_form=ReconcileForm(), today=utcnow().date())
@@ -196,22 +197,45 @@ def return_goods(acceptance_id: int):
     return redirect(url_for("settlement.home"))
 
 
+def _decisions(form) -> list[services.LineDecision]:
+    """The per-line decisions of the reconciliation form: ``decision-<id>`` is ``confirm``,
+    ``dispute`` or empty (undecided, left out), ``reason-<id>`` the line's reason."""
+    out = []
+    for key in form:
+        if not key.startswith("decision-") or not (value := form.get(key, "")):
+            continue
+        pk = whole(key.removeprefix("decision-"), "line")
+        if value not in ("confirm", "dispute"):
+            raise InputError(key, "须为“确认”或“有异议”", "must be confirm or dispute")
+        out.append(services.LineDecision(pk, value == "confirm", form.get(f"reason-{pk}", "")))
+    return out
+
+
 @bp.post("/reconcile")
 @requires(Role.HOSPITAL_BUYER)
 def reconcile():
-    """Confirm or dispute the selected applied lines."""
+    """Reconcile line by line: first show what the decisions will do, then (``step=record``)
+    record them — only the lines decided change."""
     form = ReconcileForm()
-    ids = [whole(x, "line") for x in request.form.getlist("line")]
-    if form.validate_on_submit():
-        try:
-            n = services.reconcile(get_session(), g.actor, ids, form.decision.data == "confirm",
-                                   form.reason.data or "", utcnow())
-            flash(_("%(n)s lines reconciled.", n=n), "success")
-        except services.SettlementRefused as exc:
-            _refused(exc)
-        except Forbidden:
-            abort(404)
-    return redirect(url_for("settlement.home"))
+    if not form.validate_on_submit():
+        return redirect(url_for("settlement.home"))
+    decisions = _decisions(request.form)
+    try:
+        if request.form.get("step") != "record":
+            plan = services.plan_reconciliation(get_session(), g.actor, decisions)
+            return render_template("settlement/reconcile_confirm.html", plan=plan, form=form,
+                                   decisions=decisions)
+        outcome = services.reconcile_lines(get_session(), g.actor, decisions, utcnow())
+        plan = outcome.value
+        flash(_("These decisions were recorded already: nothing changed.") if outcome.repeated else
+              _("%(c)s lines confirmed (%(ca)s), %(d)s lines disputed (%(da)s).", c=len(plan.confirmed),
+                ca=format_yuan(plan.confirmed_fen), d=len(plan.disputed), da=format_yuan(plan.disputed_fen)),
+              "success")
+    except services.SettlementRefused as exc:
+        _refused(exc)
+    except Forbidden:
+        abort(404)
+    return redirect(url_for("settlement.home") + "#reconcile")
 
 
 @bp.get("/statements")

@@ -53,6 +53,8 @@ LABELS = {
             "released": _l("Bank files released")},
     "instruction": {"issued": _l("Issued"), "paid": _l("Paid"), "failed": _l("Payment failed"),
                     "reissued": _l("Re-issued")},
+    "reissue": {"requested": _l("Awaiting a second officer"), "approved": _l("Approved, re-issued"),
+                "rejected": _l("Rejected")},
     "reconcile": {"pending": _l("Pending"), "confirmed": _l("Confirmed"), "disputed": _l("Disputed")},
     "source": {"form": _l("Form"), "workbook": _l("Workbook"), "api": _l("API")},
     "ledger": {"advance": _l("Advance"), "offset": _l("Offset")},

@@ -145,6 +145,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from procurement.views import bp as procurement_bp
     from review.views import bp as review_bp
     from settlement.officer.views import bp as settlement_officer_bp
+    from settlement.payment.views import bp as settlement_payments_bp
     from settlement.views import bp as settlement_bp
     from web.downloads import bp as downloads_bp
     from web.views import bp as shell_bp
@@ -163,4 +164,5 @@ def init_web(app: Flask, tz_name: str) -> None:
     csrf.exempt(api_bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(settlement_bp)
     app.register_blueprint(settlement_officer_bp)
+    app.register_blueprint(settlement_payments_bp)
     app.register_blueprint(downloads_bp)

@@ -18,7 +18,7 @@ from core.money import fen_to_decimal
 from procurement.lifecycle import BatchStatus
 from procurement.names import name_book
 from procurement.queries import list_batches
-from settlement import queries, services
+from settlement import payments, queries, services
 from settlement.banking import files_of, instructions_of
 from settlement.forms import ConfirmForm, RefundReceivedForm, RunForm, UploadForm
 from settlement.runs import officer_run
@@ -65,7 +65,8 @@ def batch(code: str):
     return render_template("settlement/officer_batch.html", batch=b, runs=services.runs_of(db, g.actor, b.id),
                            form=RunForm(), overdue=late, report=report, names=names, book=book,
                            waiting=waiting, refunds=queries.refunds(db, g.actor, b.id),
-                           confirm=ConfirmForm(), received_form=RefundReceivedForm(), today=today)
+                           confirm=ConfirmForm(), received_form=RefundReceivedForm(), today=today,
+                           failed_payments=payments.failed_count(db, g.actor, b.id))
 
 
 @bp.post("/batches/<code>/refunds")
@@ -136,7 +137,8 @@ def run_page(run_id: int):
     db = get_session()
     instructions, statements = queries.run_detail(db, r)
     return render_template("settlement/run.html", run=r, instructions=instructions, statements=statements,
-                           files=files_of(db, r.id), form=ConfirmForm(), upload=UploadForm())
+                           files=files_of(db, r.id), form=ConfirmForm(), upload=UploadForm(),
+                           batch_code=payments.batch_code(db, r.batch_id))
 
 
 @bp.post("/runs/<int:run_id>/approve")

@@ -17,7 +17,13 @@ from api import services as api
 from core.clock import utcnow
 from core.money import line_amount_fen
 from settlement import services
-from settlement.models import Acceptance, Delivery, DeliveryReturn, PaymentInstruction
+from settlement.models import (
+    Acceptance,
+    Delivery,
+    DeliveryReturn,
+    PaymentInstruction,
+    SettlementRun,
+)
 from tests.api.test_api import SETTLEMENT_PATHS, fuzz
 from tests.settlement.fixtures_db import officer_b, setup  # noqa: F401
 
@@ -237,12 +243,14 @@ def test_apply_reconcile_run_then_statements_and_payments(client, session, world
                           json={"quantity": 1, "returned_on": "2026-10-09", "reason": "x"})
     assert settled.status_code == 201 and settled.get_json()["clawback"] != "0.00"  # taken back by the next run
 
-    _bank_return(session, world, run.id, "失败")  # the bank refuses; the next run re-issues it
-    rerun = services.run_settlement(session, officer, setup.code, "2026-10", utcnow())
-    assert rerun.created and rerun.run.reissued_fen == 9960
-    services.approve_run(session, officer_b, rerun.run.id, utcnow())
-    services.release_files(session, officer, rerun.run.id, utcnow())
-    _bank_return(session, world, rerun.run.id, "成功")
+    _bank_return(session, world, run.id, "失败")  # the bank refuses; two officers re-issue it
+    (failed,) = session.exec(select(PaymentInstruction).where(PaymentInstruction.run_id == run.id)).all()
+    request = services.request_reissue(session, officer, failed.id, "", utcnow()).value
+    reissued = services.approve_reissue(session, officer_b, request.id, utcnow()).value
+    rerun = session.get(SettlementRun, reissued.run_id)
+    assert rerun.reissued_fen == 9960 and rerun.status == "approved"
+    services.release_files(session, officer, rerun.id, utcnow())
+    _bank_return(session, world, rerun.id, "成功")
     session.commit()
     new, old = client.get("/api/v1/payments", headers=tokens["supplier"]).get_json()
     assert (old["status"], old["failure_reason"], new["status"], new["reissue_of"], new["amount"]) == (

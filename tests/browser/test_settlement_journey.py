@@ -70,7 +70,11 @@ def test_settlement_month_in_the_browser(app, db, session, world, live_server, b
     supplier.get_by_test_id("lines").wait_for()
 
     hospital.goto(f"{base}/settlement/")
+    radios = hospital.locator('[data-testid="to-reconcile"] input[type="radio"][value="confirm"]')
+    for n in range(radios.count()):
+        radios.nth(n).check()
     hospital.get_by_test_id("reconcile").click()
+    hospital.get_by_test_id("reconcile-record").click()
     hospital.get_by_test_id("lines").wait_for()
 
     officer_a = _login(browser, base, "a_settlement_officer")

@@ -76,7 +76,8 @@ def test_month_through_the_pages(client, session, world, setup):  # noqa: F811
     client.post("/settlement/apply", data={"csrf_token": token, "batch_code": setup.code, "month": "2026-10"})
     token = _switch(client, world.username("A", Role.HOSPITAL_BUYER))
     lines = [str(a.id) for a in _all(session, select(Acceptance))]
-    client.post("/settlement/reconcile", data={"csrf_token": token, "decision": "confirm", "line": lines})
+    client.post("/settlement/reconcile", data={"csrf_token": token, "step": "record",
+                                               **{f"decision-{pk}": "confirm" for pk in lines}})
 
     token = _switch(client, world.username("A", Role.SETTLEMENT_OFFICER))
     page = client.get(f"/settlement/officer/batches/{setup.code}").get_data(as_text=True)

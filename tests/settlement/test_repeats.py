@@ -29,7 +29,7 @@ def _counts(session) -> tuple[int, int]:
 
 
 def _reissued(session, world, setup, officer_b):  # noqa: F811
-    """A released run whose one instruction the bank failed and the next run re-issued; the
+    """A released run whose one instruction the bank failed and two officers re-issued; the
     failure file's bytes."""
     officer = world.actors[("A", Role.SETTLEMENT_OFFICER)]
     run = _released_run(session, world, setup, officer_b)
@@ -37,7 +37,8 @@ def _reissued(session, world, setup, officer_b):  # noqa: F811
     failed = f"指令编号,状态,失败原因\n{inst.reference},失败,账户已销户\n".encode()
     first = services.import_bank_return(session, officer, run.id, failed, "r.csv", NOW)
     assert (first.failed, first.repeated) == (1, False)
-    assert services.run_settlement(session, officer, setup.code, "2026-10", NOW + timedelta(days=2)).created
+    request = services.request_reissue(session, officer, inst.id, "", NOW + timedelta(days=2)).value
+    services.approve_reissue(session, officer_b, request.id, NOW + timedelta(days=2))
     session.refresh(inst)
     assert inst.status == "reissued"
     return run, inst, failed

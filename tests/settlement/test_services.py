@@ -175,11 +175,15 @@ def test_failed_payment_is_reissued_once_never_paid_twice(session, world, setup,
     with pytest.raises(services.SettlementRefused, match="paid"):
         services.import_bank_return(session, officer, run.id, f"reference,status\n{inst.reference},paid\n".encode(),
                                     "r.csv", NOW)
+    # a run never re-issues by itself: the failed payment waits for a four-eyes re-issue (test_reissue.py)
     nov = services.run_settlement(session, officer, setup.code, "2026-10", NOW + timedelta(days=2))
-    assert nov.created and nov.run.reissued_fen == inst.amount_fen and nov.run.paid_fen == 0
+    assert not nov.created and nov.run.id == run.id
     session.refresh(inst)
-    assert inst.status == "reissued"
-    new = session.exec(select(PaymentInstruction).where(PaymentInstruction.reissue_of_id == inst.id)).one()
+    assert inst.status == "failed"
+    request = services.request_reissue(session, officer, inst.id, "", NOW + timedelta(days=2)).value
+    new = services.approve_reissue(session, officer_b, request.id, NOW + timedelta(days=2)).value
+    session.refresh(inst)
+    assert inst.status == "reissued" and new.reissue_of_id == inst.id
     assert session.exec(select(SettlementShare.instruction_id)).all() == [new.id]  # the lines follow
     third = services.run_settlement(session, officer, setup.code, "2026-10", NOW + timedelta(days=3))
     assert not third.created  # nothing failed any more: no second re-issue

@@ -10,6 +10,7 @@ from optimizer.model import Reason, Status
 from procurement.lifecycle import BatchStatus
 from settlement.model import InstructionStatus
 from settlement.refunds import RECEIVED, REQUESTED
+from settlement.reissue import ReissueStatus
 from web.labels import LABELS, label
 
 
@@ -18,6 +19,7 @@ from web.labels import LABELS, label
     ("instruction", [s.value for s in InstructionStatus]),
     ("run", ["computed", "approved", "released"]),
     ("reconcile", ["pending", "confirmed", "disputed"]),
+    ("reissue", [s.value for s in ReissueStatus]),
     ("source", ["form", "workbook", "api"]),
     ("ledger", ["advance", "offset"]),
     ("refund", [REQUESTED, RECEIVED]),

@@ -43,6 +43,8 @@ def foreign(session, world) -> dict[str, str]:
         "run_id": "999999",
         "file_id": "999999",
         "refund_id": "999999",
+        "instruction_id": "999999",  # settlement: payments and their re-issue requests
+        "request_id": "999999",
         "change_id": "999999",  # accounts: bank account change requests
         "submission_id": "999999",  # bidding: a printable receipt of another company's bid
     }
