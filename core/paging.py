@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import func, select
 
 PER_PAGE = 50
@@ -47,6 +48,9 @@ class ListQuery:
         return f"%{escaped}%"
 
 
+FIRST_PAGE = ListQuery()  # no filters, the default order, the first page
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a list: its rows, the number of rows over all pages, and the query that
@@ -70,6 +74,23 @@ class Page:
     def first(self) -> int:
         """The position of the first row shown (1-based; 0 when the list is empty)."""
         return (self.page - 1) * self.query.per_page + 1 if self.rows else 0
+
+
+def contains(query: ListQuery, name: str, *columns):
+    """A WHERE term: any of ``columns`` contains filter ``name`` as typed (``%``/``_`` literal),
+    or ``None`` when the filter is not set."""
+    pattern = query.pattern(name)
+    if pattern is None:
+        return None
+    return or_(*(c.ilike(pattern, escape="\\") for c in columns))
+
+
+def narrowed(stmt, *terms):
+    """``stmt`` with every WHERE term that is not ``None``."""
+    for term in terms:
+        if term is not None:
+            stmt = stmt.where(term)
+    return stmt
 
 
 def bounded(query: ListQuery, sorts: Mapping[str, Any]) -> ListQuery:

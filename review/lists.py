@@ -3,14 +3,13 @@ filtered and sorted in SQL through :mod:`core.paging`."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.scoping import scope
-from core.paging import ListQuery, Page, fetch
+from core.paging import FIRST_PAGE, ListQuery, Page, contains, fetch, narrowed
 from procurement.models import Batch, BatchItem, Item
 from procurement.queries import find_batch
 from review.models import Contract, Notification
@@ -18,11 +17,6 @@ from review.models import Contract, Notification
 CONTRACT_FILTERS = ("hospital", "supplier", "item", "status")
 CONTRACT_STATUSES = ("unsigned", "signed")
 NOTE_FILTERS = ("state", "kind")
-
-
-def _matches(pattern: str, *columns):
-    """Any of ``columns`` contains the (escaped) ``LIKE`` pattern."""
-    return or_(*(c.like(pattern, escape="\\") for c in columns))
 
 
 def _contract_sorts(hospital, supplier) -> dict:
@@ -36,7 +30,7 @@ CONTRACT_SORTS = tuple(_contract_sorts(Organisation, Organisation))
 
 
 def contract_page(session: Session, actor: Actor, code: str,
-                  query: ListQuery = ListQuery()) -> tuple[Batch, Page] | None:
+                  query: ListQuery = FIRST_PAGE) -> tuple[Batch, Page] | None:
     """One page of the batch's contracts within the actor's scope, as rows of (contract, item,
     hospital, supplier): filters ``hospital``/``supplier``/``item`` match a code or name,
     ``status`` is a contract status. ``None`` when the batch is not visible."""
@@ -49,12 +43,11 @@ def contract_page(session: Session, actor: Actor, code: str,
             .join(hospital, Contract.hospital_org_id == hospital.id)
             .join(supplier, Contract.supplier_org_id == supplier.id)
             .where(Contract.batch_id == batch.id))
-    for name, columns in (("hospital", (hospital.code, hospital.name)), ("supplier", (supplier.code, supplier.name)),
-                          ("item", (Item.code, Item.generic_name))):
-        if (pattern := query.pattern(name)) is not None:
-            stmt = stmt.where(_matches(pattern, *columns))
-    if query.get("status") in CONTRACT_STATUSES:
-        stmt = stmt.where(Contract.status == query.get("status"))
+    status = query.get("status")
+    stmt = narrowed(stmt, contains(query, "hospital", hospital.code, hospital.name),
+                    contains(query, "supplier", supplier.code, supplier.name),
+                    contains(query, "item", Item.code, Item.generic_name),
+                    Contract.status == status if status in CONTRACT_STATUSES else None)
     page = fetch(session, scope(stmt, actor, Contract), query, _contract_sorts(hospital, supplier),
                  (Item.code, Contract.code, Contract.id))
     return batch, page
@@ -63,7 +56,7 @@ def contract_page(session: Session, actor: Actor, code: str,
 NOTE_SORTS = {"created": Notification.created_at, "kind": Notification.kind, "batch": Notification.batch_code}
 
 
-def inbox_page(session: Session, actor: Actor, query: ListQuery = ListQuery()) -> Page:
+def inbox_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) -> Page:
     """One page of the actor's notifications, unread first, newest first; filters ``state``
     (``unread``/``read``) and ``kind``."""
     stmt = scope(select(Notification), actor, Notification)
