@@ -11,7 +11,7 @@ layer renders with one pager (``web/templates/_list.html``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import or_
@@ -25,13 +25,15 @@ MAX_FILTER = 100  # characters of one filter value
 @dataclass(frozen=True)
 class ListQuery:
     """What a user asked of a list: filters by name, a sort key (``None``: the default order),
-    its direction, the page (1-based) and the page size."""
+    its direction, the page (1-based) and the page size. ``prefix`` names the list on a page
+    that shows several (its query-string keys are ``<prefix>page``, ``<prefix>sort`` …)."""
 
     filters: Mapping[str, str] = field(default_factory=dict)
     sort: str | None = None
     descending: bool = False
     page: int = 1
     per_page: int = PER_PAGE
+    prefix: str = ""
 
     def get(self, name: str) -> str | None:
         """One filter's value, stripped; ``None`` when it is not set."""
@@ -97,7 +99,8 @@ def bounded(query: ListQuery, sorts: Mapping[str, Any]) -> ListQuery:
     """The query with a page size within limits and a sort key from the whitelist (or none)."""
     per_page = min(max(1, query.per_page), MAX_PER_PAGE)
     sort = query.sort if query.sort in sorts else None
-    return ListQuery(dict(query.filters), sort, query.descending and sort is not None, max(1, query.page), per_page)
+    return replace(query, filters=dict(query.filters), sort=sort, descending=query.descending and sort is not None,
+                   page=max(1, query.page), per_page=per_page)
 
 
 def order_of(query: ListQuery, sorts: Mapping[str, Any], default: Sequence[Any]) -> list[Any]:
@@ -121,7 +124,7 @@ def fetch(session, stmt, query: ListQuery, sorts: Mapping[str, Any], default: Se
     total = session.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one()
     pages = max(1, -(-total // query.per_page))
     if query.page > pages:
-        query = ListQuery(query.filters, query.sort, query.descending, pages, query.per_page)
+        query = replace(query, page=pages)
     ordered = stmt.order_by(None).order_by(*order_of(query, sorts, default))
     rows = session.exec(ordered.offset((query.page - 1) * query.per_page).limit(query.per_page)).all()
     return Page(list(rows), int(total), query)
@@ -132,5 +135,5 @@ def page_of_list(rows: Sequence, query: ListQuery) -> Page:
     per_page = min(max(1, query.per_page), MAX_PER_PAGE)
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(1, query.page), pages)
-    query = ListQuery(query.filters, query.sort, query.descending, page, per_page)
+    query = replace(query, page=page, per_page=per_page)
     return Page(list(rows[(page - 1) * per_page: page * per_page]), len(rows), query)

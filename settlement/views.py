@@ -15,7 +15,7 @@ from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from procurement.lifecycle import BatchStatus
 from procurement.queries import list_batches
-from settlement import queries, services
+from settlement import lists, queries, services
 from settlement.forms import (
     AcceptForm,
     ApplyForm,
@@ -29,6 +29,7 @@ from settlement.workbook import build_delivery_template
 from web.auth import requires
 from web.db import app_settings, get_session, visible_batch
 from web.downloads import hold, xlsx_download
+from web.listing import list_query
 
 bp = Blueprint("settlement", __name__, url_prefix="/settlement")
 OFFICERS = (Role.SETTLEMENT_OFFICER, Role.PRICE_OFFICER, Role.ADMIN)
@@ -46,20 +47,27 @@ def _execution_batches() -> list[SelectChoice]:
             for b in list_batches(get_session(), g.actor, BatchStatus.EXECUTION)]
 
 
+def _deliveries(db, open_only: bool = False):
+    """The page of deliveries the settlement home shows (query-string keys ``d_…``)."""
+    query = list_query(sorts=lists.DELIVERY_SORTS, filters=lists.DELIVERY_FILTERS, prefix="d_")
+    return lists.delivery_page(db, g.actor, query, open_only=open_only)
+
+
 @bp.get("/")
 @requires(Role.SUPPLIER_REP, Role.HOSPITAL_BUYER, *OFFICERS)
 def home():
     """The settlement home of each role."""
     db = get_session()
     if g.actor.role == Role.SUPPLIER_REP:
-        form, apply_form = DeliveryForm(), ApplyForm()
+        form, apply_form, dp = DeliveryForm(), ApplyForm(), _deliveries(db)
         form.contract_code.choices = _contract_choices()
         apply_form.batch_code.choices = _execution_batches()
         return render_template("settlement/supplier.html", form=form, apply_form=apply_form,
-                               contracts=queries.contracts(db, g.actor), deliveries=queries.deliveries(db, g.actor),
+                               contracts=queries.contracts(db, g.actor), dp=dp, deliveries=dp.rows,
                                lines=queries.acceptances(db, g.actor), refunds=queries.refunds(db, g.actor))
     if g.actor.role == Role.HOSPITAL_BUYER:
-        return render_template("settlement/hospital.html", open=queries.deliveries(db, g.actor, open_only=True),
+        dp = _deliveries(db, open_only=True)
+        return render_template("settlement/hospital.html", open=dp.rows, dp=dp,
                                to_reconcile=queries.acceptances(db, g.actor, applied_unsettled=True),
                                lines=queries.acceptances(db, g.actor), accept_form=AcceptForm(),
                                return_form=ReturnForm(), reconcile_form=ReconcileForm(), today=utcnow().date())
