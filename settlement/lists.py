@@ -30,6 +30,9 @@ DELIVERY_FILTERS = ("contract",)
 DELIVERY_SORTS = {"id": Delivery.id, "contract": Contract.code, "quantity": Delivery.quantity,
                   "shipped": Delivery.shipped_on}
 STATEMENT_FILTERS = ("hospital",)
+MY_STATEMENT_FILTERS = ("hospital", "month")
+MY_STATEMENT_SORTS = {"run": SettlementRun.run_ref, "month": SettlementRun.month, "hospital": Organisation.name,
+                      "gross": DeductionStatement.gross_fen, "deducted": DeductionStatement.net_deducted_fen}
 STATEMENT_SORTS = {"hospital": Organisation.name, "gross": DeductionStatement.gross_fen,
                    "offset": DeductionStatement.offset_fen, "deducted": DeductionStatement.net_deducted_fen}
 
@@ -69,3 +72,15 @@ def delivery_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE,
                     Delivery.quantity > func.coalesce(accepted.c.q, 0) if open_only else None)
     page = fetch(session, stmt, query, DELIVERY_SORTS, (Delivery.id.desc(),))
     return Page([DeliveryRow(d, c, int(q)) for d, c, q in page.rows], page.total, page.query)
+
+
+def my_statement_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) -> Page:
+    """One page of the deduction statements in the actor's scope (a hospital: its own; bureau
+    roles: their region), newest first, as (statement, run, hospital): ``hospital`` matches code
+    or name, ``month`` the run's month (``2026-11``)."""
+    stmt = (scope(select(DeductionStatement, SettlementRun, Organisation), actor, DeductionStatement)
+            .join(SettlementRun, SettlementRun.id == DeductionStatement.run_id)
+            .join(Organisation, Organisation.id == DeductionStatement.hospital_org_id))
+    stmt = narrowed(stmt, contains(query, "hospital", Organisation.code, Organisation.name),
+                    contains(query, "month", SettlementRun.month))
+    return fetch(session, stmt, query, MY_STATEMENT_SORTS, (DeductionStatement.id.desc(),))

@@ -223,5 +223,7 @@ def statements():
     balance: dict[tuple[str, str], int] = {}
     for e, b, h in entries:
         balance[(b.code, h.name)] = balance.get((b.code, h.name), 0) + e.amount_fen
-    return render_template("settlement/statements.html", statements=queries.statements(db, g.actor),
+    sp = lists.my_statement_page(db, g.actor, list_query(sorts=lists.MY_STATEMENT_SORTS,
+                                                         filters=lists.MY_STATEMENT_FILTERS, prefix="s_"))
+    return render_template("settlement/statements.html", statements=sp.rows, sp=sp,
                            entries=entries, balance=balance, refunds=queries.refunds(db, g.actor))
