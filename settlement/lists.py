@@ -10,8 +10,10 @@ from sqlmodel import Session, select
 from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.scoping import scope
+from core.money import line_amount_fen
 from core.paging import FIRST_PAGE, ListQuery, Page, contains, fetch, narrowed
 from review.models import Contract
+from settlement.claims import clawed_back, settling_run
 from settlement.models import (
     Acceptance,
     DeductionStatement,
@@ -19,7 +21,7 @@ from settlement.models import (
     PaymentInstruction,
     SettlementRun,
 )
-from settlement.queries import DeliveryRow
+from settlement.queries import DeliveryRow, SettledLine
 
 INSTRUCTION_FILTERS = ("supplier", "status")
 INSTRUCTION_STATUSES = ("issued", "paid", "failed", "reissued")
@@ -29,6 +31,10 @@ INSTRUCTION_SORTS = {"reference": PaymentInstruction.reference, "supplier": Orga
 DELIVERY_FILTERS = ("contract",)
 DELIVERY_SORTS = {"id": Delivery.id, "contract": Contract.code, "quantity": Delivery.quantity,
                   "shipped": Delivery.shipped_on}
+LINE_FILTERS = ("contract", "month", "reconcile")
+LINE_STATUSES = ("pending", "confirmed", "disputed")
+LINE_SORTS = {"id": Acceptance.id, "contract": Contract.code, "accepted_on": Acceptance.accepted_on,
+              "month": Acceptance.applied_month, "reconcile": Acceptance.reconcile_status}
 STATEMENT_FILTERS = ("hospital",)
 MY_STATEMENT_FILTERS = ("hospital", "month")
 MY_STATEMENT_SORTS = {"run": SettlementRun.run_ref, "month": SettlementRun.month, "hospital": Organisation.name,
@@ -84,3 +90,18 @@ def my_statement_page(session: Session, actor: Actor, query: ListQuery = FIRST_P
     stmt = narrowed(stmt, contains(query, "hospital", Organisation.code, Organisation.name),
                     contains(query, "month", SettlementRun.month))
     return fetch(session, stmt, query, MY_STATEMENT_SORTS, (DeductionStatement.id.desc(),))
+
+
+def line_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) -> Page:
+    """One page of the acceptance lines in the actor's scope, newest first, as (acceptance,
+    contract, :class:`settlement.queries.SettledLine` or ``None``): ``contract`` matches the
+    contract code, ``month`` the month applied for, ``reconcile`` is a reconciliation status."""
+    status = query.get("reconcile")
+    stmt = (scope(select(Acceptance, Contract, settling_run(), clawed_back()), actor, Acceptance)
+            .join(Contract, Contract.id == Acceptance.contract_id))
+    stmt = narrowed(stmt, contains(query, "contract", Contract.code), contains(query, "month", Acceptance.applied_month),
+                    Acceptance.reconcile_status == status if status in LINE_STATUSES else None)
+    page = fetch(session, stmt, query, LINE_SORTS, (Acceptance.id.desc(),))
+    rows = [(a, c, SettledLine(run, line_amount_fen(a.quantity - a.returned, c.ucp_e4) + int(claw))
+             if run is not None else None) for a, c, run, claw in page.rows]
+    return Page(rows, page.total, page.query)

@@ -53,23 +53,28 @@ def _deliveries(db, open_only: bool = False):
     return lists.delivery_page(db, g.actor, query, open_only=open_only)
 
 
+def _lines(db):
+    """The page of acceptance lines the settlement home shows (query-string keys ``l_…``)."""
+    return lists.line_page(db, g.actor, list_query(sorts=lists.LINE_SORTS, filters=lists.LINE_FILTERS, prefix="l_"))
+
+
 @bp.get("/")
 @requires(Role.SUPPLIER_REP, Role.HOSPITAL_BUYER, *OFFICERS)
 def home():
     """The settlement home of each role."""
     db = get_session()
     if g.actor.role == Role.SUPPLIER_REP:
-        form, apply_form, dp = DeliveryForm(), ApplyForm(), _deliveries(db)
+        form, apply_form, dp, lp = DeliveryForm(), ApplyForm(), _deliveries(db), _lines(db)
         form.contract_code.choices = _contract_choices()
         apply_form.batch_code.choices = _execution_batches()
         return render_template("settlement/supplier.html", form=form, apply_form=apply_form,
                                contracts=queries.contracts(db, g.actor), dp=dp, deliveries=dp.rows,
-                               lines=queries.acceptances(db, g.actor), refunds=queries.refunds(db, g.actor))
+                               lines=lp.rows, lp=lp, refunds=queries.refunds(db, g.actor))
     if g.actor.role == Role.HOSPITAL_BUYER:
-        dp = _deliveries(db, open_only=True)
+        dp, lp = _deliveries(db, open_only=True), _lines(db)
         return render_template("settlement/hospital.html", open=dp.rows, dp=dp,
                                to_reconcile=queries.acceptances(db, g.actor, applied_unsettled=True),
-                               lines=queries.acceptances(db, g.actor), accept_form=AcceptForm(),
+                               lines=lp.rows, lp=lp, accept_form=AcceptForm(),
                                return_form=ReturnForm(), reconcile_form=ReconcileForm(), today=utcnow().date())
     return redirect(url_for("settlement_officer.batches"))
 
