@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from accounts.actor import Actor
+from accounts.lists import org_page
 from accounts.models import BankChangeRequest, Organisation, User
 from accounts.scoping import scope
+from core.paging import ListQuery
 
 
 def list_organisations(session: Session, actor: Actor, kind: str | None = None,
                        page: int = 1, per_page: int = 50) -> tuple[list[Organisation], int]:
     """A page of organisations the actor may see, by code, and the total count."""
-    stmt = scope(select(Organisation), actor, Organisation)
-    if kind:
-        stmt = stmt.where(Organisation.kind == kind)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(Organisation.code).offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
+    found = org_page(session, actor, ListQuery({"kind": kind} if kind else {}, page=page, per_page=per_page))
+    return found.rows, found.total
 
 
 def get_organisation(session: Session, actor: Actor, org_id: int) -> Organisation | None:

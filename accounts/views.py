@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from accounts import bank, queries, services
+from accounts import bank, lists, queries, services
 from accounts.forms import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -24,6 +24,7 @@ from core.clock import utcnow
 from web.auth import requires, session_policy
 from web.db import get_session
 from web.forms import EmptyForm
+from web.listing import list_query
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
 account_bp = Blueprint("account", __name__, url_prefix="/account")
@@ -33,11 +34,8 @@ account_bp = Blueprint("account", __name__, url_prefix="/account")
 @requires(Role.ADMIN)
 def org_list():
     """Organisations in the admin's region, paged."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    kind = request.args.get("kind") or None
-    orgs, total = queries.list_organisations(get_session(), g.actor, kind=kind, page=page)
-    return render_template("accounts/org_list.html", orgs=orgs, total=total, page=page, kind=kind,
-                           kinds=KIND_LABELS, per_page=50)
+    page = lists.org_page(get_session(), g.actor, list_query(sorts=lists.ORG_SORTS, filters=lists.ORG_FILTERS))
+    return render_template("accounts/org_list.html", orgs=page.rows, p=page, kinds=list(KIND_LABELS.items()))
 
 
 @bp.route("/orgs/new", methods=["GET", "POST"])
@@ -157,9 +155,10 @@ def _decide(change_id: int, decide, done: str):
 @bp.get("/users")
 @requires(Role.ADMIN)
 def user_list():
-    """Users in the admin's region."""
-    rows = queries.list_users(get_session(), g.actor)
-    return render_template("accounts/user_list.html", rows=rows, roles=ROLE_LABELS, form=EmptyForm())
+    """Users in the admin's region, paged, filtered and sorted on the server."""
+    page = lists.user_page(get_session(), g.actor, list_query(sorts=lists.USER_SORTS, filters=lists.USER_FILTERS))
+    return render_template("accounts/user_list.html", rows=page.rows, p=page, roles=ROLE_LABELS,
+                           role_choices=[(k.value, v) for k, v in ROLE_LABELS.items()], form=EmptyForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

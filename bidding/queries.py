@@ -70,23 +70,29 @@ class OpenedRow:
     own: bool
 
 
-def opening_rows(session: Session, actor: Actor, batch: Batch) -> list[OpenedRow]:
-    """The opening record: bureau roles see everything; a supplier sees its own bids in full
-    and the public part of the others (receipt, unit comparable price, valid or not)."""
-    record = opening_of(session, batch)
-    if record is None:
-        return []
-    stmt = (select(OpenedBid, Item, Organisation).join(BatchItem, OpenedBid.batch_item_id == BatchItem.id)
+def opening_statement(record: OpeningRecord):
+    """The opened bids of one opening record with their items and suppliers (unordered)."""
+    return (select(OpenedBid, Item, Organisation).join(BatchItem, OpenedBid.batch_item_id == BatchItem.id)
             .join(Item, BatchItem.item_id == Item.id).join(Organisation, OpenedBid.supplier_org_id == Organisation.id)
             .where(OpenedBid.opening_id == record.id))
-    if not (actor.is_bureau or actor.role == Role.SUPPLIER_REP):
+
+
+def opened_row(actor: Actor, bid: OpenedBid, item: Item, supplier: Organisation) -> OpenedRow:
+    """One opened bid as ``actor`` may see it: bureau roles in full, a supplier its own bids in
+    full and the public part of the others (receipt, unit comparable price, valid or not)."""
+    own = actor.role == Role.SUPPLIER_REP and bid.supplier_org_id == actor.org_id
+    full = actor.is_bureau or own
+    return OpenedRow(bid, item, supplier if full else None,
+                     json.loads(bid.tiers_json) if full else [], json.loads(bid.reasons_json), own)
+
+
+def opening_rows(session: Session, actor: Actor, batch: Batch) -> list[OpenedRow]:
+    """The whole opening record (exports, the API): bureau roles see everything; a supplier sees
+    its own bids in full and the public part of the others."""
+    record = opening_of(session, batch)
+    if record is None or not (actor.is_bureau or actor.role == Role.SUPPLIER_REP):
         return []
-    rows = []
-    for bid, item, supplier in session.exec(stmt).all():
-        own = actor.role == Role.SUPPLIER_REP and bid.supplier_org_id == actor.org_id
-        full = actor.is_bureau or own
-        rows.append(OpenedRow(bid, item, supplier if full else None,
-                              json.loads(bid.tiers_json) if full else [], json.loads(bid.reasons_json), own))
+    rows = [opened_row(actor, *found) for found in session.exec(opening_statement(record)).all()]
     big = 10**15
     rows.sort(key=lambda r: (r.item.code, not r.bid.valid, r.bid.ucp_e4 if r.bid.ucp_e4 is not None else big,
                              r.bid.submitted_at))

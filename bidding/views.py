@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
 from accounts.roles import Role
-from bidding import queries, services
+from bidding import lists, queries, services
 from bidding.forms import BidForm, SlipForm, UploadForm, WithdrawForm
 from bidding.keys import SealingError
 from bidding.pricing import Eligibility
@@ -28,6 +28,8 @@ from procurement.queries import batch_view
 from web.auth import requires
 from web.db import app_settings, get_session, keyring, visible_batch
 from web.downloads import attachment, hold, xlsx_download
+from web.labels import label
+from web.listing import list_query
 
 bp = Blueprint("bidding", __name__)
 OFFICERS = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
@@ -49,8 +51,10 @@ def bid_home(code: str):
     batch = visible_batch(code)
     db = get_session()
     if g.actor.role == Role.SUPPLIER_REP:
-        rows = queries.my_submissions(db, g.actor, batch)
-        return render_template("bidding/my_bids.html", batch=batch, rows=rows, short=short_receipt,
+        page = lists.submission_page(db, g.actor, batch, list_query(sorts=lists.SUBMISSION_SORTS,
+                                                                    filters=lists.SUBMISSION_FILTERS))
+        return render_template("bidding/my_bids.html", batch=batch, rows=page.rows, p=page, short=short_receipt,
+                               statuses=[(s, label(s, "bid")) for s in ("live", "superseded", "withdrawn")],
                                withdraw_form=WithdrawForm(), now=utcnow())
     return render_template("bidding/officer.html", batch=batch, summary=queries.sealed_summary(db, g.actor, batch),
                            opening=queries.opening_of(db, batch), now=utcnow(), form=WithdrawForm())
@@ -164,10 +168,14 @@ def _opening_or_404(code: str):
 @bp.get("/batches/<code>/opening")
 @requires(Role.SUPPLIER_REP, *OFFICERS)
 def opening(code: str):
-    """The opening record (开标记录)."""
-    batch, rows = _opening_or_404(code)
-    record = queries.opening_of(get_session(), batch)
-    return render_template("bidding/opening.html", batch=batch, rows=rows, record=record,
+    """The opening record (开标记录), paged, filtered and sorted on the server."""
+    batch = visible_batch(code)
+    db = get_session()
+    record = queries.opening_of(db, batch)
+    if record is None:
+        abort(404)
+    page = lists.opening_page(db, g.actor, batch, list_query(sorts=lists.OPENING_SORTS, filters=lists.OPENING_FILTERS))
+    return render_template("bidding/opening.html", batch=batch, rows=page.rows, p=page, record=record,
                            price=format_price_e4, short=short_receipt)
 
 

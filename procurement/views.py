@@ -13,7 +13,7 @@ from accounts.roles import Role
 from core.clock import utcnow
 from core.inputs import decimal
 from core.money import MoneyError, parse_price_e4, price_e4_to_decimal
-from procurement import queries, services
+from procurement import lists, queries, services
 from procurement.forms import (
     BatchForm,
     BatchItemForm,
@@ -24,10 +24,13 @@ from procurement.forms import (
     rule_changes_from,
     rule_rows,
 )
+from procurement.lifecycle import BatchStatus
 from procurement.rules import RuleError
 from web.auth import requires
 from web.db import app_settings, get_session, visible_batch
 from web.forms import EmptyForm
+from web.labels import label
+from web.listing import list_query
 
 bp = Blueprint("procurement", __name__)
 MANAGERS = (Role.PRICE_OFFICER, Role.ADMIN)
@@ -43,9 +46,10 @@ def _timeline(form: BatchForm) -> services.Timeline:
 @bp.get("/batches")
 @requires()
 def batch_list():
-    """Batches visible to the user."""
-    batches = queries.list_batches(get_session(), g.actor, request.args.get("status") or None)
-    return render_template("procurement/batch_list.html", batches=batches)
+    """Batches visible to the user, paged, filtered by code/name and status, sorted on the server."""
+    page = lists.batch_page(get_session(), g.actor, list_query(sorts=lists.BATCH_SORTS, filters=lists.BATCH_FILTERS))
+    return render_template("procurement/batch_list.html", batches=page.rows, p=page,
+                           statuses=[(s.value, label(s.value, "batch")) for s in BatchStatus])
 
 
 @bp.route("/batches/new", methods=["GET", "POST"])
@@ -182,8 +186,10 @@ def batch_transition(code: str):
 @bp.get("/catalog/items")
 @requires()
 def item_list():
-    """The catalog."""
-    return render_template("procurement/item_list.html", items=queries.list_items(get_session()),
+    """The catalog, paged, filtered by code/name and kind, sorted on the server."""
+    page = lists.item_page(get_session(), list_query(sorts=lists.ITEM_SORTS, filters=lists.ITEM_FILTERS))
+    return render_template("procurement/item_list.html", items=page.rows, p=page,
+                           kinds=[("drug", _("Drug")), ("consumable", _("Consumable"))],
                            form=ItemForm() if g.actor.role == Role.ADMIN else None)
 
 

@@ -19,7 +19,7 @@ from core.money import (
 from evaluation.export import build_evaluation_workbook, export_item
 from evaluation.reading import amount_text, percent_text, price_text
 from procurement.names import item_title
-from review import queries, services
+from review import lists, queries, services
 from review.forms import AnswerForm, DecisionForm, ObjectionForm, SubmitForm
 from review.ocds import to_json_text
 from review.ocds_export import ocds_package
@@ -29,6 +29,7 @@ from web.downloads import attachment as file_download
 from web.downloads import xlsx_download
 from web.forms import EmptyForm
 from web.labels import label
+from web.listing import list_query
 
 bp = Blueprint("review", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
@@ -163,12 +164,15 @@ def attachment(objection_id: int):
 @requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, *BUREAU)
 def contracts(code: str):
     """Contracts of the batch within the user's scope, with signing."""
-    found = queries.contracts_of(get_session(), g.actor, code)
+    query = list_query(sorts=lists.CONTRACT_SORTS, filters=lists.CONTRACT_FILTERS)
+    found = lists.contract_page(get_session(), g.actor, code, query)
     if found is None:
         abort(404)
-    batch, rows = found
-    return render_template("review/contracts.html", batch=batch, rows=rows, form=EmptyForm(), price=format_price_e4,
-                           title=item_title, amount=lambda c: format_yuan(line_amount_fen(c.agreed_volume, c.ucp_e4)))
+    batch, page = found
+    return render_template("review/contracts.html", batch=batch, p=page, rows=page.rows, form=EmptyForm(),
+                           price=format_price_e4, title=item_title,
+                           amount=lambda c: format_yuan(line_amount_fen(c.agreed_volume, c.ucp_e4)),
+                           statuses=[(s, label(s, "contract")) for s in lists.CONTRACT_STATUSES])
 
 
 @bp.post("/contracts/<int:contract_id>/sign")
@@ -246,7 +250,8 @@ def ocds(code: str):
 @requires()
 def inbox():
     """The user's notifications."""
-    return render_template("review/inbox.html", notes=queries.inbox(get_session(), g.actor), form=EmptyForm())
+    page = lists.inbox_page(get_session(), g.actor, list_query(sorts=lists.NOTE_SORTS, filters=lists.NOTE_FILTERS))
+    return render_template("review/inbox.html", notes=page.rows, p=page, form=EmptyForm())
 
 
 @bp.post("/inbox/<int:notification_id>/read")

@@ -18,7 +18,7 @@ from procurement.lifecycle import BatchStatus
 from procurement.names import item_title
 from procurement.queries import list_batches
 from review.queries import contract_labels
-from settlement import payments, queries, services
+from settlement import lists, payments, queries, services
 from settlement.forms import (
     AcceptForm,
     ApplyForm,
@@ -32,6 +32,7 @@ from settlement.workbook import build_delivery_template
 from web.auth import requires
 from web.db import app_settings, get_session, visible_batch
 from web.downloads import hold, xlsx_download
+from web.listing import list_query
 
 bp = Blueprint("settlement", __name__, url_prefix="/settlement")
 OFFICERS = (Role.SETTLEMENT_OFFICER, Role.PRICE_OFFICER, Role.ADMIN)
@@ -50,27 +51,38 @@ def _execution_batches() -> list[SelectChoice]:
             for b in list_batches(get_session(), g.actor, BatchStatus.EXECUTION)]
 
 
+def _deliveries(db, open_only: bool = False):
+    """The page of deliveries the settlement home shows (query-string keys ``d_…``)."""
+    query = list_query(sorts=lists.DELIVERY_SORTS, filters=lists.DELIVERY_FILTERS, prefix="d_")
+    return lists.delivery_page(db, g.actor, query, open_only=open_only)
+
+
+def _lines(db):
+    """The page of acceptance lines the settlement home shows (query-string keys ``l_…``)."""
+    return lists.line_page(db, g.actor, list_query(sorts=lists.LINE_SORTS, filters=lists.LINE_FILTERS, prefix="l_"))
+
+
 @bp.get("/")
 @requires(Role.SUPPLIER_REP, Role.HOSPITAL_BUYER, *OFFICERS)
 def home():
     """The settlement home of each role."""
     db = get_session()
     if g.actor.role == Role.SUPPLIER_REP:
-        form, apply_form = DeliveryForm(), ApplyForm()
+        form, apply_form, dp, lp = DeliveryForm(), ApplyForm(), _deliveries(db), _lines(db)
         form.contract_code.choices = _contract_choices()
         apply_form.batch_code.choices = _execution_batches()
-        deliveries, lines = queries.deliveries(db, g.actor), queries.acceptances(db, g.actor)
         return render_template("settlement/supplier.html", form=form, apply_form=apply_form,
-                               contracts=queries.contracts(db, g.actor), deliveries=deliveries,
-                               lines=lines, refunds=queries.refunds(db, g.actor),
-                               labels=contract_labels(db, [r.contract for r in deliveries] + [c for _a, c, _p in lines]),
+                               contracts=queries.contracts(db, g.actor), dp=dp, deliveries=dp.rows,
+                               lines=lp.rows, lp=lp, refunds=queries.refunds(db, g.actor),
+                               labels=contract_labels(db, [r.contract for r in dp.rows] + [c for _a, c, _p in lp.rows]),
                                failed_payments=payments.failed_count(db, g.actor))
     if g.actor.role == Role.HOSPITAL_BUYER:
-        pending = queries.deliveries(db, g.actor, open_only=True)
-        to_reconcile, lines = queries.to_reconcile(db, g.actor), queries.acceptances(db, g.actor)
-        labels = contract_labels(db, [r.contract for r in pending] + [r.contract for r in to_reconcile] + [c for _a, c, _p in lines])
-        return render_template("settlement/hospital.html", open=pending, to_reconcile=to_reconcile,
-                               lines=lines, labels=labels, accept_form=AcceptForm(),
+        dp, lp = _deliveries(db, open_only=True), _lines(db)
+        to_reconcile = queries.to_reconcile(db, g.actor)
+        labels = contract_labels(db, [r.contract for r in dp.rows] + [r.contract for r in to_reconcile]
+                                 + [c for _a, c, _p in lp.rows])
+        return render_template("settlement/hospital.html", open=dp.rows, dp=dp, to_reconcile=to_reconcile,
+                               lines=lp.rows, lp=lp, labels=labels, accept_form=AcceptForm(),
                                return_form=ReturnForm(), reconcile_form=ReconcileForm(), today=utcnow().date())
     return redirect(url_for("settlement_officer.batches"))
 
@@ -247,5 +259,7 @@ def statements():
     balance: dict[tuple[str, str], int] = {}
     for e, b, h in entries:
         balance[(b.code, h.name)] = balance.get((b.code, h.name), 0) + e.amount_fen
-    return render_template("settlement/statements.html", statements=queries.statements(db, g.actor),
+    sp = lists.my_statement_page(db, g.actor, list_query(sorts=lists.MY_STATEMENT_SORTS,
+                                                         filters=lists.MY_STATEMENT_FILTERS, prefix="s_"))
+    return render_template("settlement/statements.html", statements=sp.rows, sp=sp,
                            entries=entries, balance=balance, refunds=queries.refunds(db, g.actor))

@@ -13,7 +13,7 @@ from flask_babel import Babel, lazy_gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from core.money import format_price_e4, format_yuan
-from web import errors
+from web import errors, listing
 from web.auth import current_actor, login_manager
 from web.db import app_settings, close_session
 from web.guard import GuardedJSONProvider, GuardedRequest, refuse_hostile_input
@@ -133,6 +133,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     _register_errors(app)
     errors.register(app)
     _template_helpers(app, tz_name)
+    listing.install(app)
 
     from accounts.views import account_bp
     from accounts.views import bp as accounts_bp

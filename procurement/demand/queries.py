@@ -240,13 +240,6 @@ def demand_task_state(session: Session, actor: Actor, batch_ids: list[int]) -> t
     return submitted, reminded
 
 
-def page_of(rows: list, page: int, per_page: int = 50) -> tuple[list, int, int]:
-    """One page of a list: the rows, the page number (clamped) and the page count."""
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(max(1, page), pages)
-    return rows[(page - 1) * per_page: page * per_page], page, pages
-
-
 def demand_template(session: Session, actor: Actor, batch_code: str, hospital_code: str) -> tuple[str, bytes] | None:
     """The pre-filled template for a hospital the actor may see, in a batch of its supply regions."""
     from imports.template import build_demand_template

@@ -15,6 +15,7 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
+from core.paging import page_of_list
 from procurement.demand import queries, services
 from procurement.demand.forms import DemandUploadForm
 from procurement.queries import list_batches
@@ -22,6 +23,7 @@ from web.auth import requires
 from web.db import app_settings, get_session
 from web.downloads import hold, xlsx_download
 from web.forms import EmptyForm
+from web.listing import list_query
 
 bp = Blueprint("demand", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN)
@@ -146,9 +148,8 @@ def progress(code: str):
     found = queries.submission_progress(get_session(), g.actor, code)
     if found is None:
         abort(404)
-    missing, page, pages = queries.page_of(found.missing, request.args.get("page", 1, type=int))
-    return render_template("demand/progress.html", p=found, missing=missing, page=page, pages=pages,
-                           form=EmptyForm(), now=utcnow())
+    page = page_of_list(found.missing, list_query())
+    return render_template("demand/progress.html", p=found, missing=page.rows, mp=page, form=EmptyForm(), now=utcnow())
 
 
 @bp.post("/batches/<code>/demand/reminders")
@@ -178,9 +179,8 @@ def consolidated(code: str):
     if found is None:
         abort(404)
     batch, per_item, per_region = found
-    rows, page, pages = queries.page_of(per_region, request.args.get("page", 1, type=int))
-    return render_template("demand/consolidated.html", batch=batch, per_item=per_item, per_region=rows,
-                           page=page, pages=pages)
+    page = page_of_list(per_region, list_query())
+    return render_template("demand/consolidated.html", batch=batch, per_item=per_item, per_region=page.rows, p=page)
 
 
 @bp.get("/batches/<code>/demand/export.xlsx")

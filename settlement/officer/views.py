@@ -18,7 +18,7 @@ from core.money import fen_to_decimal
 from procurement.lifecycle import BatchStatus
 from procurement.names import name_book
 from procurement.queries import list_batches
-from settlement import payments, queries, services
+from settlement import lists, payments, queries, services
 from settlement.banking import files_of, instructions_of
 from settlement.forms import ConfirmForm, RefundReceivedForm, RunForm, UploadForm
 from settlement.runs import officer_run
@@ -27,6 +27,7 @@ from web.auth import requires
 from web.db import get_session, visible_batch
 from web.downloads import attachment, xlsx_download
 from web.labels import label
+from web.listing import list_query
 
 bp = Blueprint("settlement_officer", __name__, url_prefix="/settlement/officer")
 OFFICER = Role.SETTLEMENT_OFFICER
@@ -135,8 +136,12 @@ def run_page(run_id: int):
     """A run: totals, instructions, statements, approval, files, bank returns."""
     r = _run(run_id)
     db = get_session()
-    instructions, statements = queries.run_detail(db, r)
-    return render_template("settlement/run.html", run=r, instructions=instructions, statements=statements,
+    inst = lists.instruction_page(db, r, list_query(sorts=lists.INSTRUCTION_SORTS, filters=lists.INSTRUCTION_FILTERS,
+                                                    prefix="i_"))
+    sts = lists.statement_page(db, r, list_query(sorts=lists.STATEMENT_SORTS, filters=lists.STATEMENT_FILTERS,
+                                                 prefix="s_"))
+    return render_template("settlement/run.html", run=r, instructions=inst.rows, statements=sts.rows, ip=inst, sp=sts,
+                           statuses=[(s, label(s, "instruction")) for s in lists.INSTRUCTION_STATUSES],
                            files=files_of(db, r.id), form=ConfirmForm(), upload=UploadForm(),
                            batch_code=payments.batch_code(db, r.batch_id))
 
