@@ -79,7 +79,7 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
 
     login(client, "a_hospital_buyer")
     contracts = client.get(f"/batches/{code}/contracts").get_data(as_text=True)
-    assert contracts.count('<td class="muted">DB1-') == 1  # only its own contract (its code as secondary text)
+    assert contracts.count('data-testid="contract-code">DB1-') == 1  # only its own contract (its code as secondary text)
     row = contracts[contracts.index('data-testid="contract-item"'):]
     row = row[:row.index("</tr>")]
     # names first (item, hospital, supplier), the price, and the amount: 500 agreed units × ¥0.1300

@@ -16,12 +16,12 @@ def code(db, session, world, ring):
 
 def _contract_codes(html: str) -> list[str]:
     body = html.split('data-testid="contracts"', 1)[1].split("</table>", 1)[0]
-    return re.findall(r"<tr><td>([^<]+)</td>", body)
+    return re.findall(r'data-testid="contract-code">([^<]+)</td>', body)
 
 
 def _hospitals(html: str) -> list[str]:
     body = html.split('data-testid="contracts"', 1)[1].split("</table>", 1)[0]
-    return re.findall(r"<tr><td>[^<]+</td><td>[^<]+</td><td>([^<]+)</td>", body)
+    return re.findall(r'data-testid="contract-hospital">([^<]+)</td>', body)
 
 
 def test_the_bureau_pages_the_contracts_with_a_count(client, code):
