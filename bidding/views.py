@@ -19,6 +19,7 @@ from bidding.validation import TierOffer
 from bidding.workbook import BID_LIMITS, build_bid_template, read_bid_workbook
 from core.clock import utcnow
 from core.export import workbook_bytes
+from core.formats import price_cell, qty_cell, strength
 from core.inputs import decimal
 from core.money import MoneyError, format_price_e4, parse_price_e4
 from imports.errors import WorkbookError
@@ -28,6 +29,7 @@ from procurement.queries import batch_view
 from web.auth import requires
 from web.db import app_settings, get_session, keyring, visible_batch
 from web.downloads import attachment, hold, xlsx_download
+from web.labels import label
 
 bp = Blueprint("bidding", __name__)
 OFFICERS = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
@@ -166,10 +168,12 @@ def opening_export(code: str):
     header = ["品种编码 Item", "通用名 Name", "企业 Supplier", "回执 Receipt", "规格 Strength", "每包装 Units/pack",
               "包装价 Pack price", "单位可比价 UCP", "产能 Capacity", "有效 Valid", "原因 Reasons"]
     data = [[r.item.code, r.item.generic_name, r.supplier.name if r.supplier else "—", r.bid.receipt,
-             f"{r.bid.strength}{r.bid.strength_unit}" if r.supplier else "", r.bid.units_per_pack if r.supplier else "",
-             format_price_e4(r.bid.pack_price_e4) if r.supplier else "",
-             format_price_e4(r.bid.ucp_e4) if r.bid.ucp_e4 is not None else "",
-             r.bid.capacity if r.supplier else "", "是" if r.bid.valid else "否", ", ".join(r.reasons)] for r in rows]
+             strength(r.bid.strength, r.bid.strength_unit) if r.supplier else "",
+             qty_cell(r.bid.units_per_pack) if r.supplier else "",
+             price_cell(r.bid.pack_price_e4) if r.supplier else "",
+             price_cell(r.bid.ucp_e4) if r.bid.ucp_e4 is not None else "",
+             qty_cell(r.bid.capacity) if r.supplier else "", _("Yes") if r.bid.valid else _("No"),
+             ", ".join(label(code, "refusal") for code in r.reasons)] for r in rows]
     content = workbook_bytes([("开标记录", header, data)])
     return xlsx_download(content, f"opening-{batch.code}.xlsx")
 

@@ -23,6 +23,7 @@ from accounts.roles import OrgKind, Role
 from bidding.models import OpenedBid, OpeningRecord
 from core import audit
 from core.db import lock_for_update
+from core.formats import pack_spec
 from core.money import parse_price_e4, round_half_up_div
 from core.outcome import Outcome
 from core.regions import region_contains
@@ -276,7 +277,7 @@ def _pack_terms(offer: OpenedBid | None, winner: dict) -> tuple[int | None, str]
     for tier in json.loads(offer.tiers_json):
         if winner.get("tier_min_volume") == tier["min_volume"]:
             price = tier["pack_price_e4"]
-    return price, f"{offer.strength.normalize() if offer.strength is not None else ''}{offer.strength_unit}×{offer.units_per_pack}"
+    return price, pack_spec(offer.strength, offer.strength_unit, offer.units_per_pack)
 
 
 def _winner_for(winners: list[dict], hospital: Organisation, key: str) -> dict | None:

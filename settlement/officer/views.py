@@ -14,7 +14,7 @@ from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
 from core.inputs import InputError, decimal
-from core.money import fen_to_decimal
+from core.formats import qty_cell, yuan_cell
 from procurement.lifecycle import BatchStatus
 from procurement.queries import list_batches
 from settlement import queries, services
@@ -184,13 +184,12 @@ def instructions_xlsx(run_id: int):
     instructions, statements = queries.run_detail(get_session(), r)
     sheets = [("付款指令", ["指令编号 Reference", "企业 Supplier", "收款账号 Payee account", "收款行行号 CNAPS",
                           "金额(元) Amount", "笔数 Lines", "状态 Status"],
-               [[i.reference, o.name, i.payee_account, i.payee_cnaps, str(fen_to_decimal(i.amount_fen)), i.line_count,
+               [[i.reference, o.name, i.payee_account, i.payee_cnaps, yuan_cell(i.amount_fen), qty_cell(i.line_count),
                  label(i.status, "instruction")] for i, o in instructions]),
               ("扣款单", ["医疗机构 Hospital", "应付(元) Gross", "预付冲抵(元) Offset", "基金扣款(元) Deducted",
                        "冲抵后预付余额(元) Advance after"],
-               [[o.name, str(fen_to_decimal(s.gross_fen)), str(fen_to_decimal(s.offset_fen)),
-                 str(fen_to_decimal(s.net_deducted_fen)), str(fen_to_decimal(s.advance_after_fen))]
-                for s, o in statements])]
+               [[o.name, yuan_cell(s.gross_fen), yuan_cell(s.offset_fen), yuan_cell(s.net_deducted_fen),
+                 yuan_cell(s.advance_after_fen)] for s, o in statements])]
     return xlsx_download(workbook_bytes(sheets), f"run-{r.run_ref}.xlsx")
 
 
@@ -233,7 +232,7 @@ def savings(code: str):
     b = visible_batch(code)
     rows, needs = queries.savings(get_session(), g.actor, b, _scores())
     if request.args.get("xlsx"):
-        content = workbook_bytes([("结余留用", list(SAVINGS_COLUMNS), [r.cells() for r in rows])])
+        content = workbook_bytes([("结余留用", list(SAVINGS_COLUMNS), [r.export_cells() for r in rows])])
         return xlsx_download(content, f"savings-{b.code}.xlsx")
     return render_template("settlement/savings.html", batch=b, rows=rows, needs=needs, columns=SAVINGS_COLUMNS,
                            args={k: v for k, v in request.args.items() if k.startswith("score_")})
