@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from core.money import fen_to_decimal, format_price_e4, format_yuan, price_e4_to_decimal
@@ -98,6 +98,23 @@ def yuan(fen: int | None) -> str:
 def price(price_e4: int | None) -> str:
     """A unit price in 1/10000 yuan as ``¥0.1234`` (— when absent)."""
     return format_price_e4(price_e4) if price_e4 is not None else DASH
+
+
+def yuan_text(value: Decimal | str | None, places: int = 2) -> str:
+    """A yuan amount already written as a decimal (JSON results carry ``"777202.99"``), in the
+    one format: ``¥777,202.99``; ``places=4`` for unit prices (``¥0.1300``). Rounds half up."""
+    if value is None or value == "":
+        return DASH
+    dec = value if isinstance(value, Decimal) else Decimal(str(value))
+    scaled = int((dec * 10 ** places).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    sign = "-" if scaled < 0 else ""
+    whole, frac = divmod(abs(scaled), 10 ** places)
+    return f"{sign}¥{whole:,}.{frac:0{places}d}" if places else f"{sign}¥{whole:,}"
+
+
+def price_text(value: Decimal | str | None) -> str:
+    """A unit price written as a decimal string, as ``¥0.1300``."""
+    return yuan_text(value, 4)
 
 
 def local_datetime(value: datetime | None, tz_name: str = DEFAULT_ZONE, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core import formats, i18n
-from core.i18n import N_
+from core.i18n import N_, Msg
 from core.money import round_half_up_div
 
 from .model import SettlementError, check_int, check_ratio
@@ -85,21 +85,22 @@ class SavingsInput:
         check_ratio("fund_payment_ratio", self.fund_payment_ratio)
 
 
-SAVINGS_COLUMNS: tuple[str, ...] = (
-    "医疗机构 hospital",
-    "品种 item",
-    "约定采购量 agreed",
-    "实际采购量 purchased",
-    "集采前均价(元) pre-VBP price",
-    "基金支付比例 fund ratio",
-    "基准额(元) benchmark",
-    "基金实际支出(元) fund spend",
-    "结余基数(元) savings base",
-    "完成约定量 completed",
-    "考核得分 score",
-    "留用比例 rate",
-    "留用金额(元) retained",
-    "说明 note",
+#: column headings, shown in the reader's language (``str()`` of each)
+SAVINGS_COLUMNS: tuple[Msg, ...] = (
+    N_("Hospital"),
+    N_("Item"),
+    N_("Agreed volume"),
+    N_("Purchased volume"),
+    N_("Pre-VBP average price (yuan)"),
+    N_("Fund payment ratio"),
+    N_("Benchmark (yuan)"),
+    N_("Actual fund spend (yuan)"),
+    N_("Savings base (yuan)"),
+    N_("Agreed volume completed"),
+    N_("Assessment score"),
+    N_("Retention rate"),
+    N_("Retained (yuan)"),
+    N_("Note"),
 )
 
 

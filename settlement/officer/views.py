@@ -232,7 +232,7 @@ def savings(code: str):
     b = visible_batch(code)
     rows, needs = queries.savings(get_session(), g.actor, b, _scores())
     if request.args.get("xlsx"):
-        content = workbook_bytes([("结余留用", list(SAVINGS_COLUMNS), [r.export_cells() for r in rows])])
+        content = workbook_bytes([(_("Retained savings"), [str(c) for c in SAVINGS_COLUMNS], [r.export_cells() for r in rows])])
         return xlsx_download(content, f"savings-{b.code}.xlsx")
     return render_template("settlement/savings.html", batch=b, rows=rows, needs=needs, columns=SAVINGS_COLUMNS,
                            args={k: v for k, v in request.args.items() if k.startswith("score_")})

@@ -68,3 +68,12 @@ def test_workbook_cells_carry_numbers_and_formats():
     local = formats.datetime_cell(datetime(2026, 11, 22, 16, 30, tzinfo=UTC))
     assert local.value == datetime(2026, 11, 23, 0, 30) and local.number_format == "yyyy-mm-dd hh:mm"
     assert formats.yuan_cell(None).value is None
+
+
+def test_decimal_strings_from_results_take_the_one_money_format():
+    assert formats.yuan_text("777202.99") == "¥777,202.99"
+    assert formats.yuan_text(Decimal("1920000")) == "¥1,920,000.00"
+    assert formats.price_text("0.13") == "¥0.1300"
+    assert formats.price_text("1234.56785") == "¥1,234.5679"
+    assert formats.yuan_text("-0.005") == "-¥0.01"
+    assert formats.yuan_text(None) == "—"
