@@ -90,6 +90,17 @@ def pct(ratio: Decimal | int | str | None) -> str:
     return f"{plain_decimal(dec * 100)}%"
 
 
+def gap(value: object) -> str:
+    """A solver's relative optimality gap as a percentage: ``3.2e-07`` → ``<0.0001%``, ``0.0125`` → ``1.25%``."""
+    if value is None or value == "":
+        return DASH
+    dec = Decimal(str(value))
+    shown = (dec * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    if shown == 0 and dec > 0:
+        return "<0.0001%"
+    return f"{plain_decimal(shown)}%"
+
+
 def yuan(fen: int | None) -> str:
     """An amount in fen as ``¥1,234.56`` (— when absent)."""
     return format_yuan(fen) if fen is not None else DASH

@@ -90,6 +90,11 @@ def N_(msgid: str, **params: object) -> Msg:  # noqa: N802 - the gettext convent
     return Msg(msgid, **params)
 
 
+def stored_text(message: Msg | str) -> str:
+    """The text to store for a message: a ``Msg`` as JSON (translated when read), text as is."""
+    return message.dumps() if isinstance(message, Msg) else message
+
+
 def load(stored: str | None) -> Msg | str:
     """A stored text back as a :class:`Msg` (JSON written by :meth:`Msg.dumps`) or as itself."""
     if stored and stored.startswith(_MARK):
@@ -103,12 +108,13 @@ def load(stored: str | None) -> Msg | str:
 
 def pick(text: str, language: str | None = None) -> str:
     """The half of a "中文 / English" text in ``language`` (the reader's by default); any other
-    text unchanged. The split is at the first " / " with Chinese before it and none after."""
+    text unchanged. The split is at the first " / " with Chinese before it and an ASCII letter
+    after it (the English half may quote a Chinese name: "已发布 / published: 第一批")."""
     language = language or current_language()
     start = 0
     while (at := text.find(" / ", start)) >= 0:
         zh, en = text[:at], text[at + 3:]
-        if _CJK.search(zh) and en[:1].isascii() and not _CJK.search(en):
+        if _CJK.search(zh) and en[:1].isascii() and en[:1].isalpha():
             return zh if language == "zh" else en
         start = at + 3
     return text

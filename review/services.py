@@ -24,6 +24,7 @@ from bidding.models import OpenedBid, OpeningRecord
 from core import audit
 from core.db import lock_for_update
 from core.formats import pack_spec
+from core.i18n import N_, Msg, stored_text
 from core.money import parse_price_e4, round_half_up_div
 from core.outcome import Outcome
 from core.regions import region_contains
@@ -52,11 +53,13 @@ def _officer_batch(session: Session, actor: Actor, code: str) -> Batch:
     return lock_for_update(session, Batch, batch.id)
 
 
-def _notify(session: Session, org_ids: set[int], role: Role | None, kind: str, batch: Batch, text: str,
+def _notify(session: Session, org_ids: set[int], role: Role | None, kind: str, batch: Batch, text: Msg,
             now: datetime) -> None:
-    """One notification per organisation (optionally for one role)."""
+    """One notification per organisation (optionally for one role), stored as msgid and
+    parameters: each reader sees it in their own language."""
     for org_id in sorted(org_ids):
-        session.add(Notification(org_id=org_id, role=role, kind=kind, batch_code=batch.code, text=text, created_at=now))
+        session.add(Notification(org_id=org_id, role=role, kind=kind, batch_code=batch.code, text=stored_text(text),
+                                 created_at=now))
 
 
 def submitted_version(session: Session, batch: Batch) -> Evaluation | None:
@@ -123,7 +126,8 @@ def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str
         bidders = set(session.exec(select(OpenedBid.supplier_org_id).join(
             OpeningRecord, OpenedBid.opening_id == OpeningRecord.id).where(OpeningRecord.batch_id == batch.id)).all())
         _notify(session, bidders, Role.SUPPLIER_REP, "publicity_started", batch,
-                f"拟中选结果公示中，可在公示期内提出异议 / proposed winners under publicity: {batch.name}", now)
+                N_("Proposed winners under publicity; objections may be lodged during the period: %(batch)s",
+                   batch=batch.name), now)
     else:
         transition_batch(session, actor, code, "send_back", reason=reason.strip(), now=now, commit=False, internal=True)
     audit.record(session, actor.audit(), "review.approve" if approve else "review.send_back", "batch", code,
@@ -177,7 +181,7 @@ def answer_objection(session: Session, actor: Actor, code: str, objection_id: in
         raise ReviewError("请填写答复 / the answer needs a text")
     objection.answer, objection.answered_by, objection.answered_at = answer.strip(), actor.user_id, now
     _notify(session, {objection.supplier_org_id}, Role.SUPPLIER_REP, "objection_answered", batch,
-            f"您的异议已答复 / your objection was answered: {batch.name}", now)
+            N_("Your objection was answered: %(batch)s", batch=batch.name), now)
     audit.record(session, actor.audit(), "objection.answer", "batch", code, {"objection": objection_id}, at=now)
     session.commit()
     return objection
@@ -206,9 +210,9 @@ def end_publicity(session: Session, actor: Actor | None, code: str, now: datetim
     publicity.published_at = now
     contracts = _create_contracts(session, batch, session.get(Evaluation, publicity.evaluation_id), now)
     _notify(session, {c.hospital_org_id for c in contracts}, Role.HOSPITAL_BUYER, "contracts_to_sign", batch,
-            f"中选结果已发布，请确认采购协议 / result published, please sign your contracts: {batch.name}", now)
+            N_("Result published, please sign your contracts: %(batch)s", batch=batch.name), now)
     _notify(session, {c.supplier_org_id for c in contracts}, Role.SUPPLIER_REP, "contracts_to_sign", batch,
-            f"中选结果已发布，请确认采购协议 / result published, please sign your contracts: {batch.name}", now)
+            N_("Result published, please sign your contracts: %(batch)s", batch=batch.name), now)
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "batch.published", "batch", code,
                  {"contracts": len(contracts), "version": publicity.evaluation_id}, at=now)
     session.commit()

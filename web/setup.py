@@ -113,7 +113,7 @@ def _template_helpers(app: Flask, tz_name: str) -> None:
         yuan=format_yuan, price=format_price_e4, dt=local_dt, d=formats.local_date, label=label,
         qty=formats.qty, pct=formats.pct, decimal=formats.plain_decimal, strength=formats.strength,
         spec=formats.spec_text, msg=message_text, yuan_text=formats.yuan_text,
-        price_text=formats.price_text)
+        price_text=formats.price_text, gap=formats.gap)
     app.jinja_env.globals.update(pack_spec=formats.pack_spec, price=format_price_e4, yuan=format_yuan, qty=formats.qty)
 
     @app.context_processor

@@ -77,3 +77,10 @@ def test_decimal_strings_from_results_take_the_one_money_format():
     assert formats.price_text("1234.56785") == "¥1,234.5679"
     assert formats.yuan_text("-0.005") == "-¥0.01"
     assert formats.yuan_text(None) == "—"
+
+
+def test_solver_gaps_read_as_percentages():
+    assert formats.gap(3.2224176440782143e-07) == "<0.0001%"
+    assert formats.gap("0.0125") == "1.25%"
+    assert formats.gap(0) == "0%"
+    assert formats.gap(None) == "—"

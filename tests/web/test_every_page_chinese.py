@@ -16,14 +16,19 @@ from __future__ import annotations
 import html
 import itertools
 import re
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from accounts.models import Organisation
+from core.clock import utcnow
+from demo import pipeline
 from demo.seed import DEMO_PASSWORD
+from evaluation import services as evaluation
 from evaluation.models import Evaluation
 from procurement.models import Batch, Item
+from review import services as review
 from settlement.models import SettlementRun
 from tests.conftest import login
 
@@ -122,10 +127,30 @@ def _urls(app, role: str, values: dict[str, list[str]]):
             yield rule.endpoint, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: chosen[m.group(1)], rule.rule)
 
 
+def _to_contracts(db) -> None:
+    """Take the demo's opened batch on to signed contracts through the real services, at the
+    times each step allows (evaluation, four-eyes review, publicity, publication, signing)."""
+    with db.write_session() as s:
+        code = s.exec(select(Batch).where(Batch.status == "opened")).one().code
+        run = evaluation.request_evaluation(s, pipeline.officer(s), code, utcnow()).value
+    with db.read_session() as s:
+        officer = pipeline.officer(s)
+    assert evaluation.claim_and_run(db, run.id, officer).status == "done"
+    with db.write_session() as s:
+        now = utcnow()
+        review.submit_for_review(s, pipeline.officer(s), code, run.version, now)
+        review.decide(s, pipeline.officer(s, "officer2"), code, True, "", now)
+        later = now + timedelta(days=30)
+        review.end_publicity(s, None, code, later)
+        for username in ("hospital", "supplier"):
+            review.sign_all(s, pipeline.officer(s, username), code, later)
+
+
 @pytest.mark.parametrize("username", LOGINS)
 def test_every_demo_page_is_chinese_with_one_money_format(app, db, username):
     result = app.test_cli_runner().invoke(args=["seed", "--hospitals", "16", "--suppliers", "3"])
     assert result.exit_code == 0, result.output
+    _to_contracts(db)
     client = app.test_client()
     assert login(client, username, DEMO_PASSWORD).status_code == 302
     role = _role_of(db, username)
