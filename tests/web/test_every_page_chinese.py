@@ -127,7 +127,7 @@ def _urls(app, role: str, values: dict[str, list[str]]):
             yield rule.endpoint, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: chosen[m.group(1)], rule.rule)
 
 
-def _to_contracts(db) -> None:
+def advance_demo_to_contracts(db) -> None:
     """Take the demo's opened batch on to signed contracts through the real services, at the
     times each step allows (evaluation, four-eyes review, publicity, publication, signing)."""
     with db.write_session() as s:
@@ -150,7 +150,7 @@ def _to_contracts(db) -> None:
 def test_every_demo_page_is_chinese_with_one_money_format(app, db, username):
     result = app.test_cli_runner().invoke(args=["seed", "--hospitals", "16", "--suppliers", "3"])
     assert result.exit_code == 0, result.output
-    _to_contracts(db)
+    advance_demo_to_contracts(db)
     client = app.test_client()
     assert login(client, username, DEMO_PASSWORD).status_code == 302
     role = _role_of(db, username)
