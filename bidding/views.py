@@ -20,6 +20,7 @@ from bidding.workbook import BID_LIMITS, build_bid_template, read_bid_workbook
 from core.clock import utcnow
 from core.export import workbook_bytes
 from core.formats import price_cell, qty_cell, strength
+from core.i18n import either
 from core.inputs import decimal
 from core.money import MoneyError, format_price_e4, parse_price_e4
 from imports.errors import WorkbookError
@@ -84,7 +85,7 @@ def bid_new(code: str):
         except (MoneyError, InvalidOperation, ValueError) as exc:
             if isinstance(exc, services.BidRefused):
                 for reason in exc.reasons:
-                    flash(f"{reason.message_zh} / {reason.message_en}", "error")
+                    flash(either(reason.message_zh, reason.message_en), "error")
             else:
                 flash(_("Check the numbers you entered: %(err)s", err=str(exc)), "error")
         except Forbidden:
@@ -210,13 +211,13 @@ def bid_upload(code: str):
                 done = [(b.item_code, d.prepared.receipt) for b, d in zip(bids, sealed, strict=True)]
                 flash(_("%(n)s bids sealed from the workbook.", n=len(done)), "success")
             else:
-                errors, error_count = [e.message() for e in parsed.errors], parsed.error_count
+                errors, error_count = [e.shown() for e in parsed.errors], parsed.error_count
                 error_token = hold(build_error_workbook(data, parsed.errors, filename=name),
                                    f"errors-{name}", g.actor.user_id)
         except WorkbookError as exc:
-            errors = [f"{name}: {exc.zh} / {exc.en}"]
+            errors = [f"{name}: {either(exc.zh, exc.en)}"]
         except services.BidRefused as exc:
-            errors = [f"{r.message_zh} / {r.message_en}" for r in exc.reasons]
+            errors = [either(r.message_zh, r.message_en) for r in exc.reasons]
         except Forbidden:
             abort(404)
     return render_template("bidding/upload.html", batch=batch, form=form, errors=errors[:50],

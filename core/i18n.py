@@ -45,6 +45,11 @@ def current_language() -> str:
         return "en"
 
 
+def either(zh: str, en: str) -> str:
+    """Of a Chinese and an English text, the reader's."""
+    return zh if current_language() == "zh" else en
+
+
 class Msg:
     """An English msgid with its parameters, translated when shown."""
 

@@ -19,8 +19,8 @@ from web.auth import requires
 from web.db import get_session, visible_batch
 from web.downloads import attachment as file_download
 from web.downloads import xlsx_download
-from web.labels import label
 from web.forms import EmptyForm
+from web.labels import label
 
 bp = Blueprint("review", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)

@@ -13,8 +13,8 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
-from core.inputs import InputError, decimal
 from core.formats import qty_cell, yuan_cell
+from core.inputs import InputError, decimal
 from procurement.lifecycle import BatchStatus
 from procurement.queries import list_batches
 from settlement import queries, services

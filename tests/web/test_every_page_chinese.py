@@ -124,7 +124,7 @@ def _urls(app, role: str, values: dict[str, list[str]]):
         names = sorted(rule.arguments)
         for combo in itertools.product(*(values[n] for n in names)):
             chosen = dict(zip(names, combo, strict=True))
-            yield rule.endpoint, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: chosen[m.group(1)], rule.rule)
+            yield rule.endpoint, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m, c=chosen: c[m.group(1)], rule.rule)
 
 
 def advance_demo_to_contracts(db) -> None:
