@@ -88,7 +88,7 @@ def test_month_through_the_pages(client, session, world, setup):  # noqa: F811
     assert run.gross_fen == gross
     page = client.post(f"/settlement/officer/runs/{run.id}/approve", data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
-    assert "four-eyes" in page
+    assert "双人复核" in page and "four-eyes" not in page  # refused, in the reader's language
     _switch(client, "a_settlement_officer_2")
     token = csrf_token(client, f"/settlement/officer/runs/{run.id}")
     client.post(f"/settlement/officer/runs/{run.id}/approve", data={"csrf_token": token})
