@@ -81,9 +81,6 @@ class Msg:
     def __hash__(self) -> int:
         return hash(self.msgid)
 
-    def __contains__(self, part: str) -> bool:
-        return part in self.english() or part in str(self)
-
     def dumps(self) -> str:
         """The message as stored text (JSON of msgid and parameters)."""
         params = {k: str(v) if isinstance(v, Msg) else v for k, v in self.params.items()}
