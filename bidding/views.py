@@ -19,6 +19,8 @@ from bidding.validation import TierOffer
 from bidding.workbook import BID_LIMITS, build_bid_template, read_bid_workbook
 from core.clock import utcnow
 from core.export import workbook_bytes
+from core.formats import price_cell, qty_cell, strength
+from core.i18n import either
 from core.inputs import decimal
 from core.money import MoneyError, format_price_e4, parse_price_e4
 from imports.errors import WorkbookError
@@ -88,7 +90,7 @@ def bid_new(code: str):
         except (MoneyError, InvalidOperation, ValueError) as exc:
             if isinstance(exc, services.BidRefused):
                 for reason in exc.reasons:
-                    flash(f"{reason.message_zh} / {reason.message_en}", "error")
+                    flash(either(reason.message_zh, reason.message_en), "error")
             else:
                 flash(_("Check the numbers you entered: %(err)s", err=str(exc)), "error")
         except Forbidden:
@@ -187,10 +189,12 @@ def opening_export(code: str):
     header = ["品种编码 Item", "通用名 Name", "企业 Supplier", "回执 Receipt", "规格 Strength", "每包装 Units/pack",
               "包装价 Pack price", "单位可比价 UCP", "产能 Capacity", "有效 Valid", "原因 Reasons"]
     data = [[r.item.code, r.item.generic_name, r.supplier.name if r.supplier else "—", r.bid.receipt,
-             f"{r.bid.strength}{r.bid.strength_unit}" if r.supplier else "", r.bid.units_per_pack if r.supplier else "",
-             format_price_e4(r.bid.pack_price_e4) if r.supplier else "",
-             format_price_e4(r.bid.ucp_e4) if r.bid.ucp_e4 is not None else "",
-             r.bid.capacity if r.supplier else "", "是" if r.bid.valid else "否", ", ".join(r.reasons)] for r in rows]
+             strength(r.bid.strength, r.bid.strength_unit) if r.supplier else "",
+             qty_cell(r.bid.units_per_pack) if r.supplier else "",
+             price_cell(r.bid.pack_price_e4) if r.supplier else "",
+             price_cell(r.bid.ucp_e4) if r.bid.ucp_e4 is not None else "",
+             qty_cell(r.bid.capacity) if r.supplier else "", _("Yes") if r.bid.valid else _("No"),
+             ", ".join(label(code, "refusal") for code in r.reasons)] for r in rows]
     content = workbook_bytes([("开标记录", header, data)])
     return xlsx_download(content, f"opening-{batch.code}.xlsx")
 
@@ -227,13 +231,13 @@ def bid_upload(code: str):
                 done = [(b.item_code, d.prepared.receipt, d.submission.id) for b, d in zip(bids, sealed, strict=True)]
                 flash(_("%(n)s bids sealed from the workbook.", n=len(done)), "success")
             else:
-                errors, error_count = [e.message() for e in parsed.errors], parsed.error_count
+                errors, error_count = [e.shown() for e in parsed.errors], parsed.error_count
                 error_token = hold(build_error_workbook(data, parsed.errors, filename=name),
                                    f"errors-{name}", g.actor.user_id)
         except WorkbookError as exc:
-            errors = [f"{name}: {exc.zh} / {exc.en}"]
+            errors = [f"{name}: {either(exc.zh, exc.en)}"]
         except services.BidRefused as exc:
-            errors = [f"{r.message_zh} / {r.message_en}" for r in exc.reasons]
+            errors = [either(r.message_zh, r.message_en) for r in exc.reasons]
         except Forbidden:
             abort(404)
     return render_template("bidding/upload.html", batch=batch, form=form, errors=errors[:50],

@@ -9,7 +9,8 @@
   :func:`save` keeps every part in memory, so a workbook with sealed bid figures never touches
   the disk in clear.
 
-``workbook_bytes`` builds plain export sheets (title, header, rows) on top of it.
+``workbook_bytes`` builds plain export sheets (title, header, rows) on top of it; values wrapped
+in ``core.formats.Cell`` become numbers and dates with their number format.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.writer.excel import ExcelWriter
+
+from core.formats import Cell
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,7 +92,10 @@ def save(wb: Workbook, *, verbatim: Collection[str] = ()) -> bytes:
 
 
 def workbook_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[object]]]]) -> bytes:
-    """An .xlsx with one sheet per (title, header, rows); the header row is bold and frozen."""
+    """An .xlsx with one sheet per (title, header, rows); the header row is bold and frozen.
+
+    A :class:`core.formats.Cell` is written as its number or date with its number format
+    (amounts ``¥#,##0.00``, prices ``¥#,##0.0000``, quantities ``#,##0``, dates ``yyyy-mm-dd``)."""
     wb = Workbook()
     wb.remove(wb.active)
     for title, header, rows in sheets:
@@ -99,5 +105,8 @@ def workbook_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
         for row in rows:
-            ws.append([safe_cell(v) for v in row])
+            ws.append([c.value if isinstance(c, Cell) else safe_cell(c) for c in row])
+            for cell, given in zip(ws[ws.max_row], row, strict=False):
+                if isinstance(given, Cell):
+                    cell.number_format = given.number_format
     return save(wb)

@@ -13,29 +13,37 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from core.i18n import N_
+
 FEN = Decimal("0.01")
 E4 = Decimal("0.0001")
 MAX_YUAN_DIGITS = 14  # below 10^14 yuan: 1/10000-yuan integers stay inside 64 bits (and 1e309 is refused)
 
 
 class MoneyError(ValueError):
-    """A value that cannot be read as money (not a number, too many decimals, a float)."""
+    """A value that cannot be read as money (not a number, too many decimals, a float); its
+    message is a ``core.i18n`` msgid, shown in the reader's language."""
+
+
+def _shown(value: object) -> str:
+    """The refused value as quoted in a message (at most 30 characters)."""
+    return repr(str(value)[:30])
 
 
 def _as_decimal(value: Decimal | str | int) -> Decimal:
     """Read a Decimal, str or int as a finite Decimal; floats are refused outright."""
     if isinstance(value, float):
-        raise MoneyError("money must not be a float")
+        raise MoneyError(N_("money must not be a float"))
     if isinstance(value, bool):
-        raise MoneyError("money must not be a boolean")
+        raise MoneyError(N_("money must not be a boolean"))
     try:
         dec = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise MoneyError(f"not a number: {value!r}") from exc
+        raise MoneyError(N_("not a number: %(value)s", value=_shown(value))) from exc
     if not dec.is_finite():
-        raise MoneyError(f"not a finite number: {value!r}")
+        raise MoneyError(N_("not a finite number: %(value)s", value=_shown(value)))
     if dec.adjusted() >= MAX_YUAN_DIGITS:
-        raise MoneyError(f"数额过大 / amount too large: {str(value)[:30]!r}")
+        raise MoneyError(N_("amount too large: %(value)s", value=_shown(value)))
     return dec
 
 
@@ -61,7 +69,7 @@ def parse_price_e4(value: Decimal | str | int, *, exact: bool = True) -> int:
     dec = _as_decimal(value)
     quantised = dec.quantize(E4, rounding=ROUND_HALF_UP)
     if exact and quantised != dec:
-        raise MoneyError(f"more than 4 decimal places: {value!r}")
+        raise MoneyError(N_("more than 4 decimal places: %(value)s", value=_shown(value)))
     return int(quantised / E4)
 
 
@@ -70,7 +78,7 @@ def parse_amount_fen(value: Decimal | str | int, *, exact: bool = True) -> int:
     dec = _as_decimal(value)
     quantised = dec.quantize(FEN, rounding=ROUND_HALF_UP)
     if exact and quantised != dec:
-        raise MoneyError(f"more than 2 decimal places: {value!r}")
+        raise MoneyError(N_("more than 2 decimal places: %(value)s", value=_shown(value)))
     return int(quantised / FEN)
 
 

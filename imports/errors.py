@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.i18n import current_language
+
 MAX_ERRORS = 10_000
 
 
@@ -68,6 +70,15 @@ class CellError:
         where = f"{self.sheet}!{self.cell}" if self.cell else f"{self.sheet} 第{self.row}行"
         shown = f"「{self.value}」" if self.value else ""
         return f"{where} {self.column}{shown}: {self.reason_zh} / {self.reason_en}"
+
+    def shown(self, language: str | None = None) -> str:
+        """The same line in one language (the reader's, by default): where, what, why."""
+        shown = f"「{self.value}」" if self.value else ""
+        if (language or current_language()) == "zh":
+            where = f"{self.sheet}!{self.cell}" if self.cell else f"{self.sheet} 第{self.row}行"
+            return f"{where} {self.column}{shown}：{self.reason_zh}"
+        where = f"{self.sheet}!{self.cell}" if self.cell else f"{self.sheet} row {self.row}"
+        return f"{where} {self.column}{shown}: {self.reason_en}"
 
 
 MORE_ERRORS = "more_errors"

@@ -23,6 +23,8 @@ from accounts.roles import OrgKind, Role
 from bidding.models import OpenedBid, OpeningRecord
 from core import audit
 from core.db import lock_for_update
+from core.formats import pack_spec
+from core.i18n import N_, Msg, stored_text
 from core.money import parse_price_e4, round_half_up_div
 from core.outcome import Outcome
 from core.regions import region_contains
@@ -51,11 +53,13 @@ def _officer_batch(session: Session, actor: Actor, code: str) -> Batch:
     return lock_for_update(session, Batch, batch.id)
 
 
-def _notify(session: Session, org_ids: set[int], role: Role | None, kind: str, batch: Batch, text: str,
+def _notify(session: Session, org_ids: set[int], role: Role | None, kind: str, batch: Batch, text: Msg,
             now: datetime) -> None:
-    """One notification per organisation (optionally for one role)."""
+    """One notification per organisation (optionally for one role), stored as msgid and
+    parameters: each reader sees it in their own language."""
     for org_id in sorted(org_ids):
-        session.add(Notification(org_id=org_id, role=role, kind=kind, batch_code=batch.code, text=text, created_at=now))
+        session.add(Notification(org_id=org_id, role=role, kind=kind, batch_code=batch.code, text=stored_text(text),
+                                 created_at=now))
 
 
 def _bureau_ids(session: Session, batch: Batch) -> set[int]:
@@ -93,8 +97,8 @@ def submit_for_review(session: Session, actor: Actor, code: str, version: int,
     decision = ReviewDecision(evaluation_id=run.id, decision="submitted", decided_by=actor.user_id, decided_at=now)
     session.add(decision)
     _notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "review_pending", batch,
-            f"评审结果（第 {version} 版）已提交，待另一名价格处工作人员审核 / evaluation version {version} was "
-            f"submitted and awaits a second officer's approval: {batch.name}", now)
+            N_("Evaluation version %(version)s was submitted and awaits a second officer's approval: %(batch)s",
+               version=version, batch=batch.name), now)
     audit.record(session, actor.audit(), "review.submit", "batch", code, {"version": version}, at=now)
     session.commit()
     return Outcome(decision)
@@ -137,10 +141,11 @@ def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str
         bidders = set(session.exec(select(OpenedBid.supplier_org_id).join(
             OpeningRecord, OpenedBid.opening_id == OpeningRecord.id).where(OpeningRecord.batch_id == batch.id)).all())
         _notify(session, bidders, Role.SUPPLIER_REP, "publicity_started", batch,
-                f"拟中选结果公示中，可在公示期内提出异议 / proposed winners under publicity: {batch.name}", now)
+                N_("Proposed winners under publicity; objections may be lodged during the period: %(batch)s",
+                   batch=batch.name), now)
         _notify(session, _demand_hospital_ids(session, batch), Role.HOSPITAL_BUYER, "publicity_started", batch,
-                f"拟中选结果公示中，公示期满后发布并签订采购协议 / proposed winners under publicity; contracts "
-                f"follow when the period ends: {batch.name}", now)
+                N_("Proposed winners under publicity; contracts follow when the period ends: %(batch)s",
+                   batch=batch.name), now)
     else:
         transition_batch(session, actor, code, "send_back", reason=reason.strip(), now=now, commit=False, internal=True)
     audit.record(session, actor.audit(), "review.approve" if approve else "review.send_back", "batch", code,
@@ -177,8 +182,8 @@ def lodge_objection(session: Session, actor: Actor, code: str, text: str, attach
     session.add(objection)
     session.flush()
     _notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "objection_lodged", batch,
-            f"公示期内收到异议，请在公示期满前答复 / an objection was lodged during publicity; answer it before "
-            f"the period ends: {batch.name}", now)
+            N_("An objection was lodged during publicity; answer it before the period ends: %(batch)s",
+               batch=batch.name), now)
     audit.record(session, actor.audit(), "objection.lodge", "batch", code, {"objection": objection.id}, at=now)
     session.commit()
     return objection
@@ -197,7 +202,7 @@ def answer_objection(session: Session, actor: Actor, code: str, objection_id: in
         raise ReviewError("请填写答复 / the answer needs a text")
     objection.answer, objection.answered_by, objection.answered_at = answer.strip(), actor.user_id, now
     _notify(session, {objection.supplier_org_id}, Role.SUPPLIER_REP, "objection_answered", batch,
-            f"您的异议已答复 / your objection was answered: {batch.name}", now)
+            N_("Your objection was answered: %(batch)s", batch=batch.name), now)
     audit.record(session, actor.audit(), "objection.answer", "batch", code, {"objection": objection_id}, at=now)
     session.commit()
     return objection
@@ -226,12 +231,12 @@ def end_publicity(session: Session, actor: Actor | None, code: str, now: datetim
     publicity.published_at = now
     contracts = _create_contracts(session, batch, session.get(Evaluation, publicity.evaluation_id), now)
     _notify(session, {c.hospital_org_id for c in contracts}, Role.HOSPITAL_BUYER, "contracts_to_sign", batch,
-            f"中选结果已发布，请确认采购协议 / result published, please sign your contracts: {batch.name}", now)
+            N_("Result published, please sign your contracts: %(batch)s", batch=batch.name), now)
     _notify(session, {c.supplier_org_id for c in contracts}, Role.SUPPLIER_REP, "contracts_to_sign", batch,
-            f"中选结果已发布，请确认采购协议 / result published, please sign your contracts: {batch.name}", now)
+            N_("Result published, please sign your contracts: %(batch)s", batch=batch.name), now)
     _notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "execution_due", batch,
-            f"中选结果已发布，请于采购周期开始（{batch.cycle_start}）时开始执行 / result published; start execution "
-            f"when the cycle begins ({batch.cycle_start}): {batch.name}", now)
+            N_("Result published; start execution when the cycle begins (%(start)s): %(batch)s",
+               start=str(batch.cycle_start), batch=batch.name), now)
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "batch.published", "batch", code,
                  {"contracts": len(contracts), "version": publicity.evaluation_id}, at=now)
     session.commit()
@@ -300,7 +305,7 @@ def _pack_terms(offer: OpenedBid | None, winner: dict) -> tuple[int | None, str]
     for tier in json.loads(offer.tiers_json):
         if winner.get("tier_min_volume") == tier["min_volume"]:
             price = tier["pack_price_e4"]
-    return price, f"{offer.strength.normalize() if offer.strength is not None else ''}{offer.strength_unit}×{offer.units_per_pack}"
+    return price, pack_spec(offer.strength, offer.strength_unit, offer.units_per_pack)
 
 
 def _winner_for(winners: list[dict], hospital: Organisation, key: str) -> dict | None:

@@ -9,11 +9,13 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
+from core.formats import date_cell, price_cell, qty_cell, spec_text
 from core.money import (
     fen_to_decimal,
     format_price_e4,
     format_yuan,
     line_amount_fen,
+    parse_price_e4,
     price_e4_to_decimal,
 )
 from evaluation.export import build_evaluation_workbook, export_item
@@ -216,9 +218,10 @@ def contracts_export(code: str):
     header = ["协议编号 Contract", "品种 Item", "医疗机构 Hospital", "中选企业 Supplier", "单位可比价 UCP",
               "包装价 Pack price", "包装规格 Pack", "报量 Reported", "约定采购量 Agreed", "周期起 Start", "周期止 End",
               "状态 Status"]
-    data = [[c.code, f"{i.code} {i.generic_name}", h.name, s.name, format_price_e4(c.ucp_e4),
-             format_price_e4(c.pack_price_e4) if c.pack_price_e4 else "", c.pack_spec, c.reported_demand,
-             c.agreed_volume, c.period_start.isoformat(), c.period_end.isoformat(), c.status] for c, i, h, s in rows]
+    data = [[c.code, f"{i.code} {i.generic_name}", h.name, s.name, price_cell(c.ucp_e4),
+             price_cell(c.pack_price_e4) if c.pack_price_e4 else "", spec_text(c.pack_spec), qty_cell(c.reported_demand),
+             qty_cell(c.agreed_volume), date_cell(c.period_start), date_cell(c.period_end), label(c.status, "contract")]
+            for c, i, h, s in rows]
     return xlsx_download(workbook_bytes([("采购协议", header, data)]), f"contracts-{batch.code}.xlsx")
 
 
@@ -230,7 +233,8 @@ def result_export(code: str):
     if view is None:
         abort(404)
     header = ["品种 Item", "通用名 Name", "中选企业 Winner", "单位可比价 UCP", "供应地区 Regions", "约定采购量 Volume"]
-    data = [[c, n, w["name"], w["ucp"], "、".join(w["region_names"]), w["volume"]] for c, n, ws in view.items for w in ws]
+    data = [[c, n, w["name"], price_cell(parse_price_e4(w["ucp"], exact=False)), "、".join(w["region_names"]),
+             qty_cell(w["volume"])] for c, n, ws in view.items for w in ws]
     return xlsx_download(workbook_bytes([("中选结果", header, data)]), f"result-{view.batch.code}.xlsx")
 
 

@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 
 from accounts.models import Organisation
 from accounts.roles import Role
+from core.i18n import Msg, stored_text
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.rules import parse_rules
@@ -91,10 +92,11 @@ def period_start(now: datetime, tz: ZoneInfo = SHANGHAI, *, monthly: bool) -> da
     return datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
 
 
-def notify_once(session: Session, texts: Mapping[int, str], role: Role | None, kind: str, batch_code: str,
+def notify_once(session: Session, texts: Mapping[int, str | Msg], role: Role | None, kind: str, batch_code: str,
                 now: datetime, since: datetime) -> int:
     """Add one notification per organisation in ``texts`` unless it already has one of ``kind``
-    for the batch since ``since``; the number added (the caller commits)."""
+    for the batch since ``since``; the number added (the caller commits). A ``Msg`` is stored
+    as its msgid and parameters, so each reader sees it in their language."""
     if not texts:
         return 0
     already = set(session.exec(select(Notification.org_id).where(
@@ -103,7 +105,7 @@ def notify_once(session: Session, texts: Mapping[int, str], role: Role | None, k
     added = 0
     for org_id in sorted(set(texts) - already):
         session.add(Notification(org_id=org_id, role=str(role) if role else None, kind=kind, batch_code=batch_code,
-                                 text=texts[org_id], created_at=now))
+                                 text=stored_text(texts[org_id]), created_at=now))
         added += 1
     return added
 

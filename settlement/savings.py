@@ -20,7 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.money import fen_to_decimal, price_e4_to_decimal, round_half_up_div
+from core import formats, i18n
+from core.i18n import N_, Msg
+from core.money import round_half_up_div
 
 from .model import SettlementError, check_int, check_ratio
 from .payable import ratio_of_fen
@@ -83,21 +85,22 @@ class SavingsInput:
         check_ratio("fund_payment_ratio", self.fund_payment_ratio)
 
 
-SAVINGS_COLUMNS: tuple[str, ...] = (
-    "医疗机构 hospital",
-    "品种 item",
-    "约定采购量 agreed",
-    "实际采购量 purchased",
-    "集采前均价(元) pre-VBP price",
-    "基金支付比例 fund ratio",
-    "基准额(元) benchmark",
-    "基金实际支出(元) fund spend",
-    "结余基数(元) savings base",
-    "完成约定量 completed",
-    "考核得分 score",
-    "留用比例 rate",
-    "留用金额(元) retained",
-    "说明 note",
+#: column headings, shown in the reader's language (``str()`` of each)
+SAVINGS_COLUMNS: tuple[Msg, ...] = (
+    N_("Hospital"),
+    N_("Item"),
+    N_("Agreed volume"),
+    N_("Purchased volume"),
+    N_("Pre-VBP average price (yuan)"),
+    N_("Fund payment ratio"),
+    N_("Benchmark (yuan)"),
+    N_("Actual fund spend (yuan)"),
+    N_("Savings base (yuan)"),
+    N_("Agreed volume completed"),
+    N_("Assessment score"),
+    N_("Retention rate"),
+    N_("Retained (yuan)"),
+    N_("Note"),
 )
 
 
@@ -115,23 +118,36 @@ class SavingsRow:
     note: str
 
     def cells(self) -> tuple[str, ...]:
-        """The row as display/export strings, in ``SAVINGS_COLUMNS`` order."""
+        """The row as display strings (the one format: ``¥1,400.00``, ``9,000``, ``50%``), in
+        ``SAVINGS_COLUMNS`` order; the note in the reader's language."""
         s = self.source
         return (
             s.hospital_code,
             s.item_code,
-            str(s.agreed_volume),
-            str(s.purchased_volume),
-            str(price_e4_to_decimal(s.pre_vbp_price_e4)),
-            str(s.fund_payment_ratio),
-            str(fen_to_decimal(self.benchmark_fen)),
-            str(fen_to_decimal(s.actual_fund_spend_fen)),
-            str(fen_to_decimal(self.savings_base_fen)),
-            "是 yes" if self.completed else "否 no",
-            "" if self.score is None else str(self.score),
-            str(self.rate),
-            str(fen_to_decimal(self.retained_fen)),
-            self.note,
+            formats.qty(s.agreed_volume),
+            formats.qty(s.purchased_volume),
+            formats.price(s.pre_vbp_price_e4),
+            formats.pct(s.fund_payment_ratio),
+            formats.yuan(self.benchmark_fen),
+            formats.yuan(s.actual_fund_spend_fen),
+            formats.yuan(self.savings_base_fen),
+            str(N_("yes") if self.completed else N_("no")),
+            "" if self.score is None else formats.plain_decimal(self.score),
+            formats.pct(self.rate),
+            formats.yuan(self.retained_fen),
+            i18n.pick(self.note),
+        )
+
+    def export_cells(self) -> tuple[object, ...]:
+        """The row for the workbook: amounts, prices and quantities as numbers with their format."""
+        s = self.source
+        return (
+            s.hospital_code, s.item_code, formats.qty_cell(s.agreed_volume), formats.qty_cell(s.purchased_volume),
+            formats.price_cell(s.pre_vbp_price_e4), formats.pct_cell(s.fund_payment_ratio),
+            formats.yuan_cell(self.benchmark_fen), formats.yuan_cell(s.actual_fund_spend_fen),
+            formats.yuan_cell(self.savings_base_fen), str(N_("yes") if self.completed else N_("no")),
+            "" if self.score is None else self.score, formats.pct_cell(self.rate), formats.yuan_cell(self.retained_fen),
+            i18n.pick(self.note),
         )
 
 

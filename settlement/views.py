@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
+from core.i18n import either
 from core.inputs import InputError, whole
 from core.money import format_price_e4, format_yuan
 from imports.errors import WorkbookError
@@ -134,14 +135,14 @@ def delivery_upload():
             result = upload_deliveries(get_session(), g.actor, data, name, utcnow(),
                                        max_rows=app_settings().upload_rows_deliveries)
             if result.errors:
-                errors, error_count = [e.message() for e in result.errors], result.error_count
+                errors, error_count = [e.shown() for e in result.errors], result.error_count
                 error_token = hold(build_error_workbook(data, result.errors, filename=name), f"errors-{name}",
                                    g.actor.user_id)
             else:
                 done = result.recorded
                 flash(_("%(n)s delivery lines recorded from the workbook.", n=done), "success")
         except WorkbookError as exc:
-            errors = [f"{name}: {exc.zh} / {exc.en}"]
+            errors = [f"{name}: {either(exc.zh, exc.en)}"]
         except services.SettlementRefused as exc:
             errors = [str(exc)]
     return render_template("settlement/upload.html", form=form, errors=errors[:50],

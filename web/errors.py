@@ -23,6 +23,7 @@ from bidding.keys import SealingError
 from bidding.pricing import PricingError
 from bidding.receipts import CanonicalError
 from bidding.services import BidRefused, OpeningError
+from core.i18n import Msg, current_language
 from core.inputs import InputError
 from core.money import MoneyError
 from evaluation.services import EvaluationError
@@ -35,6 +36,7 @@ from settlement.bankfiles import BankFileError
 from settlement.bankreturns import BankReturnError
 from settlement.deliveries import SettlementRefused
 from settlement.model import SettlementError
+from web.messages import message_text
 
 #: Refusals by the domain's rules (state, lifecycle, four-eyes …): 409.
 REFUSALS: tuple[type[Exception], ...] = (
@@ -72,14 +74,26 @@ def message_of(exc: Exception) -> str:
     """The refusal's Chinese / English text (sealing errors keep the two apart)."""
     source = getattr(exc, "reason", exc)  # a pricing refusal carries its reason
     zh, en = getattr(source, "message_zh", None), getattr(source, "message_en", None)
-    return f"{zh} / {en}" if zh and en else str(exc)
+    if zh and en:
+        return f"{zh} / {en}"
+    message = exc.args[0] if len(exc.args) == 1 else str(exc)
+    return f"{message.english()}" if isinstance(message, Msg) else str(message)
+
+
+def shown_of(exc: Exception) -> str:
+    """The refusal as the page shows it: in the reader's language."""
+    source = getattr(exc, "reason", exc)
+    zh, en = getattr(source, "message_zh", None), getattr(source, "message_en", None)
+    if zh and en:
+        return zh if current_language() == "zh" else en
+    return message_text(exc)
 
 
 def input_refused(exc: InputError):
     """400 page / 422 JSON naming the refused field."""
     if _is_api():
         return _api_error(422, "invalid_input", f"请求数据无效 / invalid request data: {exc.field}", exc.fields)
-    reason = f"{exc.zh} / {exc.en}"
+    reason = exc.zh if current_language() == "zh" else exc.en
     return _page(400, lazy_gettext("Invalid input"),
                  lazy_gettext("The value of “%(field)s” was not accepted: %(reason)s. Nothing was saved.",
                               field=exc.field, reason=reason))
@@ -88,9 +102,9 @@ def input_refused(exc: InputError):
 def _answer(exc: Exception, api_status: int, api_code: str, page_status: int, title):
     """Answer a refusal: the API in its error shape; a page by flashing the reason on the page
     the user came from (a same-site referrer), else an error page."""
-    message = message_of(exc)
     if _is_api():
-        return _api_error(api_status, api_code, message)
+        return _api_error(api_status, api_code, message_of(exc))
+    message = shown_of(exc)
     back = _back_to_referrer()
     if back is not None:
         flash(message, "error")

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from core.i18n import either
 from core.inputs import MAX_INT, InputError, decimal, whole
 
 
@@ -29,7 +30,7 @@ class WholeField(IntegerField):
             self.data = whole(valuelist[0], self.name, self.low, self.high)
         except InputError as exc:
             self.data = None
-            raise ValueError(f"{exc.zh} / {exc.en}") from exc
+            raise ValueError(either(exc.zh, exc.en)) from exc
 
 
 class PlainDecimal:
@@ -47,7 +48,7 @@ class PlainDecimal:
         try:
             decimal(field.data, field.name, places=self.places)
         except InputError as exc:
-            raise ValidationError(f"{exc.zh} / {exc.en}") from exc
+            raise ValidationError(either(exc.zh, exc.en)) from exc
 
 
 class LoginForm(FlaskForm):

@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Flask, g, render_template, request, session
 from flask_babel import Babel, lazy_gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from core import formats
 from core.money import format_price_e4, format_yuan
 from web import errors, listing
 from web.auth import current_actor, login_manager
 from web.db import app_settings, close_session
 from web.guard import GuardedJSONProvider, GuardedRequest, refuse_hostile_input
 from web.labels import label
+from web.messages import install as install_messages
+from web.messages import message_text
 from web.servers import neutral_server_header
 
 csrf = CSRFProtect()
@@ -101,16 +103,18 @@ def _register_errors(app: Flask) -> None:
 
 
 def _template_helpers(app: Flask, tz_name: str) -> None:
-    """Filters for Chinese money and date conventions, and the nav context."""
-    tz = ZoneInfo(tz_name)
+    """Filters for Chinese money, number and date conventions (all from ``core.formats``), and
+    the nav context."""
 
     def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return value.astimezone(tz).strftime(fmt) if value else "—"
+        return formats.local_datetime(value, tz_name, fmt)
 
-    def local_date(value: date | None) -> str:
-        return value.strftime("%Y-%m-%d") if value else "—"
-
-    app.jinja_env.filters.update(yuan=format_yuan, price=format_price_e4, dt=local_dt, d=local_date, label=label)
+    app.jinja_env.filters.update(
+        yuan=format_yuan, price=format_price_e4, dt=local_dt, d=formats.local_date, label=label,
+        qty=formats.qty, pct=formats.pct, decimal=formats.plain_decimal, strength=formats.strength,
+        spec=formats.spec_text, msg=message_text, yuan_text=formats.yuan_text,
+        price_text=formats.price_text, gap=formats.gap)
+    app.jinja_env.globals.update(pack_spec=formats.pack_spec, price=format_price_e4, yuan=format_yuan, qty=formats.qty)
 
     @app.context_processor
     def _nav():
@@ -124,6 +128,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     neutral_server_header()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: tz_name)
+    install_messages()
     login_manager.init_app(app)
     app.before_request(_start_timer)
     app.before_request(refuse_hostile_input)

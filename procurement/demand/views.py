@@ -15,6 +15,7 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
+from core.formats import qty_cell
 from core.paging import page_of_list
 from procurement.demand import queries, services
 from procurement.demand.forms import DemandUploadForm
@@ -194,10 +195,10 @@ def export(code: str):
     head = [_("Item code"), _("Generic name"), _("Minimal unit"), _("Hospitals"), _("Last year's use"),
             _("Committed annual volume")]
     data = workbook_bytes([
-        (_("By item"), head, [(r.item_code, r.item_name, r.unit, r.hospitals, r.last_year_use, r.committed)
-                              for r in per_item]),
+        (_("By item"), head, [(r.item_code, r.item_name, r.unit, qty_cell(r.hospitals), qty_cell(r.last_year_use),
+                               qty_cell(r.committed)) for r in per_item]),
         (_("By item and region"), [*head[:3], _("Region code"), _("Region"), *head[3:]],
-         [(r.item_code, r.item_name, r.unit, r.region_code, r.region_name, r.hospitals, r.last_year_use,
-           r.committed) for r in per_region]),
+         [(r.item_code, r.item_name, r.unit, r.region_code, r.region_name, qty_cell(r.hospitals),
+           qty_cell(r.last_year_use), qty_cell(r.committed)) for r in per_region]),
     ])
     return xlsx_download(data, f"{batch.code}_汇总需求.xlsx")

@@ -13,8 +13,8 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
+from core.formats import qty_cell, yuan_cell
 from core.inputs import InputError, decimal
-from core.money import fen_to_decimal
 from procurement.lifecycle import BatchStatus
 from procurement.names import name_book
 from procurement.queries import list_batches
@@ -196,13 +196,12 @@ def instructions_xlsx(run_id: int):
     instructions, statements = queries.run_detail(get_session(), r)
     sheets = [("付款指令", ["指令编号 Reference", "企业 Supplier", "收款账号 Payee account", "收款行行号 CNAPS",
                           "金额(元) Amount", "笔数 Lines", "状态 Status"],
-               [[i.reference, o.name, i.payee_account, i.payee_cnaps, str(fen_to_decimal(i.amount_fen)), i.line_count,
+               [[i.reference, o.name, i.payee_account, i.payee_cnaps, yuan_cell(i.amount_fen), qty_cell(i.line_count),
                  label(i.status, "instruction")] for i, o in instructions]),
               ("扣款单", ["医疗机构 Hospital", "应付(元) Gross", "预付冲抵(元) Offset", "基金扣款(元) Deducted",
                        "冲抵后预付余额(元) Advance after"],
-               [[o.name, str(fen_to_decimal(s.gross_fen)), str(fen_to_decimal(s.offset_fen)),
-                 str(fen_to_decimal(s.net_deducted_fen)), str(fen_to_decimal(s.advance_after_fen))]
-                for s, o in statements])]
+               [[o.name, yuan_cell(s.gross_fen), yuan_cell(s.offset_fen), yuan_cell(s.net_deducted_fen),
+                 yuan_cell(s.advance_after_fen)] for s, o in statements])]
     return xlsx_download(workbook_bytes(sheets), f"run-{r.run_ref}.xlsx")
 
 
@@ -259,8 +258,8 @@ def savings(code: str):
     book = name_book(get_session(), orgs={r.source.hospital_code for r in rows} | set(needs),
                      items={r.source.item_code for r in rows})
     if request.args.get("xlsx"):
-        header = ["医疗机构 Hospital", "品种 Item", *SAVINGS_COLUMNS]
-        data = [[book.org(r.source.hospital_code), book.item(r.source.item_code), *r.cells()] for r in rows]
-        return xlsx_download(workbook_bytes([("结余留用", header, data)]), f"savings-{b.code}.xlsx")
+        header = [_("Hospital"), _("Item"), *[str(c) for c in SAVINGS_COLUMNS]]
+        data = [[book.org(r.source.hospital_code), book.item(r.source.item_code), *r.export_cells()] for r in rows]
+        return xlsx_download(workbook_bytes([(_("Retained savings"), header, data)]), f"savings-{b.code}.xlsx")
     return render_template("settlement/savings.html", batch=b, rows=rows, needs=needs, columns=SAVINGS_COLUMNS, book=book,
                            args={k: v for k, v in request.args.items() if k.startswith("score_")})

@@ -35,7 +35,7 @@ def test_supplier_previews_confirms_and_withdraws(client, session, world, ring):
     refused = client.post(f"/batches/{code}/bids/new", data=_form(token, price="3.6")).get_data(as_text=True)
     assert "最高有效申报价" in refused and "confirm-bid" not in refused
     bad_number = client.post(f"/batches/{code}/bids/new", data=_form(token, price="1.23456")).get_data(as_text=True)
-    assert "4 decimal" in bad_number
+    assert "最多 4 位小数" in bad_number and "decimal" not in bad_number  # the field error, in Chinese only
     done = client.post(f"/batches/{code}/bids/new", data=_form(token, confirm="1")).get_data(as_text=True)
     receipt = re.search(r'data-testid="receipt">([0-9a-f]{64})<', done).group(1)
     slip = html.unescape(re.search(r'<input type="hidden" name="slip" value="([^"]*)">', done).group(1))

@@ -86,7 +86,9 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
     assert "A hospital" in row and "B supplier" in row and "¥0.1300" in row and "¥65.00" in row
     _post(client, f"/batches/{code}/contracts/sign-all")
     sheet = load_workbook(io.BytesIO(client.get(f"/batches/{code}/contracts.xlsx").data)).active
-    assert sheet["I2"].value == 500 and sheet["F2"].value == "¥0.1300" and sheet.max_row == 2
+    assert sheet["I2"].value == 500 and sheet["I2"].number_format == "#,##0" and sheet.max_row == 2
+    assert str(sheet["F2"].value) == "0.13" and sheet["F2"].number_format == "¥#,##0.0000"  # a number, formatted
+    assert sheet["L2"].value in ("待确认", "已签订") and sheet["J2"].is_date  # a Chinese status, a real date
     package = client.get(f"/batches/{code}/ocds.json").get_data(as_text=True)
     assert schema_errors(package) == [] and codelist_errors(package) == []
     releases = json.loads(package)["releases"]

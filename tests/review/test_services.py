@@ -133,3 +133,17 @@ def test_scheduler_publishes_when_the_period_is_over_and_objections_answered(db,
     assert f"publish {code}" in run_due_steps(db, ring, later).done
     with db.read_session() as s:
         assert _status(s, code) == "published"
+
+
+@pytest.mark.parametrize(("strength", "unit", "units", "spec"), [
+    ("20", "mg", 7, "20mg×7"), ("150", "mg", 7, "150mg×7"), ("0.50", "g", 10, "0.5g×10"), ("1000", "IU", 1, "1000IU×1")])
+def test_contract_pack_spec_is_plain_decimal_never_scientific(strength, unit, units, spec):
+    """An opened bid's strength, read back from the canonical document (20 → Decimal('20')),
+    becomes the contract's pack spec without an exponent (was "2E+1mg×7")."""
+    from decimal import Decimal
+
+    from bidding.models import OpenedBid
+
+    offer = OpenedBid(strength=Decimal(strength), strength_unit=unit, units_per_pack=units, pack_price_e4=14000,
+                      tiers_json="[]")
+    assert services._pack_terms(offer, {}) == (14000, spec)

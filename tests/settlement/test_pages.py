@@ -69,7 +69,7 @@ def test_month_through_the_pages(client, session, world, setup):  # noqa: F811
                                                                  "accepted_on": "2026-10-21"})
     r = client.post(f"/settlement/deliveries/{ids[1]}/accept", data={"csrf_token": token, "quantity": "1",
                                                                      "accepted_on": "2026-10-21"}, follow_redirects=True)
-    assert "not yet accepted" in r.get_data(as_text=True)
+    assert "验收数量超过未验收数量" in r.get_data(as_text=True)  # in the reader's language
     assert len(_all(session, select(Acceptance))) == 2
 
     token = _switch(client, world.username("A", Role.SUPPLIER_REP))
@@ -89,7 +89,7 @@ def test_month_through_the_pages(client, session, world, setup):  # noqa: F811
     assert run.gross_fen == gross
     page = client.post(f"/settlement/officer/runs/{run.id}/approve", data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
-    assert "four-eyes" in page
+    assert "双人复核" in page and "four-eyes" not in page  # refused, in the reader's language
     _switch(client, "a_settlement_officer_2")
     token = csrf_token(client, f"/settlement/officer/runs/{run.id}")
     client.post(f"/settlement/officer/runs/{run.id}/approve", data={"csrf_token": token})

@@ -94,11 +94,13 @@ def test_hand_checked_rows() -> None:
     cells = rows[0].cells()
     assert len(cells) == len(SAVINGS_COLUMNS)
     assert (
-        cells[4] == "2.0000"
-        and cells[6] == "1400.00"
-        and cells[8] == "900.00"
-        and cells[12] == "450.00"
+        cells[4] == "¥2.0000"
+        and cells[6] == "¥1,400.00"
+        and cells[8] == "¥900.00"
+        and cells[12] == "¥450.00"
     )
+    exported = rows[0].export_cells()
+    assert (exported[6].value, exported[6].number_format) == (D("1400.00"), "¥#,##0.00")
 
 
 def test_missing_score_is_an_error_only_when_needed() -> None:

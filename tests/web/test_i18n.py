@@ -9,14 +9,15 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "translations/zh_Hans_CN/LC_MESSAGES/messages.po"
 MO = ROOT / "translations/zh_Hans_CN/LC_MESSAGES/messages.mo"
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2), "N_": None}
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 
 
 def _source_messages() -> set[str]:
     """Every msgid used in the web layer and views."""
     found = set()
-    for folder in ("web", "accounts", "procurement", "bidding", "settlement", "imports"):
+    for folder in ("web", "accounts", "procurement", "bidding", "settlement", "imports", "core", "review",
+                   "evaluation", "jobs", "api"):
         if not (ROOT / folder).is_dir():
             continue
         for _file, _line, message, _comments, _ctx in extract_from_dir(ROOT / folder, METHODS, keywords=KEYWORDS):

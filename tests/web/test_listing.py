@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import login
 from tests.web.listing_fixtures import published_with_contracts
 
+
 @pytest.fixture
 def code(db, session, world, ring):
     return published_with_contracts(db, session, world, ring)
