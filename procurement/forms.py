@@ -93,17 +93,29 @@ def rule_changes_from(form_data, rules: BatchRules) -> dict:
     return changes
 
 
-class BatchForm(FlaskForm):
-    """Create a batch or edit its name and timeline (times in Beijing time)."""
+class BatchEditForm(FlaskForm):
+    """A draft batch's name and timeline (times in Beijing time)."""
 
-    code = StringField(_l("Batch code"), validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")])
     name = StringField(_l("Batch name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice("drug", _l("Drugs")), SelectChoice("consumable", _l("Consumables"))])
     demand_deadline = DateTimeLocalField(_l("Demand deadline"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     bid_deadline = DateTimeLocalField(_l("Bid deadline"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     opening_at = DateTimeLocalField(_l("Opening time"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     cycle_start = DateField(_l("Cycle start"), validators=[Optional()])
     cycle_end = DateField(_l("Cycle end"), validators=[Optional()])
+
+    def mark(self, problems: dict[str, str], translate) -> None:
+        """Put the service's reasons (msgids per field) on the fields they name."""
+        for name, text in problems.items():
+            field = getattr(self, name, None)
+            if field is not None:
+                field.errors = [*field.errors, translate(text)]
+
+
+class BatchForm(BatchEditForm):
+    """Create a batch: its code and kind besides the name and timeline."""
+
+    code = StringField(_l("Batch code"), validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("drug", _l("Drugs")), SelectChoice("consumable", _l("Consumables"))])
 
 
 def aware(value: datetime | None, tz_name: str) -> datetime | None:

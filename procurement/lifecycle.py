@@ -21,6 +21,7 @@ from sqlmodel import Session, func, select
 
 from procurement.models import Batch, BatchItem, BatchRegion
 from procurement.rules import parse_rules
+from procurement.timeline import Timeline, missing_fields, timeline_problems
 
 
 class BatchStatus(StrEnum):
@@ -102,22 +103,20 @@ def _count(session: Session, model, batch_id: int) -> int:
 
 
 def _ready_to_open_demand(ctx: GuardContext) -> str | None:
-    """A batch goes to demand collection only complete: items, regions, a full timeline."""
+    """A batch goes to demand collection only complete: items, regions, a full timeline that
+    keeps the timeline rule (``procurement.timeline``) at this moment."""
     b = ctx.batch
     if _count(ctx.session, BatchItem, b.id) == 0:
         return "批次没有品种 / the batch has no items"
     if _count(ctx.session, BatchRegion, b.id) == 0:
         return "批次没有供应地区 / the batch has no supply regions"
-    missing = [n for n in ("demand_deadline", "bid_deadline", "opening_at", "cycle_start", "cycle_end")
-               if getattr(b, n) is None]
+    missing = missing_fields(Timeline.of(b))
     if missing:
         return f"时间安排不完整 / timeline incomplete: {', '.join(missing)}"
-    if not b.demand_deadline < b.bid_deadline <= b.opening_at:
-        return "须满足 报量截止 < 申报截止 ≤ 开标 / need demand deadline < bid deadline ≤ opening"
-    if b.cycle_start >= b.cycle_end:
-        return "采购周期起止有误 / cycle start must precede cycle end"
-    if b.demand_deadline <= ctx.now:
-        return "报量截止时间已过 / the demand deadline has already passed"
+    problems = timeline_problems(Timeline.of(b), ctx.now)
+    if problems:
+        return ("时间安排有误，请修改标出的时间 / the timeline needs correcting: "
+                + "; ".join(f"{field}: {text}" for field, text in problems.items()))
     return None
 
 

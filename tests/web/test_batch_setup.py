@@ -1,0 +1,71 @@
+"""A draft batch's name and timeline: saved from the edit form, refused field by field when
+contradictory or past (create and edit alike), entered values kept on every error."""
+
+import re
+
+from sqlmodel import select
+
+from accounts.roles import Role
+from procurement.models import Batch
+from tests.conftest import csrf_token, login
+
+GOOD = {"name": "网页批次", "demand_deadline": "2099-01-10T17:00", "bid_deadline": "2099-02-10T17:00",
+        "opening_at": "2099-02-11T09:30", "cycle_start": "2099-04-01", "cycle_end": "2100-03-31"}
+
+
+def _create(client, code="ED1"):
+    token = csrf_token(client, "/batches/new")
+    r = client.post("/batches/new", data={"csrf_token": token, "code": code, "kind": "drug", **GOOD})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return token
+
+
+def _errors(page: str) -> dict[str, str]:
+    """Field id → its error text, as the form marks them."""
+    return dict(re.findall(r'data-error-for="([a-z_]+)"[^>]*>([^<]+)<', page))
+
+
+def test_the_edit_form_saves_a_drafts_name_and_timeline(client, session, world):
+    login(client, world.username("A", Role.PRICE_OFFICER))
+    token = _create(client)
+    r = client.post("/batches/ED1/edit", data={"csrf_token": token, **GOOD, "name": "改过的名字",
+                                                "bid_deadline": "2099-02-12T17:00", "opening_at": "2099-02-13T09:00"})
+    assert r.status_code == 302
+    page = client.get("/batches/ED1").get_data(as_text=True)
+    assert "已保存" in page and "改过的名字" in page and 'value="2099-02-12T17:00"' in page
+    batch = session.exec(select(Batch).where(Batch.code == "ED1")).one()
+    session.refresh(batch)
+    assert batch.name == "改过的名字" and batch.bid_deadline.isoformat() == "2099-02-12T09:00:00+00:00"
+    assert batch.opening_at.isoformat() == "2099-02-13T01:00:00+00:00"
+
+
+def test_a_contradictory_timeline_is_refused_on_its_fields_and_the_values_stay(client, session, world):
+    login(client, world.username("A", Role.PRICE_OFFICER))
+    token = _create(client)
+    bad = {**GOOD, "name": "新名字", "demand_deadline": "2099-03-01T17:00", "cycle_start": "2100-05-01"}
+    r = client.post("/batches/ED1/edit", data={"csrf_token": token, **bad})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    errors = _errors(page)
+    assert set(errors) == {"demand_deadline", "cycle_start"}, errors
+    assert "报量截止时间须早于申报截止时间" in errors["demand_deadline"]
+    assert "采购周期开始须早于结束" in errors["cycle_start"]
+    assert 'value="新名字"' in page and 'value="2099-03-01T17:00"' in page and 'value="2100-05-01"' in page
+    batch = session.exec(select(Batch).where(Batch.code == "ED1")).one()
+    session.refresh(batch)
+    assert batch.name == "网页批次" and batch.demand_deadline.isoformat() == "2099-01-10T09:00:00+00:00"
+
+
+def test_creation_refuses_a_past_opening_and_an_empty_name_on_their_fields(client, session, world):
+    login(client, world.username("A", Role.PRICE_OFFICER))
+    token = csrf_token(client, "/batches/new")
+    r = client.post("/batches/new", data={"csrf_token": token, "code": "ED2", "kind": "drug",
+                                           **GOOD, "name": "", "demand_deadline": "2000-01-01T09:00",
+                                           "bid_deadline": "2000-01-02T09:00", "opening_at": "2000-01-03T09:00"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    errors = _errors(page)
+    assert set(errors) == {"name", "demand_deadline", "bid_deadline", "opening_at"}, errors
+    assert "已过" in errors["opening_at"]
+    assert 'value="ED2"' in page and 'value="2000-01-03T09:00"' in page
+    assert session.exec(select(Batch).where(Batch.code == "ED2")).first() is None
