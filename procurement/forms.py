@@ -142,6 +142,7 @@ class TransitionForm(FlaskForm):
 
     action = StringField(validators=[DataRequired(), Length(max=30)])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    confirm = BooleanField(_l("I understand that this cannot be undone."))
 
 
 class ItemForm(FlaskForm):

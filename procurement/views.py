@@ -25,6 +25,7 @@ from procurement.forms import (
     rule_changes_from,
     rule_rows,
 )
+from procurement.lifecycle import IRREVERSIBLE
 from procurement.rules import RuleError
 from procurement.timeline import TimelineError, timeline_problems
 from web.auth import requires
@@ -205,10 +206,14 @@ def batch_regions(code: str):
 @bp.post("/batches/<code>/transition")
 @requires(*MANAGERS)
 def batch_transition(code: str):
-    """Move the batch through its lifecycle."""
+    """Move the batch through its lifecycle; an irreversible step only with its box ticked."""
     visible_batch(code)
     form = TransitionForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        return _back(code)
+    if form.action.data in IRREVERSIBLE and not form.confirm.data:
+        flash(_("This cannot be undone: tick the confirmation box to go ahead."), "error")
+    else:
         _guarded(lambda: services.transition_batch(get_session(), g.actor, code, form.action.data,
                                                    reason=form.reason.data or ""))
     return _back(code)

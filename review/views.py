@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
@@ -10,8 +20,9 @@ from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
 from core.money import format_price_e4, format_yuan
+from procurement.services import rules_of
 from review import queries, services
-from review.forms import AnswerForm, DecisionForm, ObjectionForm, SubmitForm
+from review.forms import AnswerForm, DecisionForm, ObjectionForm, SignAllForm, SubmitForm
 from review.ocds import to_json_text
 from review.ocds_export import ocds_package
 from web.auth import requires
@@ -45,9 +56,13 @@ def review(code: str):
     view = queries.review_view(get_session(), g.actor, code)
     if view is None:
         abort(404)
+    now = utcnow()
     return render_template("review/review.html", view=view, yuan=format_yuan, price=format_price_e4,
                            submit_form=SubmitForm(), decision_form=DecisionForm(), answer_form=AnswerForm(),
-                           form=EmptyForm(), now=utcnow())
+                           form=EmptyForm(), now=now,
+                           decision_refusal=services.decision_refusal(get_session(), g.actor, view.batch),
+                           publish_refusal=services.publish_refusal(get_session(), view.batch, now),
+                           publicity_days=rules_of(view.batch).publicity_days)
 
 
 @bp.post("/batches/<code>/review/submit")
@@ -140,7 +155,9 @@ def contracts(code: str):
     if found is None:
         abort(404)
     batch, rows = found
-    return render_template("review/contracts.html", batch=batch, rows=rows, form=EmptyForm(), price=format_price_e4)
+    pending = len(services.awaiting_signature(get_session(), g.actor, batch))
+    return render_template("review/contracts.html", batch=batch, rows=rows, form=EmptyForm(), price=format_price_e4,
+                           pending=pending)
 
 
 @bp.post("/contracts/<int:contract_id>/sign")
@@ -158,13 +175,18 @@ def sign(contract_id: int):
     return redirect(url_for("review.contracts", code=queries.batch_code(get_session(), outcome.value.batch_id)))
 
 
-@bp.post("/batches/<code>/contracts/sign-all")
+@bp.route("/batches/<code>/contracts/sign-all", methods=["GET", "POST"])
 @requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP)
 def sign_all(code: str):
-    """Confirm every contract of the batch awaiting this organisation."""
-    visible_batch(code)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    """Confirm every contract of the batch awaiting this organisation: a page first says how
+    many will be signed; only the POST with its box ticked signs them."""
+    batch = visible_batch(code)
+    form = SignAllForm()
+    if request.method == "GET" or not form.validate_on_submit() or not form.confirm.data:
+        if request.method == "POST":
+            flash(_("Signing cannot be undone: tick the confirmation box to go ahead."), "error")
+        pending = services.awaiting_signature(get_session(), g.actor, batch)
+        return render_template("review/sign_all.html", batch=batch, pending=len(pending), form=form)
     try:
         n = services.sign_all(get_session(), g.actor, code, utcnow())
     except Forbidden:

@@ -76,6 +76,10 @@ def test_review_publicity_and_signing(app, db, session, world, ring, live_server
     h = _as(browser, live_server, "a_hospital_buyer")
     h.goto(f"{live_server}/batches/{code}/contracts")
     h.get_by_test_id("sign-all").click()
+    assert "将签署 1 份协议" in h.get_by_test_id("sign-all-count").inner_text()
+    shot(h, "sign-all-confirm")
+    h.get_by_test_id("sign-all-check").check()
+    h.get_by_test_id("sign-all-go").click()
     table = h.get_by_test_id("contracts").inner_text()
     assert "B supplier" in table and "500" in table
     shot(h, "contracts-hospital")

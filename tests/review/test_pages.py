@@ -42,10 +42,16 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
     assert "超出最多中选企业数" in _post(client, f"/batches/{code}/review/submit", version="1").get_data(as_text=True)
     refused = _post(client, f"/batches/{code}/review/decide", decision="approve").get_data(as_text=True)
     assert "双人审核" in refused  # the officer who ran it cannot approve
+    assert 'data-testid="approve"' not in refused and 'data-testid="send-back"' not in refused
+    assert "双人审核" in refused.split('data-testid="decision-waits"')[1].split("</p>")[0]  # says why, no button
     _logout(client)
 
     login(client, "a_officer_2")
-    _post(client, f"/batches/{code}/review/decide", decision="approve")
+    reviewer = client.get(f"/batches/{code}/review").get_data(as_text=True)
+    assert 'data-testid="approve"' in reviewer and 'data-testid="decision-waits"' not in reviewer
+    during = _post(client, f"/batches/{code}/review/decide", decision="approve").get_data(as_text=True)
+    assert 'data-testid="publish"' not in during  # publicity runs: no button that can only fail
+    assert "公示期尚未结束" in during.split('data-testid="publish-waits"')[1].split("</p>")[0]
     _logout(client)
 
     login(client, "a_supplier_rep")  # a losing bidder objects
@@ -80,7 +86,9 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
     login(client, "a_hospital_buyer")
     contracts = client.get(f"/batches/{code}/contracts").get_data(as_text=True)
     assert contracts.count("<tr><td>DB1-") == 1  # only its own contract
-    _post(client, f"/batches/{code}/contracts/sign-all")
+    unconfirmed = _post(client, f"/batches/{code}/contracts/sign-all").get_data(as_text=True)
+    assert "将签署 1 份协议" in unconfirmed and "请勾选确认" in unconfirmed  # nothing signed without the box
+    _post(client, f"/batches/{code}/contracts/sign-all", confirm="y")
     sheet = load_workbook(io.BytesIO(client.get(f"/batches/{code}/contracts.xlsx").data)).active
     assert sheet["I2"].value == 500 and sheet["F2"].value == "¥0.1300" and sheet.max_row == 2
     package = client.get(f"/batches/{code}/ocds.json").get_data(as_text=True)

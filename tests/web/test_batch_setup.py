@@ -6,7 +6,7 @@ import re
 from sqlmodel import select
 
 from accounts.roles import Role
-from procurement.models import Batch
+from procurement.models import Batch, Item
 from tests.conftest import csrf_token, login
 
 GOOD = {"name": "网页批次", "demand_deadline": "2099-01-10T17:00", "bid_deadline": "2099-02-10T17:00",
@@ -69,3 +69,41 @@ def test_creation_refuses_a_past_opening_and_an_empty_name_on_their_fields(clien
     assert "已过" in errors["opening_at"]
     assert 'value="ED2"' in page and 'value="2000-01-03T09:00"' in page
     assert session.exec(select(Batch).where(Batch.code == "ED2")).first() is None
+
+
+def _open_demand(client, session, token, code="ED1"):
+    session.add(Item(code="YP003", kind="drug", generic_name="苯磺酸氨氯地平片", minimal_unit="片"))
+    session.commit()
+    client.post(f"/batches/{code}/items", data={"csrf_token": token, "item_code": "YP003", "max_valid_price": "0.3"})
+    client.post(f"/batches/{code}/regions", data={"csrf_token": token, "region_codes": "370100"})
+    client.post(f"/batches/{code}/transition", data={"csrf_token": token, "action": "open_demand"})
+
+
+def test_closing_demand_before_its_deadline_is_not_offered_and_the_page_says_when(client, session, world):
+    login(client, world.username("A", Role.PRICE_OFFICER))
+    token = _create(client)
+    _open_demand(client, session, token)
+    page = client.get("/batches/ED1").get_data(as_text=True)
+    assert 'data-action="close_demand"' not in page
+    waits = page.split('data-testid="waits-close_demand"')[1].split("</p>")[0]
+    assert "2099-01-10 17:00" in waits and "后可结束报量" in waits
+    assert 'data-action="cancel"' in page  # what may be done now is offered
+
+
+def test_cancelling_asks_for_a_confirmation_and_does_nothing_without_it(client, session, world):
+    login(client, world.username("A", Role.PRICE_OFFICER))
+    token = _create(client)
+    page = client.get("/batches/ED1").get_data(as_text=True)
+    form = page.split('data-testid="step-cancel"')[1].split("</form>")[0]
+    assert "不可撤销" in form and 'name="confirm"' in form and "required" in form
+    r = client.post("/batches/ED1/transition", data={"csrf_token": token, "action": "cancel", "reason": "重复立项"},
+                    follow_redirects=True)
+    assert "请勾选确认" in r.get_data(as_text=True)
+    batch = session.exec(select(Batch).where(Batch.code == "ED1")).one()
+    session.refresh(batch)
+    assert batch.status == "draft"
+    session.rollback()  # end the read before the page writes
+    client.post("/batches/ED1/transition", data={"csrf_token": token, "action": "cancel", "reason": "重复立项",
+                                                 "confirm": "y"})
+    session.refresh(batch)
+    assert batch.status == "cancelled"
