@@ -13,7 +13,7 @@ from accounts.roles import Role
 from core.clock import utcnow
 from core.inputs import decimal
 from core.money import MoneyError, parse_price_e4, price_e4_to_decimal
-from procurement import queries, services
+from procurement import queries, rule_fields, services
 from procurement.forms import (
     BatchEditForm,
     BatchForm,
@@ -22,8 +22,6 @@ from procurement.forms import (
     RegionsForm,
     TransitionForm,
     aware,
-    rule_changes_from,
-    rule_rows,
 )
 from procurement.lifecycle import IRREVERSIBLE
 from procurement.rules import RuleError
@@ -91,8 +89,9 @@ def batch_new():
     return render_template("procurement/batch_new.html", form=form)
 
 
-def _detail_page(code: str, form: BatchEditForm | None = None, status: int = 200):
-    """The batch page (with the edit form as submitted, when it was refused)."""
+def _detail_page(code: str, form: BatchEditForm | None = None, status: int = 200,
+                 rule_errors: dict[str, str] | None = None, posted=None):
+    """The batch page (with the edit form or the rule settings as submitted, when refused)."""
     view = queries.batch_view(get_session(), g.actor, code, utcnow())
     if view is None:
         abort(404)
@@ -103,7 +102,9 @@ def _detail_page(code: str, form: BatchEditForm | None = None, status: int = 200
             value = getattr(view.batch, name)
             getattr(form, name).data = value.astimezone(tz).replace(tzinfo=None) if value else None
     return render_template("procurement/batch_detail.html", view=view, form=form,
-                           rules=rule_rows(view.rules), item_form=BatchItemForm(),
+                           rule_groups=rule_fields.display_groups(view.rules, _),
+                           rule_controls=rule_fields.control_values(view.rules, posted),
+                           rule_errors=rule_errors or {}, item_form=BatchItemForm(),
                            regions_form=RegionsForm(), transition_form=TransitionForm(),
                            manager=g.actor.role in MANAGERS, price=price_e4_to_decimal), status
 
@@ -156,13 +157,30 @@ def batch_edit(code: str):
 @bp.post("/batches/<code>/rules")
 @requires(*MANAGERS)
 def batch_rules(code: str):
-    """Save changed rule settings; a bad setting is refused with its name."""
+    """Save changed rule settings; a refused setting is marked on its field, in the reader's
+    language, and the page keeps what was entered."""
     batch = visible_batch(code)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    changes = rule_changes_from(request.form, services.rules_of(batch))
-    if changes:
-        _guarded(lambda: services.update_batch(get_session(), g.actor, code, rule_changes=changes))
+    values, unreadable = rule_fields.read_form(request.form)
+    errors = {name: _(text) for name, text in unreadable.items()}
+    if not errors:
+        try:
+            changes = rule_fields.changes(services.rules_of(batch), values)
+            if changes:
+                services.update_batch(get_session(), g.actor, code, rule_changes=changes)
+        except RuleError as exc:
+            name, text = rule_fields.refusal(exc, _)
+            errors[name] = text
+        except services.BatchError as exc:
+            flash(str(exc), "error")
+            return _back(code)
+        except Forbidden:
+            abort(404)
+    if errors:
+        flash(_("Please correct the highlighted fields."), "error")
+        return _detail_page(code, status=422, rule_errors=errors, posted=request.form)
+    flash(_("Saved."), "success")
     return _back(code)
 
 

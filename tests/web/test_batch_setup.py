@@ -22,7 +22,7 @@ def _create(client, code="ED1"):
 
 def _errors(page: str) -> dict[str, str]:
     """Field id → its error text, as the form marks them."""
-    return dict(re.findall(r'data-error-for="([a-z_]+)"[^>]*>([^<]+)<', page))
+    return dict(re.findall(r'data-error-for="([a-z_-]+)"[^>]*>([^<]+)<', page))
 
 
 def test_the_edit_form_saves_a_drafts_name_and_timeline(client, session, world):
@@ -107,3 +107,37 @@ def test_cancelling_asks_for_a_confirmation_and_does_nothing_without_it(client, 
                                                  "confirm": "y"})
     session.refresh(batch)
     assert batch.status == "cancelled"
+
+
+def test_rule_settings_read_in_chinese_with_units_also_for_suppliers(client, session, world):
+    login(client, world.username("A", Role.PRICE_OFFICER))
+    token = _create(client)
+    _open_demand(client, session, token)
+    client.post("/logout", data={"csrf_token": token})
+    login(client, world.username("A", Role.SUPPLIER_REP))
+    page = client.get("/batches/ED1").get_data(as_text=True)
+    rules = page.split('data-testid="rules"')[1]
+    shown = dict(re.findall(r'data-rule="([a-z_]+)">([^<]*)<', rules))
+    assert shown["half_mean_k"] == "50 %" and shown["publicity_days"] == "3 天" and shown["backup"] == "否"
+    assert shown["anchor"] == "最低有效申报价" and shown["tie_break"] == "先提交者优先"
+    assert shown["max_winners"] == "N − 2（N 为有效申报企业数），最多 10 家"
+    assert "≥ 4 家中选: 80 %" in shown["agreed_ratio"] and "价差倍数" in rules
+    for raw in ("lowest", "false", '"minus"', "0.5<", "fuse_multiple<"):
+        assert raw not in rules.replace('data-rule="', ""), raw
+
+
+def test_a_refused_rule_setting_is_marked_on_its_field_in_chinese(client, session, world):
+    login(client, world.username("A", Role.PRICE_OFFICER))
+    token = _create(client)
+    page = client.get("/batches/ED1").get_data(as_text=True)
+    assert 'name="rule.half_mean_k" value="50"' in page and 'name="rule.agreed_ratio.v.3" value="80"' in page
+    r = client.post("/batches/ED1/rules", data={"csrf_token": token, "rule.publicity_days": "0",
+                                                 "rule.half_mean_k": "60"})
+    refused = r.get_data(as_text=True)
+    assert r.status_code == 422 and _errors(refused) == {"rule-publicity_days": "不能小于 1 天。"}
+    assert 'name="rule.publicity_days" value="0"' in refused and 'name="rule.half_mean_k" value="60"' in refused
+    client.post("/batches/ED1/rules", data={"csrf_token": token, "rule.half_mean_k": "60",
+                                            "rule.backup.shown": "1", "rule.backup": "y"})
+    batch = session.exec(select(Batch).where(Batch.code == "ED1")).one()
+    session.refresh(batch)
+    assert '"half_mean_k": "0.6"' in batch.rules_json and '"backup": true' in batch.rules_json
