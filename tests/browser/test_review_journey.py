@@ -50,9 +50,13 @@ def test_review_publicity_and_signing(app, db, session, world, ring, live_server
     _run_evaluation(a, live_server, code, 2)
     a.goto(f"{live_server}/batches/{code}/review")
     a.get_by_test_id("submit-v2").click()
+    assert "双人审核" in a.get_by_test_id("decision-waits").inner_text()  # the submitter sees why, no button
+    assert a.get_by_test_id("approve").count() == 0
     b.goto(f"{live_server}/batches/{code}/review")
     b.get_by_test_id("approve").click()
     assert "公示" in b.content()
+    assert "公示期尚未结束" in b.get_by_test_id("publish-waits").inner_text()  # no publish button during publicity
+    assert b.get_by_test_id("publish").count() == 0
     shot(b, "review-approved")
 
     s = _as(browser, live_server, "a_supplier_rep")
