@@ -106,10 +106,14 @@ def answer(code: str, objection_id: int):
 @bp.post("/batches/<code>/publish")
 @requires(Role.PRICE_OFFICER)
 def publish(code: str):
-    """End the publicity period and publish (creates the contracts)."""
+    """End the publicity period and publish (creates the contracts) — only with the box ticked,
+    since publication cannot be undone."""
     visible_batch(code)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not request.form.get("confirm"):
+        flash(_("Publishing cannot be undone: tick the confirmation box to go ahead."), "error")
+        return redirect(url_for("review.review", code=code))
     return _act(lambda: services.end_publicity(get_session(), g.actor, code, utcnow()),
                 _("Published; contracts were created."), code,
                 repeated=_("Already published; nothing changed."))

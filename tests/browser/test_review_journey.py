@@ -72,6 +72,9 @@ def test_review_publicity_and_signing(app, db, session, world, ring, live_server
         conn.execute(text("UPDATE publicity SET ends_at = :t"), {"t": utcnow() - timedelta(seconds=1)})
     b.goto(f"{live_server}/batches/{code}/review")
     b.get_by_test_id("publish").click()
+    assert b.get_by_test_id("confirm-publish").evaluate("e => e.validity.valueMissing")  # asks first
+    b.get_by_test_id("confirm-publish").check()
+    b.get_by_test_id("publish").click()
     assert "已发布" in b.content()
 
     s.goto(f"{live_server}/batches/{code}/result")

@@ -73,9 +73,11 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
     objection_id = page.split('data-testid="answer-')[1].split('"')[0]
     with db.engine.begin() as conn:  # the publicity period passes
         conn.execute(text("UPDATE publicity SET ends_at = :t"), {"t": utcnow() - timedelta(minutes=1)})
-    assert "未答复" in _post(client, f"/batches/{code}/publish").get_data(as_text=True)
+    assert "未答复" in _post(client, f"/batches/{code}/publish", confirm="y").get_data(as_text=True)
     _post(client, f"/batches/{code}/objections/{objection_id}/answer", answer="有效申报 2 家，按规则中选 1 家。")
-    assert "已发布" in _post(client, f"/batches/{code}/publish").get_data(as_text=True)
+    unconfirmed = _post(client, f"/batches/{code}/publish").get_data(as_text=True)
+    assert "请勾选确认" in unconfirmed and "已发布" not in unconfirmed  # nothing published without the box
+    assert "已发布" in _post(client, f"/batches/{code}/publish", confirm="y").get_data(as_text=True)
     _logout(client)
 
     login(client, "a_supplier_rep")
