@@ -19,8 +19,10 @@ from enum import StrEnum
 
 from sqlmodel import Session, func, select
 
+from core.clock import local_stamp
 from procurement.models import Batch, BatchItem, BatchRegion
 from procurement.rules import parse_rules
+from procurement.timeline import Timeline, missing_fields, timeline_problems
 
 
 class BatchStatus(StrEnum):
@@ -58,6 +60,9 @@ TRANSITIONS: dict[str, tuple[frozenset[BatchStatus], BatchStatus]] = {
 
 #: Actions that need a written reason.
 REASON_REQUIRED = frozenset({"send_back", "cancel"})
+
+#: Actions that cannot be undone: the page asks for an explicit confirmation first.
+IRREVERSIBLE = frozenset({"cancel", "close"})
 
 #: Actions that only their own service may take (it does the work the state change stands
 #: for, e.g. ``bidding.services.open_bids`` decrypts and records the bids).
@@ -102,22 +107,20 @@ def _count(session: Session, model, batch_id: int) -> int:
 
 
 def _ready_to_open_demand(ctx: GuardContext) -> str | None:
-    """A batch goes to demand collection only complete: items, regions, a full timeline."""
+    """A batch goes to demand collection only complete: items, regions, a full timeline that
+    keeps the timeline rule (``procurement.timeline``) at this moment."""
     b = ctx.batch
     if _count(ctx.session, BatchItem, b.id) == 0:
         return "批次没有品种 / the batch has no items"
     if _count(ctx.session, BatchRegion, b.id) == 0:
         return "批次没有供应地区 / the batch has no supply regions"
-    missing = [n for n in ("demand_deadline", "bid_deadline", "opening_at", "cycle_start", "cycle_end")
-               if getattr(b, n) is None]
+    missing = missing_fields(Timeline.of(b))
     if missing:
         return f"时间安排不完整 / timeline incomplete: {', '.join(missing)}"
-    if not b.demand_deadline < b.bid_deadline <= b.opening_at:
-        return "须满足 报量截止 < 申报截止 ≤ 开标 / need demand deadline < bid deadline ≤ opening"
-    if b.cycle_start >= b.cycle_end:
-        return "采购周期起止有误 / cycle start must precede cycle end"
-    if b.demand_deadline <= ctx.now:
-        return "报量截止时间已过 / the demand deadline has already passed"
+    problems = timeline_problems(Timeline.of(b), ctx.now)
+    if problems:
+        return ("时间安排有误，请修改标出的时间 / the timeline needs correcting: "
+                + "; ".join(f"{field}: {text}" for field, text in problems.items()))
     return None
 
 
@@ -127,21 +130,30 @@ def _demand_closed(ctx: GuardContext) -> str | None:
         return None
     if parse_rules(ctx.batch.rules_json).allow_early_demand_close:
         return None
-    return "报量截止时间未到 / the demand deadline has not passed"
+    if ctx.batch.demand_deadline is None:
+        return "报量截止时间未到 / the demand deadline has not passed"
+    at = local_stamp(ctx.batch.demand_deadline)
+    return f"报量截止时间未到：{at} 后可结束报量 / the demand deadline has not passed: demand can be closed after {at}"
 
 
 def _opening_time_reached(ctx: GuardContext) -> str | None:
     """Bids open only at or after the opening time — nobody can open them early."""
     if ctx.batch.opening_at and ctx.now >= ctx.batch.opening_at:
         return None
-    return "开标时间未到 / the opening time has not been reached"
+    if ctx.batch.opening_at is None:
+        return "开标时间未到 / the opening time has not been reached"
+    at = local_stamp(ctx.batch.opening_at)
+    return f"开标时间未到：{at} 自动开标 / the opening time has not been reached: bids open at {at}"
 
 
 def _cycle_ended(ctx: GuardContext) -> str | None:
     """A batch closes only after its cycle has ended."""
     if ctx.batch.cycle_end and ctx.now.date() > ctx.batch.cycle_end:
         return None
-    return "采购周期未结束 / the procurement cycle has not ended"
+    if ctx.batch.cycle_end is None:
+        return "采购周期未结束 / the procurement cycle has not ended"
+    end = ctx.batch.cycle_end.isoformat()
+    return f"采购周期未结束：{end} 之后可结束批次 / the procurement cycle has not ended: the batch can be closed after {end}"
 
 
 register_guard("open_demand", _ready_to_open_demand)
@@ -176,3 +188,28 @@ def available_actions(ctx: GuardContext) -> list[str]:
     status = BatchStatus(ctx.batch.status)
     return [a for a, (sources, _t) in TRANSITIONS.items()
             if status in sources and a not in INTERNAL_ACTIONS]
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """One action an officer could take from the batch's state: whether the rules allow it now
+    and, if not, why (the guard's own refusal); whether it needs a reason or a confirmation."""
+
+    action: str
+    allowed: bool
+    why: str
+    needs_reason: bool
+    irreversible: bool
+
+
+def action_states(ctx: GuardContext) -> list[ActionState]:
+    """Every non-internal action from the batch's state, judged by the same table and guards
+    that :func:`check_transition` applies when acting (a required reason counts as given)."""
+    states = []
+    for action in available_actions(ctx):
+        probe = GuardContext(session=ctx.session, batch=ctx.batch, now=ctx.now,
+                             actor_user_id=ctx.actor_user_id, reason=ctx.reason or "—")
+        _target, refusal = check_transition(probe, action)
+        states.append(ActionState(action, refusal is None, refusal or "", action in REASON_REQUIRED,
+                                  action in IRREVERSIBLE))
+    return states

@@ -10,7 +10,13 @@ from sqlmodel import Session, select
 from accounts.actor import Actor
 from accounts.roles import Role
 from accounts.scoping import by_region_reach, register_scope, scope
-from procurement.lifecycle import BatchStatus, GuardContext, available_actions
+from procurement.lifecycle import (
+    ActionState,
+    BatchStatus,
+    GuardContext,
+    action_states,
+    available_actions,
+)
 from procurement.models import Batch, BatchItem, BatchRegion, BatchTransition, Item, Region
 from procurement.rules import BatchRules, parse_rules
 
@@ -36,6 +42,7 @@ class BatchView:
     regions: list[Region]
     history: list[BatchTransition]
     actions: list[str]
+    steps: list[ActionState]
 
 
 def list_batches(session: Session, actor: Actor, status: str | None = None) -> list[Batch]:
@@ -78,8 +85,9 @@ def batch_view(session: Session, actor: Actor, code: str, now) -> BatchView | No
     ).all()
     ctx = GuardContext(session=session, batch=batch, now=now, actor_user_id=actor.user_id, reason="")
     actions = available_actions(ctx) if actor.is_bureau else []
+    steps = action_states(ctx) if actor.is_bureau else []
     return BatchView(batch, parse_rules(batch.rules_json), list(items), list(regions),
-                     list(history), actions)
+                     list(history), actions, steps)
 
 
 def list_items(session: Session, active_only: bool = True) -> list[Item]:

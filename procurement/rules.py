@@ -16,11 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 class RuleError(ValueError):
     """A rule setting was refused; ``field`` names it."""
 
-    def __init__(self, field: str, message: str) -> None:
-        """Keep the field name apart so forms can mark it."""
+    def __init__(self, field: str, message: str, kind: str = "", limits: dict | None = None) -> None:
+        """Keep the field name apart so forms can mark it; ``kind`` and ``limits`` are the
+        validator's error type and bounds (e.g. ``greater_than_equal``, ``{"ge": 1}``), from
+        which a page words the refusal in its language."""
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.kind = kind
+        self.limits = limits or {}
 
 
 class MaxWinners(BaseModel):
@@ -171,7 +175,8 @@ def parse_rules(data: dict | str | None) -> BatchRules:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "rules"
-        raise RuleError(field, first["msg"]) from None
+        raise RuleError(field, first["msg"], first["type"],
+                        {k: v for k, v in (first.get("ctx") or {}).items() if k in ("ge", "gt", "le", "lt")}) from None
 
 
 def merged_rules(current: BatchRules, changes: dict) -> BatchRules:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -17,6 +16,7 @@ from core.regions import region_contains
 from procurement.lifecycle import BatchStatus, GuardContext, check_transition
 from procurement.models import Batch, BatchItem, BatchRegion, BatchTransition, Item, Region
 from procurement.rules import BatchRules, RuleError, merged_rules, parse_rules
+from procurement.timeline import Timeline, TimelineError, check_timeline
 
 BATCH_MANAGERS = frozenset({Role.PRICE_OFFICER, Role.ADMIN})
 EDITABLE_STATES = frozenset({BatchStatus.DRAFT})
@@ -24,17 +24,6 @@ EDITABLE_STATES = frozenset({BatchStatus.DRAFT})
 
 class BatchError(ValueError):
     """A refused batch or catalog change, with a message for the user."""
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """A batch's dates: deadlines and opening are aware datetimes, the cycle is dates."""
-
-    demand_deadline: datetime | None
-    bid_deadline: datetime | None
-    opening_at: datetime | None
-    cycle_start: date | None
-    cycle_end: date | None
 
 
 def _require_manager(actor: Actor, batch: Batch | None = None) -> None:
@@ -104,6 +93,8 @@ def create_batch(
         raise BatchError("批次编号和名称必填 / batch code and name are required")
     if session.exec(select(Batch).where(Batch.code == code)).first():
         raise BatchError(f"批次编号已存在 / batch code already exists: {code}")
+    if timeline:
+        check_timeline(timeline, now)
     rule_set = parse_rules(rules)
     batch = Batch(code=code, name=name, kind=kind, region_code=actor.region_code,
                   status=BatchStatus.DRAFT, rules_json=rule_set.to_json(),
@@ -133,7 +124,8 @@ def update_batch(
     timeline: Timeline | None = None,
     now: datetime | None = None,
 ) -> Batch:
-    """Edit a draft batch's name, rules or timeline; a bad rule is refused with its name."""
+    """Edit a draft batch's name, rules or timeline; a bad rule is refused with its name, a
+    contradictory or past timeline with every field at fault (:class:`TimelineError`)."""
     now = now or utcnow()
     batch = get_batch_for_update(session, actor, code)
     if batch.status not in EDITABLE_STATES:
@@ -151,6 +143,11 @@ def update_batch(
         batch.rules_json = new_rules.to_json()
         detail["rules"] = {k: str(v) for k, v in rule_changes.items()}
     if timeline is not None:
+        try:
+            check_timeline(timeline, now)
+        except TimelineError:
+            session.rollback()
+            raise
         _apply_timeline(batch, timeline)
         detail["timeline"] = {k: str(v) for k, v in timeline.__dict__.items()}
     _touch(batch, now)

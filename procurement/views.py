@@ -13,19 +13,19 @@ from accounts.roles import Role
 from core.clock import utcnow
 from core.inputs import decimal
 from core.money import MoneyError, parse_price_e4, price_e4_to_decimal
-from procurement import lists, queries, services
+from procurement import lists, queries, rule_fields, services
 from procurement.forms import (
+    BatchEditForm,
     BatchForm,
     BatchItemForm,
     ItemForm,
     RegionsForm,
     TransitionForm,
     aware,
-    rule_changes_from,
-    rule_rows,
 )
-from procurement.lifecycle import BatchStatus
+from procurement.lifecycle import IRREVERSIBLE, BatchStatus
 from procurement.rules import RuleError
+from procurement.timeline import TimelineError, timeline_problems
 from web.auth import requires
 from web.db import app_settings, get_session, visible_batch
 from web.forms import EmptyForm
@@ -36,11 +36,33 @@ bp = Blueprint("procurement", __name__)
 MANAGERS = (Role.PRICE_OFFICER, Role.ADMIN)
 
 
-def _timeline(form: BatchForm) -> services.Timeline:
-    """The form's timeline as aware datetimes in the platform's time zone."""
+def _timeline(form: BatchEditForm) -> services.Timeline:
+    """The form's timeline as aware datetimes in the platform's time zone (fields that did not
+    parse are empty)."""
     tz = app_settings().timezone
-    return services.Timeline(aware(form.demand_deadline.data, tz), aware(form.bid_deadline.data, tz),
-                             aware(form.opening_at.data, tz), form.cycle_start.data, form.cycle_end.data)
+
+    def value(field):
+        return None if field.errors else field.data
+    return services.Timeline(aware(value(form.demand_deadline), tz), aware(value(form.bid_deadline), tz),
+                             aware(value(form.opening_at), tz), value(form.cycle_start), value(form.cycle_end))
+
+
+def _save_timeline(form: BatchEditForm, save) -> bool:
+    """Validate the form, then save through the service; on any refusal mark every field at
+    fault — the form's own checks and the timeline rule together — and flash once."""
+    if form.validate_on_submit():
+        try:
+            save()
+            return True
+        except TimelineError as exc:
+            form.mark(exc.problems, _)
+        except services.BatchError as exc:
+            flash(str(exc), "error")
+            return False
+    else:
+        form.mark(timeline_problems(_timeline(form), utcnow()), _)
+    flash(_("Please correct the highlighted fields."), "error")
+    return False
 
 
 @bp.get("/batches")
@@ -55,37 +77,46 @@ def batch_list():
 @bp.route("/batches/new", methods=["GET", "POST"])
 @requires(*MANAGERS)
 def batch_new():
-    """Create a draft batch."""
+    """Create a draft batch; a refused one comes back with its fields marked and kept."""
     form = BatchForm()
-    if form.validate_on_submit():
-        try:
-            batch = services.create_batch(get_session(), g.actor, code=form.code.data, name=form.name.data,
-                                          kind=form.kind.data, timeline=_timeline(form))
-        except services.BatchError as exc:
-            flash(str(exc), "error")
-        else:
+    made = []
+
+    def create():
+        made.append(services.create_batch(get_session(), g.actor, code=form.code.data, name=form.name.data,
+                                          kind=form.kind.data, timeline=_timeline(form)))
+    if request.method == "POST":
+        if _save_timeline(form, create):
             flash(_("Batch created."), "success")
-            return redirect(url_for("procurement.batch_detail", code=batch.code))
+            return redirect(url_for("procurement.batch_detail", code=made[0].code))
+        return render_template("procurement/batch_new.html", form=form), 422
     return render_template("procurement/batch_new.html", form=form)
+
+
+def _detail_page(code: str, form: BatchEditForm | None = None, status: int = 200,
+                 rule_errors: dict[str, str] | None = None, posted=None):
+    """The batch page (with the edit form or the rule settings as submitted, when refused)."""
+    view = queries.batch_view(get_session(), g.actor, code, utcnow())
+    if view is None:
+        abort(404)
+    if form is None and g.actor.role in MANAGERS:
+        form = BatchEditForm(formdata=None, obj=view.batch)
+        tz = ZoneInfo(app_settings().timezone)
+        for name in ("demand_deadline", "bid_deadline", "opening_at"):
+            value = getattr(view.batch, name)
+            getattr(form, name).data = value.astimezone(tz).replace(tzinfo=None) if value else None
+    return render_template("procurement/batch_detail.html", view=view, form=form,
+                           rule_groups=rule_fields.display_groups(view.rules, _),
+                           rule_controls=rule_fields.control_values(view.rules, posted),
+                           rule_errors=rule_errors or {}, item_form=BatchItemForm(),
+                           regions_form=RegionsForm(), transition_form=TransitionForm(),
+                           manager=g.actor.role in MANAGERS, price=price_e4_to_decimal), status
 
 
 @bp.get("/batches/<code>")
 @requires()
 def batch_detail(code: str):
     """A batch: timeline, rules, items, regions, history, and the actions an officer may take."""
-    view = queries.batch_view(get_session(), g.actor, code, utcnow())
-    if view is None:
-        abort(404)
-    form = BatchForm(obj=view.batch) if g.actor.role in MANAGERS else None
-    if form is not None:
-        tz = ZoneInfo(app_settings().timezone)
-        for name in ("demand_deadline", "bid_deadline", "opening_at"):
-            value = getattr(view.batch, name)
-            getattr(form, name).data = value.astimezone(tz).replace(tzinfo=None) if value else None
-    return render_template("procurement/batch_detail.html", view=view, form=form,
-                           rules=rule_rows(view.rules), item_form=BatchItemForm(),
-                           regions_form=RegionsForm(), transition_form=TransitionForm(),
-                           manager=g.actor.role in MANAGERS, price=price_e4_to_decimal)
+    return _detail_page(code)
 
 
 def _back(code: str):
@@ -109,28 +140,50 @@ def _guarded(action):
 @bp.post("/batches/<code>/edit")
 @requires(*MANAGERS)
 def batch_edit(code: str):
-    """Save a draft batch's name and timeline."""
+    """Save a draft batch's name and timeline; a refusal shows the page again with the values
+    entered and every field at fault marked."""
     visible_batch(code)
-    form = BatchForm()
-    form.code.data = code
-    if form.validate_on_submit():
-        _guarded(lambda: services.update_batch(get_session(), g.actor, code, name=form.name.data,
-                                               timeline=_timeline(form)))
-    else:
-        flash(_("Please correct the highlighted fields."), "error")
-    return _back(code)
+    form = BatchEditForm()
+
+    def save():
+        services.update_batch(get_session(), g.actor, code, name=form.name.data, timeline=_timeline(form))
+    try:
+        saved = _save_timeline(form, save)
+    except Forbidden:
+        abort(404)
+    if saved:
+        flash(_("Saved."), "success")
+        return _back(code)
+    return _detail_page(code, form, 422)
 
 
 @bp.post("/batches/<code>/rules")
 @requires(*MANAGERS)
 def batch_rules(code: str):
-    """Save changed rule settings; a bad setting is refused with its name."""
+    """Save changed rule settings; a refused setting is marked on its field, in the reader's
+    language, and the page keeps what was entered."""
     batch = visible_batch(code)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    changes = rule_changes_from(request.form, services.rules_of(batch))
-    if changes:
-        _guarded(lambda: services.update_batch(get_session(), g.actor, code, rule_changes=changes))
+    values, unreadable = rule_fields.read_form(request.form)
+    errors = {name: _(text) for name, text in unreadable.items()}
+    if not errors:
+        try:
+            changes = rule_fields.changes(services.rules_of(batch), values)
+            if changes:
+                services.update_batch(get_session(), g.actor, code, rule_changes=changes)
+        except RuleError as exc:
+            name, text = rule_fields.refusal(exc, _)
+            errors[name] = text
+        except services.BatchError as exc:
+            flash(str(exc), "error")
+            return _back(code)
+        except Forbidden:
+            abort(404)
+    if errors:
+        flash(_("Please correct the highlighted fields."), "error")
+        return _detail_page(code, status=422, rule_errors=errors, posted=request.form)
+    flash(_("Saved."), "success")
     return _back(code)
 
 
@@ -174,10 +227,14 @@ def batch_regions(code: str):
 @bp.post("/batches/<code>/transition")
 @requires(*MANAGERS)
 def batch_transition(code: str):
-    """Move the batch through its lifecycle."""
+    """Move the batch through its lifecycle; an irreversible step only with its box ticked."""
     visible_batch(code)
     form = TransitionForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        return _back(code)
+    if form.action.data in IRREVERSIBLE and not form.confirm.data:
+        flash(_("This cannot be undone: tick the confirmation box to go ahead."), "error")
+    else:
         _guarded(lambda: services.transition_batch(get_session(), g.actor, code, form.action.data,
                                                    reason=form.reason.data or ""))
     return _back(code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, TextAreaField
+from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from web.forms import WholeField
@@ -35,3 +35,9 @@ class AnswerForm(FlaskForm):
     """An officer's answer to an objection."""
 
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=8000)])
+
+
+class SignAllForm(FlaskForm):
+    """Sign every contract awaiting the organisation: only with the box ticked."""
+
+    confirm = BooleanField(_l("I have read the contracts and confirm them all; this cannot be undone."))

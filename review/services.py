@@ -22,6 +22,7 @@ from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from bidding.models import OpenedBid, OpeningRecord
 from core import audit
+from core.clock import local_stamp
 from core.db import lock_for_update
 from core.formats import pack_spec
 from core.i18n import N_, Msg, stored_text
@@ -110,6 +111,26 @@ def _last_decision(session: Session, batch: Batch) -> ReviewDecision | None:
                         .where(Evaluation.batch_id == batch.id).order_by(ReviewDecision.id.desc())).first()
 
 
+def decision_refusal(session: Session, actor: Actor, batch: Batch) -> str | None:
+    """Why the actor may not approve or send back the batch's submitted version now (None: it
+    may): the batch must be under review, and under four-eyes the reviewer is neither the
+    officer who ran the evaluation nor the one who submitted it."""
+    if actor.role != Role.PRICE_OFFICER:
+        return "只有价格招采处可以审核 / only price officers review"
+    if batch.status != BatchStatus.REVIEW:
+        return "批次不在审核中 / the batch is not under review"
+    run = submitted_version(session, batch)
+    if run is None:
+        return "没有提交审核的版本 / no version was submitted for review"
+    submitter = session.exec(select(ReviewDecision.decided_by).where(
+        ReviewDecision.evaluation_id == run.id, ReviewDecision.decision == "submitted")
+        .order_by(ReviewDecision.id.desc())).first()
+    if parse_rules(batch.rules_json).four_eyes and actor.user_id in {run.requested_by, submitter}:
+        return ("双人审核：审核人不能是运行或提交评审的人，请由另一位价格招采处人员审核 / four-eyes: the reviewer "
+                "may not be the officer who ran or submitted the evaluation; another price officer decides")
+    return None
+
+
 def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str,
            now: datetime) -> Outcome[ReviewDecision]:
     """Approve the submitted version (publicity starts) or send it back with a reason; the same
@@ -122,13 +143,10 @@ def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str
             return Outcome(last, repeated=True)
         raise ReviewError("批次不在审核中 / the batch is not under review")
     run = submitted_version(session, batch)
+    refusal = decision_refusal(session, actor, batch)
+    if refusal:
+        raise ReviewError(refusal)
     rules = parse_rules(batch.rules_json)
-    submitter = session.exec(select(ReviewDecision.decided_by).where(
-        ReviewDecision.evaluation_id == run.id, ReviewDecision.decision == "submitted")
-        .order_by(ReviewDecision.id.desc())).first()
-    if rules.four_eyes and actor.user_id in {run.requested_by, submitter}:
-        raise ReviewError("双人审核：审核人不能是运行或提交评审的人 / four-eyes: the reviewer may not be "
-                          "the officer who ran or submitted the evaluation")
     if not approve and not reason.strip():
         raise ReviewError("退回须填写理由 / sending back needs a reason")
     decision = ReviewDecision(evaluation_id=run.id, decision="approve" if approve else "send_back",
@@ -208,6 +226,22 @@ def answer_objection(session: Session, actor: Actor, code: str, objection_id: in
     return objection
 
 
+def publish_refusal(session: Session, batch: Batch, now: datetime) -> str | None:
+    """Why the batch's result cannot be published now (None: it can): it must be under
+    publicity, the period over, and every objection answered."""
+    publicity = publicity_of(session, batch)
+    if batch.status != BatchStatus.PUBLICITY or publicity is None:
+        return "批次不在公示期 / the batch is not under publicity"
+    if now < publicity.ends_at:
+        at = local_stamp(publicity.ends_at)
+        return f"公示期尚未结束：{at} 后可结束公示并发布 / the publicity period has not ended: publish after {at}"
+    open_objections = session.exec(select(Objection.id).where(Objection.batch_id == batch.id,
+                                                              Objection.answer == None)).all()  # noqa: E711
+    if open_objections:
+        return f"尚有 {len(open_objections)} 条异议未答复 / {len(open_objections)} objections are unanswered"
+    return None
+
+
 def end_publicity(session: Session, actor: Actor | None, code: str, now: datetime) -> Outcome[list[Contract]]:
     """Publish the result once the period has ended and every objection is answered; create
     the contracts. ``actor`` None is the scheduler. Once published, a repeat is a no-op
@@ -219,14 +253,9 @@ def end_publicity(session: Session, actor: Actor | None, code: str, now: datetim
         made = list(session.exec(select(Contract).where(Contract.batch_id == batch.id).order_by(Contract.id)).all())
         session.commit()  # nothing written: end the locking transaction
         return Outcome(made, repeated=True)
-    if batch.status != BatchStatus.PUBLICITY or publicity is None:
-        raise ReviewError("批次不在公示期 / the batch is not under publicity")
-    if now < publicity.ends_at:
-        raise ReviewError("公示期尚未结束 / the publicity period has not ended")
-    open_objections = session.exec(select(Objection.id).where(Objection.batch_id == batch.id,
-                                                              Objection.answer == None)).all()  # noqa: E711
-    if open_objections:
-        raise ReviewError(f"尚有 {len(open_objections)} 条异议未答复 / {len(open_objections)} objections are unanswered")
+    refusal = publish_refusal(session, batch, now)
+    if refusal:
+        raise ReviewError(refusal)
     transition_batch(session, actor, code, "publish", now=now, commit=False, internal=True)
     publicity.published_at = now
     contracts = _create_contracts(session, batch, session.get(Evaluation, publicity.evaluation_id), now)
@@ -356,9 +385,20 @@ def sign_all(session: Session, actor: Actor, code: str, now: datetime) -> int:
     batch = find_batch(session, actor, code)
     if batch is None:
         raise Forbidden("no such batch")
-    column = Contract.hospital_org_id if actor.role == Role.HOSPITAL_BUYER else Contract.supplier_org_id
-    ids = session.exec(select(Contract.id).where(Contract.batch_id == batch.id, column == actor.org_id)).all()
-    return sum(not sign_contract(session, actor, contract_id, now).repeated for contract_id in ids)
+    return sum(not sign_contract(session, actor, contract_id, now).repeated
+               for contract_id in awaiting_signature(session, actor, batch))
+
+
+def awaiting_signature(session: Session, actor: Actor, batch: Batch) -> list[int]:
+    """The ids of the batch's contracts still awaiting the actor's organisation's confirmation."""
+    if actor.role == Role.HOSPITAL_BUYER:
+        mine, signed = Contract.hospital_org_id == actor.org_id, Contract.hospital_signed_at
+    elif actor.role == Role.SUPPLIER_REP:
+        mine, signed = Contract.supplier_org_id == actor.org_id, Contract.supplier_signed_at
+    else:
+        return []
+    return list(session.exec(select(Contract.id).where(Contract.batch_id == batch.id, mine, signed == None)  # noqa: E711
+                             .order_by(Contract.id)).all())
 
 
 def mark_read(session: Session, actor: Actor, notification_id: int, now: datetime) -> None:

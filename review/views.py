@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
@@ -21,8 +31,9 @@ from core.money import (
 from evaluation.export import build_evaluation_workbook, export_item
 from evaluation.reading import amount_text, percent_text, price_text
 from procurement.names import item_title
+from procurement.services import rules_of
 from review import lists, queries, services
-from review.forms import AnswerForm, DecisionForm, ObjectionForm, SubmitForm
+from review.forms import AnswerForm, DecisionForm, ObjectionForm, SignAllForm, SubmitForm
 from review.ocds import to_json_text
 from review.ocds_export import ocds_package
 from web.auth import requires
@@ -58,10 +69,14 @@ def review(code: str):
     view = queries.review_view(get_session(), g.actor, code, _)
     if view is None:
         abort(404)
+    now = utcnow()
     return render_template("review/review.html", view=view, yuan=format_yuan, price=format_price_e4,
                            yuan_dec=amount_text, price_dec=price_text, percent=percent_text,
                            submit_form=SubmitForm(), decision_form=DecisionForm(), answer_form=AnswerForm(),
-                           form=EmptyForm(), now=utcnow())
+                           form=EmptyForm(), now=now,
+                           decision_refusal=services.decision_refusal(get_session(), g.actor, view.batch),
+                           publish_refusal=services.publish_refusal(get_session(), view.batch, now),
+                           publicity_days=rules_of(view.batch).publicity_days)
 
 
 @bp.get("/batches/<code>/review.xlsx")
@@ -121,10 +136,14 @@ def answer(code: str, objection_id: int):
 @bp.post("/batches/<code>/publish")
 @requires(Role.PRICE_OFFICER)
 def publish(code: str):
-    """End the publicity period and publish (creates the contracts)."""
+    """End the publicity period and publish (creates the contracts) — only with the box ticked,
+    since publication cannot be undone."""
     visible_batch(code)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not request.form.get("confirm"):
+        flash(_("Publishing cannot be undone: tick the confirmation box to go ahead."), "error")
+        return redirect(url_for("review.review", code=code))
     return _act(lambda: services.end_publicity(get_session(), g.actor, code, utcnow()),
                 _("Published; contracts were created."), code,
                 repeated=_("Already published; nothing changed."))
@@ -171,8 +190,9 @@ def contracts(code: str):
     if found is None:
         abort(404)
     batch, page = found
+    pending = len(services.awaiting_signature(get_session(), g.actor, batch))
     return render_template("review/contracts.html", batch=batch, p=page, rows=page.rows, form=EmptyForm(),
-                           price=format_price_e4, title=item_title,
+                           price=format_price_e4, title=item_title, pending=pending,
                            amount=lambda c: format_yuan(line_amount_fen(c.agreed_volume, c.ucp_e4)),
                            statuses=[(s, label(s, "contract")) for s in lists.CONTRACT_STATUSES])
 
@@ -192,13 +212,18 @@ def sign(contract_id: int):
     return redirect(url_for("review.contracts", code=queries.batch_code(get_session(), outcome.value.batch_id)))
 
 
-@bp.post("/batches/<code>/contracts/sign-all")
+@bp.route("/batches/<code>/contracts/sign-all", methods=["GET", "POST"])
 @requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP)
 def sign_all(code: str):
-    """Confirm every contract of the batch awaiting this organisation."""
-    visible_batch(code)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    """Confirm every contract of the batch awaiting this organisation: a page first says how
+    many will be signed; only the POST with its box ticked signs them."""
+    batch = visible_batch(code)
+    form = SignAllForm()
+    if request.method == "GET" or not form.validate_on_submit() or not form.confirm.data:
+        if request.method == "POST":
+            flash(_("Signing cannot be undone: tick the confirmation box to go ahead."), "error")
+        pending = services.awaiting_signature(get_session(), g.actor, batch)
+        return render_template("review/sign_all.html", batch=batch, pending=len(pending), form=form)
     try:
         n = services.sign_all(get_session(), g.actor, code, utcnow())
     except Forbidden:

@@ -31,6 +31,7 @@ from imports.errors import WorkbookError
 from procurement.demand.services import DemandError
 from procurement.rules import RuleError
 from procurement.services import BatchError
+from procurement.timeline import TimelineError
 from review.services import ReviewError
 from settlement.bankfiles import BankFileError
 from settlement.bankreturns import BankReturnError
@@ -44,7 +45,7 @@ REFUSALS: tuple[type[Exception], ...] = (
     SealingError, SettlementRefused, SettlementError, BankFileError, BankReturnError, WorkbookError,
 )
 #: Values a domain reader refused: 400 (pages) / 422 (API).
-INVALID: tuple[type[Exception], ...] = (MoneyError, RuleError, PricingError, CanonicalError, PasswordPolicyError)
+INVALID: tuple[type[Exception], ...] = (MoneyError, RuleError, TimelineError, PricingError, CanonicalError, PasswordPolicyError)
 
 
 def _is_api() -> bool:

@@ -51,5 +51,6 @@ def test_officer_creates_a_batch_in_the_browser(db, live_server, browser, shot):
     assert page.get_by_test_id("batch-status").inner_text() == "草稿"
     page.fill("input[name='rule.fuse_multiple']", "0.9")
     page.click("text=保存规则")
-    assert "fuse_multiple" in page.locator(".flash.error").inner_text()
+    assert "请修正标出的字段" in page.locator(".flash.error").inner_text()
+    assert page.locator("[data-error-for=rule-fuse_multiple]").inner_text() == "须大于 1×。"  # on the field
     shot(page, "batch-rule-refused")

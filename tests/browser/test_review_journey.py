@@ -50,9 +50,13 @@ def test_review_publicity_and_signing(app, db, session, world, ring, live_server
     _run_evaluation(a, live_server, code, 2)
     a.goto(f"{live_server}/batches/{code}/review")
     a.get_by_test_id("submit-v2").click()
+    assert "双人审核" in a.get_by_test_id("decision-waits").inner_text()  # the submitter sees why, no button
+    assert a.get_by_test_id("approve").count() == 0
     b.goto(f"{live_server}/batches/{code}/review")
     b.get_by_test_id("approve").click()
     assert "公示" in b.content()
+    assert "公示期尚未结束" in b.get_by_test_id("publish-waits").inner_text()  # no publish button during publicity
+    assert b.get_by_test_id("publish").count() == 0
     shot(b, "review-approved")
 
     s = _as(browser, live_server, "a_supplier_rep")
@@ -68,6 +72,9 @@ def test_review_publicity_and_signing(app, db, session, world, ring, live_server
         conn.execute(text("UPDATE publicity SET ends_at = :t"), {"t": utcnow() - timedelta(seconds=1)})
     b.goto(f"{live_server}/batches/{code}/review")
     b.get_by_test_id("publish").click()
+    assert b.get_by_test_id("confirm-publish").evaluate("e => e.validity.valueMissing")  # asks first
+    b.get_by_test_id("confirm-publish").check()
+    b.get_by_test_id("publish").click()
     assert "已发布" in b.content()
 
     s.goto(f"{live_server}/batches/{code}/result")
@@ -76,6 +83,10 @@ def test_review_publicity_and_signing(app, db, session, world, ring, live_server
     h = _as(browser, live_server, "a_hospital_buyer")
     h.goto(f"{live_server}/batches/{code}/contracts")
     h.get_by_test_id("sign-all").click()
+    assert "将签署 1 份协议" in h.get_by_test_id("sign-all-count").inner_text()
+    shot(h, "sign-all-confirm")
+    h.get_by_test_id("sign-all-check").check()
+    h.get_by_test_id("sign-all-go").click()
     table = h.get_by_test_id("contracts").inner_text()
     assert "B supplier" in table and "500" in table
     shot(h, "contracts-hospital")

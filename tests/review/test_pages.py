@@ -42,10 +42,16 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
     assert "超出最多中选企业数" in _post(client, f"/batches/{code}/review/submit", version="1").get_data(as_text=True)
     refused = _post(client, f"/batches/{code}/review/decide", decision="approve").get_data(as_text=True)
     assert "双人审核" in refused  # the officer who ran it cannot approve
+    assert 'data-testid="approve"' not in refused and 'data-testid="send-back"' not in refused
+    assert "双人审核" in refused.split('data-testid="decision-waits"')[1].split("</p>")[0]  # says why, no button
     _logout(client)
 
     login(client, "a_officer_2")
-    _post(client, f"/batches/{code}/review/decide", decision="approve")
+    reviewer = client.get(f"/batches/{code}/review").get_data(as_text=True)
+    assert 'data-testid="approve"' in reviewer and 'data-testid="decision-waits"' not in reviewer
+    during = _post(client, f"/batches/{code}/review/decide", decision="approve").get_data(as_text=True)
+    assert 'data-testid="publish"' not in during  # publicity runs: no button that can only fail
+    assert "公示期尚未结束" in during.split('data-testid="publish-waits"')[1].split("</p>")[0]
     _logout(client)
 
     login(client, "a_supplier_rep")  # a losing bidder objects
@@ -67,9 +73,11 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
     objection_id = page.split('data-testid="answer-')[1].split('"')[0]
     with db.engine.begin() as conn:  # the publicity period passes
         conn.execute(text("UPDATE publicity SET ends_at = :t"), {"t": utcnow() - timedelta(minutes=1)})
-    assert "未答复" in _post(client, f"/batches/{code}/publish").get_data(as_text=True)
+    assert "未答复" in _post(client, f"/batches/{code}/publish", confirm="y").get_data(as_text=True)
     _post(client, f"/batches/{code}/objections/{objection_id}/answer", answer="有效申报 2 家，按规则中选 1 家。")
-    assert "已发布" in _post(client, f"/batches/{code}/publish").get_data(as_text=True)
+    unconfirmed = _post(client, f"/batches/{code}/publish").get_data(as_text=True)
+    assert "请勾选确认" in unconfirmed and "已发布" not in unconfirmed  # nothing published without the box
+    assert "已发布" in _post(client, f"/batches/{code}/publish", confirm="y").get_data(as_text=True)
     _logout(client)
 
     login(client, "a_supplier_rep")
@@ -84,7 +92,9 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
     row = row[:row.index("</tr>")]
     # names first (item, hospital, supplier), the price, and the amount: 500 agreed units × ¥0.1300
     assert "A hospital" in row and "B supplier" in row and "¥0.1300" in row and "¥65.00" in row
-    _post(client, f"/batches/{code}/contracts/sign-all")
+    unconfirmed = _post(client, f"/batches/{code}/contracts/sign-all").get_data(as_text=True)
+    assert "将签署 1 份协议" in unconfirmed and "请勾选确认" in unconfirmed  # nothing signed without the box
+    _post(client, f"/batches/{code}/contracts/sign-all", confirm="y")
     sheet = load_workbook(io.BytesIO(client.get(f"/batches/{code}/contracts.xlsx").data)).active
     assert sheet["I2"].value == 500 and sheet["I2"].number_format == "#,##0" and sheet.max_row == 2
     assert str(sheet["F2"].value) == "0.13" and sheet["F2"].number_format == "¥#,##0.0000"  # a number, formatted

@@ -26,7 +26,7 @@ def test_officer_builds_and_opens_a_batch_through_the_pages(client, session, wor
     client.post("/batches/WEB1/regions", data={"csrf_token": token, "region_codes": "370100，370200"})
     refused = client.post("/batches/WEB1/rules", data={"csrf_token": token, "rule.fuse_multiple": "abc"},
                           follow_redirects=True).get_data(as_text=True)
-    assert "fuse_multiple" in refused
+    assert "请输入数字" in refused and "价差倍数" in refused  # on the field, in Chinese
     client.post("/batches/WEB1/rules", data={"csrf_token": token, "rule.publicity_days": "7"})
     opened = client.post("/batches/WEB1/transition", data={"csrf_token": token, "action": "open_demand"},
                          follow_redirects=True).get_data(as_text=True)

@@ -18,6 +18,7 @@ from evaluation import services as evaluation
 from imports.errors import WorkbookError
 from procurement.models import BatchTransition
 from procurement.rules import RuleError
+from procurement.timeline import TimelineError
 from tests.conftest import csrf_token, login
 from tests.evaluation.fixtures import opened_batch
 from web.errors import INVALID, REFUSALS
@@ -92,6 +93,8 @@ def _instance(cls) -> Exception:
         return cls([Refusal(RefusalCode.WINDOW_CLOSED, zh, en)])
     if issubclass(cls, SealingError):
         return cls(en, zh)
+    if issubclass(cls, TimelineError):
+        return cls({"opening_at": MESSAGE})
     if issubclass(cls, (WorkbookError, RuleError)):
         return cls(zh, en) if issubclass(cls, WorkbookError) else cls("field", MESSAGE)
     return cls(MESSAGE)
