@@ -56,7 +56,7 @@ LABELS = {
     "reissue": {"requested": _l("Awaiting a second officer"), "approved": _l("Approved, re-issued"),
                 "rejected": _l("Rejected")},
     "reconcile": {"pending": _l("Pending"), "confirmed": _l("Confirmed"), "disputed": _l("Disputed")},
-    "source": {"form": _l("Form"), "workbook": _l("Workbook"), "api": _l("API")},
+    "source": {"form": _l("Form"), "workbook": _l("Workbook"), "api": _l("API"), "demo": _l("Demo data")},
     "ledger": {"advance": _l("Advance"), "offset": _l("Offset")},
     "refund": {"requested": _l("Requested from the supplier"), "received": _l("Received")},
     "region_level": {"country": _l("Country"), "province": _l("Province"), "city": _l("City"), "district": _l("District")},
