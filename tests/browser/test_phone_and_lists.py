@@ -99,7 +99,7 @@ def test_the_bureau_pages_filters_and_sorts_the_contracts(db, session, world, ri
     page.locator("th[aria-sort] a[data-sort-key='hospital']").click()
     page.wait_for_url("**sort=hospital*")
     assert count.inner_text() == "共 14 条，第 1/2 页"  # a new order starts at page 1 …
-    names = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(rows.count())]
+    names = [rows.nth(i).get_by_test_id("contract-hospital").inner_text() for i in range(rows.count())]
     assert names == [f"测试医院{n:02d}" for n in range(10)]  # … sorted by hospital over all pages
     assert page.locator("th[aria-sort='ascending'] a[data-sort-key='hospital']").count() == 1
     shot(page, "contracts-filtered-sorted")
