@@ -22,14 +22,6 @@ from tests.evaluation.fixtures import OPENING, opened_batch
 T = OPENING + timedelta(hours=1)
 
 
-@pytest.fixture
-def second_officer(session, world):
-    """Officer B of province A's bureau (the reviewer)."""
-    user = accounts.create_user(session, None, username="a_officer_2", display_name="审核员", password=PASSWORD,
-                                role=Role.PRICE_OFFICER, org_id=world.orgs[("A", OrgKind.BUREAU)].id)
-    return accounts.actor_for(session, user)
-
-
 def _evaluate(db, session, officer, code):
     run = evaluation.request_evaluation(session, officer, code, T).value
     session.close()

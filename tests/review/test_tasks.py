@@ -7,28 +7,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
-from accounts import services as accounts
 from accounts.roles import OrgKind, Role
 from evaluation import services as evaluation
 from procurement.models import Batch
 from review import services
 from review.models import Notification
 from review.tasks import cycle_start_at, review_tasks
-from tests.conftest import PASSWORD
 from tests.evaluation.fixtures import OPENING, opened_batch
 
 T = OPENING + timedelta(hours=1)
-
-
-@pytest.fixture
-def second_officer(session, world):
-    """Officer B of province A's bureau (the reviewer)."""
-    user = accounts.create_user(session, None, username="a_officer_2", display_name="审核员", password=PASSWORD,
-                                role=Role.PRICE_OFFICER, org_id=world.orgs[("A", OrgKind.BUREAU)].id)
-    return accounts.actor_for(session, user)
 
 
 def _codes(session, actor, now, code):
