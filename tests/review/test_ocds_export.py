@@ -28,7 +28,7 @@ from tests.conftest import login
 from tests.evaluation.fixtures import OPENING
 from tests.procurement.demand_fixtures import AFTER, BEFORE, make_demand_batch, sheet
 from tests.review.test_ocds import _batch, codelist_errors, schema_errors
-from tests.review.test_services import T, second_officer  # noqa: F401
+from tests.review.test_services import T
 
 
 def _published_with_an_idle_region(db, session, world, ring, reviewer) -> str:
@@ -63,7 +63,7 @@ def _published_with_an_idle_region(db, session, world, ring, reviewer) -> str:
     return setup.code
 
 
-def test_a_published_winner_without_contracts_keeps_its_award(db, session, world, ring, second_officer):  # noqa: F811
+def test_a_published_winner_without_contracts_keeps_its_award(db, session, world, ring, second_officer):
     code = _published_with_an_idle_region(db, session, world, ring, second_officer)
     with db.read_session() as s:
         batch = s.exec(select(Batch).where(Batch.code == code)).one()
@@ -79,7 +79,7 @@ def test_a_published_winner_without_contracts_keeps_its_award(db, session, world
     assert "A-supplier" in {p["id"] for p in award["parties"]}  # the winner is a party (supplier)
 
 
-def test_the_ocid_prefix_is_the_deployment_setting(app, client, db, session, world, ring, second_officer):  # noqa: F811
+def test_the_ocid_prefix_is_the_deployment_setting(app, client, db, session, world, ring, second_officer):
     code = _published_with_an_idle_region(db, session, world, ring, second_officer)
     app.extensions["jicai.settings"] = replace(app.extensions["jicai.settings"], ocid_prefix="ocds-a1b2c3")
     login(client, world.username("A", Role.PRICE_OFFICER))

@@ -14,7 +14,7 @@ from review import services
 from review.models import Contract, ReviewDecision
 from tests.conftest import run_together
 from tests.evaluation.fixtures import opened_batch
-from tests.review.test_services import T, _evaluate, _status, second_officer  # noqa: F401
+from tests.review.test_services import T, _evaluate, _status
 
 
 def _audits(db, action: str) -> int:
@@ -38,7 +38,7 @@ def _published(db, session, world, ring, reviewer) -> str:
     return code
 
 
-def test_repeated_review_steps_record_once(db, session, world, ring, second_officer):  # noqa: F811
+def test_repeated_review_steps_record_once(db, session, world, ring, second_officer):
     code = _published(db, session, world, ring, second_officer)
     assert _status(session, code) == "published"
     assert session.exec(select(func.count()).select_from(ReviewDecision)).one() == 2  # submitted, approve
@@ -48,7 +48,7 @@ def test_repeated_review_steps_record_once(db, session, world, ring, second_offi
         services.decide(session, second_officer, code, False, "晚了", T)  # another decision is still refused
 
 
-def test_24_parallel_signatures_of_one_contract_record_once(db, session, world, ring, second_officer):  # noqa: F811
+def test_24_parallel_signatures_of_one_contract_record_once(db, session, world, ring, second_officer):
     code = _published(db, session, world, ring, second_officer)
     contract = session.exec(select(Contract).order_by(Contract.id)).first()
     hospital = world.actors[("A", Role.HOSPITAL_BUYER)]
