@@ -25,6 +25,7 @@ from core.clock import local_text
 from core.db import Database
 from core.money import format_yuan
 from jobs.bookkeeping import IDLE, StepReport, run_step, with_write_session
+from notices.services import notify_once
 from procurement.demand import context as demand_context
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
@@ -33,7 +34,6 @@ from settlement.calendar import (
     batches_in_execution,
     fund_org_ids,
     local_date,
-    notify_once,
     period_start,
 )
 from settlement.models import SettlementRun

@@ -17,7 +17,6 @@ the month, and a line can be claimed by one run only). No Flask here: callable b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -27,11 +26,10 @@ from sqlmodel import Session, select
 
 from accounts.models import Organisation
 from accounts.roles import Role
-from core.i18n import Msg, stored_text
+from notices.services import notify_once
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.rules import parse_rules
-from review.models import Notification
 from settlement.deliveries import parse_month
 from settlement.models import Acceptance, SettlementRun
 from settlement.refunds import NothingToAskBack, request_refunds
@@ -90,24 +88,6 @@ def period_start(now: datetime, tz: ZoneInfo = SHANGHAI, *, monthly: bool) -> da
     today = local_date(now, tz)
     first = today.replace(day=1) if monthly else today
     return datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
-
-
-def notify_once(session: Session, texts: Mapping[int, str | Msg], role: Role | None, kind: str, batch_code: str,
-                now: datetime, since: datetime) -> int:
-    """Add one notification per organisation in ``texts`` unless it already has one of ``kind``
-    for the batch since ``since``; the number added (the caller commits). A ``Msg`` is stored
-    as its msgid and parameters, so each reader sees it in their language."""
-    if not texts:
-        return 0
-    already = set(session.exec(select(Notification.org_id).where(
-        Notification.org_id.in_(list(texts)), Notification.kind == kind, Notification.batch_code == batch_code,
-        Notification.created_at >= since)).all())
-    added = 0
-    for org_id in sorted(set(texts) - already):
-        session.add(Notification(org_id=org_id, role=str(role) if role else None, kind=kind, batch_code=batch_code,
-                                 text=stored_text(texts[org_id]), created_at=now))
-        added += 1
-    return added
 
 
 def fund_org_ids(session: Session, batch: Batch) -> list[int]:

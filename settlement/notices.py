@@ -1,6 +1,6 @@
 """Notices of payments: a failed payment told to the supplier (every user of it) and to the
 fund's settlement officers; a re-issue requested (to the fund) and approved (to the supplier).
-Each adds :class:`~review.models.Notification` rows; the caller commits."""
+Each adds notices (:func:`notices.services.notify`); the caller commits."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from accounts.models import Organisation
 from accounts.roles import Role
 from core.money import format_yuan
+from notices.services import notify  # the platform's one notice inbox
 from procurement.models import Batch
-from review.models import Notification  # the platform's one notice inbox
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun
 
 FAILED, REISSUE_REQUESTED, REISSUED = "payment_failed", "payment_reissue_requested", "payment_reissued"
@@ -33,8 +33,7 @@ def _funds(session: Session, batch: Batch) -> list[int]:
 
 def _add(session: Session, org_id: int, role: Role | None, kind: str, batch: Batch, text: str, now: datetime) -> None:
     """One notice."""
-    session.add(Notification(org_id=org_id, role=str(role) if role else None, kind=kind, batch_code=batch.code,
-                             text=text, created_at=now))
+    notify(session, [org_id], role, kind, batch.code, text, now)
 
 
 def notify_failures(session: Session, run: SettlementRun, failed: Iterable[PaymentInstruction], now: datetime) -> None:

@@ -27,7 +27,7 @@ from accounts.scoping import scope
 from core import audit
 from core.db import advisory_xact_lock, lock_for_update
 from core.money import fen_to_decimal
-from review.models import Notification
+from notices.services import notify
 from settlement.deliveries import SettlementRefused
 from settlement.models import ClawbackRefund, DeliveryReturn
 from settlement.open_lines import open_clawbacks
@@ -84,12 +84,10 @@ def request_refunds(session: Session, actor: Actor | None, batch_code: str, now:
         session.execute(update(DeliveryReturn).where(DeliveryReturn.id.in_([r for r, _f in items]))
                         .values(refund_id=refund.id))
         hospital_name = session.get(Organisation, hospital).name
-        session.add(Notification(
-            org_id=supplier, role=str(Role.SUPPLIER_REP), kind=REFUND_REQUESTED, batch_code=batch.code,
-            text=(f"请退还 {hospital_name} 已结算后退货的货款 ¥{fen_to_decimal(refund.amount_fen)}（{refund.reference}，"
-                  f"{len(items)} 笔退货）/ please refund ¥{fen_to_decimal(refund.amount_fen)} paid for goods "
-                  f"{hospital_name} returned after settlement ({refund.reference}, {len(items)} returns)"),
-            created_at=now))
+        notify(session, [supplier], Role.SUPPLIER_REP, REFUND_REQUESTED, batch.code,
+               f"请退还 {hospital_name} 已结算后退货的货款 ¥{fen_to_decimal(refund.amount_fen)}（{refund.reference}，"
+               f"{len(items)} 笔退货）/ please refund ¥{fen_to_decimal(refund.amount_fen)} paid for goods "
+               f"{hospital_name} returned after settlement ({refund.reference}, {len(items)} returns)", now)
         refunds.append(refund)
     audit.record(session, who(actor), "settlement.refund_request", "batch", str(batch.id),
                  {"refunds": [r.reference for r in refunds], "fen": sum(r.amount_fen for r in refunds)}, at=now)

@@ -147,6 +147,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from bidding.views import bp as bidding_bp
     from evaluation.views import bp as evaluation_bp
     from jobs.views import bp as jobs_bp
+    from notices.views import bp as notices_bp
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
     from review.views import bp as review_bp
@@ -164,6 +165,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(bidding_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(notices_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(api_ui_bp)
     app.register_blueprint(api_bp)

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
-from review.models import Notification
+from notices.models import Notification
 from settlement import services
 from settlement.calendar import (
     APPLY_DUE,

@@ -13,8 +13,8 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.audit import AuditEntry, verify_chain
 from core.money import line_amount_fen
+from notices.models import Notification
 from procurement.models import Batch
-from review.models import Notification
 from settlement import queries, services
 from settlement.calendar import run_calendar_step
 from settlement.models import Acceptance, ClawbackRefund, DeliveryReturn

@@ -18,7 +18,7 @@ from accounts.actor import Forbidden
 from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from core.audit import AuditEntry
-from review.models import Notification
+from notices.models import Notification
 from settlement import payments, services
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun, SettlementShare
 from settlement.queries import pending_counts
