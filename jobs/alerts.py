@@ -29,16 +29,16 @@ from notices.services import notify_once
 from procurement.demand import context as demand_context
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
-from settlement.calendar import (
+from settlement.models import SettlementRun
+from settlement.monitoring.progress import cycle_month
+from settlement.queries import overdue, progress_report
+from settlement.runs.calendar import (
     SHANGHAI,
     batches_in_execution,
     fund_org_ids,
     local_date,
     period_start,
 )
-from settlement.models import SettlementRun
-from settlement.progress import cycle_month
-from settlement.queries import overdue, progress_report
 
 OVERDUE, NOT_STARTED, APPROVAL = "payment_overdue", "progress_not_started", "settlement_approval_reminder"
 DEMAND_DUE = "demand_deadline_reminder"

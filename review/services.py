@@ -38,7 +38,7 @@ from procurement.queries import find_batch
 from procurement.rules import parse_rules
 from procurement.services import transition_batch
 from review.models import Contract, Objection, Publicity, ReviewDecision
-from settlement.prepayment import grant_prepayment
+from settlement.execution.prepayment import grant_prepayment
 
 
 class ReviewError(ValueError):

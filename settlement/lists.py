@@ -1,6 +1,6 @@
 """Paged read models of the settlement package: a run's payment instructions and deduction
 statements, filtered and sorted in SQL through :mod:`core.paging`. The run itself is found
-within the actor's scope by the caller (``settlement.officer.views._run``)."""
+within the actor's scope by the caller (``settlement.runs.views._run``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from accounts.scoping import scope
 from core.money import line_amount_fen
 from core.paging import FIRST_PAGE, ListQuery, Page, contains, fetch, narrowed
 from review.models import Contract
-from settlement.claims import clawed_back, settling_run
 from settlement.models import (
     Acceptance,
     DeductionStatement,
@@ -22,6 +21,7 @@ from settlement.models import (
     SettlementRun,
 )
 from settlement.queries import DeliveryRow, SettledLine
+from settlement.runs.claims import clawed_back, settling_run
 
 INSTRUCTION_FILTERS = ("supplier", "status")
 INSTRUCTION_STATUSES = ("issued", "paid", "failed", "reissued")

@@ -19,9 +19,6 @@ from procurement.models import Batch, BatchItem, Item
 from procurement.rules import parse_rules
 from procurement.tasks import Task
 from review.models import Contract
-from settlement.claims import clawed_back, covers, settled, settling_run
-from settlement.deadlines import OverdueLine, overdue_lines
-from settlement.model import AcceptedLine
 from settlement.models import (
     Acceptance,
     ClawbackRefund,
@@ -34,10 +31,19 @@ from settlement.models import (
     SettlementRun,
     SettlementShare,
 )
-from settlement.open_lines import LINE_GROSS
-from settlement.progress import AgreedVolume, ProgressReport, Purchase, progress
-from settlement.runs import settings_of
-from settlement.savings import SavingsInput, SavingsRow, ScoreTier, benchmark_fen, retained_savings
+from settlement.money.data import AcceptedLine
+from settlement.monitoring.deadlines import OverdueLine, overdue_lines
+from settlement.monitoring.progress import AgreedVolume, ProgressReport, Purchase, progress
+from settlement.monitoring.savings import (
+    SavingsInput,
+    SavingsRow,
+    ScoreTier,
+    benchmark_fen,
+    retained_savings,
+)
+from settlement.runs.claims import clawed_back, covers, settled, settling_run
+from settlement.runs.open_lines import LINE_GROSS
+from settlement.runs.run import settings_of
 from settlement.scoping import contract_condition
 
 

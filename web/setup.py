@@ -151,9 +151,9 @@ def init_web(app: Flask, tz_name: str) -> None:
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
     from review.views import bp as review_bp
-    from settlement.officer.views import bp as settlement_officer_bp
-    from settlement.payment.views import bp as settlement_payments_bp
-    from settlement.views import bp as settlement_bp
+    from settlement.execution.views import bp as settlement_bp
+    from settlement.payments.views import bp as settlement_payments_bp
+    from settlement.runs.views import bp as settlement_officer_bp
     from web.downloads import bp as downloads_bp
     from web.views import bp as shell_bp
 

@@ -21,7 +21,6 @@ from core.money import fen_to_decimal, price_e4_to_decimal
 from procurement.models import Batch, BatchItem, Item
 from review.models import Contract
 from settlement import queries as settlement_queries
-from settlement.claims import settled
 from settlement.models import (
     Acceptance,
     Delivery,
@@ -29,6 +28,7 @@ from settlement.models import (
     PaymentInstruction,
     SettlementRun,
 )
+from settlement.runs.claims import settled
 
 
 def yuan(fen: int) -> str:

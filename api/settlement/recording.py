@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from accounts.actor import Actor
 from api.settlement.bodies import FieldsError, line_fields
-from settlement.deliveries import (
+from settlement.execution.deliveries import (
     DeliveryInput,
     SettlementRefused,
     check_deliveries,

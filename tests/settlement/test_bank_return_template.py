@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from accounts.roles import Role
 from settlement import services
-from settlement.bankreturns import TEMPLATE_HEADER, parse_bank_return, return_template
 from settlement.models import PaymentInstruction
+from settlement.payments.bankreturns import TEMPLATE_HEADER, parse_bank_return, return_template
 from tests.conftest import csrf_token, login
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 

@@ -15,7 +15,9 @@ from defusedxml import ElementTree as SafeET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from settlement.bankfiles import (
+from settlement.money.data import AccountDirectory, BankAccount, SettlementSettings
+from settlement.money.settle import compute_settlement
+from settlement.payments.bankfiles import (
     CSV_COLUMNS,
     NS,
     PAIN001_XSD,
@@ -25,8 +27,6 @@ from settlement.bankfiles import (
     build_pain001,
     safe_cell,
 )
-from settlement.model import AccountDirectory, BankAccount, SettlementSettings
-from settlement.run import compute_settlement
 from tests.settlement.factories import FUND, FUND_B, directory, line
 
 HEADER = PaymentFileHeader(

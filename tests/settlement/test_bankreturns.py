@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from settlement.bankreturns import BankReturnError, parse_bank_return
-from settlement.model import InstructionStatus
+from settlement.money.data import InstructionStatus
+from settlement.payments.bankreturns import BankReturnError, parse_bank_return
 
 
 def test_chinese_headers_any_order_extra_columns_and_bom() -> None:

@@ -13,7 +13,8 @@ from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from notices.models import Notification
 from settlement import services
-from settlement.calendar import (
+from settlement.models import SettlementRun
+from settlement.runs.calendar import (
     APPLY_DUE,
     RECONCILE_DUE,
     RUN_AWAITS,
@@ -22,7 +23,6 @@ from settlement.calendar import (
     run_calendar,
     run_calendar_step,
 )
-from settlement.models import SettlementRun
 from tests.settlement.fixtures_db import officer_b, setup  # noqa: F401
 
 SH = ZoneInfo("Asia/Shanghai")

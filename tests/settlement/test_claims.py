@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from settlement import services
-from settlement.claims import is_settled
 from settlement.models import Acceptance, SettlementClaim, SettlementRun
+from settlement.runs.claims import is_settled
 from tests.settlement.fixtures_db import NOW, settled_lines, setup  # noqa: F401
 from tests.settlement.test_services import actors, deliver_and_accept
 

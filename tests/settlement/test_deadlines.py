@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from settlement.deadlines import due_date, overdue_lines
+from settlement.monitoring.deadlines import due_date, overdue_lines
 from tests.settlement.factories import line
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from settlement.ledger import InstructionRecord, apply_bank_return, reissue_instruction, transition
-from settlement.model import InstructionStatus as S
-from settlement.model import SettlementError, SettlementSettings
-from settlement.run import compute_settlement
+from settlement.money.data import InstructionStatus as S
+from settlement.money.data import SettlementError, SettlementSettings
+from settlement.money.instructions import (
+    InstructionRecord,
+    apply_bank_return,
+    reissue_instruction,
+    transition,
+)
+from settlement.money.settle import compute_settlement
 from tests.settlement.factories import directory, line, supplier_account
 
 

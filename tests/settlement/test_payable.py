@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from settlement.model import OffsetRule, SettlementError, SettlementSettings
-from settlement.payable import (
+from settlement.money.data import OffsetRule, SettlementError, SettlementSettings
+from settlement.money.payable import (
     AgreedContract,
     allocate_largest_remainder,
     hospital_offset,

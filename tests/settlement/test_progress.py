@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from settlement.model import SettlementError
-from settlement.progress import AgreedVolume, Purchase, cycle_month, progress
+from settlement.money.data import SettlementError
+from settlement.monitoring.progress import AgreedVolume, Purchase, cycle_month, progress
 
 START, END = date(2026, 1, 1), date(2026, 12, 31)  # 365 days
 

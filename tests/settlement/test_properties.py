@@ -16,8 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.money import line_amount_fen
-from settlement.ledger import InstructionRecord, reissue_instruction
-from settlement.model import (
+from settlement.money.data import (
     AcceptedLine,
     InstructionStatus,
     OffsetRule,
@@ -25,7 +24,8 @@ from settlement.model import (
     SettlementError,
     SettlementSettings,
 )
-from settlement.run import compute_settlement
+from settlement.money.instructions import InstructionRecord, reissue_instruction
+from settlement.money.settle import compute_settlement
 from tests.settlement.factories import directory
 
 HOSPITALS = ("H1", "H2", "H3")

@@ -14,8 +14,8 @@ from sqlmodel import select
 from accounts.roles import Role
 from core.money import format_yuan, line_amount_fen
 from settlement import services
+from settlement.execution.reconciliation import LineDecision
 from settlement.models import Acceptance
-from settlement.reconciliation import LineDecision
 from tests.conftest import csrf_token, login
 from tests.settlement.fixtures_db import NOW, setup  # noqa: F401
 

@@ -16,9 +16,9 @@ from core.money import line_amount_fen
 from notices.models import Notification
 from procurement.models import Batch
 from settlement import queries, services
-from settlement.calendar import run_calendar_step
+from settlement.execution.refunds import RECEIVED, REFUND_REQUESTED, REQUESTED
 from settlement.models import Acceptance, ClawbackRefund, DeliveryReturn
-from settlement.refunds import RECEIVED, REFUND_REQUESTED, REQUESTED
+from settlement.runs.calendar import run_calendar_step
 from tests.conftest import csrf_token, login
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 from tests.settlement.test_services import D, _released_run, actors

@@ -19,8 +19,9 @@ from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from core.audit import AuditEntry
 from notices.models import Notification
-from settlement import payments, services
+from settlement import services
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun, SettlementShare
+from settlement.payments import queries as payments
 from settlement.queries import pending_counts
 from tests.conftest import PASSWORD, run_together
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401

@@ -6,14 +6,14 @@ from dataclasses import replace
 
 import pytest
 
-from settlement.model import (
+from settlement.money.data import (
     AccountDirectory,
     OffsetRule,
     PayableKey,
     SettlementError,
     SettlementSettings,
 )
-from settlement.run import compute_settlement
+from settlement.money.settle import compute_settlement
 from tests.settlement.factories import FUND, FUND_B, directory, line, supplier_account
 
 PROPORTIONAL = SettlementSettings()  # 30 % of each month's payable, until the advance is used

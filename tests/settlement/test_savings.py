@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from settlement.model import SettlementError
-from settlement.savings import (
+from settlement.money.data import SettlementError
+from settlement.monitoring.savings import (
     SAVINGS_COLUMNS,
     SavingsInput,
     ScoreTier,

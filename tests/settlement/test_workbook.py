@@ -9,7 +9,11 @@ import pytest
 from openpyxl import Workbook
 
 from imports.errors import WorkbookError
-from settlement.workbook import build_delivery_template, parse_date, read_delivery_workbook
+from settlement.execution.workbook import (
+    build_delivery_template,
+    parse_date,
+    read_delivery_workbook,
+)
 
 
 def _book(header, rows) -> bytes:

@@ -28,10 +28,10 @@ from core import audit
 from core.db import advisory_xact_lock, lock_for_update
 from core.money import fen_to_decimal
 from notices.services import notify
-from settlement.deliveries import SettlementRefused
+from settlement.execution.deliveries import SettlementRefused
 from settlement.models import ClawbackRefund, DeliveryReturn
-from settlement.open_lines import open_clawbacks
-from settlement.runs import officer_batch, who
+from settlement.runs.open_lines import open_clawbacks
+from settlement.runs.run import officer_batch, who
 
 REQUESTED, RECEIVED = "requested", "received"
 REFUND_REQUESTED = "settlement_refund_requested"

@@ -2,7 +2,7 @@
 
 Pure: bytes in, typed lines and cell errors out (``imports.reader`` guards the file, matches
 headers in any order and normalises cells). Contract checks need the database and happen in
-:func:`settlement.uploads.upload_deliveries`, which maps them back to cells the same way.
+:func:`settlement.execution.uploads.upload_deliveries`, which maps them back to cells the same way.
 """
 
 from __future__ import annotations

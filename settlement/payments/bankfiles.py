@@ -22,8 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from core.money import fen_to_decimal
-
-from .model import BankAccount, PaymentInstruction
+from settlement.money.data import BankAccount, PaymentInstruction
 
 NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 PAIN001_XSD = Path(__file__).parent / "schemas" / "pain.001.001.09.xsd"  # official schema

@@ -12,8 +12,8 @@ from accounts.actor import Actor
 from imports.errors import CellError
 from imports.reader import ErrorSink
 from imports.xlsx_guard import with_max_rows
-from settlement.deliveries import DeliveryInput, check_deliveries, record_deliveries
-from settlement.workbook import DELIVERY_LIMITS, cell_error, read_delivery_workbook
+from settlement.execution.deliveries import DeliveryInput, check_deliveries, record_deliveries
+from settlement.execution.workbook import DELIVERY_LIMITS, cell_error, read_delivery_workbook
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.money import line_amount_fen
-
-from .model import AcceptedLine, check_int
+from settlement.money.data import AcceptedLine, check_int
 
 
 def due_date(accepted_on: date, payment_days: int = 30) -> date:

@@ -18,8 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from .model import BankAccount, InstructionStatus, PaymentInstruction, SettlementError
-from .run import remittance_text
+from settlement.money.data import (
+    BankAccount,
+    InstructionStatus,
+    PaymentInstruction,
+    SettlementError,
+)
+from settlement.money.settle import remittance_text
 
 TRANSITIONS: dict[InstructionStatus, frozenset[InstructionStatus]] = {
     InstructionStatus.ISSUED: frozenset({InstructionStatus.PAID, InstructionStatus.FAILED}),

@@ -22,9 +22,9 @@ from core import audit
 from core.money import line_amount_fen
 from core.outcome import Outcome
 from review.models import Contract
-from settlement.claims import is_settled, next_place
-from settlement.deliveries import SettlementRefused, _guard_lines, _own, _require
+from settlement.execution.deliveries import SettlementRefused, _guard_lines, _own, _require
 from settlement.models import Acceptance
+from settlement.runs.claims import is_settled, next_place
 
 MAX_REASON = 200
 

@@ -21,8 +21,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.money import round_half_up_div
-
-from .model import SettlementError, check_int
+from settlement.money.data import SettlementError, check_int
 
 RATIO_PLACES = Decimal("0.0001")
 

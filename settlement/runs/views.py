@@ -18,11 +18,12 @@ from core.inputs import InputError, decimal
 from procurement.lifecycle import BatchStatus
 from procurement.names import name_book
 from procurement.queries import list_batches
-from settlement import lists, payments, queries, services
-from settlement.banking import files_of, instructions_of
+from settlement import lists, queries, services
 from settlement.forms import ConfirmForm, RefundReceivedForm, RunForm, UploadForm
-from settlement.runs import officer_run
-from settlement.savings import SAVINGS_COLUMNS
+from settlement.monitoring.savings import SAVINGS_COLUMNS
+from settlement.payments import queries as payments
+from settlement.payments.banking import files_of, instructions_of
+from settlement.runs.run import officer_run
 from web.auth import requires
 from web.db import get_session, visible_batch
 from web.downloads import attachment, xlsx_download
@@ -230,7 +231,7 @@ def bank_return(run_id: int):
 def bank_return_template(run_id: int):
     """The return file to fill in for this run: its instruction references, status and reason
     blank (the format: docs/bank-return.md)."""
-    from settlement.bankreturns import return_template
+    from settlement.payments.bankreturns import return_template
 
     r = _run(run_id)
     references = [i.reference for i in instructions_of(get_session(), run_id)]

@@ -3,12 +3,12 @@
 Idempotency: a run takes the batch's settlement lock (the batch row, and an advisory lock on
 PostgreSQL; SQLite write transactions are serial already), sums the confirmed lines whose
 place in the batch's settlement queue lies above the last claim, and records one claim row for
-that range (``settlement.claims``); the database refuses two claims from the same place. A
+that range (``settlement.runs.claims``); the database refuses two claims from the same place. A
 second run, or a racing one, finds nothing new and returns the existing run. Changes of
 applied lines (application, reconciliation, returns) take the same lock shared, so the lines
 summed are the lines claimed.
 A failed instruction is not re-issued by a run: it waits for a four-eyes re-issue to the
-corrected account (:mod:`settlement.reissue`).
+corrected account (:mod:`settlement.payments.reissue`).
 """
 
 from __future__ import annotations
@@ -31,16 +31,8 @@ from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.queries import find_batch
 from procurement.rules import parse_rules
-from settlement.deliveries import SettlementRefused, parse_month
-from settlement.model import (
-    BankAccount,
-    InstructionStatus,
-    OffsetRule,
-    SettlementError,
-    SettlementResult,
-    SettlementSettings,
-    ShareTotal,
-)
+from settlement.execution.deliveries import SettlementRefused, parse_month
+from settlement.execution.prepayment import balances
 from settlement.models import (
     DeductionStatement,
     DeliveryReturn,
@@ -49,9 +41,17 @@ from settlement.models import (
     SettlementRun,
     SettlementShare,
 )
-from settlement.open_lines import claim_lines, net_clawbacks, open_clawbacks, open_lines
-from settlement.prepayment import balances
-from settlement.run import settle_shares
+from settlement.money.data import (
+    BankAccount,
+    InstructionStatus,
+    OffsetRule,
+    SettlementError,
+    SettlementResult,
+    SettlementSettings,
+    ShareTotal,
+)
+from settlement.money.settle import settle_shares
+from settlement.runs.open_lines import claim_lines, net_clawbacks, open_clawbacks, open_lines
 
 
 class NothingToSettle(SettlementRefused):

@@ -42,7 +42,7 @@ from dataclasses import replace
 from operator import itemgetter
 from types import MappingProxyType
 
-from .model import (
+from settlement.money.data import (
     AcceptedLine,
     AccountDirectory,
     DeductionStatement,
@@ -57,7 +57,7 @@ from .model import (
     ShareTotal,
     check_int,
 )
-from .payable import allocate_largest_remainder, hospital_offset, payable_lines
+from settlement.money.payable import allocate_largest_remainder, hospital_offset, payable_lines
 
 RUN_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,27}$")
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from .model import InstructionStatus
+from settlement.money.data import InstructionStatus
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REFERENCE = 35

@@ -1,5 +1,5 @@
 """Settlement pages for suppliers and hospitals: deliveries, acceptance, application,
-reconciliation, statements. Officer pages live in :mod:`settlement.officer.views`."""
+reconciliation, statements. Officer pages live in :mod:`settlement.runs.views`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from procurement.lifecycle import BatchStatus
 from procurement.names import item_title
 from procurement.queries import list_batches
 from review.queries import contract_labels
-from settlement import lists, payments, queries, services
+from settlement import lists, queries, services
+from settlement.execution.uploads import upload_deliveries
+from settlement.execution.workbook import build_delivery_template
 from settlement.forms import (
     AcceptForm,
     ApplyForm,
@@ -28,8 +30,7 @@ from settlement.forms import (
     ReturnForm,
     UploadForm,
 )
-from settlement.uploads import upload_deliveries
-from settlement.workbook import build_delivery_template
+from settlement.payments import queries as payments
 from web.auth import requires
 from web.db import app_settings, get_session, visible_batch
 from web.downloads import hold, xlsx_download

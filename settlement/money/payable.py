@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.money import line_amount_fen, round_half_up_div
-
-from .model import (
+from settlement.money.data import (
     AcceptedLine,
     OffsetRule,
     PayableLine,

@@ -1,5 +1,5 @@
 """Use cases before a run: record deliveries, accept them (partly), returns, apply (reconciliation:
-:mod:`settlement.reconciliation`).
+:mod:`settlement.execution.reconciliation`).
 
 Each function is one transaction (it commits) and appends to the audit log. Refusals raise
 :class:`SettlementRefused` with a Chinese / English message; objects outside the actor's scope
@@ -23,8 +23,8 @@ from core import audit
 from core.db import advisory_xact_lock, lock_for_update
 from core.money import line_amount_fen
 from review.models import Contract
-from settlement.claims import is_settled
 from settlement.models import Acceptance, Delivery, DeliveryReturn
+from settlement.runs.claims import is_settled
 from settlement.scoping import contract_condition
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

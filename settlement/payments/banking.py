@@ -11,15 +11,15 @@ from sqlmodel import Session, select
 from accounts.actor import Actor, Forbidden
 from core import audit
 from core.outcome import Outcome
-from settlement import ledger
-from settlement.bankfiles import BankFileError, PaymentFileHeader, build_bank_files
-from settlement.bankreturns import BankReturnError, parse_bank_return
-from settlement.deliveries import SettlementRefused
-from settlement.model import BankAccount, InstructionStatus
-from settlement.model import PaymentInstruction as PureInstruction
+from settlement.execution.deliveries import SettlementRefused
 from settlement.models import BankFileRecord, BankReturnImport, PaymentInstruction, SettlementRun
-from settlement.notices import notify_failures
-from settlement.runs import officer_run, who
+from settlement.money import instructions
+from settlement.money.data import BankAccount, InstructionStatus
+from settlement.money.data import PaymentInstruction as PureInstruction
+from settlement.payments.bankfiles import BankFileError, PaymentFileHeader, build_bank_files
+from settlement.payments.bankreturns import BankReturnError, parse_bank_return
+from settlement.payments.notices import notify_failures
+from settlement.runs.run import officer_run, who
 
 
 def to_pure(row: PaymentInstruction) -> PureInstruction:
@@ -116,7 +116,7 @@ def import_bank_return(session: Session, actor: Actor | None, run_id: int, conte
     for r in parsed.rows:
         inst = rows[r.reference]
         try:
-            new = ledger.answer(InstructionStatus(inst.status), r.status)
+            new = instructions.answer(InstructionStatus(inst.status), r.status)
         except ValueError as exc:
             raise SettlementRefused(f"第{r.row}行 / row {r.row}: 指令 {r.reference} 状态为 {inst.status}，"
                                     f"不能改为 {r.status} / {exc}") from exc

@@ -187,7 +187,7 @@ class PaymentInstruction:
     """Fund → supplier transfer for a set of shares; ``reference`` is the EndToEndId.
 
     ``line_count`` lines are covered; ``lines`` lists them with the fen paid for each when the
-    run was computed line by line (:func:`settlement.run.compute_settlement`), and is empty
+    run was computed line by line (:func:`settlement.money.settle.compute_settlement`), and is empty
     when it was computed from share totals (the database path) or read back for a bank file.
     """
 

@@ -16,9 +16,9 @@ from core.db import advisory_xact_lock
 from procurement.models import Batch
 from procurement.rules import parse_rules
 from review.models import Contract
-from settlement.deliveries import SettlementRefused
+from settlement.execution.deliveries import SettlementRefused
 from settlement.models import PrepaymentEntry
-from settlement.payable import AgreedContract, prepayment_advances
+from settlement.money.payable import AgreedContract, prepayment_advances
 
 
 def advance_key(batch_id: int, hospital_org_id: int) -> str:

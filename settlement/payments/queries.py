@@ -18,7 +18,6 @@ from accounts.scoping import scope
 from core.money import line_amount_fen
 from procurement.models import Batch, BatchItem, Item
 from review.models import Contract
-from settlement.claims import clawed_back, covers
 from settlement.models import (
     Acceptance,
     PaymentInstruction,
@@ -27,7 +26,8 @@ from settlement.models import (
     SettlementRun,
     SettlementShare,
 )
-from settlement.reissue import ReissueStatus
+from settlement.payments.reissue import ReissueStatus
+from settlement.runs.claims import clawed_back, covers
 
 MAX_LINES_SHOWN = 1000
 

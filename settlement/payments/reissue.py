@@ -30,13 +30,13 @@ from core import audit
 from core.db import advisory_xact_lock, lock_for_update
 from core.outcome import Outcome
 from procurement.models import Batch
-from settlement import ledger
-from settlement.deliveries import SettlementRefused
-from settlement.model import InstructionStatus
+from settlement.execution.deliveries import SettlementRefused
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun, SettlementShare
-from settlement.notices import mask, notify_reissue_requested, notify_reissued
-from settlement.run import instruction_reference, remittance_text
-from settlement.runs import account_of
+from settlement.money import instructions
+from settlement.money.data import InstructionStatus
+from settlement.money.settle import instruction_reference, remittance_text
+from settlement.payments.notices import mask, notify_reissue_requested, notify_reissued
+from settlement.runs.run import account_of
 
 
 class ReissueStatus(StrEnum):
@@ -135,7 +135,7 @@ def approve_reissue(session: Session, actor: Actor, request_id: int, now: dateti
     if old.status != InstructionStatus.FAILED:
         raise SettlementRefused(f"指令 {old.reference} 不是支付失败状态 / instruction {old.reference} is {old.status}, "
                                 "not failed")
-    ledger.transition(InstructionStatus(old.status), InstructionStatus.REISSUED)
+    instructions.transition(InstructionStatus(old.status), InstructionStatus.REISSUED)
     payee = account_of(session.get(Organisation, request.supplier_org_id))
     if payee is None or (payee.account_no, payee.bank_cnaps) != (request.payee_account, request.payee_cnaps):
         raise SettlementRefused("申请后企业收款账户已变更，请驳回后重新申请 / the supplier's account changed since the "

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
-from settlement import payments, services
+from settlement import services
 from settlement.forms import ConfirmForm, ReissueForm
-from settlement.remittance import AdviceHeader, build_remittance_advice
+from settlement.payments import queries
+from settlement.payments.remittance import AdviceHeader, build_remittance_advice
 from web.auth import requires
 from web.db import get_session, visible_batch
 from web.downloads import xlsx_download
@@ -27,13 +28,13 @@ OFFICER = Role.SETTLEMENT_OFFICER
 @requires(Role.SUPPLIER_REP)
 def mine():
     """The supplier's payments, month by month."""
-    return render_template("settlement/payments.html", months=payments.by_month(payments.payments(get_session(),
+    return render_template("settlement/payments.html", months=queries.by_month(queries.payments(get_session(),
                                                                                                    g.actor)))
 
 
-def _payment(instruction_id: int) -> payments.PaymentRow:
+def _payment(instruction_id: int) -> queries.PaymentRow:
     """One payment in scope, else 404."""
-    row = payments.payment(get_session(), g.actor, instruction_id)
+    row = queries.payment(get_session(), g.actor, instruction_id)
     if row is None:
         abort(404)
     return row
@@ -44,7 +45,7 @@ def _payment(instruction_id: int) -> payments.PaymentRow:
 def payment(instruction_id: int):
     """One payment: its hospitals' shares and the lines it pays."""
     row = _payment(instruction_id)
-    shares, lines, count = payments.covered(get_session(), row.instruction)
+    shares, lines, count = queries.covered(get_session(), row.instruction)
     return render_template("settlement/payment.html", row=row, shares=shares, lines=lines, count=count)
 
 
@@ -54,7 +55,7 @@ def advice(instruction_id: int):
     """The remittance advice of one payment as a workbook."""
     row = _payment(instruction_id)
     i = row.instruction
-    shares, lines, _count = payments.covered(get_session(), i, limit=None)
+    shares, lines, _count = queries.covered(get_session(), i, limit=None)
     head = AdviceHeader(i.reference, label(i.status, "instruction"), f"{row.batch.code} {row.batch.name}",
                         row.run.month, i.payer_name, i.payee_name, i.payee_account, i.payee_bank, i.amount_fen,
                         i.bank_ref, i.status_at.date().isoformat() if i.status_at else "", row.reissue_of or "")
@@ -67,14 +68,14 @@ def failed(code: str):
     """A batch's failed payments and re-issue requests."""
     b = visible_batch(code)
     db = get_session()
-    return render_template("settlement/failed_payments.html", batch=b, failed=payments.failed_payments(db, g.actor, b.id),
-                           history=payments.reissue_history(db, g.actor, b.id), form=ReissueForm(),
+    return render_template("settlement/failed_payments.html", batch=b, failed=queries.failed_payments(db, g.actor, b.id),
+                           history=queries.reissue_history(db, g.actor, b.id), form=ReissueForm(),
                            confirm=ConfirmForm())
 
 
 def _back(batch_id: int):
     """Back to the batch's failed payments."""
-    return redirect(url_for("settlement_payments.failed", code=payments.batch_code(get_session(), batch_id)))
+    return redirect(url_for("settlement_payments.failed", code=queries.batch_code(get_session(), batch_id)))
 
 
 @bp.post("/officer/instructions/<int:instruction_id>/reissue")

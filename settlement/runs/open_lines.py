@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session
 
-from settlement.claims import queue_ends
 from settlement.models import SettlementClaim, SettlementRun
+from settlement.runs.claims import queue_ends
 
 #: a line's gross in fen: net accepted quantity × contract price (1/10000 yuan), half up — SQL
 #: for ``core.money.line_amount_fen`` over acceptance ``a`` and contract ``c`` (the one definition)

@@ -23,9 +23,8 @@ from decimal import Decimal
 from core import formats, i18n
 from core.i18n import N_, Msg
 from core.money import round_half_up_div
-
-from .model import SettlementError, check_int, check_ratio
-from .payable import ratio_of_fen
+from settlement.money.data import SettlementError, check_int, check_ratio
+from settlement.money.payable import ratio_of_fen
 
 
 @dataclass(frozen=True)

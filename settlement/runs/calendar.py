@@ -8,7 +8,7 @@ For the previous month M, in local (Asia/Shanghai) dates and the batch's rules:
   (pending and disputed lines are carried over by the run itself), then tell the fund's
   settlement officers that a run of M awaits four-eyes approval. Once M is the cycle's last
   month (or later), returns after settlement that no run could net are asked back from the
-  suppliers (``settlement.refunds``): no later delivery will cover them.
+  suppliers (``settlement.execution.refunds``): no later delivery will cover them.
 
 Every notice goes out at most once per organisation, kind and batch in a local month, so the
 scheduler may call a step as often as it likes; the run is protected twice (no second run for
@@ -30,10 +30,10 @@ from notices.services import notify_once
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.rules import parse_rules
-from settlement.deliveries import parse_month
+from settlement.execution.deliveries import parse_month
+from settlement.execution.refunds import NothingToAskBack, request_refunds
 from settlement.models import Acceptance, SettlementRun
-from settlement.refunds import NothingToAskBack, request_refunds
-from settlement.runs import NothingToSettle, run_settlement
+from settlement.runs.run import NothingToSettle, run_settlement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTHING_TO_SETTLE = "nothing to settle"  # the note of a pay day with no line to settle (not a failure)
