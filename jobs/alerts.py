@@ -7,7 +7,7 @@
 * **approval reminder** — runs computed more than a day ago and not yet approved → the
   settlement officers (once a day).
 
-The queries are the settlement read models (``settlement.queries``), seen as the batch's
+The queries are the settlement read models (``settlement.monitoring.queries``), seen as the batch's
 bureau sees its region.
 """
 
@@ -31,7 +31,7 @@ from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from settlement.models import SettlementRun
 from settlement.monitoring.progress import cycle_month
-from settlement.queries import overdue, progress_report
+from settlement.monitoring.queries import overdue, progress_report
 from settlement.runs.calendar import (
     SHANGHAI,
     batches_in_execution,

@@ -19,7 +19,8 @@ from procurement.lifecycle import BatchStatus
 from procurement.names import item_title
 from procurement.queries import list_batches
 from review.queries import contract_labels
-from settlement import lists, queries, services
+from settlement import services
+from settlement.execution import lists, queries
 from settlement.execution.uploads import upload_deliveries
 from settlement.execution.workbook import build_delivery_template
 from settlement.forms import (
@@ -30,7 +31,8 @@ from settlement.forms import (
     ReturnForm,
     UploadForm,
 )
-from settlement.payments import queries as payments
+from settlement.payments import queries as payment_queries
+from settlement.runs import lists as run_lists
 from web.auth import requires
 from web.db import app_settings, get_session, visible_batch
 from web.downloads import hold, xlsx_download
@@ -77,7 +79,7 @@ def home():
                                contracts=queries.contracts(db, g.actor), dp=dp, deliveries=dp.rows,
                                lines=lp.rows, lp=lp, refunds=queries.refunds(db, g.actor),
                                labels=contract_labels(db, [r.contract for r in dp.rows] + [c for _a, c, _p in lp.rows]),
-                               failed_payments=payments.failed_count(db, g.actor))
+                               failed_payments=payment_queries.failed_count(db, g.actor))
     if g.actor.role == Role.HOSPITAL_BUYER:
         dp, lp = _deliveries(db, open_only=True), _lines(db)
         to_reconcile = queries.to_reconcile(db, g.actor)
@@ -261,7 +263,7 @@ def statements():
     balance: dict[tuple[str, str], int] = {}
     for e, b, h in entries:
         balance[(b.code, h.name)] = balance.get((b.code, h.name), 0) + e.amount_fen
-    sp = lists.my_statement_page(db, g.actor, list_query(sorts=lists.MY_STATEMENT_SORTS,
-                                                         filters=lists.MY_STATEMENT_FILTERS, prefix="s_"))
+    sp = run_lists.my_statement_page(db, g.actor, list_query(sorts=run_lists.MY_STATEMENT_SORTS,
+                                                         filters=run_lists.MY_STATEMENT_FILTERS, prefix="s_"))
     return render_template("settlement/statements.html", statements=sp.rows, sp=sp,
                            entries=entries, balance=balance, refunds=queries.refunds(db, g.actor))

@@ -1,6 +1,7 @@
 """Read models of payments (no writes): a supplier's payments per month with status, bank
 reference and re-issue links; the lines one instruction pays and how its amount comes about;
-the failed payments a fund officer may re-issue. Scoped to the actor."""
+the failed payments a fund officer may re-issue; payment status as JSON-ready dicts for the API.
+Scoped to the actor."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from accounts.scoping import scope
 from core.money import line_amount_fen
 from procurement.models import Batch, BatchItem, Item
 from review.models import Contract
+from settlement.execution.queries import yuan
 from settlement.models import (
     Acceptance,
     PaymentInstruction,
@@ -181,3 +183,19 @@ def failed_count(session: Session, actor: Actor, batch_id: int | None = None) ->
     if batch_id is not None:
         stmt = stmt.where(PaymentInstruction.batch_id == batch_id)
     return int(session.exec(stmt).one())
+
+
+def payment_rows(session: Session, actor: Actor) -> list[dict]:
+    """Payment instructions in scope (a supplier: those paying it), newest first."""
+    earlier = aliased(PaymentInstruction)
+    rows = session.exec(scope(select(PaymentInstruction, SettlementRun, Batch.code, earlier.reference),
+                              actor, PaymentInstruction)
+                        .join(SettlementRun, SettlementRun.id == PaymentInstruction.run_id)
+                        .join(Batch, Batch.id == PaymentInstruction.batch_id)
+                        .outerjoin(earlier, earlier.id == PaymentInstruction.reissue_of_id)
+                        .order_by(PaymentInstruction.id.desc())).all()
+    return [{"reference": i.reference, "run": run.run_ref, "batch": batch, "month": run.month,
+             "amount": yuan(i.amount_fen), "status": i.status,
+             "status_at": i.status_at.isoformat() if i.status_at else None, "lines": i.line_count,
+             "failure_reason": i.failure_reason, "reissue_of": reissue_of, "released": run.released_at is not None}
+            for i, run, batch, reissue_of in rows]

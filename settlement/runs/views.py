@@ -18,11 +18,14 @@ from core.inputs import InputError, decimal
 from procurement.lifecycle import BatchStatus
 from procurement.names import name_book
 from procurement.queries import list_batches
-from settlement import lists, queries, services
+from settlement import services
+from settlement.execution import queries as execution_queries
 from settlement.forms import ConfirmForm, RefundReceivedForm, RunForm, UploadForm
+from settlement.monitoring import queries as monitoring_queries
 from settlement.monitoring.savings import SAVINGS_COLUMNS
-from settlement.payments import queries as payments
+from settlement.payments import queries as payment_queries
 from settlement.payments.banking import files_of, instructions_of
+from settlement.runs import lists, queries
 from settlement.runs.run import officer_run
 from web.auth import requires
 from web.db import get_session, visible_batch
@@ -59,16 +62,16 @@ def batch(code: str):
     b = visible_batch(code)
     db = get_session()
     today = utcnow().date()
-    report, names = queries.progress_report(db, g.actor, b, today)
-    late, waiting = queries.overdue(db, b, today), services.waiting_clawbacks(db, b.id)
+    report, names = monitoring_queries.progress_report(db, g.actor, b, today)
+    late, waiting = monitoring_queries.overdue(db, b, today), services.waiting_clawbacks(db, b.id)
     book = name_book(db, orgs={r.hospital_code for r in report.rows} | set(report.not_started_hospitals)
                      | {o.hospital_code for o in late.worst} | {o.supplier_code for o in late.worst}
                      | {w.hospital_code for w in waiting}, items={r.item_code for r in report.rows})
     return render_template("settlement/officer_batch.html", batch=b, runs=services.runs_of(db, g.actor, b.id),
                            form=RunForm(), overdue=late, report=report, names=names, book=book,
-                           waiting=waiting, refunds=queries.refunds(db, g.actor, b.id),
+                           waiting=waiting, refunds=execution_queries.refunds(db, g.actor, b.id),
                            confirm=ConfirmForm(), received_form=RefundReceivedForm(), today=today,
-                           failed_payments=payments.failed_count(db, g.actor, b.id))
+                           failed_payments=payment_queries.failed_count(db, g.actor, b.id))
 
 
 @bp.post("/batches/<code>/refunds")
@@ -90,7 +93,7 @@ def request_refunds(code: str):
 def refund_received(refund_id: int):
     """Record that a requested refund has arrived (bank reference, date)."""
     db = get_session()
-    found = queries.refund(db, g.actor, refund_id)
+    found = execution_queries.refund(db, g.actor, refund_id)
     if found is None:
         abort(404)
     back = redirect(url_for("settlement_officer.batch", code=found[1].code) + "#refunds")
@@ -144,7 +147,7 @@ def run_page(run_id: int):
     return render_template("settlement/run.html", run=r, instructions=inst.rows, statements=sts.rows, ip=inst, sp=sts,
                            statuses=[(s, label(s, "instruction")) for s in lists.INSTRUCTION_STATUSES],
                            files=files_of(db, r.id), form=ConfirmForm(), upload=UploadForm(),
-                           batch_code=payments.batch_code(db, r.batch_id))
+                           batch_code=payment_queries.batch_code(db, r.batch_id))
 
 
 @bp.post("/runs/<int:run_id>/approve")
@@ -255,7 +258,7 @@ def _scores() -> dict[str, Decimal]:
 def savings(code: str):
     """Retained savings at cycle end, line by line; ``?xlsx=1`` exports the table."""
     b = visible_batch(code)
-    rows, needs = queries.savings(get_session(), g.actor, b, _scores())
+    rows, needs = monitoring_queries.savings(get_session(), g.actor, b, _scores())
     book = name_book(get_session(), orgs={r.source.hospital_code for r in rows} | set(needs),
                      items={r.source.item_code for r in rows})
     if request.args.get("xlsx"):

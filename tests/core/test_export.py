@@ -20,7 +20,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from api.demand import lines_to_sheet
+from api.bodies import lines_to_sheet
 from bidding.workbook import build_bid_template, read_bid_workbook
 from core.export import DANGEROUS, safe_cell, save, workbook_bytes
 from imports.demand import BatchItem, BrandOption, DemandContext, read_demand_workbook
@@ -222,7 +222,7 @@ def _evaluation_workbook():
     return [("evaluation workbook", build_evaluation_workbook(HOSTILE[0], items, lambda s: s, lambda r: HOSTILE[3]))]
 
 
-@_walks("api.demand:lines_to_sheet")
+@_walks("api.bodies:lines_to_sheet")
 def _api_lines():
     return []  # never leaves the process: the client's own lines, read back as text (tested below)
 

@@ -15,7 +15,8 @@ from core.audit import AuditEntry, verify_chain
 from core.money import line_amount_fen
 from notices.models import Notification
 from procurement.models import Batch
-from settlement import queries, services
+from settlement import services
+from settlement.execution import queries
 from settlement.execution.refunds import RECEIVED, REFUND_REQUESTED, REQUESTED
 from settlement.models import Acceptance, ClawbackRefund, DeliveryReturn
 from settlement.runs.calendar import run_calendar_step

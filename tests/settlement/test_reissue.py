@@ -22,7 +22,7 @@ from notices.models import Notification
 from settlement import services
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun, SettlementShare
 from settlement.payments import queries as payments
-from settlement.queries import pending_counts
+from settlement.tasks import pending_counts
 from tests.conftest import PASSWORD, run_together
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 from tests.settlement.test_services import actors, deliver_and_accept

@@ -23,7 +23,7 @@ from settlement.models import (
     SettlementRun,
     SettlementShare,
 )
-from settlement.queries import overdue
+from settlement.monitoring.queries import overdue
 from tests.settlement.fixtures_db import NOW, make_setup, officer_b, settled_lines, setup  # noqa: F401
 
 D = services.DeliveryInput

@@ -1,5 +1,5 @@
-"""Demand submission over the API: JSON lines go through the very same reader and rules as an
-uploaded sheet (they are laid out as the standard demand sheet), so there is one validation."""
+"""JSON bodies of the demand endpoint: the lines are laid out as the standard demand sheet, so they
+go through the very same reader and rules as an uploaded sheet — one validation."""
 
 from __future__ import annotations
 
