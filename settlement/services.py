@@ -1,7 +1,7 @@
 """The settlement use cases in one place (each lives in its own module; one transaction each).
 
 Deliveries: :mod:`settlement.execution.deliveries`; reconciliation: :mod:`settlement.execution.reconciliation`; prepayment:
-:mod:`settlement.execution.prepayment`; runs and approval: :mod:`settlement.runs.run`; bank files and
+:mod:`settlement.execution.prepayment`; runs and approval: :mod:`settlement.runs.services`; bank files and
 returns: :mod:`settlement.payments.banking`; clawbacks asked back: :mod:`settlement.execution.refunds`; failed payments re-issued (four-eyes):
 :mod:`settlement.payments.reissue`. Importing this module registers the scope rules.
 """
@@ -29,7 +29,7 @@ from settlement.execution.reconciliation import (
 from settlement.execution.refunds import record_refund, request_refunds, waiting_clawbacks
 from settlement.payments.banking import files_of, import_bank_return, release_files
 from settlement.payments.reissue import approve_reissue, reject_reissue, request_reissue
-from settlement.runs.run import RunOutcome, approve_run, run_settlement, runs_of
+from settlement.runs.services import RunOutcome, approve_run, run_settlement, runs_of
 
 __all__ = [
     "DeliveryInput",

@@ -31,7 +31,7 @@ from notices.services import notify
 from settlement.execution.deliveries import SettlementRefused
 from settlement.models import ClawbackRefund, DeliveryReturn
 from settlement.runs.open_lines import open_clawbacks
-from settlement.runs.run import officer_batch, who
+from settlement.runs.services import officer_batch, who
 
 REQUESTED, RECEIVED = "requested", "received"
 REFUND_REQUESTED = "settlement_refund_requested"

@@ -35,7 +35,7 @@ from settlement.monitoring.savings import (
 )
 from settlement.runs.claims import covers, settled
 from settlement.runs.open_lines import LINE_GROSS
-from settlement.runs.run import settings_of
+from settlement.runs.services import settings_of
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from settlement.money.data import PaymentInstruction as PureInstruction
 from settlement.payments.bankfiles import BankFileError, PaymentFileHeader, build_bank_files
 from settlement.payments.bankreturns import BankReturnError, parse_bank_return
 from settlement.payments.notices import notify_failures
-from settlement.runs.run import officer_run, who
+from settlement.runs.services import officer_run, who
 
 
 def to_pure(row: PaymentInstruction) -> PureInstruction:

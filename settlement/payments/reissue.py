@@ -36,7 +36,7 @@ from settlement.money import instructions
 from settlement.money.data import InstructionStatus
 from settlement.money.settle import instruction_reference, remittance_text
 from settlement.payments.notices import mask, notify_reissue_requested, notify_reissued
-from settlement.runs.run import account_of
+from settlement.runs.services import account_of
 
 
 class ReissueStatus(StrEnum):

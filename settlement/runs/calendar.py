@@ -33,7 +33,7 @@ from procurement.rules import parse_rules
 from settlement.execution.deliveries import parse_month
 from settlement.execution.refunds import NothingToAskBack, request_refunds
 from settlement.models import Acceptance, SettlementRun
-from settlement.runs.run import NothingToSettle, run_settlement
+from settlement.runs.services import NothingToSettle, run_settlement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTHING_TO_SETTLE = "nothing to settle"  # the note of a pay day with no line to settle (not a failure)

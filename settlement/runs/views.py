@@ -26,7 +26,7 @@ from settlement.monitoring.savings import SAVINGS_COLUMNS
 from settlement.payments import queries as payment_queries
 from settlement.payments.banking import files_of, instructions_of
 from settlement.runs import lists, queries
-from settlement.runs.run import officer_run
+from settlement.runs.services import officer_run
 from web.auth import requires
 from web.db import get_session, visible_batch
 from web.downloads import attachment, xlsx_download

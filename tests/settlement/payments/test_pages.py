@@ -17,7 +17,11 @@ from core.money import format_yuan
 from settlement.models import PaymentInstruction, ReissueRequest
 from tests.conftest import csrf_token, login
 from tests.settlement.fixtures_db import officer_b, setup  # noqa: F401
-from tests.settlement.test_reissue import NEW_ACCOUNT, change_supplier_account, failed_payment
+from tests.settlement.payments.test_reissue import (
+    NEW_ACCOUNT,
+    change_supplier_account,
+    failed_payment,
+)
 
 
 def _switch(client, username: str) -> None:
