@@ -38,7 +38,7 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
 
     login(client, "a_price_officer")
     page = client.get(f"/batches/{code}/review").get_data(as_text=True)
-    assert "¥0.1300" in page and "B supplier" in page and "<svg" in page  # ranked bids, winner, chart
+    assert "¥0.1300" in page and "B supplier" in page and 'data-chart-data="volume-' in page  # ranked bids, winner, chart
     assert "超出最多中选企业数" in _post(client, f"/batches/{code}/review/submit", version="1").get_data(as_text=True)
     refused = _post(client, f"/batches/{code}/review/decide", decision="approve").get_data(as_text=True)
     assert "双人审核" in refused  # the officer who ran it cannot approve
