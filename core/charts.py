@@ -12,6 +12,7 @@ Pure: no Flask, no database. Titles and labels arrive already translated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,7 @@ from core.money import fen_to_decimal
 
 FORMATS = ("qty", "yuan", "pct")
 KINDS = ("bar", "line")
+_SHEET_UNSAFE = re.compile(r"[\\/*?:\[\]\x00-\x1f]")
 _CELL = {"qty": qty_cell, "yuan": yuan_cell, "pct": pct_cell}
 
 
@@ -92,7 +94,14 @@ class Chart:
         body: list[Sequence[object]] = []
         for category, cells in self.rows():
             body.append([category] + [_CELL[fmt](value) for fmt, value in cells])
-        return workbook_bytes([(self.title[:31], self.header, body)])
+        return workbook_bytes([(sheet_title(self.title), self.header, body)])
+
+
+def sheet_title(text: str) -> str:
+    """``text`` as an Excel sheet name: without the characters a sheet name may not hold, at most
+    31 characters, never empty."""
+    cleaned = _SHEET_UNSAFE.sub(" ", text).strip(" '")[:31].strip(" '")
+    return cleaned or "chart"
 
 
 def find(charts: Sequence[Chart], key: str) -> Chart | None:

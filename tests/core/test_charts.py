@@ -45,3 +45,10 @@ def test_a_series_must_match_the_categories_and_formats_are_known():
     with pytest.raises(ValueError, match="format"):
         Series("s", "", "float", (1,))
     assert find([_chart()], "k") is not None and find([_chart()], "x") is None
+
+
+def test_sheet_title_drops_what_excel_refuses():
+    from core.charts import sheet_title
+
+    assert sheet_title("进度/目标: [2026]?") == "进度 目标   2026"
+    assert sheet_title("'''") == "chart" and len(sheet_title("长" * 40)) == 31
