@@ -55,3 +55,26 @@ def test_officer_sees_the_progress_chart_drawn(demo, live_server, browser, shot)
     page.get_by_test_id("chart-progress").screenshot(path=str(OUTPUT / "chart-progress-only-390.png"))
     assert errors == []
     page.context.close()
+
+
+def test_officer_and_hospital_dashboards(demo, live_server, browser, shot):
+    for username, charts in (("settle", ("by-batch", "by-city", "savings", "cuts")), ("hospital", ("by-batch", "savings"))):
+        page = sign_in(new_page(browser), live_server, username, DEMO_PASSWORD)
+        errors = _watch(page)
+        page.get_by_test_id("nav-dashboard").click()
+        page.get_by_test_id("dashboard-title").wait_for()
+        for key in charts:
+            page.locator(f"[data-chart='{key}'][data-drawn='true']").wait_for()
+        assert "（演示：执行中）" in page.get_by_test_id("chart-table-by-batch").text_content()  # folded, still there
+        assert page.get_by_test_id("kpi-platform-share").inner_text() == "尚无数据"
+        if username == "settle":
+            assert page.get_by_test_id("chart-by-city").count() == 1
+        else:
+            assert page.get_by_test_id("chart-by-city").count() == 0
+        shot(page, f"dashboard-{username}")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(page, f"dashboard-{username}-390")
+        assert errors == []
+        page.context.close()

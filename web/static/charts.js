@@ -50,7 +50,7 @@
     var series = data.series.map(function (s) {
       var axis = fmts.indexOf(s.fmt);
       var out = { name: s.name + (s.unit ? " (" + s.unit + ")" : ""), type: s.kind,
-                  data: s.values.map(function (v) { return v === null ? "-" : Number(v); }),
+                  data: s.values.map(function (v) { return v === null ? "-" : Number(v); }), barMaxWidth: 28,
                   tooltip: { valueFormatter: function (v) { return tooltipValue(s.fmt, v); } } };
       out[data.horizontal ? "xAxisIndex" : "yAxisIndex"] = axis;
       // a target across horizontal bars is a mark on each bar, not a line between them
