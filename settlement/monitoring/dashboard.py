@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer, case, cast, extract, func, inspect, literal_column
+from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, func, inspect, literal_column
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session, select
@@ -303,32 +303,30 @@ def _cuts(agreed_rows, batches: dict[int, Batch], items) -> tuple[BatchCut, ...]
 
 
 def _payments(session: Session, actor: Actor, as_of: date, batches: dict[int, Batch]) -> Payments:
-    """Amount due and paid on time, grouped in SQL by acceptance day and payment (few rows)."""
+    """Amount due and paid on time: each due line joined to the claim that settled it, its share
+    and the share's instruction (outer joins: an unsettled line is due and unpaid), grouped in SQL
+    by acceptance day and payment moment — a few hundred rows a year."""
     due_fen = on_time_fen = 0
     a, c = aliased(Acceptance, name="a"), aliased(Contract, name="c")
     gross = literal_column(LINE_GROSS)
+    paid_at = case((PaymentInstruction.status == "paid", PaymentInstruction.status_at))
+    offset_only = func.coalesce(SettlementShare.paid_fen == 0, False)
     for batch_id, batch in batches.items():
         days = parse_rules(batch.rules_json).payment_days
-        payment = (select(PaymentInstruction.status_at)
-                   .join(SettlementShare, SettlementShare.instruction_id == PaymentInstruction.id)
-                   .join(SettlementClaim, SettlementClaim.run_id == SettlementShare.run_id)
-                   .where(covers(a), SettlementShare.hospital_org_id == a.hospital_org_id,
-                          SettlementShare.supplier_org_id == a.supplier_org_id, PaymentInstruction.status == "paid")
-                   .limit(1).scalar_subquery())
-        offset_only = (select(SettlementShare.id).join(SettlementClaim, SettlementClaim.run_id == SettlementShare.run_id)
-                       .where(covers(a), SettlementShare.hospital_org_id == a.hospital_org_id,
-                              SettlementShare.supplier_org_id == a.supplier_org_id, SettlementShare.paid_fen == 0)
-                       .exists())
         rows = session.exec(
-            select(a.accepted_on, payment.label("paid_at"), offset_only.label("offset_only"), func.sum(gross))
+            select(a.accepted_on, paid_at, offset_only, func.sum(gross))
             .select_from(a).join(c, c.id == a.contract_id)
+            .outerjoin(SettlementClaim, covers(a))
+            .outerjoin(SettlementShare, and_(SettlementShare.run_id == SettlementClaim.run_id,
+                                             SettlementShare.hospital_org_id == a.hospital_org_id,
+                                             SettlementShare.supplier_org_id == a.supplier_org_id))
+            .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
             .where(a.batch_id == batch_id, a.accepted_on < as_of - timedelta(days=days), gross > 0,
                    _adapt(scope_condition(actor, Acceptance), a))
-            .group_by(a.accepted_on, literal_column("paid_at"), literal_column("offset_only"))).all()
-        for accepted_on, paid_at, offset, amount in rows:
+            .group_by(a.accepted_on, paid_at, offset_only)).all()
+        for accepted_on, paid, offset, amount in rows:
             due_fen += int(amount)
-            due = accepted_on + timedelta(days=days)
-            if offset or (paid_at is not None and _local_day(paid_at) <= due):
+            if offset or (paid is not None and _local_day(paid) <= accepted_on + timedelta(days=days)):
                 on_time_fen += int(amount)
     return Payments(due_fen, on_time_fen)
 

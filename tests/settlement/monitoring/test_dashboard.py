@@ -9,7 +9,7 @@ from decimal import Decimal
 from accounts.roles import Role
 from settlement import services
 from settlement.monitoring.dashboard import dashboard
-from tests.settlement.fixtures_db import NOW, setup  # noqa: F401
+from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 from tests.settlement.test_services import deliver_and_accept
 
 AS_OF = date(2026, 11, 8)
@@ -50,3 +50,29 @@ def test_a_hospital_sees_only_its_own_and_another_province_nothing(session, worl
     other = dashboard(session, world.actors[("B", Role.HOSPITAL_BUYER)], AS_OF)
     assert other.savings == () and other.prepayment_outstanding_fen == 0
     assert [b.purchased for b in other.by_batch] == [0]  # its own contract in batch B, nothing bought
+
+
+def test_on_time_payment_counts_each_line_against_its_own_due_date(session, world, setup, officer_b):  # noqa: F811
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from settlement.models import PaymentInstruction
+
+    supplier, hospital, officer = (world.actors[("A", r)] for r in
+                                   (Role.SUPPLIER_REP, Role.HOSPITAL_BUYER, Role.SETTLEMENT_OFFICER))
+    accs = deliver_and_accept(session, world, setup, [("YP001", 100, 100, 2), ("YP001", 200, 200, 20)])
+    services.apply_for_settlement(session, supplier, setup.batch_id, "2026-10", NOW)
+    services.reconcile(session, hospital, [a.id for a in accs], True, "", NOW)
+    run = services.run_settlement(session, officer, setup.code, "2026-10", NOW).run
+    services.approve_run(session, officer_b, run.id, NOW)
+    services.release_files(session, officer, run.id, NOW)
+    (inst,) = session.exec(select(PaymentInstruction).where(PaymentInstruction.run_id == run.id)).all()
+    services.import_bank_return(session, officer, run.id, f"reference,status\n{inst.reference},paid\n".encode(),
+                                "r.csv", NOW)  # paid on 8 November
+    session.commit()
+    d = dashboard(session, officer, date(2026, 11, 25))
+    # due 1 November (¥12.34, paid late) and 19 November (¥24.68, paid on time)
+    assert (d.payments.due_fen, d.payments.on_time_fen) == (1_234 + 2_468, 2_468)
+    assert d.money.settled_fen == d.money.paid_fen == 3_702 and d.money.waiting_fen == 0
+    assert dashboard(session, officer, date(2026, 11, 25) - timedelta(days=20)).payments.due_fen == 1_234
