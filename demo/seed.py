@@ -20,6 +20,7 @@ from core.clock import utcnow
 from core.db import Database
 from core.money import parse_price_e4
 from demo import lifecycle, pipeline
+from demo.listed import list_demo_products
 from procurement import services as procurement
 from procurement.models import Region
 from procurement.regions import ensure_default_regions
@@ -129,6 +130,7 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
     session.commit()
     code, now = _demo_batch(session, bureau)
     pipeline.report_demand(session, code, DRUGS, 0.6, now, seed=3)  # 60% of hospitals have reported
+    list_demo_products(session, code, now)
     stages = [lifecycle.Stage(code, "报量中：60% 的医院已报送承诺采购量", "hospital · officer")]
     if keyring is not None:
         opened = pipeline.opened_batch(session, keyring, DRUGS, CITIES, now)

@@ -56,3 +56,8 @@ def price_in_force(session: Session, product_id: int, on: date) -> ListedPrice |
     return session.exec(select(ListedPrice).where(
         ListedPrice.product_id == product_id, ListedPrice.status == "approved", ListedPrice.effective_on <= on)
         .order_by(ListedPrice.effective_on.desc(), ListedPrice.id.desc()).limit(1)).first()
+
+
+def product_by_code(session: Session, actor: Actor, code: str) -> ListedProduct | None:
+    """The product of that national code if the actor may see it."""
+    return session.exec(scope(select(ListedProduct), actor, ListedProduct).where(ListedProduct.code == code)).first()

@@ -23,7 +23,7 @@ from listing.services import (
 from notices.models import Notification
 from procurement import services as procurement
 from tests.conftest import aware
-from tests.listing.conftest import CONSUMABLE, DRUG, product_input
+from tests.listing.conftest import CONSUMABLE, product_input
 
 NOW = aware(2026, 12, 1, 2)  # 10:00 in Shanghai, 2026-12-01
 

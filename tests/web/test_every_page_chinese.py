@@ -28,6 +28,7 @@ from demo import pipeline
 from demo.seed import DEMO_PASSWORD
 from evaluation import services as evaluation
 from evaluation.models import Evaluation
+from listing.models import ListedProduct
 from procurement.models import Batch, Item
 from review import services as review
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun
@@ -113,6 +114,8 @@ def _values(session) -> dict[str, list[str]]:
         "instruction_id": [str(i.id) for i in session.exec(select(PaymentInstruction).order_by(
             PaymentInstruction.id.desc())).all()[:2]] or ["1"],
         "request_id": [str(r.id) for r in session.exec(select(ReissueRequest)).all()[:1]] or ["1"],
+        "product_id": [str(p.id) for p in session.exec(select(ListedProduct).order_by(ListedProduct.id)).all()[:2]]
+        or ["1"],
     }
 
 

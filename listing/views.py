@@ -1,0 +1,191 @@
+"""Listing pages (挂网): the product list, listing one product or a workbook, a product with its
+price history and the price in force on a date, the officer's decisions (thin routes)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from accounts.actor import Forbidden
+from accounts.roles import Role
+from core.clock import utcnow
+from core.i18n import either
+from imports.errors import WorkbookError
+from imports.errors_workbook import build_error_workbook
+from listing import lists, queries, services
+from listing.forms import DecisionForm, PriceChangeForm, ProductForm, UploadForm
+from listing.uploads import upload_listings
+from listing.workbook import build_listing_template
+from web.auth import requires
+from web.db import get_session
+from web.downloads import hold, xlsx_download
+from web.listing import list_query
+
+bp = Blueprint("listing", __name__, url_prefix="/listing")
+
+
+def _flash_form(form) -> None:
+    for errors in form.errors.values():
+        flash("; ".join(str(e) for e in errors), "error")
+
+
+def _visible(product_id: int):
+    product = queries.product(get_session(), g.actor, product_id)
+    if product is None:
+        abort(404)
+    return product
+
+
+@bp.get("")
+@requires()
+def products():
+    """The products the user sees: a supplier its own, officers their region's, hospitals the listed ones."""
+    page = lists.product_page(get_session(), g.actor,
+                              list_query(sorts=lists.PRODUCT_SORTS, filters=lists.PRODUCT_FILTERS))
+    return render_template("listing/products.html", p=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Role.SUPPLIER_REP)
+def new_product():
+    """List one product; it waits for a price officer's approval."""
+    form = ProductForm()
+    if form.validate_on_submit():
+        item = services.ProductInput(form.code.data, form.generic_name.data, form.dosage_form.data, form.spec.data,
+                                     form.pack.data, form.mah.data, form.price.data, form.vbp_status.data,
+                                     form.vbp_batch_code.data or "")
+        try:
+            product = services.submit_listing(get_session(), g.actor, item, utcnow())
+        except services.ListingRefused as exc:
+            target = getattr(form, exc.field, None) if exc.field else None
+            flash(f"{target.label.text}: {exc.msg}" if target is not None else str(exc.msg), "error")
+        else:
+            flash(_("Submitted for listing: a price officer approves it."), "success")
+            return redirect(url_for("listing.product", product_id=product.id))
+    elif request.method == "POST":
+        _flash_form(form)
+    return render_template("listing/new.html", form=form)
+
+
+@bp.get("/template.xlsx")
+@requires(Role.SUPPLIER_REP)
+def template():
+    """The empty listing workbook."""
+    return xlsx_download(build_listing_template(), "listing-template.xlsx")
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@requires(Role.SUPPLIER_REP)
+def upload():
+    """List products from a workbook: all or nothing, with an annotated workbook when refused."""
+    form = UploadForm()
+    errors, error_token, done, error_count = [], None, 0, 0
+    if form.validate_on_submit():
+        data, name = form.file.data.read(), form.file.data.filename or "listing.xlsx"
+        try:
+            result = upload_listings(get_session(), g.actor, data, name, utcnow())
+            if result.errors:
+                errors, error_count = [e.shown() for e in result.errors], result.error_count
+                error_token = hold(build_error_workbook(data, result.errors, filename=name), f"errors-{name}",
+                                   g.actor.user_id)
+            else:
+                done = result.listed
+                flash(_("%(n)s products submitted for listing.", n=done), "success")
+        except WorkbookError as exc:
+            errors = [f"{name}: {either(exc.zh, exc.en)}"]
+    return render_template("listing/upload.html", form=form, errors=errors[:50],
+                           error_count=max(error_count, len(errors)), error_token=error_token, done=done)
+
+
+def _price_on() -> tuple[date | None, str]:
+    """The date asked for in ``?on=`` (None: not asked or not a date) and the text typed."""
+    raw = (request.args.get("on") or "").strip()[:10]
+    try:
+        return (date.fromisoformat(raw) if raw else None), raw
+    except ValueError:
+        return None, raw
+
+
+@bp.get("/<int:product_id>")
+@requires()
+def product(product_id: int):
+    """A product, its price history, the price in force on a date, and the steps the user may take."""
+    db = get_session()
+    item = _visible(product_id)
+    on, on_text = _price_on()
+    history = queries.prices(db, item.id)
+    pending = next((p for p in history if p.status == "pending"), None)
+    in_force = queries.price_in_force(db, item.id, on or services.local_date(utcnow()))
+    officer = g.actor.role == Role.PRICE_OFFICER
+    return render_template(
+        "listing/product.html", product=item, history=history, pending=pending, in_force=in_force, on=on,
+        on_text=on_text, may_decide=officer and item.status == "pending",
+        may_decide_price=officer and pending is not None,
+        may_change=g.actor.role == Role.SUPPLIER_REP and item.status == "listed" and pending is None,
+        decision=DecisionForm(formdata=None), change=PriceChangeForm(formdata=None))
+
+
+def _decide(product_id: int, decide, approve: bool, done: str):
+    """Shared by the officer's four buttons: scope, CSRF, the decision, back to the product."""
+    _visible(product_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        decide(get_session(), g.actor, product_id, approve, form.note.data or "", utcnow())
+    except services.ListingRefused as exc:
+        flash(str(exc.msg), "error")
+    except Forbidden:
+        abort(403)
+    else:
+        flash(done, "success")
+    return redirect(url_for("listing.product", product_id=product_id))
+
+
+@bp.post("/<int:product_id>/approve")
+@requires(Role.PRICE_OFFICER)
+def approve(product_id: int):
+    """Approve a listing: the product is listed and its price in force from today."""
+    return _decide(product_id, services.decide_listing, True, _("Listed."))
+
+
+@bp.post("/<int:product_id>/reject")
+@requires(Role.PRICE_OFFICER)
+def reject(product_id: int):
+    """Reject a listing with the reason."""
+    return _decide(product_id, services.decide_listing, False, _("Listing rejected."))
+
+
+@bp.post("/<int:product_id>/price")
+@requires(Role.SUPPLIER_REP)
+def price_change(product_id: int):
+    """Ask for a price change from a date, with the reason."""
+    _visible(product_id)
+    form = PriceChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.request_price_change(get_session(), g.actor, product_id, form.price.data,
+                                          form.effective_on.data, form.reason.data, utcnow())
+        except services.ListingRefused as exc:
+            flash(str(exc.msg), "error")
+        else:
+            flash(_("Price change requested: a price officer decides."), "success")
+    else:
+        _flash_form(form)
+    return redirect(url_for("listing.product", product_id=product_id))
+
+
+@bp.post("/<int:product_id>/price/approve")
+@requires(Role.PRICE_OFFICER)
+def price_approve(product_id: int):
+    """Approve the pending price change."""
+    return _decide(product_id, services.decide_price_change, True, _("Price change approved."))
+
+
+@bp.post("/<int:product_id>/price/reject")
+@requires(Role.PRICE_OFFICER)
+def price_reject(product_id: int):
+    """Reject the pending price change with the reason."""
+    return _decide(product_id, services.decide_price_change, False, _("Price change rejected."))
