@@ -43,7 +43,8 @@ def _visible(product_id: int):
 def products():
     """The products the user sees: a supplier its own, officers their region's, hospitals the listed ones."""
     page = lists.product_page(get_session(), g.actor,
-                              list_query(sorts=lists.PRODUCT_SORTS, filters=lists.PRODUCT_FILTERS))
+                              list_query(sorts=lists.PRODUCT_SORTS, filters=lists.PRODUCT_FILTERS),
+                              on=services.local_date(utcnow()))
     return render_template("listing/products.html", p=page)
 
 

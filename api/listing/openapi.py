@@ -64,6 +64,7 @@ def listing_schemas() -> dict:
         "generic_name": {"type": "string"}, "dosage_form": {"type": "string"}, "spec": {"type": "string"},
         "pack": {"type": "string"}, "mah": {"type": "string"}, "listed_price": MONEY,
         "vbp_status": {"type": "string"}, "vbp_batch_code": {"type": ["string", "null"]},
+        "price_in_force": {"oneOf": [MONEY, {"type": "null"}], "description": "today's approved price (list only)"},
         "status": {"type": "string", "enum": ["pending", "listed", "rejected"]}}}
     return {
         "ListedProduct": product,

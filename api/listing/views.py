@@ -38,8 +38,10 @@ def listed_products():
         page_no = whole(request.args.get("page", "1"), "page", 1, 10**6)
     except InputError as exc:
         return error(422, "invalid_query", f"{exc.zh} / {exc.en}", exc.fields)
-    page = lists.product_page(get_session(), g.actor, ListQuery({}, None, False, page_no, 100, ""))
-    return jsonify(total=page.total, page=page.page, products=[_product_json(p) for p, _name in page.rows])
+    page = lists.product_page(get_session(), g.actor, ListQuery({}, None, False, page_no, 100, ""),
+                              on=local_date(utcnow()))
+    return jsonify(total=page.total, page=page.page,
+                   products=[{**_product_json(p), "price_in_force": _money(now)} for p, _name, now in page.rows])
 
 
 @api.post("/listing/products")

@@ -150,3 +150,18 @@ def test_who_sees_which_product(session, world):
     assert queries.product(session, world.actors[("B", Role.SUPPLIER_REP)], listed.id) is None
     assert queries.product(session, world.actors[("B", Role.PRICE_OFFICER)], listed.id) is None
     assert queries.product(session, world.actors[("A", Role.PRICE_OFFICER)], pending.id) is not None
+
+
+def test_the_list_shows_the_price_in_force_on_the_day_asked(session, world):
+    from listing.lists import product_page
+
+    product = _listed(session, world)
+    request_price_change(session, world.actors[("A", Role.SUPPLIER_REP)], product.id, "99", date(2026, 12, 20),
+                         "原料降价", NOW)
+    decide_price_change(session, world.actors[("A", Role.PRICE_OFFICER)], product.id, True, "", NOW)
+    hospital = world.actors[("A", Role.HOSPITAL_BUYER)]
+    assert [r[2] for r in product_page(session, hospital, on=date(2026, 12, 19)).rows] == [1234567]
+    assert [r[2] for r in product_page(session, hospital, on=date(2026, 12, 20)).rows] == [990000]
+    pending = submit_listing(session, world.actors[("A", Role.SUPPLIER_REP)], product_input(code=CONSUMABLE), NOW)
+    rows = product_page(session, world.actors[("A", Role.PRICE_OFFICER)], on=date(2026, 12, 20)).rows
+    assert [(r[0].id, r[2]) for r in rows] == [(pending.id, None), (product.id, 990000)]  # waiting first
