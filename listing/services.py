@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
@@ -190,7 +191,12 @@ def submit_listings(session: Session, actor: Actor, items: Sequence[ProductInput
     if problems:
         session.rollback()
         return [], problems
-    products = [_write(session, actor, values, region, now) for values in checked]
+    try:
+        products = [_write(session, actor, values, region, now) for values in checked]
+    except IntegrityError:  # another request listed one of these codes since we checked
+        session.rollback()
+        return [], [(n, "code", N_("the code %(code)s is already listed or waiting for approval", code=v["code"]))
+                    for n, v in enumerate(checked)]
     notify(session, _officers_of(session, region), Role.PRICE_OFFICER, "listing", "",
            N_("%(supplier)s submitted %(n)s products for listing", supplier=org.name, n=len(products)), now)
     session.commit()
