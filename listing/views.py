@@ -18,6 +18,7 @@ from listing import lists, queries, services
 from listing.forms import DecisionForm, PriceChangeForm, ProductForm, UploadForm
 from listing.uploads import upload_listings
 from listing.workbook import build_listing_template
+from procurement.queries import list_batches
 from web.auth import requires
 from web.db import get_session
 from web.downloads import hold, xlsx_download
@@ -73,8 +74,9 @@ def new_product():
 @bp.get("/template.xlsx")
 @requires(Role.SUPPLIER_REP)
 def template():
-    """The empty listing workbook."""
-    return xlsx_download(build_listing_template(), "listing-template.xlsx")
+    """The empty listing workbook, with the batches the supplier may name."""
+    batches = [(b.code, b.name) for b in list_batches(get_session(), g.actor)]
+    return xlsx_download(build_listing_template(batches), "listing-template.xlsx")
 
 
 @bp.route("/upload", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ mapped back to cells by :mod:`listing.uploads`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -88,8 +89,9 @@ def read_listing_workbook(data: bytes, *, filename: str, limits: GuardLimits = L
     return ListingParse(read, tuple(rows), errors.listed(), errors.count)
 
 
-def build_listing_template() -> bytes:
-    """An empty listing workbook with its header row and one explanatory sheet."""
+def build_listing_template(batches: Sequence[tuple[str, str]] = ()) -> bytes:
+    """An empty listing workbook with its header row, an explanatory sheet and the batches
+    (code, name) a product's VBP status may name."""
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
@@ -101,4 +103,8 @@ def build_listing_template() -> bytes:
     notes.append(["医保编码", "药品 23 位（X/Z 开头），耗材 27 位（C 开头）"])
     notes.append(["挂网价格（元）", "每包装价格，最多 4 位小数"])
     notes.append(["集采状态", "中选 / 非中选 / 未集采；中选与非中选须填集采批次"])
+    ref = wb.create_sheet("集采批次")
+    ref.append(["批次编号", "批次名称"])
+    for row in batches:
+        ref.append(list(row))
     return save(wb)

@@ -75,6 +75,7 @@ def test_not_a_workbook_is_refused_readably(session, world):
         upload_listings(session, world.actors[("A", Role.SUPPLIER_REP)], b"hello", "p.xlsx", NOW)
 
 
-def test_the_template_has_the_header_the_reader_wants():
-    sheet = load_workbook(io.BytesIO(build_listing_template())).active
-    assert [c.value for c in sheet[1]] == HEADER
+def test_the_template_has_the_header_the_reader_wants_and_the_batches():
+    book = load_workbook(io.BytesIO(build_listing_template([("GY-2026-01", "第一批")])))
+    assert [c.value for c in book.active[1]] == HEADER
+    assert [c.value for c in book["集采批次"][2]] == ["GY-2026-01", "第一批"]
