@@ -1,6 +1,7 @@
 """The demo's listed products (挂网), made through the listing services: two listed (one a
 non-selected product of the demo batch's generic, one not in VBP) with a price change waiting,
-and one listing waiting for the price officer."""
+and one listing waiting for the price officer; the demo distributor confirmed for the demo
+supplier in the first city, and named (waiting) for the second."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from demo.pipeline import officer
+from listing.distribution import decide_relation, name_distributor
 from listing.services import ProductInput, decide_listing, request_price_change, submit_listing
 
 PRODUCTS = (
@@ -21,7 +23,7 @@ PRODUCTS = (
 )
 
 
-def list_demo_products(session: Session, batch_code: str, now: datetime) -> int:
+def list_demo_products(session: Session, batch_code: str, now: datetime, cities: tuple[str, str] = ()) -> int:
     """List the demo products as the demo supplier; the officer approves the first two; a price
     change of the second waits. Returns how many were submitted."""
     supplier, price_officer = officer(session, "supplier"), officer(session)
@@ -33,4 +35,9 @@ def list_demo_products(session: Session, batch_code: str, now: datetime) -> int:
             decide_listing(session, price_officer, product.id, True, "", now)
         if n == 1:
             request_price_change(session, supplier, product.id, "118.0000", None, "原料药采购成本下降", now)
+    if cities:
+        distributor = officer(session, "distributor")
+        first = name_distributor(session, supplier, "D0001", cities[0], now)
+        decide_relation(session, distributor, first.id, True, "", now)
+        name_distributor(session, supplier, "D0001", cities[1], now)
     return len(PRODUCTS)

@@ -48,3 +48,10 @@ class UploadForm(FlaskForm):
     """A listing workbook."""
 
     file = FileField(_l("Listing workbook (.xlsx)"), validators=[FileRequired()])
+
+
+class RelationForm(FlaskForm):
+    """A supplier names a distributor for a region (choices set by the view)."""
+
+    distributor = SelectField(_l("Distributor"), validators=[DataRequired()])
+    region = SelectField(_l("Region it delivers in"), validators=[DataRequired()])

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-import listing.queries  # noqa: F401  (registers the scope rule)
+import listing.distribution  # noqa: F401  (registers the relations' scope rule)
+import listing.queries  # noqa: F401  (registers the products' scope rule)
 from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.scoping import scope
 from core.paging import FIRST_PAGE, ListQuery, Page, contains, fetch
-from listing.models import ListedPrice, ListedProduct
+from listing.models import DistributionRelation, ListedPrice, ListedProduct
+from procurement.models import Region
 
 PRODUCT_FILTERS = ("status", "kind", "vbp", "q")
 PRODUCT_SORTS = ("code", "name", "price", "submitted", "status")
@@ -42,3 +45,23 @@ def product_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE, 
         stmt = stmt.where(term)
     return fetch(session, stmt, query, sorts,
                  (ListedProduct.status != "pending", ListedProduct.submitted_at.desc(), ListedProduct.id.desc()))
+
+
+RELATION_FILTERS = ("status",)
+RELATION_SORTS = ("named", "region", "status")
+
+
+def relation_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) -> Page:
+    """One page of the distribution relations the actor sees, as (relation, supplier name,
+    distributor name, region name) rows, waiting ones first, newest first; filter ``status``."""
+    supplier, distributor = aliased(Organisation), aliased(Organisation)
+    stmt = scope(select(DistributionRelation, supplier.name, distributor.name, Region.name)
+                 .join(supplier, supplier.id == DistributionRelation.supplier_org_id)
+                 .join(distributor, distributor.id == DistributionRelation.distributor_org_id)
+                 .join(Region, Region.code == DistributionRelation.region_code), actor, DistributionRelation)
+    if (status := query.get("status")) is not None:
+        stmt = stmt.where(DistributionRelation.status == status)
+    sorts = {"named": DistributionRelation.named_at, "region": DistributionRelation.region_code,
+             "status": DistributionRelation.status}
+    return fetch(session, stmt, query, sorts, (DistributionRelation.status != "pending",
+                                               DistributionRelation.named_at.desc(), DistributionRelation.id.desc()))

@@ -57,3 +57,21 @@ class ListedPrice(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="app_user.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_note: str = Field(default="", max_length=200)
+
+
+class DistributionRelation(SQLModel, table=True):
+    """配送关系: a supplier names a distributor to deliver its products in a region; the
+    distributor confirms (or refuses). Only a confirmed relation carries orders."""
+
+    __tablename__ = "distribution_relation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
+    distributor_org_id: int = Field(foreign_key="organisation.id", index=True)
+    region_code: str = Field(max_length=12, index=True)  # where it delivers (a province, city or district)
+    status: str = Field(max_length=10)  # listing.distribution.RelationStatus
+    named_by: int = Field(foreign_key="app_user.id")
+    named_at: datetime = Field(sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str = Field(default="", max_length=200)

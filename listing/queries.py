@@ -12,9 +12,11 @@ from sqlalchemy import and_
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
-from accounts.roles import Role
+from accounts.models import Organisation
+from accounts.roles import OrgKind, Role
 from accounts.scoping import register_scope, scope, within_region
 from listing.models import ListedPrice, ListedProduct
+from procurement.models import Region
 
 
 def _product_rule(actor: Actor):
@@ -61,3 +63,16 @@ def price_in_force(session: Session, product_id: int, on: date) -> ListedPrice |
 def product_by_code(session: Session, actor: Actor, code: str) -> ListedProduct | None:
     """The product of that national code if the actor may see it."""
     return session.exec(scope(select(ListedProduct), actor, ListedProduct).where(ListedProduct.code == code)).first()
+
+
+def distributors(session: Session) -> list[Organisation]:
+    """Every distributor (配送企业) a supplier may name, by name."""
+    return list(session.exec(select(Organisation).where(Organisation.kind == OrgKind.DISTRIBUTOR)
+                             .order_by(Organisation.name)).all())
+
+
+def regions_of_province(session: Session, region_code: str) -> list[Region]:
+    """The province of ``region_code`` and the regions inside it, by code."""
+    province = province_of(region_code)
+    return list(session.exec(select(Region).where(Region.code.startswith(province[:2]))
+                             .order_by(Region.code)).all())

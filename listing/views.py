@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from accounts.actor import Forbidden
 from accounts.roles import Role
@@ -14,8 +15,8 @@ from core.clock import utcnow
 from core.i18n import either
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
-from listing import lists, queries, services
-from listing.forms import DecisionForm, PriceChangeForm, ProductForm, UploadForm
+from listing import distribution, lists, queries, services
+from listing.forms import DecisionForm, PriceChangeForm, ProductForm, RelationForm, UploadForm
 from listing.uploads import upload_listings
 from listing.workbook import build_listing_template
 from procurement.queries import list_batches
@@ -192,3 +193,67 @@ def price_approve(product_id: int):
 def price_reject(product_id: int):
     """Reject the pending price change with the reason."""
     return _decide(product_id, services.decide_price_change, False, _("Price change rejected."))
+
+
+def _relation_form() -> RelationForm:
+    """The naming form with the distributors and the regions of the supplier's province."""
+    db = get_session()
+    form = RelationForm()
+    form.distributor.choices = [SelectChoice(o.code, f"{o.name} · {o.code}") for o in queries.distributors(db)]
+    form.region.choices = [SelectChoice(r.code, f"{r.name} · {r.code}")
+                           for r in queries.regions_of_province(db, g.actor.region_code)]
+    return form
+
+
+@bp.route("/distribution", methods=["GET", "POST"])
+@requires()
+def relations():
+    """Distribution relations: a supplier names distributors per region, a distributor confirms."""
+    form = _relation_form() if g.actor.role == Role.SUPPLIER_REP else None
+    if request.method == "POST":
+        if form is None:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                distribution.name_distributor(get_session(), g.actor, form.distributor.data, form.region.data,
+                                              utcnow())
+            except services.ListingRefused as exc:
+                flash(str(exc.msg), "error")
+            else:
+                flash(_("Distributor named: it confirms the relation."), "success")
+                return redirect(url_for("listing.relations"))
+        else:
+            _flash_form(form)
+    page = lists.relation_page(get_session(), g.actor,
+                               list_query(sorts=lists.RELATION_SORTS, filters=lists.RELATION_FILTERS))
+    return render_template("listing/relations.html", p=page, form=form, decision=DecisionForm(formdata=None))
+
+
+def _decide_relation(relation_id: int, confirm: bool, done: str):
+    """Shared by confirm and refuse: scope, CSRF, the decision, back to the relations."""
+    if distribution.relation_of(get_session(), g.actor, relation_id) is None:
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        distribution.decide_relation(get_session(), g.actor, relation_id, confirm, form.note.data or "", utcnow())
+    except services.ListingRefused as exc:
+        flash(str(exc.msg), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("listing.relations"))
+
+
+@bp.post("/distribution/<int:relation_id>/confirm")
+@requires(Role.DISTRIBUTOR_REP)
+def relation_confirm(relation_id: int):
+    """The named distributor confirms the relation."""
+    return _decide_relation(relation_id, True, _("Relation confirmed."))
+
+
+@bp.post("/distribution/<int:relation_id>/refuse")
+@requires(Role.DISTRIBUTOR_REP)
+def relation_refuse(relation_id: int):
+    """The named distributor refuses the relation with the reason."""
+    return _decide_relation(relation_id, False, _("Relation refused."))

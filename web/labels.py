@@ -69,6 +69,7 @@ LABELS = {
     "vbp": {"selected": _l("Selected in VBP"), "non_selected": _l("Non-selected of a VBP generic"),
             "not_vbp": _l("Not in VBP")},
     "product_kind": {"drug": _l("Drug"), "consumable": _l("Consumable")},
+    "relation": {"pending": _l("Awaiting the distributor"), "confirmed": _l("Confirmed"), "refused": _l("Refused")},
     "org_kind": KIND_LABELS,
     "role": ROLE_LABELS,
 }

@@ -1,4 +1,4 @@
-"""listing: listed products (挂网) and their prices
+"""listing: listed products (挂网), their prices, distribution relations (配送关系)
 
 Revision ID: 0020
 Revises: 0016
@@ -73,9 +73,31 @@ def upgrade() -> None:
     )
     op.create_index("ix_listed_price_product_id", "listed_price", ["product_id"])
     op.create_index("ix_listed_price_product_effective", "listed_price", ["product_id", "status", "effective_on"])
+    op.create_table(
+        "distribution_relation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("supplier_org_id", sa.Integer(), nullable=False),
+        sa.Column("distributor_org_id", sa.Integer(), nullable=False),
+        sa.Column("region_code", S(length=12), nullable=False),
+        sa.Column("status", S(length=10), nullable=False),
+        sa.Column("named_by", sa.Integer(), nullable=False),
+        sa.Column("named_at", UTCDateTime(), nullable=False),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decided_at", UTCDateTime(), nullable=True),
+        sa.Column("decision_note", S(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["supplier_org_id"], ["organisation.id"]),
+        sa.ForeignKeyConstraint(["distributor_org_id"], ["organisation.id"]),
+        sa.ForeignKeyConstraint(["named_by"], ["app_user.id"]),
+        sa.ForeignKeyConstraint(["decided_by"], ["app_user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_distribution_relation_supplier_org_id", "distribution_relation", ["supplier_org_id"])
+    op.create_index("ix_distribution_relation_distributor_org_id", "distribution_relation", ["distributor_org_id"])
+    op.create_index("ix_distribution_relation_region_code", "distribution_relation", ["region_code"])
 
 
 def downgrade() -> None:
     """Drop the listing tables."""
+    op.drop_table("distribution_relation")
     op.drop_table("listed_price")
     op.drop_table("listed_product")

@@ -1,7 +1,8 @@
-"""Listing in the browser (issue #17, layer 1): the supplier lists two products by the form (one
-selected in a VBP batch, one not in VBP), a bad national code is refused naming the part; the
-price officer approves both; the supplier asks for a price change with a reason and the officer
-approves it; the hospital sees both products listed at the price in force. Also at 390 px."""
+"""Listing in the browser (issue #17, layers 1–2): the supplier lists two products by the form
+(one selected in a VBP batch, one not in VBP), a bad national code is refused naming the part;
+the price officer approves both; the supplier asks for a price change with a reason and the
+officer approves it; the hospital sees both products listed at the price in force; the supplier
+names a distributor for the hospital's city and the distributor confirms. Also at 390 px."""
 
 from __future__ import annotations
 
@@ -91,3 +92,27 @@ def test_supplier_lists_officer_approves_price_changes_hospital_sees(app, sessio
     hospital.get_by_test_id(f"product-{CONSUMABLE}").get_by_role("link").click()
     assert "¥5,600.0000" in hospital.get_by_test_id("price-in-force").inner_text()
     shot(hospital, "listing-hospital-product-390")
+
+
+def test_supplier_names_a_distributor_who_confirms(app, session, world, live_server, browser, shot):
+    session.commit()
+    base = live_server
+    supplier = sign_in(new_page(browser), base, "a_supplier_rep")
+    supplier.get_by_test_id("nav-distribution").click()
+    supplier.select_option("#distributor", "A-distributor")
+    supplier.select_option("#region", "370100")
+    supplier.get_by_test_id("relation-name").click()
+    assert supplier.locator("td[data-status=pending]").count() == 1
+    assert supplier.get_by_test_id("relation-confirm").count() == 0  # only the distributor confirms
+    shot(supplier, "distribution-supplier-named")
+
+    distributor = sign_in(new_page(browser), base, "a_distributor_rep")
+    distributor.set_viewport_size({"width": 390, "height": 844})
+    distributor.get_by_test_id("nav-distribution").click(force=True) if distributor.get_by_test_id(
+        "nav-distribution").is_visible() else distributor.goto(f"{base}/listing/distribution")
+    shot(distributor, "distribution-distributor-390")
+    distributor.get_by_test_id("relation-confirm").click()
+    assert distributor.locator("td[data-status=confirmed]").count() == 1
+    assert distributor.get_by_test_id("relation-confirm").count() == 0
+    supplier.reload()
+    assert supplier.locator("td[data-status=confirmed]").count() == 1

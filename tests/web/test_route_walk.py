@@ -14,6 +14,7 @@ import pytest
 
 from accounts.roles import OrgKind, Role
 from core.clock import utcnow
+from listing.distribution import name_distributor
 from listing.services import ProductInput, decide_listing, submit_listing
 from procurement import services
 from procurement.models import Item
@@ -32,6 +33,7 @@ def foreign(session, world) -> dict[str, str]:
     product = submit_listing(session, world.actors[("B", Role.SUPPLIER_REP)], ProductInput(
         "XL02BBA326A001010102180", "江苏外部片", "片剂", "50mg", "28片/盒", "B supplier", "10", "not_vbp"), utcnow())
     decide_listing(session, world.actors[("B", Role.PRICE_OFFICER)], product.id, True, "", utcnow())
+    relation = name_distributor(session, world.actors[("B", Role.SUPPLIER_REP)], "B-distributor", "320100", utcnow())
     return {
         "org_id": str(world.orgs[("B", OrgKind.HOSPITAL)].id),
         "user_id": str(world.users[("B", Role.HOSPITAL_BUYER)].id),
@@ -53,6 +55,7 @@ def foreign(session, world) -> dict[str, str]:
         "change_id": "999999",  # accounts: bank account change requests
         "submission_id": "999999",  # bidding: a printable receipt of another company's bid
         "product_id": str(product.id),  # listing: province B's listed product
+        "relation_id": str(relation.id),  # listing: province B's distribution relation
     }
 
 
