@@ -13,11 +13,13 @@ from accounts.roles import OrgKind, Role
 KIND_LABELS = {
     OrgKind.HOSPITAL: _l("Hospital"), OrgKind.SUPPLIER: _l("Supplier"),
     OrgKind.BUREAU: _l("Bureau"), OrgKind.FUND: _l("Fund agency"),
+    OrgKind.DISTRIBUTOR: _l("Distributor"),
 }
 ROLE_LABELS = {
     Role.HOSPITAL_BUYER: _l("Hospital buyer"), Role.SUPPLIER_REP: _l("Supplier rep"),
     Role.PRICE_OFFICER: _l("Price officer"), Role.SETTLEMENT_OFFICER: _l("Settlement officer"),
     Role.ADMIN: _l("Administrator"),
+    Role.DISTRIBUTOR_REP: _l("Distributor rep"),
 }
 
 

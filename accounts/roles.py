@@ -12,6 +12,7 @@ class OrgKind(StrEnum):
     SUPPLIER = "supplier"
     BUREAU = "bureau"
     FUND = "fund"
+    DISTRIBUTOR = "distributor"  # 配送企业: delivers for suppliers under a confirmed relation
 
 
 class Role(StrEnum):
@@ -22,6 +23,7 @@ class Role(StrEnum):
     PRICE_OFFICER = "price_officer"
     SETTLEMENT_OFFICER = "settlement_officer"
     ADMIN = "admin"
+    DISTRIBUTOR_REP = "distributor_rep"
 
 
 #: The organisation kind each role must belong to.
@@ -31,6 +33,7 @@ ROLE_ORG_KIND: dict[Role, OrgKind] = {
     Role.PRICE_OFFICER: OrgKind.BUREAU,
     Role.SETTLEMENT_OFFICER: OrgKind.FUND,
     Role.ADMIN: OrgKind.BUREAU,
+    Role.DISTRIBUTOR_REP: OrgKind.DISTRIBUTOR,
 }
 
 #: Roles that see their whole region rather than only their own organisation.

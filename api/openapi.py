@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from api.listing.openapi import listing_paths, listing_schemas
+
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2,4}$", "description": "yuan as a decimal string"}
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -231,6 +233,7 @@ def openapi_document(server_url: str) -> dict:
                 "parameters": [CODE], "responses": _answers("200", _list("Bid"), "bids", e403="not a supplier",
                                                            e404="unknown, or not visible to this organisation")}},
             **settlement_paths(),
+            **listing_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -265,6 +268,7 @@ def openapi_document(server_url: str) -> dict:
                     "unit_comparable_price": {"oneOf": [MONEY, {"type": "null"}]},
                     "valid": {"type": ["boolean", "null"]}}},
                 **settlement_schemas(),
+                **listing_schemas(),
             },
         },
     }

@@ -20,6 +20,7 @@ from core.clock import utcnow
 from core.db import Database
 from core.money import parse_price_e4
 from demo import lifecycle, pipeline
+from demo.listed import list_demo_products
 from procurement import services as procurement
 from procurement.models import Region
 from procurement.regions import ensure_default_regions
@@ -115,6 +116,8 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
         ("officer2", "李审核", Role.PRICE_OFFICER, bureau), ("settle", "赵结算", Role.SETTLEMENT_OFFICER, fund),
         ("settle2", "钱复核", Role.SETTLEMENT_OFFICER, fund), ("hospital", "张采购", Role.HOSPITAL_BUYER, hosp[0]),
         ("supplier", "陈申报", Role.SUPPLIER_REP, supp[0]),
+        ("distributor", "周配送", Role.DISTRIBUTOR_REP, org(code="D0001", name="山东示例医药物流有限公司",
+                                                         kind=OrgKind.DISTRIBUTOR, region_code=CITIES[0][0])),
     ]
     for username, display, role, o in people:
         accounts.create_user(session, None, username=username, display_name=display, password=DEMO_PASSWORD,
@@ -129,6 +132,7 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
     session.commit()
     code, now = _demo_batch(session, bureau)
     pipeline.report_demand(session, code, DRUGS, 0.6, now, seed=3)  # 60% of hospitals have reported
+    list_demo_products(session, code, now, (CITIES[0][0], CITIES[1][0]))
     stages = [lifecycle.Stage(code, "报量中：60% 的医院已报送承诺采购量", "hospital · officer")]
     if keyring is not None:
         opened = pipeline.opened_batch(session, keyring, DRUGS, CITIES, now)
@@ -163,7 +167,7 @@ def _demo_batch(session: Session, bureau: Organisation) -> tuple[str, datetime]:
 
 def _logins(session: Session) -> list[tuple[str, str, str]]:
     """(username, role, organisation) of every demo account."""
-    names = ("admin", "admin2", "officer", "officer2", "settle", "settle2", "hospital", "supplier")
+    names = ("admin", "admin2", "officer", "officer2", "settle", "settle2", "hospital", "supplier", "distributor")
     rows = []
     for username in names:
         user = session.exec(select(User).where(User.username == username)).first()

@@ -167,7 +167,8 @@ def build_world(session) -> World:
         session.add(Region(code=city1, name=f"{side}-city-1", parent_code=prov, level="city"))
         session.add(Region(code=city2, name=f"{side}-city-2", parent_code=prov, level="city"))
         session.commit()
-        kinds = {OrgKind.BUREAU: prov, OrgKind.FUND: prov, OrgKind.HOSPITAL: city1, OrgKind.SUPPLIER: city2}
+        kinds = {OrgKind.BUREAU: prov, OrgKind.FUND: prov, OrgKind.HOSPITAL: city1, OrgKind.SUPPLIER: city2,
+                 OrgKind.DISTRIBUTOR: city1}
         for kind, region in kinds.items():
             w.orgs[(side, kind)] = accounts.create_organisation(
                 session, None, code=f"{side}-{kind.value}", name=f"{side} {kind.value}", kind=kind,
@@ -175,7 +176,8 @@ def build_world(session) -> World:
                 bank_account="6222000011112222" if kind in (OrgKind.SUPPLIER, OrgKind.FUND) else None)
         for role in Role:
             kind = {Role.HOSPITAL_BUYER: OrgKind.HOSPITAL, Role.SUPPLIER_REP: OrgKind.SUPPLIER,
-                    Role.SETTLEMENT_OFFICER: OrgKind.FUND}.get(role, OrgKind.BUREAU)
+                    Role.SETTLEMENT_OFFICER: OrgKind.FUND, Role.DISTRIBUTOR_REP: OrgKind.DISTRIBUTOR}.get(
+                role, OrgKind.BUREAU)
             org = w.orgs[(side, kind)]
             user = accounts.create_user(session, None, username=f"{side.lower()}_{role.value}",
                                         display_name=f"{side} {role.value}", password=PASSWORD,

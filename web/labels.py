@@ -64,6 +64,12 @@ LABELS = {
                     "rejected": _l("Rejected")},
     "session_end": {"logout": _l("Signed out"), "everywhere": _l("Signed out everywhere"),
                     "deactivated": _l("User deactivated"), "idle": _l("Idle timeout"), "expired": _l("Expired")},
+    "listing": {"pending": _l("Awaiting approval"), "listed": _l("Listed"), "rejected": _l("Rejected")},
+    "listed_price": {"pending": _l("Awaiting approval"), "approved": _l("Approved"), "rejected": _l("Rejected")},
+    "vbp": {"selected": _l("Selected in VBP"), "non_selected": _l("Non-selected of a VBP generic"),
+            "not_vbp": _l("Not in VBP")},
+    "product_kind": {"drug": _l("Drug"), "consumable": _l("Consumable")},
+    "relation": {"pending": _l("Awaiting the distributor"), "confirmed": _l("Confirmed"), "refused": _l("Refused")},
     "org_kind": KIND_LABELS,
     "role": ROLE_LABELS,
 }

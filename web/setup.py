@@ -147,6 +147,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from bidding.views import bp as bidding_bp
     from evaluation.views import bp as evaluation_bp
     from jobs.views import bp as jobs_bp
+    from listing.views import bp as listing_bp
     from notices.views import bp as notices_bp
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
@@ -167,6 +168,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(listing_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(api_ui_bp)
     app.register_blueprint(api_bp)

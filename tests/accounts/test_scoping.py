@@ -18,7 +18,7 @@ def test_hospital_sees_only_itself(session, world):
 def test_bureau_sees_its_region_only(session, world):
     actor = world.actors[("A", Role.ADMIN)]
     codes = {o.code for o in queries.list_organisations(session, actor)[0]}
-    assert codes == {"A-bureau", "A-fund", "A-hospital", "A-supplier"}
+    assert codes == {"A-bureau", "A-fund", "A-hospital", "A-supplier", "A-distributor"}
     assert queries.get_organisation(session, actor, world.orgs[("B", OrgKind.HOSPITAL)].id) is None
     assert queries.get_user(session, actor, world.users[("B", Role.ADMIN)].id) is None
 

@@ -145,6 +145,13 @@ def _delivery_template():
     return [("delivery template", build_delivery_template([(f"HT{n}", v, v) for n, v in enumerate(HOSTILE)]))]
 
 
+@_walks("listing.workbook:build_listing_template")
+def _listing_template():
+    from listing.workbook import build_listing_template
+
+    return [("listing template", build_listing_template([(f"B{n}", v) for n, v in enumerate(HOSTILE)]))]
+
+
 @_walks("settlement.payments.remittance:build_remittance_advice")
 def _remittance_advice():
     from datetime import date

@@ -10,11 +10,12 @@ def test_seed_demo_through_the_cli(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed", "--hospitals", "20", "--suppliers", "5"])
     assert result.exit_code == 0, result.output
-    for username in ("admin", "admin2", "officer", "officer2", "settle", "settle2", "hospital", "supplier"):
+    for username in ("admin", "admin2", "officer", "officer2", "settle", "settle2", "hospital", "supplier",
+                     "distributor"):
         assert username in result.output
     with db.read_session() as s:
         assert s.exec(select(func.count()).select_from(Organisation).where(Organisation.kind == "hospital")).one() == 20
-        assert s.exec(select(func.count()).select_from(User)).one() == 8
+        assert s.exec(select(func.count()).select_from(User)).one() == 9
         statuses = sorted(b.status for b in s.exec(select(Batch)).all())
         # the open batch, one ready for evaluation, and the later stages (tests/web/test_demo_stages.py)
         assert statuses == ["bidding", "demand", "execution", "opened", "publicity", "review"]

@@ -28,12 +28,13 @@ from demo import pipeline
 from demo.seed import DEMO_PASSWORD
 from evaluation import services as evaluation
 from evaluation.models import Evaluation
+from listing.models import DistributionRelation, ListedProduct
 from procurement.models import Batch, Item
 from review import services as review
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun
 from tests.conftest import login
 
-LOGINS = ("admin", "officer", "settle", "hospital", "supplier")
+LOGINS = ("admin", "officer", "settle", "hospital", "supplier", "distributor")
 SKIP = {"static", "shell.logout"}
 
 #: English that may stand on a Chinese page: units, formats, proper names, standards.
@@ -46,7 +47,7 @@ ALLOWED = {
     # proper names (products, solvers, the platform) and the language switch
     "HiGHS", "CBC", "PuLP", "jicai", "English", "Bearer", "Token",
     # login names are identifiers (the header shows the signed-in user's; the user list all)
-    "admin", "admin2", "officer", "officer2", "settle", "settle2", "hospital", "supplier",
+    "admin", "admin2", "officer", "officer2", "settle", "settle2", "hospital", "supplier", "distributor",
 }
 FILE_NAME = re.compile(r"\.(xlsx|xls|csv|xml|json|pdf)$", re.I)
 
@@ -113,6 +114,9 @@ def _values(session) -> dict[str, list[str]]:
         "instruction_id": [str(i.id) for i in session.exec(select(PaymentInstruction).order_by(
             PaymentInstruction.id.desc())).all()[:2]] or ["1"],
         "request_id": [str(r.id) for r in session.exec(select(ReissueRequest)).all()[:1]] or ["1"],
+        "product_id": [str(p.id) for p in session.exec(select(ListedProduct).order_by(ListedProduct.id)).all()[:2]]
+        or ["1"],
+        "relation_id": [str(r.id) for r in session.exec(select(DistributionRelation)).all()[:1]] or ["1"],
     }
 
 

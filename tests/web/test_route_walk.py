@@ -13,6 +13,9 @@ import re
 import pytest
 
 from accounts.roles import OrgKind, Role
+from core.clock import utcnow
+from listing.distribution import name_distributor
+from listing.services import ProductInput, decide_listing, submit_listing
 from procurement import services
 from procurement.models import Item
 from tests.conftest import csrf_token, login
@@ -27,6 +30,10 @@ def foreign(session, world) -> dict[str, str]:
     session.add(Item(code="YP001", kind="drug", generic_name="阿托伐他汀钙片", minimal_unit="片"))
     session.commit()
     services.create_batch(session, world.actors[("B", Role.PRICE_OFFICER)], code="JSFOREIGN", name="江苏外部批次")
+    product = submit_listing(session, world.actors[("B", Role.SUPPLIER_REP)], ProductInput(
+        "XL02BBA326A001010102180", "江苏外部片", "片剂", "50mg", "28片/盒", "B supplier", "10", "not_vbp"), utcnow())
+    decide_listing(session, world.actors[("B", Role.PRICE_OFFICER)], product.id, True, "", utcnow())
+    relation = name_distributor(session, world.actors[("B", Role.SUPPLIER_REP)], "B-distributor", "320100", utcnow())
     return {
         "org_id": str(world.orgs[("B", OrgKind.HOSPITAL)].id),
         "user_id": str(world.users[("B", Role.HOSPITAL_BUYER)].id),
@@ -47,6 +54,8 @@ def foreign(session, world) -> dict[str, str]:
         "request_id": "999999",
         "change_id": "999999",  # accounts: bank account change requests
         "submission_id": "999999",  # bidding: a printable receipt of another company's bid
+        "product_id": str(product.id),  # listing: province B's listed product
+        "relation_id": str(relation.id),  # listing: province B's distribution relation
     }
 
 
@@ -77,7 +86,7 @@ def test_route_role_foreign_walk(app, client, world, foreign, role):
         url = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: foreign[m.group(1)], rule.rule)
         for method in sorted(rule.methods & {"GET", "POST"}):
             response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
-            body = response.get_data(as_text=True)
+            body = response.get_data().decode("utf-8", "replace")  # a workbook download is not text
             where = f"{method} {url} as {role}"
             assert response.status_code < 500, where
             if role not in allowed:

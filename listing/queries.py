@@ -1,0 +1,78 @@
+"""Who sees which listed product, a product and its prices, and the price in force on a date
+(read models, no writes).
+
+A supplier sees its own products; bureau roles those listed on a platform inside their region;
+a hospital the listed (approved) products of its province's platform."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_
+from sqlmodel import Session, select
+
+from accounts.actor import Actor
+from accounts.models import Organisation
+from accounts.roles import OrgKind, Role
+from accounts.scoping import register_scope, scope, within_region
+from listing.models import ListedPrice, ListedProduct
+from procurement.models import Region
+
+
+def _product_rule(actor: Actor):
+    if actor.is_bureau:
+        return within_region(ListedProduct.region_code, actor.region_code)
+    if actor.role == Role.HOSPITAL_BUYER:
+        return and_(ListedProduct.status == "listed", ListedProduct.region_code == province_of(actor.region_code))
+    return ListedProduct.supplier_org_id == actor.org_id
+
+
+register_scope(ListedProduct, _product_rule)
+
+
+def province_of(region_code: str) -> str:
+    """The province a region lies in (GB/T 2260: its first two digits)."""
+    return region_code[:2] + "0000"
+
+
+def product(session: Session, actor: Actor, product_id: int) -> ListedProduct | None:
+    """The product if the actor may see it."""
+    return session.exec(scope(select(ListedProduct), actor, ListedProduct).where(ListedProduct.id == product_id)).first()
+
+
+def prices(session: Session, product_id: int) -> list[ListedPrice]:
+    """Every price row of a product (the caller has checked it may see the product), newest first."""
+    return list(session.exec(select(ListedPrice).where(ListedPrice.product_id == product_id)
+                             .order_by(ListedPrice.requested_at.desc(), ListedPrice.id.desc())).all())
+
+
+def pending_price(session: Session, product_id: int) -> ListedPrice | None:
+    """The product's price change waiting for a decision, if any."""
+    return session.exec(select(ListedPrice).where(ListedPrice.product_id == product_id,
+                                                  ListedPrice.status == "pending")).first()
+
+
+def price_in_force(session: Session, product_id: int, on: date) -> ListedPrice | None:
+    """The approved price in force on ``on``: the latest ``effective_on`` not after it (None before
+    the product was listed)."""
+    return session.exec(select(ListedPrice).where(
+        ListedPrice.product_id == product_id, ListedPrice.status == "approved", ListedPrice.effective_on <= on)
+        .order_by(ListedPrice.effective_on.desc(), ListedPrice.id.desc()).limit(1)).first()
+
+
+def product_by_code(session: Session, actor: Actor, code: str) -> ListedProduct | None:
+    """The product of that national code if the actor may see it."""
+    return session.exec(scope(select(ListedProduct), actor, ListedProduct).where(ListedProduct.code == code)).first()
+
+
+def distributors(session: Session) -> list[Organisation]:
+    """Every distributor (配送企业) a supplier may name, by name."""
+    return list(session.exec(select(Organisation).where(Organisation.kind == OrgKind.DISTRIBUTOR)
+                             .order_by(Organisation.name)).all())
+
+
+def regions_of_province(session: Session, region_code: str) -> list[Region]:
+    """The province of ``region_code`` and the regions inside it, by code."""
+    province = province_of(region_code)
+    return list(session.exec(select(Region).where(Region.code.startswith(province[:2]))
+                             .order_by(Region.code)).all())
