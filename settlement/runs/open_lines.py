@@ -22,21 +22,28 @@ from settlement.runs.claims import queue_ends
 LINE_GROSS = "(CAST(a.quantity - a.returned AS BIGINT) * c.ucp_e4 + 50) / 100"
 _IN_RANGE = "a.claim_seq > :lo AND a.claim_seq <= :top"
 _DUE = "a.accepted_on < :end"
-_QUEUED = "a.claim_seq IS NOT NULL"  # in the WHERE below: confirmed and in the range
+_LINES = ("FROM settlement_acceptance a JOIN contract c ON c.id = a.contract_id"
+          " WHERE a.batch_id = :batch AND a.applied_month IS NOT NULL")
 #: per hospital × supplier: the gross and count of the confirmed lines in the new range (due by
 #: the month's end), how many wait (applied, unconfirmed, payable) and how many confirmed lines
-#: in the range were accepted after the month's end (they move up the queue, see below)
-_SHARES = text("SELECT a.hospital_org_id, a.supplier_org_id,"
-               f" SUM({LINE_GROSS}) FILTER (WHERE {_QUEUED} AND {_DUE}),"
-               f" COUNT(*) FILTER (WHERE {_QUEUED} AND {_DUE} AND {LINE_GROSS} > 0),"
-               f" COUNT(*) FILTER (WHERE {_QUEUED} AND {_DUE}),"
-               f" COUNT(*) FILTER (WHERE NOT {_QUEUED}),"
-               f" COUNT(*) FILTER (WHERE {_QUEUED} AND NOT {_DUE})"
-               " FROM settlement_acceptance a JOIN contract c ON c.id = a.contract_id"
-               " WHERE a.batch_id = :batch AND a.applied_month IS NOT NULL"
-               f" AND (({_IN_RANGE}) OR (a.claim_seq IS NULL AND a.reconcile_status <> 'confirmed'"
-               f" AND {_DUE} AND {LINE_GROSS} > 0))"
-               " GROUP BY a.hospital_org_id, a.supplier_org_id").bindparams(bindparam("end", type_=Date))
+#: in the range were accepted after the month's end (they move up the queue, see below).
+#: The two kinds of line are two index range scans of ``(batch_id, claim_seq)`` summed again
+#: (``UNION ALL``): one ``OR`` between them makes SQLite scan every line of the batch by
+#: ``batch_id``, so a run would slow down month by month as settled lines pile up (issue 18).
+_SHARES = text("SELECT h, s, SUM(g), SUM(n), SUM(c), SUM(w), SUM(l) FROM ("
+               "SELECT a.hospital_org_id AS h, a.supplier_org_id AS s,"
+               f" SUM({LINE_GROSS}) FILTER (WHERE {_DUE}) AS g,"
+               f" COUNT(*) FILTER (WHERE {_DUE} AND {LINE_GROSS} > 0) AS n,"
+               f" COUNT(*) FILTER (WHERE {_DUE}) AS c, 0 AS w,"
+               f" COUNT(*) FILTER (WHERE NOT {_DUE}) AS l"
+               f" {_LINES} AND {_IN_RANGE}"
+               " GROUP BY a.hospital_org_id, a.supplier_org_id"
+               " UNION ALL "
+               "SELECT a.hospital_org_id, a.supplier_org_id, NULL, 0, 0, COUNT(*), 0"
+               f" {_LINES} AND a.claim_seq IS NULL AND a.reconcile_status <> 'confirmed'"
+               f" AND {_DUE} AND {LINE_GROSS} > 0"
+               " GROUP BY a.hospital_org_id, a.supplier_org_id"
+               ") AS parts GROUP BY h, s").bindparams(bindparam("end", type_=Date))
 _MOVE_UP = text("UPDATE settlement_acceptance SET claim_seq = :top + 1 WHERE batch_id = :batch"
                 " AND claim_seq > :lo AND claim_seq <= :top AND accepted_on >= :end").bindparams(
     bindparam("end", type_=Date))
