@@ -30,7 +30,8 @@ _LINES = ("FROM settlement_acceptance a JOIN contract c ON c.id = a.contract_id"
 #: The two kinds of line are two index range scans of ``(batch_id, claim_seq)`` summed again
 #: (``UNION ALL``): one ``OR`` between them makes SQLite scan every line of the batch by
 #: ``batch_id``, so a run would slow down month by month as settled lines pile up (issue 18).
-_SHARES = text("SELECT h, s, SUM(g), SUM(n), SUM(c), SUM(w), SUM(l) FROM ("
+_SHARES = text("SELECT h, s, CAST(SUM(g) AS BIGINT) AS g, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(c) AS BIGINT) AS c,"
+               " CAST(SUM(w) AS BIGINT) AS w, CAST(SUM(l) AS BIGINT) AS l FROM ("
                "SELECT a.hospital_org_id AS h, a.supplier_org_id AS s,"
                f" SUM({LINE_GROSS}) FILTER (WHERE {_DUE}) AS g,"
                f" COUNT(*) FILTER (WHERE {_DUE} AND {LINE_GROSS} > 0) AS n,"
@@ -49,31 +50,65 @@ _MOVE_UP = text("UPDATE settlement_acceptance SET claim_seq = :top + 1 WHERE bat
     bindparam("end", type_=Date))
 
 
+#: the temporary table of a run's open lines per hospital × supplier (h, s, g, n, c, w, l as in
+#: ``_SHARES``), for the run's transaction: one ``GROUP BY`` the run then reads in SQL
+OPEN = "jicai_run_open"
+
+
 @dataclass(frozen=True)
 class OpenLines:
-    """What a run finds open in its batch: the shares of the confirmed lines in the queue range
-    ``(lo, top]``, how many lines wait for reconciliation, and how many the run claims."""
+    """What a run finds open in its batch (summed per hospital × supplier in :data:`OPEN`): the
+    queue range ``(lo, top]`` of the confirmed lines it settles, how many lines wait for
+    reconciliation, and how many the run claims."""
 
     lo: int | None
     top: int
-    totals: list[tuple[int, int, int, int]]  # (hospital id, supplier id, gross fen, lines > 0 fen)
     waiting: int
     claimed: int  # confirmed lines in the range, 0-fen ones included
 
 
+def temp_table(session: Session, name: str, columns: str, select, params: dict | None = None) -> None:
+    """A temporary table ``name (columns)`` of this transaction filled by ``select`` (a left-over
+    one dropped first). Created, then filled: PostgreSQL takes no parameters in ``CREATE … AS``."""
+    pg = session.get_bind().dialect.name == "postgresql"
+    session.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    session.execute(text(f"CREATE TEMP TABLE {name} ({columns}){' ON COMMIT DROP' if pg else ''}"))
+    select = select if not isinstance(select, str) else text(select)
+    session.execute(text(f"INSERT INTO {name} {select.text}").bindparams(*select._bindparams.values()), params or {})
+
+
 def open_lines(session: Session, batch_id: int, month_end) -> OpenLines:
-    """Sum the open lines per hospital × supplier in one ``GROUP BY``; no Python object per line.
+    """Sum the open lines per hospital × supplier in one ``GROUP BY`` into :data:`OPEN`; no
+    Python object per line (nor per share).
 
     The range runs from the batch's last claim to the highest place given. Confirmed lines in
     it accepted after the month's end (a late run of an earlier month) are moved above it
     first, so the range holds exactly the lines this run settles."""
     lo, top = queue_ends(session, batch_id)
     params = {"batch": batch_id, "end": month_end, "lo": lo or 0, "top": top}
-    rows = session.execute(_SHARES, params).all()
-    if any(late for *_x, late in rows):
+    temp_table(session, OPEN, "h BIGINT, s BIGINT, g BIGINT, n BIGINT, c BIGINT, w BIGINT, l BIGINT", _SHARES, params)
+    waiting, claimed, late = session.execute(text(f"SELECT COALESCE(SUM(w), 0), COALESCE(SUM(c), 0),"
+                                                  f" COALESCE(SUM(l), 0) FROM {OPEN}")).one()
+    if late:
         session.execute(_MOVE_UP, params)
-    totals = [(h, s, int(g), int(n)) for h, s, g, n, _c, _w, _l in rows if n]  # n > 0: g is not NULL
-    return OpenLines(lo, top, totals, sum(int(w) for *_x, w, _l in rows), sum(int(c) for *_x, c, _w, _l in rows))
+    return OpenLines(lo, top, int(waiting), int(claimed))
+
+
+def open_totals(session: Session) -> list[tuple[int, int, int, int]]:
+    """(hospital id, supplier id, gross fen, lines > 0 fen) of the pairs in :data:`OPEN` with a
+    payable line (the Python path of a run reads them)."""
+    return [(int(h), int(s), int(g), int(n)) for h, s, g, n in session.execute(
+        text(f"SELECT h, s, g, n FROM {OPEN} WHERE n > 0 ORDER BY h, s")).all()]
+
+
+def paid_suppliers(session: Session) -> list[int]:
+    """The suppliers with a payable line in :data:`OPEN` (the run needs their payee accounts)."""
+    return [int(s) for (s,) in session.execute(text(f"SELECT DISTINCT s FROM {OPEN} WHERE n > 0 ORDER BY s")).all()]
+
+
+def drop_open(session: Session) -> None:
+    """Drop :data:`OPEN` (SQLite keeps a temporary table for the connection's life)."""
+    session.execute(text(f"DROP TABLE IF EXISTS {OPEN}"))
 
 
 def claim_lines(session: Session, run: SettlementRun, found: OpenLines) -> None:
