@@ -1,4 +1,4 @@
-"""Settlement benchmark: ``python -m bench.bench_settlement [--lines N] [--months M] [--sqlite-only]`` prints a table.
+"""Settlement benchmark: ``python -m bench.bench_settlement [--lines N] [--months M] [--sqlite-only | --postgresql-only]`` prints a table.
 
 A month at the scale of the largest provincial operator (domain.md): 2,900 hospitals,
 600,000 accepted, applied and confirmed delivery lines over 20 items (58,000 contracts,
@@ -29,6 +29,8 @@ import io
 import os
 import random
 import secrets
+import signal
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -271,11 +273,16 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12, help="months of the cycle settled in turn")
     parser.add_argument("--upload", type=int, default=20_000)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgresql-only", action="store_true")
     args = parser.parse_args()
+    # a stopped run (kill, Ctrl-C) still drops its database and removes its folder (finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_x: sys.exit(143))
     audit.configure(KeyRing((Key.generate("bench-1"),)))  # a throwaway audit key for the run
     rows = []
-    with tempfile.TemporaryDirectory(prefix="jicai-bench-settlement-") as tmp:
-        rows += _measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.lines, args.upload, args.months)
+    if not args.postgresql_only:
+        with tempfile.TemporaryDirectory(prefix="jicai-bench-settlement-") as tmp:
+            rows += _measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.lines, args.upload,
+                             args.months)
     if not args.sqlite_only:
         pg_db = f"jicai_bench_settlement_{os.getpid()}_{secrets.token_hex(4)}"  # this run's own database
         admin = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
