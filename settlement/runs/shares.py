@@ -80,7 +80,7 @@ _OPEN_RETURNS = ("FROM settlement_return r JOIN settlement_acceptance a ON a.id 
 def net_clawbacks(session: Session, batch_id: int) -> None:
     """Pairs whose new gross covers all their open clawbacks, with the sum to take off (else
     the clawbacks wait for a later run) — as ``open_lines.net_clawbacks``."""
-    temp_table(session, CLAW, "h BIGINT, s BIGINT, claw BIGINT", "SELECT o.h AS h, o.s AS s, x.claw AS claw FROM "
+    temp_table(session, CLAW, "SELECT o.h AS h, o.s AS s, x.claw AS claw FROM "
           f"{OPEN} o JOIN (SELECT a.hospital_org_id AS h, a.supplier_org_id AS s,"
           f" CAST(SUM(r.clawback_fen) AS BIGINT) AS claw {_OPEN_RETURNS}"
           " GROUP BY a.hospital_org_id, a.supplier_org_id) x ON x.h = o.h AND x.s = o.s"
@@ -119,8 +119,7 @@ def settle(session: Session, grosses: list[tuple[int, int]], advances: dict[int,
     collate = _collate(session)
     # base = ⌊off × w / W⌋, rem = the remainder; the hospital's fen left over go one each to its
     # shares of largest remainder, ties to the lower supplier code (allocate_largest_remainder)
-    temp_table(session, SHARES, "h BIGINT, s BIGINT, code VARCHAR(40), gross BIGINT, n BIGINT, claw BIGINT,"
-               " off_fen BIGINT", "WITH sh AS (SELECT o.h AS h, o.s AS s, sup.code AS code, o.g - COALESCE(k.claw, 0) AS w,"
+    temp_table(session, SHARES, "WITH sh AS (SELECT o.h AS h, o.s AS s, sup.code AS code, o.g - COALESCE(k.claw, 0) AS w,"
           " o.n AS n, COALESCE(k.claw, 0) AS claw, hp.off_fen AS off, hp.gross AS total"
           f" FROM {OPEN} o JOIN {HOSPITALS} hp ON hp.h = o.h JOIN organisation sup ON sup.id = o.s"
           f" LEFT JOIN {CLAW} k ON k.h = o.h AND k.s = o.s WHERE o.n > 0),"
