@@ -4,7 +4,7 @@ A notice is seen by the users of its organisation — every user, or only those 
 
 from __future__ import annotations
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
@@ -20,3 +20,9 @@ def inbox(session: Session, actor: Actor, limit: int = 100) -> list[Notification
     stmt = scope(select(Notification), actor, Notification).order_by(
         Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     return list(session.exec(stmt).all())
+
+
+def unread_count(session: Session, actor: Actor) -> int:
+    """How many of the actor's notifications are unread."""
+    stmt = scope(select(func.count()).select_from(Notification), actor, Notification).where(Notification.read_at.is_(None))
+    return int(session.exec(stmt).one())

@@ -152,6 +152,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from procurement.views import bp as procurement_bp
     from review.views import bp as review_bp
     from settlement.execution.views import bp as settlement_bp
+    from settlement.monitoring.views import bp as dashboard_bp
     from settlement.payments.views import bp as settlement_payments_bp
     from settlement.runs.views import bp as settlement_officer_bp
     from web.downloads import bp as downloads_bp
@@ -172,5 +173,6 @@ def init_web(app: Flask, tz_name: str) -> None:
     csrf.exempt(api_bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(settlement_bp)
     app.register_blueprint(settlement_officer_bp)
+    app.register_blueprint(dashboard_bp)
     app.register_blueprint(settlement_payments_bp)
     app.register_blueprint(downloads_bp)

@@ -22,12 +22,14 @@ from settlement import services
 from settlement.execution import queries as execution_queries
 from settlement.forms import ConfirmForm, RefundReceivedForm, RunForm, UploadForm
 from settlement.monitoring import queries as monitoring_queries
+from settlement.monitoring.charts import progress_chart
 from settlement.monitoring.savings import SAVINGS_COLUMNS
 from settlement.payments import queries as payment_queries
 from settlement.payments.banking import files_of, instructions_of
 from settlement.runs import lists, queries
 from settlement.runs.services import officer_run
 from web.auth import requires
+from web.charts import chart_download
 from web.db import get_session, visible_batch
 from web.downloads import attachment, xlsx_download
 from web.labels import label
@@ -67,7 +69,10 @@ def batch(code: str):
     book = name_book(db, orgs={r.hospital_code for r in report.rows} | set(report.not_started_hospitals)
                      | {o.hospital_code for o in late.worst} | {o.supplier_code for o in late.worst}
                      | {w.hospital_code for w in waiting}, items={r.item_code for r in report.rows})
-    return render_template("settlement/officer_batch.html", batch=b, runs=services.runs_of(db, g.actor, b.id),
+    progress = progress_chart(report, book)
+    if (download := chart_download([progress], b.code)) is not None:
+        return download
+    return render_template("settlement/officer_batch.html", batch=b, progress=progress, runs=services.runs_of(db, g.actor, b.id),
                            form=RunForm(), overdue=late, report=report, names=names, book=book,
                            waiting=waiting, refunds=execution_queries.refunds(db, g.actor, b.id),
                            confirm=ConfirmForm(), received_form=RefundReceivedForm(), today=today,

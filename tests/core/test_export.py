@@ -126,6 +126,14 @@ def _generic():
     return [("exports", workbook_bytes([("开标记录", list(HOSTILE), rows), ("+汇总", ["a"], [[HOSTILE[1]]])]))]
 
 
+@_walks("core.charts:Chart.workbook")
+def _chart():
+    from core.charts import Chart, Series
+
+    chart = Chart("k", HOSTILE[1], HOSTILE[0], HOSTILE, (Series(HOSTILE[2], HOSTILE[3], "qty", tuple(range(6))),))
+    return [("chart", chart.workbook())]
+
+
 @_walks("bidding.workbook:build_bid_template")
 def _bid_template():
     items = [(f"YP{n:03d}", name, spec) for n, (name, spec) in enumerate(zip(HOSTILE, reversed(HOSTILE), strict=True))]
