@@ -1,27 +1,36 @@
-"""Settlement benchmark: ``python -m bench.bench_settlement [--lines N] [--sqlite-only]`` prints a table.
+"""Settlement benchmark: ``python -m bench.bench_settlement [--lines N] [--months M] [--sqlite-only | --postgresql-only]`` prints a table.
 
 A month at the scale of the largest provincial operator (domain.md): 2,900 hospitals,
 600,000 accepted, applied and confirmed delivery lines over 20 items (58,000 contracts,
 300 suppliers), each with its place in the batch's settlement queue (one place per hospital's
-confirmation, as 2,900 reconciliations give them). On SQLite (a temporary file) and PostgreSQL (127.0.0.1:5432, database
-``jicai_bench_settlement``, created and dropped here) it times, in the same run:
+confirmation, as 2,900 reconciliations give them). On SQLite (a temporary file) and PostgreSQL
+(127.0.0.1:5432, a database named for this run, created and dropped here) it times, month by
+month over the cycle (``--months``, default 12: each month's lines arrive, then the month is
+settled by the real services, so month 12 runs beside the 11 settled months before it):
 
-* inserting the 600,000 acceptance lines at driver level (sqlite3 executemany, PostgreSQL COPY);
-* a bare SQL ``GROUP BY`` supplier × hospital of quantity × contract price (the floor);
-* the full settlement run: ``run_settlement`` (read, compute with the pure core, persist
-  instructions, statements, payable keys and offsets), ``approve_run`` and
-  ``release_files`` (pain.001 XML, CSVs, summary) — as a ratio to the GROUP BY (target ≤ 5×);
+* inserting the month's lines at driver level (sqlite3 executemany, PostgreSQL COPY);
+* a bare SQL ``GROUP BY`` supplier × hospital of quantity × contract price over the month's
+  lines (the floor);
+* the full settlement run: ``run_settlement`` (read, compute, persist instructions,
+  statements, payable keys and offsets), ``approve_run`` and ``release_files`` (pain.001 XML,
+  CSVs, summary) — as a ratio to the GROUP BY (target ≤ 5×; issue 18: ≤ 2× on PostgreSQL);
+* month last ÷ month 1 of the run (issue 18: ≤ 1.2 — settlement stays flat over the cycle);
 * recording a day's 20,000 delivery lines through the workbook upload path (read, check
-  against the contracts, bulk insert; target ≤ 3 s).
+  against the contracts, bulk insert; target ≤ 3 s), after month 1.
 
-Not a test.
+``--lines 50000 --months 3`` is a quick run. Several runs may go side by side: the database
+names and temporary folders are unique per run and removed at the end. Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
+import secrets
+import signal
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -45,7 +54,6 @@ from settlement.models import Delivery
 from settlement.services import approve_run, grant_prepayment, release_files, run_settlement
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = "jicai_bench_settlement"
 NOW = datetime(2026, 11, 8, 2, 0, tzinfo=UTC)
 HOSPITALS, SUPPLIERS, ITEMS = 2900, 300, 20
 
@@ -101,9 +109,16 @@ def _orgs_and_batch(db: Database) -> dict:
     return {"batch_id": batch_id, "ids": ids, "users": uids, "contracts": contracts}
 
 
-def _lines(db: Database, env: dict, count: int) -> float:
-    """Insert ``count`` accepted, applied, confirmed lines (and their deliveries); seconds for the lines."""
-    rnd = random.Random(11)
+def _month(m: int) -> tuple[str, date, datetime]:
+    """The ``m``-th month of the cycle (0 = October 2026): "YYYY-MM", its first day, and the
+    moment its settlement runs (the 8th of the month after, 10:00 Shanghai)."""
+    year, month = 2026 + (9 + m) // 12, (9 + m) % 12 + 1
+    after = date(year + month // 12, month % 12 + 1, 8)
+    return f"{year}-{month:02d}", date(year, month, 1), datetime(after.year, after.month, after.day, 2, tzinfo=UTC)
+
+
+def _delivery(db: Database, env: dict) -> int:
+    """The one delivery the bench's acceptance lines hang from."""
     contracts = env["contracts"]
     with db.engine.begin() as conn:
         conn.execute(insert(Delivery), [{"contract_id": 1, "batch_id": env["batch_id"], "hospital_org_id":
@@ -111,14 +126,24 @@ def _lines(db: Database, env: dict, count: int) -> float:
                                          "quantity": 10**9, "shipped_on": date(2026, 10, 1), "source": "api",
                                          "supplier_ref": "", "recorded_by": env["users"]["supplier"],
                                          "recorded_at": NOW}])
-        delivery = conn.execute(text("SELECT id FROM settlement_delivery")).scalar()
-        cid = {c["code"]: pk for pk, c in zip(range(1, len(contracts) + 1), contracts, strict=True)}
-        rows = []
-        for _ in range(count):
-            c = contracts[rnd.randrange(len(contracts))]
-            rows.append((delivery, cid[c["code"]], env["batch_id"], c["hospital_org_id"], c["supplier_org_id"],
-                         rnd.randint(1, 5000), 0, date(2026, 10, rnd.randint(1, 31)), env["users"]["settle"], NOW,
-                         "2026-10", "confirmed", "", 1 + rnd.randrange(2900)))
+        return conn.execute(text("SELECT id FROM settlement_delivery")).scalar()
+
+
+def _lines(db: Database, env: dict, count: int, m: int) -> float:
+    """Insert month ``m``'s ``count`` accepted, applied, confirmed lines, their queue places
+    above every earlier month's (one place per hospital's confirmation); seconds for the lines."""
+    rnd = random.Random(11 + m)
+    contracts = env["contracts"]
+    month, first, _run_at = _month(m)
+    accepted_at = datetime(first.year, first.month, 28, 2, tzinfo=UTC)
+    base = m * HOSPITALS
+    rows = []
+    for _ in range(count):
+        n = rnd.randrange(len(contracts))
+        c = contracts[n]
+        rows.append((env["delivery"], n + 1, env["batch_id"], c["hospital_org_id"], c["supplier_org_id"],
+                     rnd.randint(1, 5000), 0, first.replace(day=rnd.randint(1, 28)), env["users"]["settle"],
+                     accepted_at, month, "confirmed", "", base + 1 + rnd.randrange(HOSPITALS)))
     columns = ("delivery_id, contract_id, batch_id, hospital_org_id, supplier_org_id, quantity, returned, accepted_on,"
                " accepted_by, accepted_at, applied_month, reconcile_status, dispute_reason, claim_seq")
     raw = db.engine.raw_connection()
@@ -144,14 +169,14 @@ def _lines(db: Database, env: dict, count: int) -> float:
     return elapsed
 
 
-def _group_by(db: Database) -> float:
-    """The bare SQL floor: Σ quantity × price per supplier × hospital."""
+def _group_by(db: Database, month: str) -> float:
+    """The bare SQL floor: Σ quantity × price per supplier × hospital over the month's lines."""
     started = time.perf_counter()
     with db.engine.connect() as conn:
         conn.execute(text("SELECT a.supplier_org_id, a.hospital_org_id, SUM((a.quantity - a.returned) * c.ucp_e4) "
                           "FROM settlement_acceptance a JOIN contract c ON c.id = a.contract_id "
-                          "WHERE a.batch_id = (SELECT id FROM batch WHERE code = 'BENCH') "
-                          "GROUP BY a.supplier_org_id, a.hospital_org_id")).all()
+                          "WHERE a.batch_id = (SELECT id FROM batch WHERE code = 'BENCH') AND a.applied_month = :m "
+                          "GROUP BY a.supplier_org_id, a.hospital_org_id"), {"m": month}).all()
     return time.perf_counter() - started
 
 
@@ -160,23 +185,29 @@ def _actor(env: dict, username: str, role: Role, org: str) -> Actor:
     return Actor(env["users"][username], username, role, env["ids"][org], "fund", "370000")
 
 
-def _full_run(db: Database, env: dict) -> tuple[float, int, int]:
-    """run + approve + release; seconds, instructions written, fen paid."""
-    officer, second = _actor(env, "settle", Role.SETTLEMENT_OFFICER, "FUND"), _actor(
-        env, "settle2", Role.SETTLEMENT_OFFICER, "FUND")
-    with db.write_session() as s:  # prepayment for a few hospitals (offsets are exercised)
+def _prepay(db: Database) -> None:
+    """Prepayment for a few hospitals (offsets are exercised)."""
+    with db.write_session() as s:
         for h in range(0, HOSPITALS, 29):
             grant_prepayment(s, None, "BENCH", f"H{h:05d}", NOW, commit=False)
         s.commit()
+
+
+def _full_run(db: Database, env: dict, month: str, now: datetime) -> tuple[float, float, int, int]:
+    """run + approve + release of ``month``; seconds (all, run_settlement alone), instructions
+    written, fen paid."""
+    officer, second = _actor(env, "settle", Role.SETTLEMENT_OFFICER, "FUND"), _actor(
+        env, "settle2", Role.SETTLEMENT_OFFICER, "FUND")
     started = time.perf_counter()
     with db.write_session() as s:
-        run = run_settlement(s, officer, "BENCH", "2026-10", NOW).run
+        run = run_settlement(s, officer, "BENCH", month, now).run
+    computed = time.perf_counter() - started
     with db.write_session() as s:
-        approve_run(s, second, run.id, NOW)
+        approve_run(s, second, run.id, now)
     with db.write_session() as s:
-        files = release_files(s, officer, run.id, NOW).value
+        files = release_files(s, officer, run.id, now).value
     elapsed = time.perf_counter() - started
-    return elapsed, files[0].instruction_count, run.paid_fen
+    return elapsed, computed, files[0].instruction_count, run.paid_fen
 
 
 def _upload(db: Database, env: dict, count: int) -> float:
@@ -199,44 +230,75 @@ def _upload(db: Database, env: dict, count: int) -> float:
     return elapsed
 
 
-def _measure(name: str, url: str, lines: int, upload: int) -> list[tuple[str, str, str]]:
-    """All figures for one database."""
+def _measure(name: str, url: str, lines: int, upload: int, months: int) -> list[tuple[str, str, str]]:
+    """All figures for one database: every month of the cycle inserted and settled in turn."""
     db = Database(url)
     migrate.upgrade(db.engine)
     env = _orgs_and_batch(db)
-    ins = _lines(db, env, lines)
-    group = min(_group_by(db) for _ in range(3))
-    run, n_inst, paid = _full_run(db, env)
-    up = _upload(db, env, upload)
+    env["delivery"] = _delivery(db, env)
+    _prepay(db)
+    per_month, up = [], None
+    for m in range(months):
+        month, _first, run_at = _month(m)
+        ins = _lines(db, env, lines, m)
+        group = min(_group_by(db, month) for _ in range(3))
+        run, computed, n_inst, paid = _full_run(db, env, month, run_at)
+        per_month.append((month, ins, group, run, n_inst, paid, computed))
+        print(f"  {name} {month}: insert {ins:.2f} s, GROUP BY {group:.2f} s, run {run:.2f} s"
+              f" (run_settlement {computed:.2f} s)", flush=True)
+        if m == 0:
+            up = _upload(db, env, upload)
     db.dispose()
-    return [(name, f"insert {lines:,} lines (driver executemany / COPY)", f"{ins:.2f} s"),
-            (name, "bare SQL GROUP BY (best of 3)", f"{group:.2f} s"),
-            (name, f"full settlement run ({n_inst} instructions, ¥{paid // 100:,})", f"{run:.2f} s"),
-            (name, "run ÷ GROUP BY (target ≤ 5×)", f"{run / group:.1f}×"),
-            (name, f"workbook upload of {upload:,} delivery lines (target ≤ 3 s)", f"{up:.2f} s")]
+    rows = []
+    for n, (month, ins, group, run, n_inst, paid, computed) in enumerate(per_month):
+        if n not in (0, len(per_month) - 1):
+            continue
+        rows += [(name, f"month {n + 1} ({month}): insert {lines:,} lines (driver executemany / COPY)",
+                  f"{ins:.2f} s"),
+                 (name, f"month {n + 1}: bare SQL GROUP BY of the month's lines (best of 3)", f"{group:.2f} s"),
+                 (name, f"month {n + 1}: full settlement run ({n_inst} instructions, ¥{paid // 100:,})",
+                  f"{run:.2f} s"),
+                 (name, f"month {n + 1}: run ÷ GROUP BY (target ≤ 5×; PostgreSQL ≤ 2×)", f"{run / group:.1f}×"),
+                 (name, f"month {n + 1}: run_settlement alone (computed, before approval and files)",
+                  f"{computed:.2f} s ({computed / group:.1f}× GROUP BY)")]
+    if len(per_month) > 1:
+        first, last = per_month[0], per_month[-1]
+        rows += [(name, f"run month {len(per_month)} ÷ month 1 (target ≤ 1.2)", f"{last[3] / first[3]:.2f}"),
+                 (name, f"GROUP BY month {len(per_month)} ÷ month 1 (the floor's drift)", f"{last[2] / first[2]:.2f}"),
+                 (name, f"(run ÷ GROUP BY) month {len(per_month)} ÷ month 1 (load-normalised drift)",
+                  f"{(last[3] / last[2]) / (first[3] / first[2]):.2f}")]
+    rows.append((name, f"workbook upload of {upload:,} delivery lines (target ≤ 3 s)", f"{up:.2f} s"))
+    return rows
 
 
 def main() -> None:
     """Run on SQLite and PostgreSQL and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=600_000)
+    parser.add_argument("--lines", type=int, default=600_000, help="lines a month")
+    parser.add_argument("--months", type=int, default=12, help="months of the cycle settled in turn")
     parser.add_argument("--upload", type=int, default=20_000)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgresql-only", action="store_true")
     args = parser.parse_args()
+    # a stopped run (kill, Ctrl-C) still drops its database and removes its folder (finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_x: sys.exit(143))
     audit.configure(KeyRing((Key.generate("bench-1"),)))  # a throwaway audit key for the run
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        rows += _measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.lines, args.upload)
+    if not args.postgresql_only:
+        with tempfile.TemporaryDirectory(prefix="jicai-bench-settlement-") as tmp:
+            rows += _measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.lines, args.upload,
+                             args.months)
     if not args.sqlite_only:
+        pg_db = f"jicai_bench_settlement_{os.getpid()}_{secrets.token_hex(4)}"  # this run's own database
         admin = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{PG_DB}"'))
+            conn.execute(text(f'CREATE DATABASE "{pg_db}"'))
         try:
-            rows += _measure("PostgreSQL", f"postgresql://postgres@127.0.0.1:5432/{PG_DB}", args.lines, args.upload)
+            rows += _measure("PostgreSQL", f"postgresql://postgres@127.0.0.1:5432/{pg_db}", args.lines, args.upload,
+                             args.months)
         finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
+            with admin.connect() as conn:  # only this run's database; our engine is disposed already
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)'))
             admin.dispose()
     width = max(len(r[1]) for r in rows)
     print(f"{'database':<11} {'measure':<{width}} figure")

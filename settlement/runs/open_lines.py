@@ -22,51 +22,94 @@ from settlement.runs.claims import queue_ends
 LINE_GROSS = "(CAST(a.quantity - a.returned AS BIGINT) * c.ucp_e4 + 50) / 100"
 _IN_RANGE = "a.claim_seq > :lo AND a.claim_seq <= :top"
 _DUE = "a.accepted_on < :end"
-_QUEUED = "a.claim_seq IS NOT NULL"  # in the WHERE below: confirmed and in the range
+_LINES = ("FROM settlement_acceptance a JOIN contract c ON c.id = a.contract_id"
+          " WHERE a.batch_id = :batch AND a.applied_month IS NOT NULL")
 #: per hospital × supplier: the gross and count of the confirmed lines in the new range (due by
 #: the month's end), how many wait (applied, unconfirmed, payable) and how many confirmed lines
-#: in the range were accepted after the month's end (they move up the queue, see below)
-_SHARES = text("SELECT a.hospital_org_id, a.supplier_org_id,"
-               f" SUM({LINE_GROSS}) FILTER (WHERE {_QUEUED} AND {_DUE}),"
-               f" COUNT(*) FILTER (WHERE {_QUEUED} AND {_DUE} AND {LINE_GROSS} > 0),"
-               f" COUNT(*) FILTER (WHERE {_QUEUED} AND {_DUE}),"
-               f" COUNT(*) FILTER (WHERE NOT {_QUEUED}),"
-               f" COUNT(*) FILTER (WHERE {_QUEUED} AND NOT {_DUE})"
-               " FROM settlement_acceptance a JOIN contract c ON c.id = a.contract_id"
-               " WHERE a.batch_id = :batch AND a.applied_month IS NOT NULL"
-               f" AND (({_IN_RANGE}) OR (a.claim_seq IS NULL AND a.reconcile_status <> 'confirmed'"
-               f" AND {_DUE} AND {LINE_GROSS} > 0))"
-               " GROUP BY a.hospital_org_id, a.supplier_org_id").bindparams(bindparam("end", type_=Date))
+#: in the range were accepted after the month's end (they move up the queue, see below).
+#: The two kinds of line are two index range scans of ``(batch_id, claim_seq)`` summed again
+#: (``UNION ALL``): one ``OR`` between them makes SQLite scan every line of the batch by
+#: ``batch_id``, so a run would slow down month by month as settled lines pile up (issue 18).
+_SHARES = text("SELECT h, s, CAST(SUM(g) AS BIGINT) AS g, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(c) AS BIGINT) AS c,"
+               " CAST(SUM(w) AS BIGINT) AS w, CAST(SUM(l) AS BIGINT) AS l FROM ("
+               "SELECT a.hospital_org_id AS h, a.supplier_org_id AS s,"
+               f" SUM({LINE_GROSS}) FILTER (WHERE {_DUE}) AS g,"
+               f" COUNT(*) FILTER (WHERE {_DUE} AND {LINE_GROSS} > 0) AS n,"
+               f" COUNT(*) FILTER (WHERE {_DUE}) AS c, 0 AS w,"
+               f" COUNT(*) FILTER (WHERE NOT {_DUE}) AS l"
+               f" {_LINES} AND {_IN_RANGE}"
+               " GROUP BY a.hospital_org_id, a.supplier_org_id"
+               " UNION ALL "
+               "SELECT a.hospital_org_id, a.supplier_org_id, NULL, 0, 0, COUNT(*), 0"
+               f" {_LINES} AND a.claim_seq IS NULL AND a.reconcile_status <> 'confirmed'"
+               f" AND {_DUE} AND {LINE_GROSS} > 0"
+               " GROUP BY a.hospital_org_id, a.supplier_org_id"
+               ") AS parts GROUP BY h, s").bindparams(bindparam("end", type_=Date))
 _MOVE_UP = text("UPDATE settlement_acceptance SET claim_seq = :top + 1 WHERE batch_id = :batch"
                 " AND claim_seq > :lo AND claim_seq <= :top AND accepted_on >= :end").bindparams(
     bindparam("end", type_=Date))
 
 
+#: the temporary table of a run's open lines per hospital × supplier (h, s, g, n, c, w, l as in
+#: ``_SHARES``), for the run's transaction: one ``GROUP BY`` the run then reads in SQL
+OPEN = "jicai_run_open"
+
+
 @dataclass(frozen=True)
 class OpenLines:
-    """What a run finds open in its batch: the shares of the confirmed lines in the queue range
-    ``(lo, top]``, how many lines wait for reconciliation, and how many the run claims."""
+    """What a run finds open in its batch (summed per hospital × supplier in :data:`OPEN`): the
+    queue range ``(lo, top]`` of the confirmed lines it settles, how many lines wait for
+    reconciliation, and how many the run claims."""
 
     lo: int | None
     top: int
-    totals: list[tuple[int, int, int, int]]  # (hospital id, supplier id, gross fen, lines > 0 fen)
     waiting: int
     claimed: int  # confirmed lines in the range, 0-fen ones included
 
 
+def temp_table(session: Session, name: str, select, params: dict | None = None) -> None:
+    """A temporary table ``name`` of this transaction made by ``CREATE … AS select`` (a left-over
+    one dropped first). ``CREATE TABLE AS`` — not ``INSERT … SELECT`` — lets PostgreSQL read the
+    lines with a parallel plan, as the bare ``GROUP BY`` does."""
+    pg = session.get_bind().dialect.name == "postgresql"
+    select = select if not isinstance(select, str) else text(select)
+    session.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    session.execute(text(f"CREATE TEMP TABLE {name}{' ON COMMIT DROP' if pg else ''} AS {select.text}")
+                    .bindparams(*select._bindparams.values()), params or {})
+
+
 def open_lines(session: Session, batch_id: int, month_end) -> OpenLines:
-    """Sum the open lines per hospital × supplier in one ``GROUP BY``; no Python object per line.
+    """Sum the open lines per hospital × supplier in one ``GROUP BY`` into :data:`OPEN`; no
+    Python object per line (nor per share).
 
     The range runs from the batch's last claim to the highest place given. Confirmed lines in
     it accepted after the month's end (a late run of an earlier month) are moved above it
     first, so the range holds exactly the lines this run settles."""
     lo, top = queue_ends(session, batch_id)
     params = {"batch": batch_id, "end": month_end, "lo": lo or 0, "top": top}
-    rows = session.execute(_SHARES, params).all()
-    if any(late for *_x, late in rows):
+    temp_table(session, OPEN, _SHARES, params)
+    waiting, claimed, late = session.execute(text(f"SELECT COALESCE(SUM(w), 0), COALESCE(SUM(c), 0),"
+                                                  f" COALESCE(SUM(l), 0) FROM {OPEN}")).one()
+    if late:
         session.execute(_MOVE_UP, params)
-    totals = [(h, s, int(g), int(n)) for h, s, g, n, _c, _w, _l in rows if n]  # n > 0: g is not NULL
-    return OpenLines(lo, top, totals, sum(int(w) for *_x, w, _l in rows), sum(int(c) for *_x, c, _w, _l in rows))
+    return OpenLines(lo, top, int(waiting), int(claimed))
+
+
+def open_totals(session: Session) -> list[tuple[int, int, int, int]]:
+    """(hospital id, supplier id, gross fen, lines > 0 fen) of the pairs in :data:`OPEN` with a
+    payable line (the Python path of a run reads them)."""
+    return [(int(h), int(s), int(g), int(n)) for h, s, g, n in session.execute(
+        text(f"SELECT h, s, g, n FROM {OPEN} WHERE n > 0 ORDER BY h, s")).all()]
+
+
+def paid_suppliers(session: Session) -> list[int]:
+    """The suppliers with a payable line in :data:`OPEN` (the run needs their payee accounts)."""
+    return [int(s) for (s,) in session.execute(text(f"SELECT DISTINCT s FROM {OPEN} WHERE n > 0 ORDER BY s")).all()]
+
+
+def drop_open(session: Session) -> None:
+    """Drop :data:`OPEN` (SQLite keeps a temporary table for the connection's life)."""
+    session.execute(text(f"DROP TABLE IF EXISTS {OPEN}"))
 
 
 def claim_lines(session: Session, run: SettlementRun, found: OpenLines) -> None:

@@ -50,8 +50,18 @@ from settlement.money.data import (
     SettlementSettings,
     ShareTotal,
 )
-from settlement.money.settle import settle_shares
-from settlement.runs.open_lines import claim_lines, net_clawbacks, open_clawbacks, open_lines
+from settlement.money.settle import RUN_REF_RE, settle_shares
+from settlement.runs import shares
+from settlement.runs.open_lines import (
+    OpenLines,
+    claim_lines,
+    drop_open,
+    net_clawbacks,
+    open_clawbacks,
+    open_lines,
+    open_totals,
+    paid_suppliers,
+)
 
 
 class NothingToSettle(SettlementRefused):
@@ -121,9 +131,10 @@ def _directory(session: Session, supplier_ids: set[int]) -> tuple[dict[int, Bank
 def run_settlement(session: Session, actor: Actor | None, batch_code: str, month: str, now: datetime) -> RunOutcome:
     """Settle the batch's applied, confirmed lines up to ``month``.
 
-    Summed per hospital × supplier in the database, settled by :func:`settle_shares`, then the
-    range of lines claimed by one row — a province's month (600,000 lines) never becomes
-    Python objects; its 50,000 shares do, with the garbage collector paused (``core.bulk``)."""
+    Summed per hospital × supplier in the database and settled there (``settlement.runs.shares``:
+    the money of :func:`settle_shares`, to the fen), then the range of lines claimed by one row —
+    neither a province's month (600,000 lines) nor its 50,000 shares become Python objects; its
+    hospitals and suppliers do, with the garbage collector paused (``core.bulk``)."""
     with collector_paused():
         return _run(session, actor, batch_code, month, now)
 
@@ -143,35 +154,83 @@ def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now
     if payer is None:
         raise SettlementRefused("医保基金账户未设置 / the fund's bank account is not set")
     found = open_lines(session, batch.id, end)
-    totals = found.totals
-    hospitals = {o.id: o for o in session.exec(select(Organisation).where(
-        Organisation.id.in_({h for h, *_x in totals}))).all()} if totals else {}
-    payees, suppliers = _directory(session, {s for _h, s, *_x in totals})
-    missing = sorted({suppliers[s].code for _h, s, *_x in totals if s not in payees})
+    suppliers_paid = paid_suppliers(session)
+    payees, suppliers = _directory(session, set(suppliers_paid))
+    missing = sorted({suppliers[s].code for s in suppliers_paid if s not in payees})
     if missing:
         raise SettlementRefused(f"无法结算 / cannot settle: no payee bank account for supplier(s): {', '.join(missing)}")
     seq = (session.exec(select(func.max(SettlementRun.seq)).where(
         SettlementRun.batch_id == batch.id, SettlementRun.month == month)).one() or 0) + 1
     run_ref = f"S{batch.id}-{month.replace('-', '')}-{seq}"
+    if not RUN_REF_RE.match(run_ref):
+        raise SettlementRefused(f"无法结算 / cannot settle: bad run reference {run_ref!r}")
+    shares.net_clawbacks(session, batch.id)
+    grosses = shares.hospital_grosses(session)
+    if not grosses:
+        return _nothing_new(session, batch, month)
+    if not shares.fits(grosses):  # a hospital's gross too large for 64-bit products: the pure core
+        return _run_in_python(session, actor, batch, month, now, found, payer, payees, suppliers, seq, run_ref)
+    try:
+        totals = shares.settle(session, grosses, balances(session, batch.id), settings_of(batch))
+    except SettlementError as exc:
+        raise SettlementRefused(f"无法结算 / cannot settle: {exc}") from exc
+    run = SettlementRun(batch_id=batch.id, month=month, seq=seq, run_ref=run_ref,
+                        computed_by=actor.user_id if actor else None,
+                        computed_at=now, gross_fen=totals.gross_fen, offset_fen=totals.offset_fen,
+                        paid_fen=totals.paid_fen, clawback_fen=totals.clawback_fen,
+                        line_count=totals.line_count, carried_count=found.waiting)
+    session.add(run)
+    session.flush()
+    shares.persist(session, run.id, batch.id, run_ref, payer, payees, run.computed_by, now)
+    shares.mark_netted_returns(session, batch.id, run.id)
+    shares.drop(session)
+    drop_open(session)
+    return _finish(session, actor, batch, month, run, found, now)
+
+
+def _nothing_new(session: Session, batch: Batch, month: str) -> RunOutcome:
+    """No share to settle: the month's latest run (nothing new), else NothingToSettle."""
+    latest = session.exec(select(SettlementRun).where(SettlementRun.batch_id == batch.id,
+                                                      SettlementRun.month == month)
+                          .order_by(SettlementRun.seq.desc())).first()
+    session.rollback()
+    if latest is None:
+        raise NothingToSettle("没有可结算的明细 / nothing to settle for this month")
+    return RunOutcome(latest, False)
+
+
+def _finish(session: Session, actor: Actor | None, batch: Batch, month: str, run: SettlementRun, found: OpenLines,
+            now: datetime) -> RunOutcome:
+    """Claim the lines, audit and commit a computed run."""
+    claim_lines(session, run, found)
+    audit.record(session, who(actor), "settlement.run", "settlement_run", str(run.id),
+                 {"batch": batch.code, "month": month, "ref": run.run_ref, "gross_fen": run.gross_fen,
+                  "offset_fen": run.offset_fen, "paid_fen": run.paid_fen,
+                  "clawback_fen": run.clawback_fen,
+                  "lines": run.line_count, "carried": run.carried_count}, at=now)
+    session.commit()
+    return RunOutcome(run, True)
+
+
+def _run_in_python(session: Session, actor: Actor | None, batch: Batch, month: str, now: datetime, found: OpenLines,
+                   payer: BankAccount, payees: dict[int, BankAccount], suppliers: dict[int, Organisation], seq: int,
+                   run_ref: str) -> RunOutcome:
+    """The run computed by the pure core over the shares read into Python (:func:`settle_shares`):
+    the path of hospitals too large for the SQL path's 64-bit products, and its reference."""
+    totals = open_totals(session)
+    hospitals = {o.id: o for o in session.exec(select(Organisation).where(
+        Organisation.id.in_({h for h, *_x in totals}))).all()}
     before = balances(session, batch.id)
     netted_rows, netted_returns = net_clawbacks(totals, open_clawbacks(session, batch.id))
     hospital_code = {pk: o.code for pk, o in hospitals.items()}
     supplier_code = {pk: o.code for pk, o in suppliers.items()}
-    shares = [ShareTotal(hospital_code[h], supplier_code[s], payees[s], payer, gross, n, claw)
-              for h, s, gross, n, claw in netted_rows]
+    share_totals = [ShareTotal(hospital_code[h], supplier_code[s], payees[s], payer, gross, n, claw)
+                    for h, s, gross, n, claw in netted_rows]
     try:
-        result = settle_shares(shares, {o.code: before.get(pk, 0) for pk, o in hospitals.items()},
+        result = settle_shares(share_totals, {o.code: before.get(pk, 0) for pk, o in hospitals.items()},
                                settings_of(batch), run_ref=run_ref)
     except SettlementError as exc:
         raise SettlementRefused(f"无法结算 / cannot settle: {exc}") from exc
-    if not result.statements:
-        latest = session.exec(select(SettlementRun).where(SettlementRun.batch_id == batch.id,
-                                                          SettlementRun.month == month)
-                              .order_by(SettlementRun.seq.desc())).first()
-        session.rollback()
-        if latest is None:
-            raise NothingToSettle("没有可结算的明细 / nothing to settle for this month")
-        return RunOutcome(latest, False)
     run = SettlementRun(batch_id=batch.id, month=month, seq=seq, run_ref=run_ref,
                         computed_by=actor.user_id if actor else None,
                         computed_at=now, gross_fen=result.gross_fen, offset_fen=result.offset_fen,
@@ -185,14 +244,9 @@ def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now
     if netted_returns:
         session.execute(update(DeliveryReturn).where(DeliveryReturn.id.in_(netted_returns))
                         .values(clawback_run_id=run.id))
-    claim_lines(session, run, found)
-    audit.record(session, who(actor), "settlement.run", "settlement_run", str(run.id),
-                 {"batch": batch.code, "month": month, "ref": run_ref, "gross_fen": run.gross_fen,
-                  "offset_fen": run.offset_fen, "paid_fen": run.paid_fen,
-                  "clawback_fen": run.clawback_fen,
-                  "lines": run.line_count, "carried": run.carried_count}, at=now)
-    session.commit()
-    return RunOutcome(run, True)
+    shares.drop(session)
+    drop_open(session)
+    return _finish(session, actor, batch, month, run, found, now)
 
 
 def _persist(session: Session, run: SettlementRun, batch: Batch, result: SettlementResult, org_id: dict[str, int],
