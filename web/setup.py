@@ -145,10 +145,12 @@ def init_web(app: Flask, tz_name: str) -> None:
     from api.views import api as api_bp
     from api.views import ui as api_ui_bp
     from bidding.views import bp as bidding_bp
+    from cycles.views import bp as cycles_bp
     from evaluation.views import bp as evaluation_bp
     from jobs.views import bp as jobs_bp
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
+    from results.views import bp as results_bp
     from review.views import bp as review_bp
     from settlement.officer.views import bp as settlement_officer_bp
     from settlement.payment.views import bp as settlement_payments_bp
@@ -164,6 +166,8 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(bidding_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(cycles_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(api_ui_bp)
     app.register_blueprint(api_bp)
