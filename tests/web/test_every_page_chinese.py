@@ -24,6 +24,7 @@ from sqlmodel import select
 from accounts.models import Organisation
 from bidding.models import BidSubmission
 from core.clock import utcnow
+from cycles.models import ContractYear
 from demo import pipeline
 from demo.seed import DEMO_PASSWORD
 from evaluation import services as evaluation
@@ -113,6 +114,7 @@ def _values(session) -> dict[str, list[str]]:
         "instruction_id": [str(i.id) for i in session.exec(select(PaymentInstruction).order_by(
             PaymentInstruction.id.desc())).all()[:2]] or ["1"],
         "request_id": [str(r.id) for r in session.exec(select(ReissueRequest)).all()[:1]] or ["1"],
+        "year_id": [str(y.id) for y in session.exec(select(ContractYear).order_by(ContractYear.id)).all()[:1]] or ["1"],
     }
 
 
