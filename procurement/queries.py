@@ -68,6 +68,13 @@ def find_batch(session: Session, actor: Actor, code: str) -> Batch | None:
     return session.exec(scope(select(Batch).where(Batch.code == code), actor, Batch)).first()
 
 
+def find_tendered_batch(session: Session, actor: Actor, code: str) -> Batch | None:
+    """A batch the bureau tenders itself, within the actor's scope: bids, evaluation and review
+    exist only for these (an executed result has none — its pages answer "not found")."""
+    batch = find_batch(session, actor, code)
+    return batch if batch is not None and batch.procedure == "tender" else None
+
+
 def batch_view(session: Session, actor: Actor, code: str, now) -> BatchView | None:
     """The batch page's data, or None when unknown or out of scope."""
     batch = find_batch(session, actor, code)

@@ -279,8 +279,11 @@ def _items(tables: ResultTables, errors: _Errors) -> dict[str, ItemLine]:
     return items
 
 
-def _winners(tables: ResultTables, items: Mapping[str, ItemLine], errors: _Errors) -> list[WinnerLine]:
-    """The winners: of a listed item, each supplier once per item, whole packs, exact prices."""
+def _winners(tables: ResultTables, items: Mapping[str, ItemLine],
+             errors: _Errors) -> tuple[list[WinnerLine], set[tuple[str, str]]]:
+    """The winners — of a listed item, each supplier once per item, whole packs, exact prices —
+    and every (item, supplier) the sheet names, a row with a bad price included (so one bad
+    cell is one error, not also an error on every row that refers to the winner)."""
     winners: list[WinnerLine] = []
     seen: dict[tuple[str, str], int] = {}
     for row in tables.sections.get("winners", ()):
@@ -305,13 +308,12 @@ def _winners(tables: ResultTables, items: Mapping[str, ItemLine], errors: _Error
             continue
         winners.append(WinnerLine(item, supplier, str(row.values.get("supplier_name") or ""), strength, units, pack,
                                   ucp, row))
-    return winners
+    return winners, set(seen)
 
 
-def _supply(tables: ResultTables, winners: list[WinnerLine], errors: _Errors) -> list[SupplyLine]:
+def _supply(tables: ResultTables, won: set[tuple[str, str]], errors: _Errors) -> list[SupplyLine]:
     """Supply rows: one primary per item × region, both suppliers among the item's winners."""
-    won = {(w.item_code, w.supplier_code) for w in winners}
-    listed = {w.item_code for w in winners}
+    listed = {item for item, _supplier in won}
     first: dict[tuple[str, str], RawRow] = {}
     lines: list[SupplyLine] = []
     for row in tables.sections.get("supply", ()):
@@ -350,12 +352,13 @@ def check_tables(tables: ResultTables, file_format: str) -> ResultParse:
     errors = _Errors(tables)
     head = _header(tables, errors)
     items = _items(tables, errors)
-    winners = _winners(tables, items, errors)
-    supply = _supply(tables, winners, errors)
+    winners, won = _winners(tables, items, errors)
+    supply = _supply(tables, won, errors)
+    named = {row.values["item_code"] for row in tables.sections.get("supply", ())}
     for code, item in items.items():
-        if not any(w.item_code == code for w in winners):
+        if not any(item_code == code for item_code, _s in won):
             errors.at(item.row.cells["item_code"], code, "此品种没有中选企业", "the item has no winner", "no_winner")
-        elif not any(s.item_code == code for s in supply):
+        elif code not in named:
             errors.at(item.row.cells["item_code"], code, "此品种没有供应地区", "the item has no supply region", "no_supply")
     if not items and not errors.sink.count:
         errors.at(Cell(SECTIONS["items"], 1, "品种编码", None), "", "没有品种", "no items", "empty")
