@@ -15,6 +15,7 @@ import core.audit  # noqa: F401
 import cycles.models  # noqa: F401
 import evaluation.models  # noqa: F401
 import jobs.models  # noqa: F401
+import notices.models  # noqa: F401
 import procurement.demand.models  # noqa: F401
 import procurement.models  # noqa: F401
 import results.models  # noqa: F401

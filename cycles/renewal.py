@@ -32,9 +32,7 @@ from procurement.rules import BatchRules, parse_rules
 from procurement.services import create_batch, get_batch_for_update
 from procurement.timeline import Timeline
 from review.models import Contract
-
-# isort: split
-from settlement.models import Acceptance  # moves with issue 15
+from settlement.models import Acceptance
 
 PRICE_ONLY = "price_only"  # 只议价不带量: refused
 

@@ -23,19 +23,17 @@ from accounts.actor import Actor, Forbidden
 from accounts.roles import Role
 from core import audit
 from core.db import lock_for_update
-from core.i18n import N_, stored_text
+from core.i18n import N_
 from core.outcome import Outcome
 from cycles.models import ContractYear
 from cycles.period import contract_years
+from notices.services import notify
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.queries import find_batch
 from procurement.rules import parse_rules
 from review.models import Contract
-
-# isort: split
-from review.models import Notification  # moves to notices/ with issue 15
-from settlement.models import Acceptance  # moves with issue 15
+from settlement.models import Acceptance
 
 PROVISIONAL, TO_CONFIRM, CONFIRMED, CHANGE_PROPOSED, AGREED = (
     "provisional", "to_confirm", "confirmed", "change_proposed", "agreed")
@@ -155,11 +153,9 @@ def open_reconfirmation(session: Session, actor: Actor, code: str, year_no: int,
         row.status, row.opened_by, row.opened_at = TO_CONFIRM, actor.user_id, now
         opened += 1
     hospitals = set(session.exec(select(Contract.hospital_org_id).where(Contract.batch_id == batch.id)).all())
-    for org_id in sorted(hospitals):
-        session.add(Notification(org_id=org_id, role=Role.HOSPITAL_BUYER, kind="volumes_to_confirm",
-                                 batch_code=batch.code, created_at=now, text=stored_text(N_(
-                                     "Please confirm your agreed volumes for contract year %(year)s: %(batch)s",
-                                     year=year_no, batch=batch.name))))
+    notify(session, hospitals, Role.HOSPITAL_BUYER, "volumes_to_confirm", batch.code,
+           N_("Please confirm your agreed volumes for contract year %(year)s: %(batch)s", year=year_no,
+              batch=batch.name), now)
     audit.record(session, actor.audit(), "volumes.open", "batch", code, {"year": year_no, "rows": opened}, at=now)
     session.commit()
     return Outcome(opened)
@@ -234,11 +230,8 @@ def approve_year(session: Session, actor: Actor, code: str, year_no: int, now: d
         row.agreed_volume = row.hospital_volume if row.hospital_volume is not None else row.proposed_volume
         row.status, row.approved_by, row.approved_at = AGREED, actor.user_id, now
         hospitals.add(session.get(Contract, row.contract_id).hospital_org_id)
-    for org_id in sorted(hospitals):
-        session.add(Notification(org_id=org_id, role=Role.HOSPITAL_BUYER, kind="volumes_agreed",
-                                 batch_code=batch.code, created_at=now, text=stored_text(N_(
-                                     "Agreed volumes for contract year %(year)s were approved: %(batch)s",
-                                     year=year_no, batch=batch.name))))
+    notify(session, hospitals, Role.HOSPITAL_BUYER, "volumes_agreed", batch.code,
+           N_("Agreed volumes for contract year %(year)s were approved: %(batch)s", year=year_no, batch=batch.name), now)
     audit.record(session, actor.audit(), "volumes.approve", "batch", code,
                  {"year": year_no, "rows": len(rows), "unanswered": include_unanswered}, at=now)
     session.commit()

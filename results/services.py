@@ -28,10 +28,11 @@ from accounts.scoping import within_region
 from core import audit
 from core.db import lock_for_update
 from core.formats import pack_spec
-from core.i18n import N_, stored_text
+from core.i18n import N_
 from core.outcome import Outcome
 from imports.errors import CellError, ErrorSink, WorkbookError
 from imports.errors_workbook import build_error_workbook
+from notices.services import notify
 from procurement.demand.models import DemandUpload
 from procurement.lifecycle import BatchStatus, GuardContext, Procedure, register_guard
 from procurement.models import Batch, BatchItem, BatchRegion, Item, Region
@@ -41,9 +42,6 @@ from procurement.timeline import Timeline
 from results.document import ResultDocument, ResultParse, parse_result
 from results.models import ResultItem, ResultSupply, ResultVersion, ResultWinner
 from review.models import Contract, Publicity
-
-# isort: split
-from review.models import Notification  # moves to notices/ with issue 15
 
 CORRECTABLE = frozenset({BatchStatus.DRAFT, BatchStatus.DEMAND})
 
@@ -355,13 +353,6 @@ def _has_result(ctx: GuardContext) -> str | None:
 register_guard("open_demand", _has_result)
 
 
-def _notify(session: Session, org_ids: set[int], role: Role, kind: str, batch: Batch, text, now: datetime) -> None:
-    """One notification per organisation for one role, stored as msgid and parameters."""
-    for org_id in sorted(org_ids):
-        session.add(Notification(org_id=org_id, role=role, kind=kind, batch_code=batch.code, text=stored_text(text),
-                                 created_at=now))
-
-
 def start_allocation_publicity(session: Session, actor: Actor | None, code: str, now: datetime) -> Outcome[Publicity]:
     """End demand collection and put the local allocation (the current version's primary and
     backup supplier per sub-region) under publicity; ``actor`` None is the scheduler at the
@@ -390,9 +381,9 @@ def start_allocation_publicity(session: Session, actor: Actor | None, code: str,
                                                             Organisation.region_code == batch.region_code)).all())
     text = N_("The local allocation is under publicity until %(until)s; objections may be lodged: %(batch)s",
               until=(now + timedelta(days=days)).date().isoformat(), batch=batch.name)
-    _notify(session, winners, Role.SUPPLIER_REP, "publicity_started", batch, text, now)
-    _notify(session, hospitals, Role.HOSPITAL_BUYER, "publicity_started", batch, text, now)
-    _notify(session, bureau, Role.PRICE_OFFICER, "publicity_started", batch, text, now)
+    notify(session, winners, Role.SUPPLIER_REP, "publicity_started", batch.code, text, now)
+    notify(session, hospitals, Role.HOSPITAL_BUYER, "publicity_started", batch.code, text, now)
+    notify(session, bureau, Role.PRICE_OFFICER, "publicity_started", batch.code, text, now)
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "result.publicity", "batch", code,
                  {"version": version.version, "days": days}, at=now)
     session.commit()

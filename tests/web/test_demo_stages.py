@@ -12,9 +12,10 @@ from sqlmodel import func, select
 from core.audit import AuditEntry, verify_chain
 from cycles.models import ContractYear
 from demo.lifecycle import FROZEN
+from notices.models import Notification
 from procurement.models import Batch
 from results.models import ResultVersion
-from review.models import Contract, Notification, Objection
+from review.models import Contract, Objection
 from settlement.models import (
     Acceptance,
     Delivery,
