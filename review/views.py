@@ -245,11 +245,11 @@ def contracts_export(code: str):
     batch, rows = found
     header = ["协议编号 Contract", "品种 Item", "医疗机构 Hospital", "中选企业 Supplier", "单位可比价 UCP",
               "包装价 Pack price", "包装规格 Pack", "报量 Reported", "约定采购量 Agreed", "周期起 Start", "周期止 End",
-              "合同期规则 Period rule", "状态 Status"]
+              "状态 Status", "合同期规则 Period rule"]
     data = [[c.code, f"{i.code} {i.generic_name}", h.name, s.name, price_cell(c.ucp_e4),
              price_cell(c.pack_price_e4) if c.pack_price_e4 else "", spec_text(c.pack_spec), qty_cell(c.reported_demand),
-             qty_cell(c.agreed_volume), date_cell(c.period_start), date_cell(c.period_end), period_rule(c),
-             label(c.status, "contract")]
+             qty_cell(c.agreed_volume), date_cell(c.period_start), date_cell(c.period_end),
+             label(c.status, "contract"), period_rule(c)]
             for c, i, h, s in rows]
     by_contract = years_of(get_session(), [c.id for c, *_rest in rows])
     year_header = ["协议编号 Contract", "品种 Item", "医疗机构 Hospital", "合同年度 Year", "起 Start", "止 End",
