@@ -12,12 +12,14 @@ import accounts.models  # noqa: F401
 import api.models  # noqa: F401
 import bidding.models  # noqa: F401
 import core.audit  # noqa: F401
+import cycles.models  # noqa: F401
 import evaluation.models  # noqa: F401
 import jobs.models  # noqa: F401
 import listing.models  # noqa: F401
 import notices.models  # noqa: F401
 import procurement.demand.models  # noqa: F401
 import procurement.models  # noqa: F401
+import results.models  # noqa: F401
 import review.models  # noqa: F401
 import settlement.models  # noqa: F401
 

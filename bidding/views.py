@@ -28,7 +28,7 @@ from imports.errors_workbook import build_error_workbook
 from imports.xlsx_guard import with_max_rows
 from procurement.queries import batch_view
 from web.auth import requires
-from web.db import app_settings, get_session, keyring, visible_batch
+from web.db import app_settings, get_session, keyring, tendered_batch
 from web.downloads import attachment, hold, xlsx_download
 from web.labels import label
 from web.listing import list_query
@@ -50,7 +50,7 @@ def _bid_input(form: BidForm) -> services.BidInput:
 @requires(Role.SUPPLIER_REP, *OFFICERS)
 def bid_home(code: str):
     """Suppliers: their submissions and receipts. Officers: sealed envelopes, or the opening."""
-    batch = visible_batch(code)
+    batch = tendered_batch(code)
     db = get_session()
     if g.actor.role == Role.SUPPLIER_REP:
         page = lists.submission_page(db, g.actor, batch, list_query(sorts=lists.SUBMISSION_SORTS,
@@ -66,7 +66,7 @@ def bid_home(code: str):
 @requires(Role.SUPPLIER_REP)
 def bid_new(code: str):
     """Enter a bid, see its unit comparable price, then confirm it (amends a live bid)."""
-    batch = visible_batch(code)
+    batch = tendered_batch(code)
     view = batch_view(get_session(), g.actor, code, utcnow())
     form = BidForm()
     form.item_code.choices = [(it.code, f"{it.code} {it.generic_name} {it.rep_strength or ''}{it.strength_unit or ''}")
@@ -102,7 +102,7 @@ def bid_new(code: str):
 @requires(Role.SUPPLIER_REP)
 def bid_withdraw(code: str, item_code: str):
     """Withdraw the live bid of an item before the deadline."""
-    visible_batch(code)
+    tendered_batch(code)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -119,7 +119,7 @@ def bid_withdraw(code: str, item_code: str):
 @requires(Role.SUPPLIER_REP)
 def bid_receipt(code: str, submission_id: int):
     """The printable receipt of one of the supplier's own submissions (any time, any status)."""
-    batch = visible_batch(code)
+    batch = tendered_batch(code)
     slip = queries.receipt_slip(get_session(), g.actor, batch, submission_id)
     if slip is None:
         abort(404)
@@ -145,7 +145,7 @@ def receipt_slip():
 @requires(Role.PRICE_OFFICER, Role.ADMIN)
 def open_now(code: str):
     """Open the bids (refused before the opening time)."""
-    visible_batch(code)
+    tendered_batch(code)
     if WithdrawForm().validate_on_submit():
         try:
             record = services.open_bids(get_session(), g.actor, code, keyring(), utcnow())
@@ -160,7 +160,7 @@ def open_now(code: str):
 
 def _opening_or_404(code: str):
     """The batch and its opening rows; 404 before the opening (nothing to read)."""
-    batch = visible_batch(code)
+    batch = tendered_batch(code)
     db = get_session()
     if queries.opening_of(db, batch) is None:
         abort(404)
@@ -171,7 +171,7 @@ def _opening_or_404(code: str):
 @requires(Role.SUPPLIER_REP, *OFFICERS)
 def opening(code: str):
     """The opening record (开标记录), paged, filtered and sorted on the server."""
-    batch = visible_batch(code)
+    batch = tendered_batch(code)
     db = get_session()
     record = queries.opening_of(db, batch)
     if record is None:
@@ -203,7 +203,7 @@ def opening_export(code: str):
 @requires(Role.SUPPLIER_REP)
 def bid_template(code: str):
     """The bid workbook template of the batch, one row per item."""
-    batch = visible_batch(code)
+    batch = tendered_batch(code)
     view = batch_view(get_session(), g.actor, code, utcnow())
     items = [(it.code, it.generic_name, f"{it.rep_strength or ''}{it.strength_unit or ''}") for _bi, it in view.items]
     content = build_bid_template(f"{batch.code} {batch.name}", queries.supplier_name(get_session(), g.actor), items)
@@ -214,7 +214,7 @@ def bid_template(code: str):
 @requires(Role.SUPPLIER_REP)
 def bid_upload(code: str):
     """Upload many bids at once: all or nothing, with an annotated workbook when refused."""
-    batch = visible_batch(code)
+    batch = tendered_batch(code)
     form = UploadForm()
     errors, error_token, done, error_count = [], None, [], 0
     if form.validate_on_submit():

@@ -3,13 +3,33 @@ how a time is named to people: in the bureau's zone, with the zone said."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+_shift = timedelta(0)  # moved only by :func:`moved_to` (tests driving the running app at later dates)
 
 
 def utcnow() -> datetime:
-    """Current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    """Current time, timezone-aware, in UTC (moved by :func:`moved_to` while one is active)."""
+    return datetime.now(UTC) + _shift
+
+
+@contextmanager
+def moved_to(when: datetime) -> Iterator[None]:
+    """Run the process's clock as if it were ``when`` (aware) and on from there, until the block
+    ends: a browser journey lets the served app live through a multi-year cycle without writing
+    any row by hand. Production code never calls this; nested blocks restore the outer time."""
+    global _shift
+    if when.tzinfo is None:
+        raise ValueError("moved_to needs an aware datetime")
+    before = _shift
+    _shift = when - datetime.now(UTC)
+    try:
+        yield
+    finally:
+        _shift = before
 
 
 ZONE_NAMES = {"Asia/Shanghai": ("北京时间", "Beijing time"), "UTC": ("UTC", "UTC")}

@@ -19,7 +19,7 @@ from bidding.keys import KeyRing
 from core.clock import utcnow
 from core.db import Database
 from core.money import parse_price_e4
-from demo import lifecycle, pipeline
+from demo import lifecycle, national, pipeline
 from demo.listed import list_demo_products
 from procurement import services as procurement
 from procurement.models import Region
@@ -127,6 +127,10 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
         procurement.create_item(session, None, commit=False, code=code, kind="drug", generic_name=name,
                                 dosage_form=form, rep_strength=Decimal(strength), strength_unit=unit,
                                 minimal_unit=minimal, rep_units_per_pack=pack, consistency_evaluated=True)
+    for code, name, form, strength, unit, minimal, pack in national.ITEMS:
+        procurement.create_item(session, None, commit=False, code=code, kind="drug", generic_name=name,
+                                dosage_form=form, rep_strength=Decimal(strength), strength_unit=unit,
+                                minimal_unit=minimal, rep_units_per_pack=pack, consistency_evaluated=True)
     procurement.create_item(session, None, commit=False, code="HC001", kind="consumable",
                             generic_name="药物洗脱冠脉支架", minimal_unit="个", category="冠脉支架")
     session.commit()
@@ -144,6 +148,7 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
             stages.append(lifecycle.review_batch(db, session, keyring, DRUGS[9:11], four, now, now.year))
             stages.append(lifecycle.publicity_batch(db, session, keyring, DRUGS[11:14], four, now, now.year))
             stages.append(lifecycle.execution_batch(db, session, keyring, DRUGS[15:17], two, now))
+            stages.append(national.national_batch(session, four, now))
     return SeedResult(True, _logins(session), stages)
 
 

@@ -15,7 +15,7 @@ from evaluation.reading import ItemReading, Names, Translate, read_item
 from procurement.models import Batch, Region
 from procurement.models import Item as CatalogItem
 from procurement.names import item_title
-from procurement.queries import find_batch
+from procurement.queries import find_tendered_batch
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class RunView:
 
 def runs_of(session: Session, actor: Actor, batch_code: str) -> tuple[Batch, list[Evaluation]] | None:
     """The batch and its evaluation runs, newest first (bureau roles only)."""
-    batch = find_batch(session, actor, batch_code)
+    batch = find_tendered_batch(session, actor, batch_code)
     if batch is None or not actor.is_bureau:
         return None
     runs = session.exec(select(Evaluation).where(Evaluation.batch_id == batch.id)

@@ -2,7 +2,8 @@
 
 Rules on every row: the item belongs to the batch; volumes are whole and ≥ 0 (0 is a valid
 answer: "we do not use this item"); committed ≥ floor × last year's use unless a reason is
-given (so committed 0 against a positive last year needs a reason); an item appears once per
+given (so committed 0 against a positive last year needs a reason); in a renewal batch (接续)
+committed ≥ the hospital's actual accepted quantity of the last cycle, whatever the reason; an item appears once per
 hospital (each repeat names the first row it repeats, and the first row names its first
 repeat: the error list stays linear in the file); the hospital code, if the sheet has one, is the uploader's
 own (bureau bulk files: one of the given hospitals); a preferred brand must be one offered.
@@ -12,8 +13,8 @@ Items of the batch missing from the sheet are not an error here: the service dec
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.export import safe_text
@@ -66,6 +67,7 @@ class DemandContext:
     items: tuple[BatchItem, ...]
     floor_ratio: Decimal = Decimal("0.8")
     brands: tuple[BrandOption, ...] = ()
+    floors: Mapping[tuple[str, str], int] = field(default_factory=dict)  # renewal: (hospital, item) → least
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class BulkDemandContext:
     hospital_codes: frozenset[str]
     floor_ratio: Decimal = Decimal("0.8")
     brands: tuple[BrandOption, ...] = ()
+    floors: Mapping[tuple[str, str], int] = field(default_factory=dict)  # renewal: (hospital, item) → least
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +144,11 @@ def _fold(text: str) -> str:
 class _Checker:
     """Applies the demand rules to the rows of one sheet read."""
 
-    def __init__(self, read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption]) -> None:
+    def __init__(self, read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption],
+                 floors: Mapping[tuple[str, str], int] | None = None) -> None:
         """Index columns and lookups once."""
         self.read, self.floor = read, floor
+        self.floors = {(_fold(h), _fold(i)): least for (h, i), least in (floors or {}).items()}
         self.num, self.den = floor.as_integer_ratio()  # exact integer comparison, no Decimal per row
         self.items = {_fold(item.code) for item in items}
         self.brands = _brand_lookup(brands)
@@ -169,6 +174,12 @@ class _Checker:
             least = math.ceil(self.floor * last)
             pct = f"{(self.floor * 100).normalize():f}%"
             self.fail("committed", n, committed, f"承诺量 {committed} 低于下限 {least}（上年用量 {last} × {pct}），请提高或在「原因」列说明", f"committed {committed} is below the floor {least} (last year {last} × {pct}); raise it or give a reason", "below_floor")
+        least = self.floors.get((hospital, item)) if item is not None else None
+        if least is not None and committed is not None and committed < least:
+            ok = False
+            self.fail("committed", n, committed, f"接续采购：承诺量 {committed} 低于上一周期实际采购量 {least}，接续须带量，不能低于此数",
+                      f"renewal: committed {committed} is below last cycle's actual accepted quantity {least}; a renewal "
+                      "carries volume and may not go below it", "below_renewal_floor")
         brand = None
         if brand_text is not None:
             found = self.brands.get(str(brand_text).upper())  # already folded by the reader
@@ -185,9 +196,9 @@ class _Checker:
         return DemandRow(hospital, item, last, committed, brand, reason, n)
 
 
-def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None, allowed: frozenset[str] | None) -> DemandParse:
+def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None, allowed: frozenset[str] | None, floors: Mapping[tuple[str, str], int] | None = None) -> DemandParse:
     """Run the row rules and the duplicate check over a sheet read."""
-    checker = _Checker(read, items, floor, brands)
+    checker = _Checker(read, items, floor, brands, floors)
     h_at, i_at = checker.at["hospital_code"], checker.at["item_code"]
     seen: dict[tuple[str, str], int] = {}  # (hospital, item) → the first row holding it
     flagged: set[int] = set()
@@ -223,11 +234,11 @@ def read_demand_workbook(data: bytes, *, filename: str, context: DemandContext, 
     """Read one hospital's demand upload; raise only ``WorkbookError`` (file-level problems)."""
     read = read_sheet(data, demand_columns(hospital_required=False), filename=filename, preferred_sheets=(DATA_SHEET, "demand"), limits=limits)
     own = _fold(context.hospital_code)
-    return _validate(read, context.items, context.floor_ratio, context.brands, own, None)
+    return _validate(read, context.items, context.floor_ratio, context.brands, own, None, context.floors)
 
 
 def read_demand_workbook_bulk(data: bytes, *, filename: str, context: BulkDemandContext, limits: GuardLimits = BULK_LIMITS) -> DemandParse:
     """Read a bureau-side file with a hospital-code column and many hospitals' rows."""
     read = read_sheet(data, demand_columns(hospital_required=True), filename=filename, preferred_sheets=(DATA_SHEET, "demand"), limits=limits)
     allowed = frozenset(_fold(code) for code in context.hospital_codes)
-    return _validate(read, context.items, context.floor_ratio, context.brands, None, allowed)
+    return _validate(read, context.items, context.floor_ratio, context.brands, None, allowed, context.floors)

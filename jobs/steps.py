@@ -18,9 +18,10 @@ from core.db import Database
 from evaluation.models import Evaluation
 from evaluation.services import claim_and_run
 from jobs.bookkeeping import StepReport, backing_off, beat, record, run_step, with_write_session
-from procurement.lifecycle import BatchStatus
+from procurement.lifecycle import DEMAND_CLOSING, BatchStatus, Procedure
 from procurement.models import Batch
 from procurement.services import transition_batch
+from results.services import start_allocation_publicity
 from review.models import Objection, Publicity
 from review.services import end_publicity
 
@@ -40,13 +41,31 @@ def _due(db: Database, status: BatchStatus, column, now: datetime | None, public
         return list(s.exec(stmt).all())
 
 
+#: what ends demand collection, by the action the batch's procedure takes at the deadline
+#: (``procurement.lifecycle.DEMAND_CLOSING``): bidding opens, or the local allocation of an
+#: executed result goes under publicity
+CLOSING_STEPS = {
+    "close_demand": lambda s, code, now: transition_batch(s, None, code, "close_demand", now=now),
+    "start_publicity": lambda s, code, now: start_allocation_publicity(s, None, code, now),
+}
+
+
+def _demand_due(db: Database, now: datetime) -> list[tuple[str, str]]:
+    """(code, closing action) of the batches collecting demand whose deadline has passed."""
+    with db.read_session() as s:
+        rows = s.exec(select(Batch.code, Batch.procedure).where(Batch.status == BatchStatus.DEMAND,
+                                                                Batch.demand_deadline <= now)).all()
+    return [(code, DEMAND_CLOSING[Procedure(procedure)]) for code, procedure in rows]
+
+
 def run_due_steps(db: Database, keyring: KeyRing, now: datetime, skip: set[str] = frozenset()) -> StepReport:
-    """Close demand at its deadline, open bids at the opening time, run queued evaluations,
+    """Close demand at its deadline (a tendered batch to bidding, an executed result to the
+    publicity of its local allocation), open bids at the opening time, run queued evaluations,
     and publish once a publicity period is over with every objection answered."""
     report = StepReport()
-    for code in _due(db, BatchStatus.DEMAND, Batch.demand_deadline, now):
-        run_step(report, f"close_demand {code}", skip=skip, run=lambda c=code: _with_session(
-            db, lambda s: transition_batch(s, None, c, "close_demand", now=now)))
+    for code, action in _demand_due(db, now):
+        run_step(report, f"{action} {code}", skip=skip, run=lambda c=code, a=action: _with_session(
+            db, lambda s: CLOSING_STEPS[a](s, c, now)))
     for code in _due(db, BatchStatus.BIDDING, Batch.opening_at, now):
         run_step(report, f"open_bids {code}", skip=skip, run=lambda c=code: _with_session(
             db, lambda s: open_bids(s, None, c, keyring, now)))

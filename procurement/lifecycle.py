@@ -1,11 +1,20 @@
-"""The batch lifecycle: states, the transition table, and the guards on each transition.
+"""The batch lifecycle: states, one transition table per procedure, and the guards on each transition.
 
-```
-draft ─open_demand→ demand ─close_demand→ bidding ─open_bids→ opened ─start_evaluation→ evaluation
-evaluation ─submit_for_review→ review ─approve→ publicity ─publish→ published
-review ─send_back→ evaluation          published ─start_execution→ execution ─close→ closed
-draft | demand | bidding ─cancel→ cancelled
-```
+A batch's ``procedure`` is a setting, not a branch in code: it picks its table here.
+
+``tender`` — the bureau tenders the batch itself::
+
+    draft ─open_demand→ demand ─close_demand→ bidding ─open_bids→ opened ─start_evaluation→ evaluation
+    evaluation ─submit_for_review→ review ─approve→ publicity ─publish→ published
+    review ─send_back→ evaluation          published ─start_execution→ execution ─close→ closed
+    draft | demand | bidding ─cancel→ cancelled
+
+``result`` — the bureau puts a published result (national, alliance, provincial) into effect
+(落地): no bidding and no evaluation; the steps and timeline fields of bidding are absent::
+
+    draft ─open_demand→ demand ─start_publicity→ publicity (of the local allocation) ─publish→ published
+    published ─start_execution→ execution ─close→ closed          draft | demand ─cancel→ cancelled
+
 Later capabilities register extra guards (e.g. "an evaluation result exists") with
 :func:`register_guard`; a guard returns ``None`` to allow or a refusal message.
 """
@@ -41,10 +50,18 @@ class BatchStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-S = BatchStatus
+class Procedure(StrEnum):
+    """How a batch's result comes about."""
 
-#: action → (allowed source states, target state). Read this table to know the lifecycle.
-TRANSITIONS: dict[str, tuple[frozenset[BatchStatus], BatchStatus]] = {
+    TENDER = "tender"  # the bureau tenders it: demand, sealed bids, evaluation, review
+    RESULT = "result"  # the bureau puts a published result into effect (落地)
+
+
+S = BatchStatus
+Table = dict[str, tuple[frozenset[BatchStatus], BatchStatus]]
+
+#: action → (allowed source states, target state) of a tendered batch.
+TRANSITIONS: Table = {
     "open_demand": (frozenset({S.DRAFT}), S.DEMAND),
     "close_demand": (frozenset({S.DEMAND}), S.BIDDING),
     "open_bids": (frozenset({S.BIDDING}), S.OPENED),
@@ -58,6 +75,38 @@ TRANSITIONS: dict[str, tuple[frozenset[BatchStatus], BatchStatus]] = {
     "cancel": (frozenset({S.DRAFT, S.DEMAND, S.BIDDING}), S.CANCELLED),
 }
 
+#: … of a batch putting a published result into effect.
+RESULT_TRANSITIONS: Table = {
+    "open_demand": (frozenset({S.DRAFT}), S.DEMAND),
+    "start_publicity": (frozenset({S.DEMAND}), S.PUBLICITY),
+    "publish": (frozenset({S.PUBLICITY}), S.PUBLISHED),
+    "start_execution": (frozenset({S.PUBLISHED}), S.EXECUTION),
+    "close": (frozenset({S.EXECUTION}), S.CLOSED),
+    "cancel": (frozenset({S.DRAFT, S.DEMAND}), S.CANCELLED),
+}
+
+#: procedure → its transition table. Read these tables to know the lifecycle.
+LIFECYCLES: dict[Procedure, Table] = {Procedure.TENDER: TRANSITIONS, Procedure.RESULT: RESULT_TRANSITIONS}
+
+#: procedure → the timeline fields it has (bidding windows are absent from an executed result).
+TIMELINE_FIELDS: dict[Procedure, tuple[str, ...]] = {
+    Procedure.TENDER: ("demand_deadline", "bid_deadline", "opening_at", "cycle_start", "cycle_end"),
+    Procedure.RESULT: ("demand_deadline", "cycle_start", "cycle_end"),
+}
+
+#: procedure → the action the scheduler takes when demand collection reaches its deadline.
+DEMAND_CLOSING: dict[Procedure, str] = {Procedure.TENDER: "close_demand", Procedure.RESULT: "start_publicity"}
+
+
+def table_of(batch: Batch) -> Table:
+    """The transition table of the batch's procedure."""
+    return LIFECYCLES[Procedure(batch.procedure or Procedure.TENDER)]
+
+
+def timeline_fields(batch: Batch) -> tuple[str, ...]:
+    """The timeline fields of the batch's procedure."""
+    return TIMELINE_FIELDS[Procedure(batch.procedure or Procedure.TENDER)]
+
 #: Actions that need a written reason.
 REASON_REQUIRED = frozenset({"send_back", "cancel"})
 
@@ -66,7 +115,8 @@ IRREVERSIBLE = frozenset({"cancel", "close"})
 
 #: Actions that only their own service may take (it does the work the state change stands
 #: for, e.g. ``bidding.services.open_bids`` decrypts and records the bids).
-INTERNAL_ACTIONS = frozenset({"open_bids", "start_evaluation", "submit_for_review", "send_back", "approve", "publish"})
+INTERNAL_ACTIONS = frozenset({"open_bids", "start_evaluation", "submit_for_review", "send_back", "approve", "publish",
+                              "start_publicity"})
 
 
 @dataclass(frozen=True)
@@ -86,7 +136,7 @@ _GUARDS: dict[str, list[Guard]] = {}
 
 def register_guard(action: str, guard: Guard) -> None:
     """Add a guard to an action (idempotent for the same function)."""
-    if action not in TRANSITIONS:
+    if not any(action in table for table in LIFECYCLES.values()):
         raise KeyError(action)
     guards = _GUARDS.setdefault(action, [])
     if guard not in guards:
@@ -114,7 +164,7 @@ def _ready_to_open_demand(ctx: GuardContext) -> str | None:
         return "批次没有品种 / the batch has no items"
     if _count(ctx.session, BatchRegion, b.id) == 0:
         return "批次没有供应地区 / the batch has no supply regions"
-    missing = missing_fields(Timeline.of(b))
+    missing = [name for name in missing_fields(Timeline.of(b)) if name in timeline_fields(b)]
     if missing:
         return f"时间安排不完整 / timeline incomplete: {', '.join(missing)}"
     problems = timeline_problems(Timeline.of(b), ctx.now)
@@ -158,15 +208,17 @@ def _cycle_ended(ctx: GuardContext) -> str | None:
 
 register_guard("open_demand", _ready_to_open_demand)
 register_guard("close_demand", _demand_closed)
+register_guard("start_publicity", _demand_closed)
 register_guard("open_bids", _opening_time_reached)
 register_guard("close", _cycle_ended)
 
 
 def check_transition(ctx: GuardContext, action: str, internal: bool = False) -> tuple[BatchStatus, str | None]:
     """The target state of ``action`` from the batch's state, and the refusal if any."""
-    if action not in TRANSITIONS:
+    table = table_of(ctx.batch)
+    if action not in table:
         return BatchStatus(ctx.batch.status), f"未知操作 / unknown action: {action}"
-    sources, target = TRANSITIONS[action]
+    sources, target = table[action]
     if BatchStatus(ctx.batch.status) not in sources:
         return target, (
             f"当前状态“{ctx.batch.status}”不允许此操作 / "
@@ -186,7 +238,7 @@ def check_transition(ctx: GuardContext, action: str, internal: bool = False) -> 
 def available_actions(ctx: GuardContext) -> list[str]:
     """Actions whose source state matches the batch (guards are checked when acting)."""
     status = BatchStatus(ctx.batch.status)
-    return [a for a, (sources, _t) in TRANSITIONS.items()
+    return [a for a, (sources, _t) in table_of(ctx.batch).items()
             if status in sources and a not in INTERNAL_ACTIONS]
 
 
@@ -213,3 +265,10 @@ def action_states(ctx: GuardContext) -> list[ActionState]:
         states.append(ActionState(action, refusal is None, refusal or "", action in REASON_REQUIRED,
                                   action in IRREVERSIBLE))
     return states
+
+
+def step_state(ctx: GuardContext, action: str) -> ActionState:
+    """One step that its own service takes (e.g. ``start_publicity``), judged by the same table
+    and guards, for the page whose button calls that service."""
+    _target, refusal = check_transition(ctx, action, internal=True)
+    return ActionState(action, refusal is None, refusal or "", action in REASON_REQUIRED, action in IRREVERSIBLE)

@@ -50,6 +50,9 @@ class Batch(SQLModel, table=True):
     code: str = Field(max_length=40, unique=True, index=True)
     name: str = Field(max_length=200)
     kind: str = Field(default="drug", max_length=12)
+    #: how the result comes about (a setting of ``procurement.lifecycle.PROCEDURES``): ``tender`` —
+    #: the bureau tenders it itself; ``result`` — it puts a published result into effect (落地)
+    procedure: str = Field(default="tender", max_length=12, sa_column_kwargs={"server_default": "tender"})
     region_code: str = Field(max_length=12, index=True)  # the running bureau's region
     status: str = Field(default="draft", max_length=20, index=True)
     rules_json: str = Field(sa_column=Column(Text, nullable=False))
@@ -58,6 +61,7 @@ class Batch(SQLModel, table=True):
     opening_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cycle_start: date | None = Field(default=None, sa_column=Column(Date))
     cycle_end: date | None = Field(default=None, sa_column=Column(Date))
+    renewal_of_id: int | None = Field(default=None, foreign_key="batch.id")  # 接续: the batch it renews
     revision: int = 0  # bumped on every change: lost updates would show as missing bumps
     created_by: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -65,7 +69,8 @@ class Batch(SQLModel, table=True):
 
 
 class BatchItem(SQLModel, table=True):
-    """An item in a batch, with its maximum valid bid price (per minimal unit, 1/10000 yuan)."""
+    """An item in a batch, with its maximum valid bid price (per minimal unit, 1/10000 yuan) — a
+    tendered batch's; a batch putting a published result into effect has none (no bidding)."""
 
     __tablename__ = "batch_item"
     __table_args__ = (UniqueConstraint("batch_id", "item_id", name="uq_batch_item"),)
@@ -73,7 +78,7 @@ class BatchItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="batch.id", index=True)
     item_id: int = Field(foreign_key="item.id", index=True)
-    max_valid_price_e4: int  # 最高有效申报价, per minimal unit of the representative spec
+    max_valid_price_e4: int | None = None  # 最高有效申报价, per minimal unit of the representative spec
     previous_price_e4: int | None = None  # pre-VBP weighted average price, for savings
     active: bool = True  # removed items are deactivated, never deleted
 

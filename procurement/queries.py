@@ -43,6 +43,8 @@ class BatchView:
     history: list[BatchTransition]
     actions: list[str]
     steps: list[ActionState]
+    renews: Batch | None = None  # the batch this one renews (接续)
+    renewed_by: tuple[Batch, ...] = ()  # the batches that renew this one
 
 
 def list_batches(session: Session, actor: Actor, status: str | None = None) -> list[Batch]:
@@ -66,6 +68,13 @@ def find_batch(session: Session, actor: Actor, code: str) -> Batch | None:
     return session.exec(scope(select(Batch).where(Batch.code == code), actor, Batch)).first()
 
 
+def find_tendered_batch(session: Session, actor: Actor, code: str) -> Batch | None:
+    """A batch the bureau tenders itself, within the actor's scope: bids, evaluation and review
+    exist only for these (an executed result has none — its pages answer "not found")."""
+    batch = find_batch(session, actor, code)
+    return batch if batch is not None and batch.procedure == "tender" else None
+
+
 def batch_view(session: Session, actor: Actor, code: str, now) -> BatchView | None:
     """The batch page's data, or None when unknown or out of scope."""
     batch = find_batch(session, actor, code)
@@ -86,8 +95,11 @@ def batch_view(session: Session, actor: Actor, code: str, now) -> BatchView | No
     ctx = GuardContext(session=session, batch=batch, now=now, actor_user_id=actor.user_id, reason="")
     actions = available_actions(ctx) if actor.is_bureau else []
     steps = action_states(ctx) if actor.is_bureau else []
+    renews = find_batch(session, actor, session.get(Batch, batch.renewal_of_id).code) if batch.renewal_of_id else None
+    renewed_by = tuple(session.exec(scope(select(Batch).where(Batch.renewal_of_id == batch.id), actor, Batch)
+                                    .order_by(Batch.id)).all())
     return BatchView(batch, parse_rules(batch.rules_json), list(items), list(regions),
-                     list(history), actions, steps)
+                     list(history), actions, steps, renews, renewed_by)
 
 
 def list_items(session: Session, active_only: bool = True) -> list[Item]:

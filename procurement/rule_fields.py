@@ -9,6 +9,7 @@ winners or bidders are rows of two cells (the last row applies to more).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from procurement.rule_settings import BY_NAME, SETTINGS, RuleSetting, _l
@@ -16,7 +17,7 @@ from procurement.rules import BatchRules, RuleError, merged_rules
 
 BLANK_ROWS = 2
 PERCENT_KINDS = ("percent", "ratio_table", "gradient")
-WHOLE_KINDS = ("days", "day_of_month", "seconds", "count")
+WHOLE_KINDS = ("days", "months", "day_of_month", "seconds", "count")
 
 
 def plain(value: Decimal | int) -> str:
@@ -42,6 +43,8 @@ def _unit_text(kind: str, value: str, tr) -> str:
         return tr(_l("%(v)s days"), v=value)
     if kind == "seconds":
         return tr(_l("%(v)s seconds"), v=value)
+    if kind == "months":
+        return tr(_l("%(v)s months"), v=value)
     if kind == "day_of_month":
         return tr(_l("day %(v)s of each month"), v=value)
     return value
@@ -105,11 +108,14 @@ class Shown:
     choices: tuple[tuple[str, str], ...]
 
 
-def display_groups(rules: BatchRules, tr) -> list[tuple[str, list[Shown]]]:
-    """The settings by group, each with its label, help and readable value."""
+def display_groups(rules: BatchRules, tr, procedure: str = "tender") -> list[tuple[str, list[Shown]]]:
+    """The settings of the batch's procedure by group, each with its label, help and readable
+    value (bidding and evaluation settings are absent from an executed result)."""
     data = rules.model_dump(mode="json")
     groups: dict[str, list] = {}
     for s in SETTINGS:
+        if s.tender_only and procedure != "tender":
+            continue
         groups.setdefault(tr(s.group), []).append(Shown(
             s, tr(s.label), tr(s.help), display_text(s, data[s.name], tr), tuple((v, tr(t)) for v, t in s.choices)))
     return list(groups.items())
@@ -199,6 +205,14 @@ def _number(text: str, whole: bool = False) -> Decimal:
     return value
 
 
+def _date(text: str) -> str:
+    """A typed calendar date as ISO text (the rule model reads it)."""
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise Unreadable(_l("Enter a date as YYYY-MM-DD.")) from None
+
+
 def _ratio(text: str) -> str:
     """A percentage typed by a person as the stored ratio (50 → "0.5")."""
     return plain(_number(text) / 100)
@@ -218,6 +232,8 @@ def _read(setting: RuleSetting, posted):
         raise Unreadable(_l("This setting is required."))
     if kind == "choice":
         return raw
+    if kind == "date":
+        return _date(raw)
     if kind == "percent":
         return _ratio(raw)
     if kind in WHOLE_KINDS:

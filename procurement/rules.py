@@ -7,6 +7,7 @@ on the batch as canonical JSON (decimals as strings, never floats).
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -95,6 +96,7 @@ class BatchRules(BaseModel):
         default_factory=lambda: {1: Decimal("0.5"), 2: Decimal("0.6"), 3: Decimal("0.7"), 4: Decimal("0.8")}
     )
     contract_years: dict[int, int] = Field(default_factory=lambda: {1: 1, 2: 2, 3: 2, 4: 3})
+    contract_end: date | None = None  # a fixed end date for every contract instead of years by winners
     # Allocation (optimizer)
     allocation_unit: Literal["region", "hospital"] = "region"
     min_regions_per_winner: int = Field(default=1, ge=0, le=50)
@@ -114,6 +116,12 @@ class BatchRules(BaseModel):
     # Review and publicity (domain.md §5)
     four_eyes: bool = True
     publicity_days: int = Field(default=3, ge=1, le=60)
+    # Contract years and renewal (domain.md §7)
+    next_year_actual_share: Decimal = Field(default=Decimal("0.8"), ge=0, le=1)
+    next_year_not_below_agreed: bool = True
+    reconfirm_days_before: int = Field(default=60, ge=1, le=365)
+    renewal_window_months: int = Field(default=6, ge=1, le=24)
+    renewal_max_price: Literal["previous", "lower_of_other_provinces"] = "previous"
     # Settlement (domain.md §6)
     prepayment_ratio: Decimal = Field(default=Decimal("0.3"), ge=0, le=1)
     prepayment_offset: Literal["proportional", "first", "none"] = "proportional"

@@ -13,7 +13,7 @@ from core import audit
 from core.clock import utcnow
 from core.db import lock_for_update
 from core.regions import region_contains
-from procurement.lifecycle import BatchStatus, GuardContext, check_transition
+from procurement.lifecycle import BatchStatus, GuardContext, Procedure, check_transition
 from procurement.models import Batch, BatchItem, BatchRegion, BatchTransition, Item, Region
 from procurement.rules import BatchRules, RuleError, merged_rules, parse_rules
 from procurement.timeline import Timeline, TimelineError, check_timeline
@@ -24,6 +24,14 @@ EDITABLE_STATES = frozenset({BatchStatus.DRAFT})
 
 class BatchError(ValueError):
     """A refused batch or catalog change, with a message for the user."""
+
+
+def _tendered(batch: Batch) -> None:
+    """Items, prices and supply regions of a batch putting a published result into effect come
+    from its result file: a correction is a new version of the file, never an edit."""
+    if batch.procedure == Procedure.RESULT:
+        raise BatchError("落地执行批次的品种、价格和供应地区来自中选结果文件，更正须上传新版本 / the items, prices and "
+                         "regions of an executed result come from its file: load a corrected version")
 
 
 def _require_manager(actor: Actor, batch: Batch | None = None) -> None:
@@ -84,8 +92,11 @@ def create_batch(
     rules: dict | None = None,
     timeline: Timeline | None = None,
     now: datetime | None = None,
+    procedure: str = "tender",
+    commit: bool = True,
 ) -> Batch:
-    """Create a draft batch in the actor's region with a validated rule set."""
+    """Create a draft batch in the actor's region with a validated rule set (``procedure``: see
+    ``procurement.lifecycle.PROCEDURES``; ``commit=False`` leaves it in the caller's transaction)."""
     _require_manager(actor)
     now = now or utcnow()
     code, name = code.strip(), name.strip()
@@ -96,15 +107,16 @@ def create_batch(
     if timeline:
         check_timeline(timeline, now)
     rule_set = parse_rules(rules)
-    batch = Batch(code=code, name=name, kind=kind, region_code=actor.region_code,
+    batch = Batch(code=code, name=name, kind=kind, procedure=Procedure(procedure), region_code=actor.region_code,
                   status=BatchStatus.DRAFT, rules_json=rule_set.to_json(),
                   created_by=actor.user_id, created_at=now, updated_at=now)
     if timeline:
         _apply_timeline(batch, timeline)
     session.add(batch)
     session.flush()
-    audit.record(session, actor.audit(), "batch.create", "batch", code, {"name": name}, at=now)
-    session.commit()
+    audit.record(session, actor.audit(), "batch.create", "batch", code, {"name": name, "procedure": procedure}, at=now)
+    if commit:
+        session.commit()
     return batch
 
 
@@ -143,6 +155,12 @@ def update_batch(
         batch.rules_json = new_rules.to_json()
         detail["rules"] = {k: str(v) for k, v in rule_changes.items()}
     if timeline is not None:
+        if batch.procedure == Procedure.RESULT and (
+                (timeline.cycle_start, timeline.cycle_end) != (batch.cycle_start, batch.cycle_end)
+                or timeline.bid_deadline or timeline.opening_at):
+            session.rollback()
+            raise BatchError("落地执行批次的采购周期来自中选结果文件，且没有申报和开标时间 / an executed result's cycle comes from "
+                             "its file, and it has no bid deadline or opening")
         try:
             check_timeline(timeline, now)
         except TimelineError:
@@ -170,6 +188,7 @@ def add_batch_item(
     batch = get_batch_for_update(session, actor, code)
     if batch.status not in EDITABLE_STATES:
         raise BatchError("只有草稿状态的批次可以修改 / only draft batches can be edited")
+    _tendered(batch)
     item = session.exec(select(Item).where(Item.code == item_code, Item.active == True)).first()  # noqa: E712
     if item is None:
         raise BatchError(f"品种不存在 / no such item: {item_code}")
@@ -201,6 +220,7 @@ def remove_batch_item(session: Session, actor: Actor, code: str, item_code: str,
     batch = get_batch_for_update(session, actor, code)
     if batch.status not in EDITABLE_STATES:
         raise BatchError("只有草稿状态的批次可以修改 / only draft batches can be edited")
+    _tendered(batch)
     row = session.exec(select(BatchItem).join(Item).where(
         BatchItem.batch_id == batch.id, Item.code == item_code, BatchItem.active == True)).first()  # noqa: E712
     if row is None:
@@ -218,6 +238,7 @@ def set_batch_regions(session: Session, actor: Actor, code: str, region_codes: l
     batch = get_batch_for_update(session, actor, code)
     if batch.status not in EDITABLE_STATES:
         raise BatchError("只有草稿状态的批次可以修改 / only draft batches can be edited")
+    _tendered(batch)
     wanted = sorted(set(region_codes))
     for rc in wanted:
         if session.get(Region, rc) is None:

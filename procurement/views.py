@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -23,7 +24,7 @@ from procurement.forms import (
     TransitionForm,
     aware,
 )
-from procurement.lifecycle import IRREVERSIBLE, BatchStatus
+from procurement.lifecycle import IRREVERSIBLE, BatchStatus, Procedure
 from procurement.rules import RuleError
 from procurement.timeline import TimelineError, timeline_problems
 from web.auth import requires
@@ -105,7 +106,7 @@ def _detail_page(code: str, form: BatchEditForm | None = None, status: int = 200
             value = getattr(view.batch, name)
             getattr(form, name).data = value.astimezone(tz).replace(tzinfo=None) if value else None
     return render_template("procurement/batch_detail.html", view=view, form=form,
-                           rule_groups=rule_fields.display_groups(view.rules, _),
+                           rule_groups=rule_fields.display_groups(view.rules, _, view.batch.procedure),
                            rule_controls=rule_fields.control_values(view.rules, posted),
                            rule_errors=rule_errors or {}, item_form=BatchItemForm(),
                            regions_form=RegionsForm(), transition_form=TransitionForm(),
@@ -142,11 +143,15 @@ def _guarded(action):
 def batch_edit(code: str):
     """Save a draft batch's name and timeline; a refusal shows the page again with the values
     entered and every field at fault marked."""
-    visible_batch(code)
+    batch = visible_batch(code)
     form = BatchEditForm()
 
     def save():
-        services.update_batch(get_session(), g.actor, code, name=form.name.data, timeline=_timeline(form))
+        timeline = _timeline(form)
+        if batch.procedure == Procedure.RESULT:  # the cycle comes from the result file; no bidding times
+            timeline = replace(timeline, bid_deadline=None, opening_at=None, cycle_start=batch.cycle_start,
+                               cycle_end=batch.cycle_end)
+        services.update_batch(get_session(), g.actor, code, name=form.name.data, timeline=timeline)
     try:
         saved = _save_timeline(form, save)
     except Forbidden:

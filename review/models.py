@@ -24,13 +24,16 @@ class ReviewDecision(SQLModel, table=True):
 
 
 class Publicity(SQLModel, table=True):
-    """The publicity period (公示) of a batch's approved result."""
+    """The publicity period (公示) of a batch's approved result: a tendered batch's evaluation
+    version, or — for a batch putting a published result into effect — the result version whose
+    local allocation is under publicity."""
 
     __tablename__ = "publicity"
 
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="batch.id", unique=True)
-    evaluation_id: int = Field(foreign_key="evaluation.id")
+    evaluation_id: int | None = Field(default=None, foreign_key="evaluation.id")
+    result_version_id: int | None = Field(default=None, foreign_key="result_version.id")
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -56,7 +59,13 @@ class Objection(SQLModel, table=True):
 
 class Contract(SQLModel, table=True):
     """One contract per hospital × item of a published batch: the winner, the price and the
-    agreed volume (ratio × the hospital's reported demand, rounded half up)."""
+    agreed volume (ratio × the hospital's reported demand, rounded half up) — the first contract
+    year's; each year's agreed volume is a ``cycles.models.ContractYear`` row.
+
+    The period follows the batch's contract-period rule (``cycles.period``): ``period_basis`` says
+    which part of it decided the end (years by ``winner_count`` winners, the fixed end date, or
+    the cycle's end as the cap). A contract comes from a tendered batch's evaluation version or
+    from the result version of a batch putting a published result into effect."""
 
     __tablename__ = "contract"
     __table_args__ = (UniqueConstraint("batch_item_id", "hospital_org_id", name="uq_contract_item_hospital"),)
@@ -64,7 +73,8 @@ class Contract(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=60, unique=True)
     batch_id: int = Field(foreign_key="batch.id", index=True)
-    evaluation_id: int = Field(foreign_key="evaluation.id")
+    evaluation_id: int | None = Field(default=None, foreign_key="evaluation.id")
+    result_version_id: int | None = Field(default=None, foreign_key="result_version.id")
     batch_item_id: int = Field(foreign_key="batch_item.id", index=True)
     hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
     supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
@@ -76,6 +86,8 @@ class Contract(SQLModel, table=True):
     agreed_volume: int
     period_start: date = Field(sa_column=Column(Date, nullable=False))
     period_end: date = Field(sa_column=Column(Date, nullable=False))
+    period_basis: str = Field(default="cycle_end", max_length=12, sa_column_kwargs={"server_default": "cycle_end"})
+    winner_count: int | None = None  # winners of the item when the contract was made (the period rule's input)
     status: str = Field(default="unsigned", max_length=12)  # unsigned | signed
     hospital_signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hospital_signed_by: int | None = Field(default=None, foreign_key="app_user.id")

@@ -94,6 +94,8 @@ class OcdsContract(_Checked):
     period_end: date  # last day
     status: str = "pending"  # "pending" (not signed by both) or "active" (signed)
     date_signed: datetime | None = None  # when the last party signed (aware); set iff active
+    period_rule: str = ""  # which part of the contract-period rule set the end (winners | fixed_end | cycle_end)
+    years: tuple[tuple[int, date, date, int], ...] = ()  # (year, first day, last day, agreed volume)
 
     def __post_init__(self) -> None:
         """Check types, status, signature date and the exact value."""
@@ -115,9 +117,9 @@ class OcdsBatch(_Checked):
     bureau: OcdsOrg  # the 医保局: buyer and procuring entity
     region_code: str  # the bureau's GB/T 2260 region (its party address region)
     published_at: datetime  # final publication (中选结果), aware
-    tender_start: datetime  # bid window opens, aware
-    tender_end: datetime  # bid window closes, aware
-    opening_at: datetime  # bid opening (开标), aware
+    tender_start: datetime  # bid window opens (an executed result: when it was loaded), aware
+    tender_end: datetime | None  # bid window closes, aware (None: an executed result, no bidding)
+    opening_at: datetime | None  # bid opening (开标), aware (None: an executed result)
     items: tuple[OcdsItem, ...]  # every batch item, won or not
     bids: tuple[OcdsBidStat, ...] = ()  # per-item statistics
     awards: tuple[OcdsAward, ...] = ()  # per item × winner
@@ -125,6 +127,7 @@ class OcdsBatch(_Checked):
     fund: OcdsOrg | None = None  # the insurance fund that pays suppliers (party role payer)
     number_of_tenderers: int | None = None  # distinct suppliers that bid (None: undisclosed)
     currency: str = "CNY"  # ISO 4217
+    executed_result: str = ""  # a published result put into effect: its source and document ("" if tendered)
 
     def __post_init__(self) -> None:
         """Check types, unique codes, every cross-reference, and awards against contracts."""

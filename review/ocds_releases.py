@@ -103,10 +103,14 @@ def tender_release(batch: OcdsBatch, ocid: str) -> dict[str, Any]:
     tender = {"id": batch.code, "title": batch.name, "status": "active",
               "procuringEntity": _ref(batch.bureau), "items": items,
               "procurementMethod": "open", "procurementMethodDetails": "带量采购 / volume-based procurement",
-              "mainProcurementCategory": "goods", "awardCriteria": "priceOnly",
-              "submissionMethod": ["electronicSubmission"],
-              "tenderPeriod": {"startDate": _ts(batch.tender_start), "endDate": _ts(batch.tender_end)},
-              "x_bidOpeningDate": _ts(batch.opening_at)}
+              "mainProcurementCategory": "goods", "awardCriteria": "priceOnly"}
+    if batch.executed_result:  # a published result put into effect (落地): no bid window, no opening
+        tender.update(procurementMethod="limited", procurementMethodDetails=(
+            f"落地执行已发布的中选结果 / putting a published result into effect: {batch.executed_result}"))
+    else:
+        tender.update(submissionMethod=["electronicSubmission"],
+                      tenderPeriod={"startDate": _ts(batch.tender_start), "endDate": _ts(batch.tender_end)},
+                      x_bidOpeningDate=_ts(batch.opening_at))
     return _release(ocid, f"{ocid}-tender", batch.tender_start, ["tender"], batch,
                     _parties(batch, suppliers=False, hospitals=False), tender=tender)
 
@@ -164,6 +168,11 @@ def contract_release(batch: OcdsBatch, ocid: str) -> dict[str, Any]:
                  "status": c.status, "value": _money(cur, fen=c.value_fen),
                  "items": [_item(items[c.item_code], c.quantity, c.unit_price_e4, cur)],
                  "period": _period(c.period_start, c.period_end), "x_buyer": _ref(c.hospital)}
+        if c.period_rule:
+            entry["x_periodRule"] = c.period_rule
+        if c.years:
+            entry["x_contractYears"] = [{"year": n, "period": _period(first, last), "quantity": quantity}
+                                        for n, first, last, quantity in c.years]
         if c.date_signed is not None:
             entry["dateSigned"] = _ts(c.date_signed)
         contracts.append(entry)

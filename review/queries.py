@@ -18,7 +18,7 @@ from evaluation.queries import ReadableItem, display_names, readable_items
 from evaluation.reading import Translate, read_item
 from procurement.models import Batch, BatchItem, Item
 from procurement.names import item_title
-from procurement.queries import find_batch
+from procurement.queries import find_batch, find_tendered_batch
 from review.models import Contract, Objection, Publicity, ReviewDecision
 from review.services import publicity_of, submitted_version
 
@@ -93,7 +93,7 @@ def _item_review(result: dict, batch_item: BatchItem, item: Item, names: dict[st
 def review_view(session: Session, actor: Actor, code: str, _: Translate | None = None) -> ReviewView | None:
     """Everything the review page shows (bureau roles of the batch's region only); with ``_``,
     each item also carries its reading (anchor, thresholds, a sentence per bid) in that language."""
-    batch = find_batch(session, actor, code)
+    batch = find_tendered_batch(session, actor, code)
     if batch is None or not actor.is_bureau:
         return None
     publicity = publicity_of(session, batch)
@@ -148,7 +148,7 @@ class PublicResult:
 def public_result(session: Session, actor: Actor, code: str, _: Translate | None = None) -> PublicResult | None:
     """The proposed or published winners with region names; a supplier also sees its own
     outcome per item, with the sentence that explains it (in the language of ``_``)."""
-    batch = find_batch(session, actor, code)
+    batch = find_tendered_batch(session, actor, code)
     publicity = publicity_of(session, batch) if batch else None
     if batch is None or publicity is None:
         return None

@@ -14,7 +14,6 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
@@ -29,14 +28,20 @@ from core.i18n import N_
 from core.money import parse_price_e4, round_half_up_div
 from core.outcome import Outcome
 from core.regions import region_contains
+from cycles.period import contract_period
+from cycles.years import add_contract_years
 from evaluation.models import Evaluation, EvaluationItem
 from notices.services import notify
-from procurement.demand.models import DemandLine, DemandUpload
-from procurement.lifecycle import BatchStatus
-from procurement.models import Batch, BatchItem, Item
+from procurement.demand.models import DemandUpload
+from procurement.demand.queries import latest_lines
+from procurement.lifecycle import BatchStatus, Procedure
+from procurement.models import Batch
 from procurement.queries import find_batch
 from procurement.rules import parse_rules
 from procurement.services import transition_batch
+from results.contracts import create_result_contracts
+from results.models import ResultVersion
+from results.services import is_result_winner
 from review.models import Contract, Objection, Publicity, ReviewDecision
 from settlement.execution.prepayment import grant_prepayment
 
@@ -182,8 +187,8 @@ def lodge_objection(session: Session, actor: Actor, code: str, text: str, attach
         raise ReviewError("不在公示期内 / the publicity period is not open")
     bid = session.exec(select(OpenedBid.id).join(OpeningRecord, OpenedBid.opening_id == OpeningRecord.id).where(
         OpeningRecord.batch_id == batch.id, OpenedBid.supplier_org_id == actor.org_id)).first()
-    if bid is None:
-        raise ReviewError("只有本批次的申报企业可以提出异议 / only bidders of this batch may object")
+    if bid is None and not is_result_winner(session, batch, actor.org_id):
+        raise ReviewError("只有本批次的申报企业或中选企业可以提出异议 / only bidders or winners of this batch may object")
     if not text.strip():
         raise ReviewError("请填写异议内容 / the objection needs a text")
     name, content = attachment if attachment else (None, None)
@@ -250,7 +255,10 @@ def end_publicity(session: Session, actor: Actor | None, code: str, now: datetim
         raise ReviewError(refusal)
     transition_batch(session, actor, code, "publish", now=now, commit=False, internal=True)
     publicity.published_at = now
-    contracts = _create_contracts(session, batch, session.get(Evaluation, publicity.evaluation_id), now)
+    if batch.procedure == Procedure.RESULT:
+        contracts = create_result_contracts(session, batch, session.get(ResultVersion, publicity.result_version_id), now)
+    else:
+        contracts = _create_contracts(session, batch, session.get(Evaluation, publicity.evaluation_id), now)
     notify(session, {c.hospital_org_id for c in contracts}, Role.HOSPITAL_BUYER, "contracts_to_sign", batch.code,
             N_("Result published, please sign your contracts: %(batch)s", batch=batch.name), now)
     notify(session, {c.supplier_org_id for c in contracts}, Role.SUPPLIER_REP, "contracts_to_sign", batch.code,
@@ -265,27 +273,15 @@ def end_publicity(session: Session, actor: Actor | None, code: str, now: datetim
 
 
 def _create_contracts(session: Session, batch: Batch, run: Evaluation, now: datetime) -> list[Contract]:
-    """One contract per hospital × item: the region's primary winner, ratio × reported demand."""
-
-    from procurement.demand.queries import latest_upload_ids  # noqa: F401 - scoped variant for users
-
+    """One contract per hospital × item: the region's primary winner, ratio × reported demand,
+    over the period the contract-period rule gives the item's number of winners; with its years."""
     codes = {o.code: o.id for o in session.exec(select(Organisation).where(Organisation.kind == OrgKind.SUPPLIER)).all()}
-    regions = [r for r in session.exec(select(Batch.region_code).where(Batch.id == batch.id)).all()]
-    del regions
-    latest = (select(DemandUpload.hospital_org_id.label("h"), func.max(DemandUpload.version).label("v"))
-              .where(DemandUpload.batch_id == batch.id).group_by(DemandUpload.hospital_org_id).subquery())
-    lines = session.exec(
-        select(DemandLine, Organisation, BatchItem, Item)
-        .join(DemandUpload, DemandLine.upload_id == DemandUpload.id)
-        .join(latest, and_(DemandUpload.hospital_org_id == latest.c.h, DemandUpload.version == latest.c.v))
-        .join(Organisation, DemandUpload.hospital_org_id == Organisation.id)
-        .join(BatchItem, DemandLine.batch_item_id == BatchItem.id).join(Item, BatchItem.item_id == Item.id)
-        .where(DemandUpload.batch_id == batch.id)).all()
     results = {i.item_code: json.loads(i.result_json) for i in session.exec(
         select(EvaluationItem).where(EvaluationItem.evaluation_id == run.id)).all()}
     offers = _winning_offers(session, batch)
+    rules = parse_rules(batch.rules_json)
     contracts = []
-    for line, hospital, batch_item, item in lines:
+    for line, hospital, batch_item, item in latest_lines(session, batch.id):
         result = results.get(item.code)
         if not result or not result.get("winners") or line.committed <= 0:
             continue
@@ -297,6 +293,8 @@ def _create_contracts(session: Session, batch: Batch, run: Evaluation, now: date
         pack_price, pack_spec = _pack_terms(offer, primary)
         ratio = Decimal(result["agreed_ratio"])
         num, den = ratio.as_integer_ratio()
+        winners = len(result["winners"])
+        period = contract_period(batch.cycle_start, batch.cycle_end, winners, rules.contract_years, rules.contract_end)
         contract = Contract(
             code=f"{batch.code}-{item.code}-{hospital.code}", batch_id=batch.id, evaluation_id=run.id,
             batch_item_id=batch_item.id, hospital_org_id=hospital.id, supplier_org_id=codes[primary["supplier"]],
@@ -304,10 +302,13 @@ def _create_contracts(session: Session, batch: Batch, run: Evaluation, now: date
             ucp_e4=parse_price_e4(primary["ucp"]), pack_price_e4=pack_price, pack_spec=pack_spec,
             reported_demand=line.committed,
             agreed_volume=round_half_up_div(line.committed * num, den),
-            period_start=batch.cycle_start, period_end=batch.cycle_end, created_at=now)
+            period_start=period.start, period_end=period.end, period_basis=period.basis, winner_count=winners,
+            created_at=now)
         session.add(contract)
         contracts.append(contract)
     session.flush()
+    for contract in contracts:
+        add_contract_years(session, contract)
     return contracts
 
 

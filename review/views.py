@@ -28,6 +28,8 @@ from core.money import (
     parse_price_e4,
     price_e4_to_decimal,
 )
+from cycles.period import contract_years as years_between
+from cycles.queries import years_of
 from evaluation.export import build_evaluation_workbook, export_item
 from evaluation.reading import amount_text, percent_text, price_text
 from procurement.names import item_title
@@ -202,6 +204,7 @@ def contracts(code: str):
     pending = len(services.awaiting_signature(get_session(), g.actor, batch))
     return render_template("review/contracts.html", batch=batch, p=page, rows=page.rows, form=EmptyForm(),
                            price=format_price_e4, title=item_title, pending=pending,
+                           years=years_of(get_session(), [c.id for c, *_rest in page.rows]), period_rule=period_rule,
                            amount=lambda c: format_yuan(line_amount_fen(c.agreed_volume, c.ucp_e4)),
                            statuses=[(s, label(s, "contract")) for s in lists.CONTRACT_STATUSES])
 
@@ -251,12 +254,32 @@ def contracts_export(code: str):
     batch, rows = found
     header = ["协议编号 Contract", "品种 Item", "医疗机构 Hospital", "中选企业 Supplier", "单位可比价 UCP",
               "包装价 Pack price", "包装规格 Pack", "报量 Reported", "约定采购量 Agreed", "周期起 Start", "周期止 End",
-              "状态 Status"]
+              "状态 Status", "合同期规则 Period rule"]
     data = [[c.code, f"{i.code} {i.generic_name}", h.name, s.name, price_cell(c.ucp_e4),
              price_cell(c.pack_price_e4) if c.pack_price_e4 else "", spec_text(c.pack_spec), qty_cell(c.reported_demand),
-             qty_cell(c.agreed_volume), date_cell(c.period_start), date_cell(c.period_end), label(c.status, "contract")]
+             qty_cell(c.agreed_volume), date_cell(c.period_start), date_cell(c.period_end),
+             label(c.status, "contract"), period_rule(c)]
             for c, i, h, s in rows]
-    return xlsx_download(workbook_bytes([("采购协议", header, data)]), f"contracts-{batch.code}.xlsx")
+    by_contract = years_of(get_session(), [c.id for c, *_rest in rows])
+    year_header = ["协议编号 Contract", "品种 Item", "医疗机构 Hospital", "合同年度 Year", "起 Start", "止 End",
+                   "约定采购量 Agreed", "状态 State", "上年实际验收 Last year's accepted", "下限 Floor", "医院意见 Hospital's answer",
+                   "理由 Reason"]
+    year_rows = [[c.code, f"{i.code} {i.generic_name}", h.name, y.year_no, date_cell(y.starts_on), date_cell(y.ends_on),
+                  qty_cell(y.agreed_volume), label(y.status, "contract_year"),
+                  qty_cell(y.last_actual) if y.last_actual is not None else "",
+                  qty_cell(y.floor_volume) if y.floor_volume is not None else "",
+                  qty_cell(y.hospital_volume) if y.hospital_volume is not None else "", y.hospital_reason]
+                 for c, i, h, _s in rows for y in by_contract.get(c.id, [])]
+    return xlsx_download(workbook_bytes([("采购协议", header, data), ("年度约定采购量", year_header, year_rows)]),
+                         f"contracts-{batch.code}.xlsx")
+
+
+def period_rule(contract) -> str:
+    """The contract-period rule that set a contract's end, in the reader's language."""
+    if contract.period_basis == "winners" and contract.winner_count:
+        return _("%(n)s winners → %(years)s years", n=contract.winner_count,
+                 years=len(years_between(contract.period_start, contract.period_end)))
+    return label(contract.period_basis, "period_basis")
 
 
 @bp.get("/batches/<code>/result.xlsx")

@@ -39,6 +39,14 @@ def visible_batch(code: str):
     return batch
 
 
+def tendered_batch(code: str):
+    """Like :func:`visible_batch`, for the pages of bidding, which an executed result does not have."""
+    batch = visible_batch(code)
+    if batch.procedure != "tender":
+        abort(404, description="no such batch")
+    return batch
+
+
 def get_session() -> Session:
     """The request's session, opened on first use."""
     if "db_session" not in g:

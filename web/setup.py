@@ -145,12 +145,14 @@ def init_web(app: Flask, tz_name: str) -> None:
     from api.views import api as api_bp
     from api.views import ui as api_ui_bp
     from bidding.views import bp as bidding_bp
+    from cycles.views import bp as cycles_bp
     from evaluation.views import bp as evaluation_bp
     from jobs.views import bp as jobs_bp
     from listing.views import bp as listing_bp
     from notices.views import bp as notices_bp
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
+    from results.views import bp as results_bp
     from review.views import bp as review_bp
     from settlement.execution.views import bp as settlement_bp
     from settlement.monitoring.views import bp as dashboard_bp
@@ -169,6 +171,8 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(listing_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(cycles_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(api_ui_bp)
     app.register_blueprint(api_bp)

@@ -16,7 +16,7 @@ from accounts.scoping import within_region
 from core.regions import region_contains
 from imports.demand import BatchItem as SheetItem
 from imports.demand import BrandOption, BulkDemandContext, DemandContext
-from procurement.demand.models import DemandUpload
+from procurement.demand.models import DemandFloor, DemandUpload
 from procurement.models import Batch, BatchItem, BatchRegion, Item
 from procurement.rules import parse_rules
 
@@ -86,16 +86,30 @@ def batch_hospitals(session: Session, regions: tuple[str, ...], within: str | No
     return found
 
 
-def demand_context(batch: Batch, hospital: Organisation, catalog: BatchCatalog) -> DemandContext:
-    """The reader's context for one hospital's sheet."""
+def demand_floors(session: Session, batch: Batch, hospital_id: int | None = None) -> dict[tuple[str, str], int]:
+    """A renewal batch's demand floors, (hospital code, item code) → least committed volume
+    (empty for any other batch); optionally of one hospital."""
+    stmt = (select(Organisation.code, Item.code, DemandFloor.floor_volume)
+            .join(Organisation, DemandFloor.hospital_org_id == Organisation.id)
+            .join(BatchItem, DemandFloor.batch_item_id == BatchItem.id).join(Item, BatchItem.item_id == Item.id)
+            .where(DemandFloor.batch_id == batch.id))
+    if hospital_id is not None:
+        stmt = stmt.where(DemandFloor.hospital_org_id == hospital_id)
+    return {(h, i): int(least) for h, i, least in session.exec(stmt).all()}
+
+
+def demand_context(batch: Batch, hospital: Organisation, catalog: BatchCatalog,
+                   floors: dict[tuple[str, str], int] | None = None) -> DemandContext:
+    """The reader's context for one hospital's sheet (``floors``: a renewal's, see :func:`demand_floors`)."""
     return DemandContext(hospital.code, hospital.name, batch.code, catalog.items,
-                         parse_rules(batch.rules_json).demand_floor_ratio, catalog.brands)
+                         parse_rules(batch.rules_json).demand_floor_ratio, catalog.brands, floors or {})
 
 
-def bulk_context(batch: Batch, hospital_codes: frozenset[str], catalog: BatchCatalog) -> BulkDemandContext:
+def bulk_context(batch: Batch, hospital_codes: frozenset[str], catalog: BatchCatalog,
+                 floors: dict[tuple[str, str], int] | None = None) -> BulkDemandContext:
     """The reader's context for a bureau-side file with many hospitals."""
     return BulkDemandContext(batch.code, catalog.items, hospital_codes,
-                             parse_rules(batch.rules_json).demand_floor_ratio, catalog.brands)
+                             parse_rules(batch.rules_json).demand_floor_ratio, catalog.brands, floors or {})
 
 
 def submitted_hospital_ids(session: Session, batch_id: int) -> set[int]:

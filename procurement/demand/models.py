@@ -61,3 +61,18 @@ class DemandReminder(SQLModel, table=True):
     hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
     sent_by: int | None = Field(default=None, foreign_key="app_user.id")
     sent_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DemandFloor(SQLModel, table=True):
+    """The least a hospital may commit to one item of a renewal batch (接续): its actual accepted
+    quantity of the last year of the expiring contract. A renewal always carries volume."""
+
+    __tablename__ = "demand_floor"
+    __table_args__ = (UniqueConstraint("batch_id", "batch_item_id", "hospital_org_id", name="uq_demand_floor"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    batch_item_id: int = Field(foreign_key="batch_item.id")
+    hospital_org_id: int = Field(foreign_key="organisation.id")
+    floor_volume: int = Field(sa_type=BigInteger)
+    source_contract_id: int | None = Field(default=None, foreign_key="contract.id")  # the expiring contract

@@ -259,3 +259,18 @@ def hospital_by_id(session: Session, actor: Actor, org_id: int) -> Organisation 
     """A hospital organisation by id, within the actor's scope."""
     stmt = select(Organisation).where(Organisation.id == org_id, Organisation.kind == "hospital")
     return session.exec(scope(stmt, actor, Organisation)).first()
+
+
+def latest_lines(session: Session, batch_id: int) -> list[tuple[DemandLine, Organisation, BatchItem, Item]]:
+    """Every line of each hospital's latest demand version of the batch, with the hospital, the
+    batch item and the item (unscoped: for the use cases that make contracts from demand)."""
+    latest = (select(DemandUpload.hospital_org_id.label("h"), func.max(DemandUpload.version).label("v"))
+              .where(DemandUpload.batch_id == batch_id).group_by(DemandUpload.hospital_org_id).subquery())
+    return list(session.exec(
+        select(DemandLine, Organisation, BatchItem, Item)
+        .join(DemandUpload, DemandLine.upload_id == DemandUpload.id)
+        .join(latest, and_(DemandUpload.hospital_org_id == latest.c.h, DemandUpload.version == latest.c.v))
+        .join(Organisation, DemandUpload.hospital_org_id == Organisation.id)
+        .join(BatchItem, DemandLine.batch_item_id == BatchItem.id).join(Item, BatchItem.item_id == Item.id)
+        .where(DemandUpload.batch_id == batch_id)
+        .order_by(Organisation.code, Item.code)).all())

@@ -138,6 +138,19 @@ def _unreadable(exc: WorkbookError) -> DemandRejected:
     return DemandRejected(str(exc), readable=False)
 
 
+def _missing_floors(rows: Sequence[DemandRow], floors: dict[tuple[str, str], int]) -> list[CellError]:
+    """A renewal carries volume: every item a hospital of the upload bought in the last cycle
+    must be in its rows (an error per missing item; only hospitals the upload covers)."""
+    given = {(r.hospital_code.upper(), r.item_code.upper()) for r in rows}
+    hospitals = {h for h, _i in given}
+    return [CellError(DATA_SHEET, 1, "品种编码 (item code)", None, item,
+                      f"接续采购：医院 {hospital} 上一周期采购了此品种（{least}），须填报承诺量",
+                      f"renewal: hospital {hospital} bought this item in the last cycle ({least}); report its committed "
+                      "volume", "renewal_item_missing")
+            for (hospital, item), least in sorted(floors.items())
+            if least > 0 and hospital.upper() in hospitals and (hospital.upper(), item.upper()) not in given]
+
+
 LINE_COLUMNS = ("upload_id", "batch_item_id", "last_year_use", "committed", "preferred_supplier_id", "reason")
 
 
@@ -162,8 +175,9 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
     _check_open(batch, now, tz)
     catalog = ctx.batch_catalog(session, batch)
     hospital = _hospital(session, actor, hospital_code, catalog)
+    floors = ctx.demand_floors(session, batch, hospital.id)
     try:
-        parse = read_demand_workbook(data, filename=filename, context=ctx.demand_context(batch, hospital, catalog),
+        parse = read_demand_workbook(data, filename=filename, context=ctx.demand_context(batch, hospital, catalog, floors),
                                      limits=with_max_rows(HOSPITAL_LIMITS, max_rows))
     except WorkbookError as exc:
         session.rollback()
@@ -171,6 +185,9 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
     if not parse.ok or not parse.rows:
         session.rollback()
         return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
+    if missing := _missing_floors(parse.rows, floors):
+        session.rollback()
+        return _rejection(missing, len(missing))
     batch = _batch(session, actor, batch_code, lock=True)
     _check_open(batch, now, tz)
     advisory_xact_lock(session, f"demand:{batch.id}:{hospital.id}")
@@ -204,9 +221,10 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
     catalog = ctx.batch_catalog(session, batch)
     hospitals = {org.code.upper(): org for org, _r in ctx.batch_hospitals(
         session, catalog.regions, actor.region_code if actor else None)}
+    floors = ctx.demand_floors(session, batch)
     try:
         parse = read_demand_workbook_bulk(data, filename=filename,
-                                          context=ctx.bulk_context(batch, frozenset(hospitals), catalog),
+                                          context=ctx.bulk_context(batch, frozenset(hospitals), catalog, floors),
                                           limits=with_max_rows(BULK_LIMITS, max_rows))
     except WorkbookError as exc:
         session.rollback()
@@ -214,6 +232,9 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
     if not parse.ok or not parse.rows:
         session.rollback()
         return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
+    if missing := _missing_floors(parse.rows, floors):
+        session.rollback()
+        return _rejection(missing, len(missing))
     batch = session.get(Batch, batch.id, with_for_update=True, populate_existing=True)
     _check_open(batch, now, tz)
     by_hospital: dict[str, list[DemandRow]] = {}

@@ -25,6 +25,7 @@ from bidding.workbook import build_bid_template, read_bid_workbook
 from core.export import DANGEROUS, safe_cell, save, workbook_bytes
 from imports.demand import BatchItem, BrandOption, DemandContext, read_demand_workbook
 from imports.errors_workbook import SUMMARY_SHEET, build_error_workbook
+from imports.result import result_workbook
 from imports.template import build_demand_template
 from settlement.execution.workbook import build_delivery_template
 from settlement.payments.remittance import build_remittance_advice
@@ -235,6 +236,16 @@ def _evaluation_workbook():
     reading = read_item(item_result_to_json(solve_item(item, rules)), canonical_snapshot(rules, item), HOSTILE[5], names)
     items = [ExportItem("YP001", HOSTILE[2], HOSTILE[5], reading, 20, Decimal("10.00"), Decimal("-1.00"))]
     return [("evaluation workbook", build_evaluation_workbook(HOSTILE[0], items, lambda s: s, lambda r: HOSTILE[3]))]
+
+
+@_walks("imports.result:result_workbook")
+def _result_workbook():
+    document = {"source": HOSTILE[0], "document_no": HOSTILE[1], "document_date": HOSTILE[2],
+                "items": [{"item_code": v, "rep_spec": v, "previous_price": "1.5"} for v in HOSTILE],
+                "winners": [{"item_code": v, "supplier_code": v, "supplier_name": v, "units_per_pack": 1,
+                             "pack_price": v, "ucp": "-1.5"} for v in HOSTILE],
+                "supply": [{"item_code": v, "region_code": v, "primary": v, "backup": v} for v in HOSTILE]}
+    return [("result workbook", result_workbook(document))]
 
 
 @_walks("api.bodies:lines_to_sheet")

@@ -9,7 +9,7 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.audit import AuditEntry, verify_chain
 from procurement import services
-from procurement.lifecycle import TRANSITIONS, BatchStatus
+from procurement.lifecycle import LIFECYCLES, TIMELINE_FIELDS, TRANSITIONS, BatchStatus, Procedure
 from procurement.models import BatchTransition, Item
 from tests.conftest import aware
 
@@ -74,6 +74,16 @@ def test_every_action_has_a_target_and_sources():
     assert all(sources and target for sources, target in TRANSITIONS.values())
     reachable = {t for _s, t in TRANSITIONS.values()} | {BatchStatus.DRAFT}
     assert reachable == set(BatchStatus)
+
+
+def test_an_executed_result_has_no_bidding_or_evaluation_states():
+    table = LIFECYCLES[Procedure.RESULT]
+    assert all(sources and target for sources, target in table.values())
+    reachable = {t for _s, t in table.values()} | {BatchStatus.DRAFT}
+    assert reachable == set(BatchStatus) - {BatchStatus.BIDDING, BatchStatus.OPENED, BatchStatus.EVALUATION,
+                                            BatchStatus.REVIEW}
+    assert not {"close_demand", "open_bids", "start_evaluation", "approve"} & set(table)
+    assert TIMELINE_FIELDS[Procedure.RESULT] == ("demand_deadline", "cycle_start", "cycle_end")
 
 
 def test_roles_and_regions_are_enforced(session, world):

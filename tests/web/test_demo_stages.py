@@ -10,9 +10,11 @@ import pytest
 from sqlmodel import func, select
 
 from core.audit import AuditEntry, verify_chain
+from cycles.models import ContractYear
 from demo.lifecycle import FROZEN
 from notices.models import Notification
 from procurement.models import Batch
+from results.models import ResultVersion
 from review.models import Contract, Objection
 from settlement.models import (
     Acceptance,
@@ -40,13 +42,13 @@ def _count(s, model, *where) -> int:
 
 
 def test_every_stage_exists_made_by_the_services_and_a_second_seed_adds_nothing(app, db, seeded):
-    for stage in ("DEMO-BID", "DEMO-R", "DEMO-P", "DEMO-E", "DEMO-B"):
+    for stage in ("DEMO-BID", "DEMO-R", "DEMO-P", "DEMO-E", "DEMO-B", "GJ9"):
         assert re.search(rf"SD-\d{{4}}-{stage} ", seeded), seeded  # the seed says which batch shows what
     with db.read_session() as s:
         status = {b.code.rsplit("-", 1)[-1]: b.status for b in s.exec(select(Batch)).all()}
         assert status == {"01": "demand", "B": "opened", "BID": "bidding", "R": "review", "P": "publicity",
-                          "E": "execution"}
-        execution = s.exec(select(Batch).where(Batch.status == "execution")).one()
+                          "E": "execution", "GJ9": "execution"}
+        execution = s.exec(select(Batch).where(Batch.status == "execution", Batch.code.endswith("DEMO-E"))).one()
         contracts = s.exec(select(Contract).where(Contract.batch_id == execution.id)).all()
         assert contracts and {c.status for c in contracts} == {"signed"}
         assert _count(s, Delivery, Delivery.batch_id == execution.id) > 0
@@ -64,11 +66,21 @@ def test_every_stage_exists_made_by_the_services_and_a_second_seed_adds_nothing(
         accepted = select(Acceptance.delivery_id)
         assert _count(s, Delivery, Delivery.batch_id == execution.id, Delivery.id.not_in(accepted)) > 0
         assert _count(s, Objection, Objection.answer.is_(None)) == 1
+        # the national result put into effect: contracts per city from its version, year 2 agreed
+        # (one hospital asked for more, with a reason), year 3 open for the hospitals
+        national = s.exec(select(Batch).where(Batch.code.endswith("GJ9"))).one()
+        assert national.procedure == "result"
+        assert _count(s, ResultVersion, ResultVersion.batch_id == national.id) == 1
+        years = s.exec(select(ContractYear).where(ContractYear.batch_id == national.id)).all()
+        assert {y.status for y in years if y.year_no == 2} == {"agreed"}
+        assert {y.status for y in years if y.year_no == 3} == {"to_confirm"}
+        assert [y.hospital_reason for y in years if y.hospital_reason] == ["新院区开诊，预计用量增加"]
         # made by the use cases: each step left its audit entry, and the chain verifies
         actions = set(s.exec(select(AuditEntry.action)).all())
         assert {"bids.open", "evaluation.done", "review.submit", "review.approve", "batch.published", "contract.sign",
                 "delivery.record", "delivery.accept", "delivery.return", "settlement.apply", "settlement.confirm",
-                "settlement.bank_return", "objection.lodge"} <= actions, actions
+                "settlement.bank_return", "objection.lodge", "result.load", "result.publicity", "volumes.open",
+                "volumes.answer", "volumes.approve"} <= actions, actions
         assert verify_chain(s).ok
         before = {m.__name__: _count(s, m) for m in (Batch, Contract, Delivery, SettlementRun, Notification, AuditEntry)}
     again = app.test_cli_runner().invoke(args=["seed"])

@@ -24,6 +24,7 @@ from sqlmodel import select
 from accounts.models import Organisation
 from bidding.models import BidSubmission
 from core.clock import utcnow
+from cycles.models import ContractYear
 from demo import pipeline
 from demo.seed import DEMO_PASSWORD
 from evaluation import services as evaluation
@@ -117,6 +118,7 @@ def _values(session) -> dict[str, list[str]]:
         "product_id": [str(p.id) for p in session.exec(select(ListedProduct).order_by(ListedProduct.id)).all()[:2]]
         or ["1"],
         "relation_id": [str(r.id) for r in session.exec(select(DistributionRelation)).all()[:1]] or ["1"],
+        "year_id": [str(y.id) for y in session.exec(select(ContractYear).order_by(ContractYear.id)).all()[:1]] or ["1"],
     }
 
 

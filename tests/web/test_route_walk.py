@@ -56,6 +56,7 @@ def foreign(session, world) -> dict[str, str]:
         "submission_id": "999999",  # bidding: a printable receipt of another company's bid
         "product_id": str(product.id),  # listing: province B's listed product
         "relation_id": str(relation.id),  # listing: province B's distribution relation
+        "year_id": "999999",  # cycles: a contract year under re-confirmation
     }
 
 
