@@ -56,10 +56,13 @@ class Objection(SQLModel, table=True):
 
 class Contract(SQLModel, table=True):
     """One contract per hospital × item of a published batch: the winner, the price and the
-    agreed volume (ratio × the hospital's reported demand, rounded half up)."""
+    agreed volume (ratio × the hospital's reported demand, rounded half up). A supply takeover
+    (``supply/``) adds one more per hospital × item for the taker, ``origin`` ``T<takeover id>``,
+    and moves volume between them (each move kept on its takeover line)."""
 
     __tablename__ = "contract"
-    __table_args__ = (UniqueConstraint("batch_item_id", "hospital_org_id", name="uq_contract_item_hospital"),)
+    __table_args__ = (UniqueConstraint("batch_item_id", "hospital_org_id", "origin",
+                                       name="uq_contract_item_hospital_origin"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=60, unique=True)
@@ -77,6 +80,7 @@ class Contract(SQLModel, table=True):
     period_start: date = Field(sa_column=Column(Date, nullable=False))
     period_end: date = Field(sa_column=Column(Date, nullable=False))
     status: str = Field(default="unsigned", max_length=12)  # unsigned | signed
+    origin: str = Field(default="award", max_length=20, sa_column_kwargs={"server_default": "award"})  # award | T<id>
     hospital_signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hospital_signed_by: int | None = Field(default=None, foreign_key="app_user.id")
     supplier_signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
