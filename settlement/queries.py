@@ -227,7 +227,10 @@ def progress_report(session: Session, actor: Actor, batch: Batch, as_of: date) -
     by_contract = {r.contract.id: r for r in rows}
     purchases = [Purchase(by_contract[c].hospital.code, by_contract[c].item.code, int(q), d)
                  for c, d, q in bought if c in by_contract]
-    agreed = [AgreedVolume(r.hospital.code, r.item.code, r.contract.agreed_volume) for r in rows]
+    volumes: dict[tuple[str, str], int] = {}  # a supply takeover adds a second contract per hospital × item
+    for r in rows:
+        volumes[(r.hospital.code, r.item.code)] = volumes.get((r.hospital.code, r.item.code), 0) + r.contract.agreed_volume
+    agreed = [AgreedVolume(h, i, v) for (h, i), v in volumes.items()]
     names = {r.item.code: r.item.generic_name for r in rows}
     return progress(agreed, purchases, batch.cycle_start, batch.cycle_end, as_of), names
 
@@ -247,12 +250,15 @@ def savings(session: Session, actor: Actor, batch: Batch,
                               .where(a.batch_id == batch.id, settled(a)).group_by(a.contract_id)).all())
     bought = dict(session.exec(select(Acceptance.contract_id, func.sum(Acceptance.quantity - Acceptance.returned))
                                .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
-    inputs = []
+    totals: dict[tuple[str, str], list[int]] = {}  # per hospital × item (a takeover adds a contract)
     for row in contracts(session, actor, batch.id):
         bi = session.get(BatchItem, row.contract.batch_item_id)
-        inputs.append(SavingsInput(row.hospital.code, row.item.code, row.contract.agreed_volume,
-                                   int(bought.get(row.contract.id, 0)), bi.previous_price_e4 or 0,
-                                   rules.fund_payment_ratio, int(spend.get(row.contract.id, 0))))
+        t = totals.setdefault((row.hospital.code, row.item.code), [0, 0, bi.previous_price_e4 or 0, 0])
+        t[0] += row.contract.agreed_volume
+        t[1] += int(bought.get(row.contract.id, 0))
+        t[3] += int(spend.get(row.contract.id, 0))
+    inputs = [SavingsInput(h, i, agreed, purchased, pre, rules.fund_payment_ratio, spent)
+              for (h, i), (agreed, purchased, pre, spent) in totals.items()]
     needs = sorted({i.hospital_code for i in inputs if i.purchased_volume >= i.agreed_volume
                     and benchmark_fen(i.agreed_volume, i.pre_vbp_price_e4, i.fund_payment_ratio)
                     > i.actual_fund_spend_fen and i.hospital_code not in scores})
