@@ -137,3 +137,20 @@ def read_form(current: CreditRules, posted) -> tuple[CreditRules | None, dict[st
     if errors:
         return None, errors
     return parse_credit_rules(data), errors
+
+
+_LIMITS = {"ge": _l("Must be at least %(limit)s."), "gt": _l("Must be more than %(limit)s."),
+           "le": _l("Must be at most %(limit)s."), "lt": _l("Must be less than %(limit)s.")}
+_SPECIFIC = {"consequence": _l("A more serious grade may not have a milder consequence."),
+             "base_grade": _l("Choose a grade for every kind of breach."),
+             "validity_days": _l("Give every grade a validity from 1 to 3650 days.")}
+
+
+def refusal(exc, tr) -> tuple[str, str]:
+    """The setting a rule-model refusal (:class:`procurement.rules.RuleError`) belongs to, and
+    its message in the reader's language."""
+    name = exc.field.split(".")[0]
+    bound = next(iter(exc.limits.items()), None)
+    if bound is not None:
+        return name, tr(_LIMITS[bound[0]], limit=bound[1])
+    return name, tr(_SPECIFIC.get(name, _l("Enter a number.")))

@@ -28,6 +28,7 @@ from core.money import (
     parse_price_e4,
     price_e4_to_decimal,
 )
+from credit.queries import bidder_ratings
 from evaluation.export import build_evaluation_workbook, export_item
 from evaluation.reading import amount_text, percent_text, price_text
 from procurement.names import item_title
@@ -76,7 +77,8 @@ def review(code: str):
                            form=EmptyForm(), now=now,
                            decision_refusal=services.decision_refusal(get_session(), g.actor, view.batch),
                            publish_refusal=services.publish_refusal(get_session(), view.batch, now),
-                           publicity_days=rules_of(view.batch).publicity_days)
+                           publicity_days=rules_of(view.batch).publicity_days,
+                           ratings=bidder_ratings(get_session(), view.batch, now.date()))
 
 
 @bp.get("/batches/<code>/review.xlsx")

@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from accounts.models import Organisation
 from bidding.models import OpenedBid, OpeningRecord
+from core.formats import qty
 from core.i18n import N_
 from core.money import parse_price_e4, round_half_up_div
 from core.regions import region_contains
@@ -193,7 +194,7 @@ def _choose(rules_choice: str, lines: list[PlannedLine], options: list[Candidate
     able = [c for c in options if c.left >= moved]
     if rules_choice == "next_ranked":
         if not able:
-            raise SupplyError(N_("No other winner of the item has %(n)s units of capacity left.", n=moved))
+            raise SupplyError(N_("No other winner of the item has %(n)s units of capacity left.", n=qty(moved)))
         if wanted and wanted != able[0].org.code:
             raise SupplyError(N_("The rules move the volume to the next-ranked winner with capacity left: %(name)s.",
                                  name=able[0].org.name))
@@ -218,7 +219,8 @@ def _choose(rules_choice: str, lines: list[PlannedLine], options: list[Candidate
         basis = "candidate"
     if chosen.left < moved:
         raise SupplyError(N_("%(name)s has no capacity left for %(n)s units: declared %(cap)s, already carries "
-                             "%(carried)s.", name=chosen.org.name, n=moved, cap=chosen.capacity, carried=chosen.carried))
+                             "%(carried)s.", name=chosen.org.name, n=qty(moved), cap=qty(chosen.capacity),
+                             carried=qty(chosen.carried)))
     return chosen, basis
 
 

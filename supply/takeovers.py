@@ -22,7 +22,7 @@ from accounts.scoping import scope
 from bidding.models import OpenedBid, OpeningRecord
 from core import audit
 from core.db import advisory_xact_lock, lock_for_update
-from core.formats import pack_spec
+from core.formats import pack_spec, qty
 from core.i18n import N_
 from procurement.models import Batch
 from procurement.queries import find_batch
@@ -77,7 +77,7 @@ def propose_takeover(session: Session, actor: Actor, code: str, inp: TakeoverInp
                                  contract_ucp_e4=plan.contract_price(line)))
     notify(session, bureau_ids(session, batch.region_code), Role.PRICE_OFFICER, "takeover_proposed", batch.code,
            N_("Takeover %(ref)s proposed: %(n)s units from %(failed)s to %(taker)s; a second officer decides",
-              ref=takeover.reference, n=plan.moved, failed=plan.failed.name, taker=plan.taker.org.name), now)
+              ref=takeover.reference, n=qty(plan.moved), failed=plan.failed.name, taker=plan.taker.org.name), now)
     audit.record(session, actor.audit(), "supply.takeover_propose", "batch", batch.code,
                  {"takeover": takeover.reference, "item": plan.item.code, "failed": plan.failed.code,
                   "taker": plan.taker.org.code, "basis": plan.basis, "moved": plan.moved,
@@ -140,7 +140,7 @@ def _apply(session: Session, takeover: Takeover, batch: Batch, now: datetime) ->
         shipped = shipped_before(session, old.id, takeover.starts_on)
         if old.agreed_volume - shipped < line.moved_volume:
             raise SupplyError(N_("Contract %(code)s has only %(n)s units left to move now; propose the takeover again.",
-                                 code=old.code, n=max(0, old.agreed_volume - shipped)))
+                                 code=old.code, n=qty(max(0, old.agreed_volume - shipped))))
         old.agreed_volume -= line.moved_volume
         new = Contract(code=_new_contract_code(old, takeover, line), batch_id=old.batch_id,
                        evaluation_id=old.evaluation_id, batch_item_id=old.batch_item_id,

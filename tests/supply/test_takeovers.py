@@ -165,7 +165,7 @@ def test_a_taker_without_capacity_left_is_refused(db, session, world, ring, ex):
     other = build(db, session, world, ring, datetime(2026, 3, 2, 2, tzinfo=UTC), code="BG4", backup_capacity=10_000, ex=ex)
     with pytest.raises(services.SupplyError, match="no capacity left") as refused:
         _declare(session, other)  # 14,400 units to move; it declared 10,000 and carries 600
-    assert "10000" in str(refused.value.args[0].params) and "600" in str(refused.value.args[0].params)
+    assert refused.value.args[0].params == {"name": "A2 备供药业", "n": "14,400", "cap": "10,000", "carried": "600"}
     assert _declare(session, other, units=("370400",)).status == "proposed"  # 3,600 fit
     with pytest.raises(services.SupplyError, match="no capacity left"):
         _declare(session, other, units=("370100",))  # 6,000 more do not: 10,000 − 600 − 3,600 pending = 5,800

@@ -24,13 +24,16 @@ from sqlmodel import select
 from accounts.models import Organisation
 from bidding.models import BidSubmission
 from core.clock import utcnow
+from credit.models import Breach, Rating
 from demo import pipeline
 from demo.seed import DEMO_PASSWORD
 from evaluation import services as evaluation
 from evaluation.models import Evaluation
 from procurement.models import Batch, Item
 from review import services as review
+from review.models import Contract
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun
+from supply.models import SupplyProblem, Takeover
 from tests.conftest import login
 
 LOGINS = ("admin", "officer", "settle", "hospital", "supplier")
@@ -113,6 +116,13 @@ def _values(session) -> dict[str, list[str]]:
         "instruction_id": [str(i.id) for i in session.exec(select(PaymentInstruction).order_by(
             PaymentInstruction.id.desc())).all()[:2]] or ["1"],
         "request_id": [str(r.id) for r in session.exec(select(ReissueRequest)).all()[:1]] or ["1"],
+        # supply and credit (the 保供 demo batch): a contract a hospital may report on, its problem and
+        # takeover, the breach and the rating
+        "contract_id": [str(c.id) for c in session.exec(select(Contract).order_by(Contract.id.desc())).all()[:2]] or ["1"],
+        "problem_id": [str(p.id) for p in session.exec(select(SupplyProblem)).all()[:1]] or ["1"],
+        "takeover_id": [str(t.id) for t in session.exec(select(Takeover)).all()[:1]] or ["1"],
+        "breach_id": [str(b.id) for b in session.exec(select(Breach)).all()[:1]] or ["1"],
+        "rating_id": [str(r.id) for r in session.exec(select(Rating)).all()[:1]] or ["1"],
     }
 
 

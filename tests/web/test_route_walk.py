@@ -47,6 +47,11 @@ def foreign(session, world) -> dict[str, str]:
         "request_id": "999999",
         "change_id": "999999",  # accounts: bank account change requests
         "submission_id": "999999",  # bidding: a printable receipt of another company's bid
+        "problem_id": "999999",  # supply: problems and takeovers
+        "takeover_id": "999999",
+        "breach_id": "999999",  # credit: breaches, ratings, repairs
+        "rating_id": "999999",
+        "repair_id": "999999",
     }
 
 
