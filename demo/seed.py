@@ -19,7 +19,7 @@ from bidding.keys import KeyRing
 from core.clock import utcnow
 from core.db import Database
 from core.money import parse_price_e4
-from demo import lifecycle, pipeline
+from demo import lifecycle, pipeline, supply
 from procurement import services as procurement
 from procurement.models import Region
 from procurement.regions import ensure_default_regions
@@ -140,6 +140,7 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
             stages.append(lifecycle.review_batch(db, session, keyring, DRUGS[9:11], four, now, now.year))
             stages.append(lifecycle.publicity_batch(db, session, keyring, DRUGS[11:14], four, now, now.year))
             stages.append(lifecycle.execution_batch(db, session, keyring, DRUGS[15:17], two, now))
+            stages.append(supply.supply_batch(db, session, keyring, DRUGS[17:18], four, now))
     return SeedResult(True, _logins(session), stages)
 
 
