@@ -59,7 +59,7 @@ class TakeoverForm(FlaskForm):
 
     item = HiddenField(validators=[DataRequired(), Length(max=40)])
     supplier = HiddenField(validators=[DataRequired(), Length(max=40)])
-    starts_on = DateField(_l("From"), validators=[DataRequired()])
+    starts_on = DateField(_l("Takeover from"), validators=[DataRequired()])
     ends_on = DateField(_l("Until (optional: to the end of the contracts)"), validators=[Optional()])
     taker = SelectField(_l("Taker"), choices=[], validate_choice=False, validators=[Optional()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=4000)])
