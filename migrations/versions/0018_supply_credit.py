@@ -242,7 +242,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Back to one contract per hospital × item; drop the new tables."""
+    """Back to one contract per hospital × item; drop the new tables. Refused while takeover
+    contracts exist: deliveries and payments stand on them, and nothing is ever deleted."""
+    if op.get_bind().execute(sa.text("SELECT COUNT(*) FROM contract WHERE origin != 'award'")).scalar():
+        raise RuntimeError("takeover contracts exist: revision 0018 cannot be downgraded without losing them")
     with op.batch_alter_table('contract', schema=None) as batch_op:
         batch_op.drop_constraint('uq_contract_item_hospital_origin', type_='unique')
         batch_op.create_unique_constraint(batch_op.f('uq_contract_item_hospital'), ['batch_item_id', 'hospital_org_id'])
