@@ -17,8 +17,8 @@ def test_seed_demo_through_the_cli(app, db):
         assert s.exec(select(func.count()).select_from(User)).one() == 8
         statuses = sorted(b.status for b in s.exec(select(Batch)).all())
         # the open batch, one ready for evaluation, and the later stages (tests/web/test_demo_stages.py)
-        assert statuses == ["bidding", "demand", "execution", "opened", "publicity", "review"]
-        assert s.exec(select(func.count()).select_from(BatchItem)).one() == 20 + 6 + 3 + 2 + 3 + 2
+        assert statuses == ["bidding", "demand", "execution", "execution", "opened", "publicity", "review"]
+        assert s.exec(select(func.count()).select_from(BatchItem)).one() == 20 + 6 + 3 + 2 + 3 + 2 + 1
     again = runner.invoke(args=["seed"])
     assert again.exit_code == 0 and "already present" in again.output
     verify = runner.invoke(args=["audit", "verify"])
