@@ -110,3 +110,43 @@ def test_the_credit_rules_page_reads_and_saves_labelled_settings(client, world):
     page = client.get("/credit/policy").get_data(as_text=True)
     assert 'data-testid="save-credit-rules"' not in page and "7 天" in page
     assert _post(client, "/credit/policy", **{"credit.statement_days": "9"}).status_code == 403
+
+
+def test_the_opening_review_and_evaluation_pages_show_each_bidders_rating(app, client, db, session, world, ring):
+    from datetime import UTC, datetime, timedelta
+
+    from bidding import services as bidding
+    from credit import services as credit
+    from evaluation import services as evaluation
+    from tests.bidding.conftest import bid, make_bidding_batch
+
+    officer = world.actors[("A", Role.PRICE_OFFICER)]
+    second = accounts.actor_for(session, accounts.create_user(
+        session, None, username="a_officer_2", display_name="复核", password=PASSWORD, role=Role.PRICE_OFFICER,
+        org_id=world.orgs[("A", OrgKind.BUREAU)].id))
+    kickbacker = world.orgs[("A", OrgKind.SUPPLIER)]
+    t = datetime.now(UTC) - timedelta(days=20)  # the rating is in force today, when the pages are read
+    breach = credit.record_breach(session, officer, credit.BreachInput(kickbacker.id, "kickback",
+                                                                       (t - timedelta(days=5)).date(),
+                                                                       "回扣", ("e.pdf", b"x")), t)
+    credit.decide_breach(session, officer, breach.id, True, "查实", t + timedelta(days=11))
+    rating = credit.propose_rating(session, officer, kickbacker.id, t + timedelta(days=12))
+    credit.decide_rating(session, second, rating.id, True, "", t + timedelta(days=12))  # medium: a warning
+    code = make_bidding_batch(session, world, demand_deadline=datetime(2026, 6, 20, tzinfo=UTC),
+                              bid_deadline=datetime(2026, 7, 1, tzinfo=UTC), opening_at=datetime(2026, 7, 1, 1, tzinfo=UTC))
+    for side, price in (("A", 14000), ("B", 13300)):
+        bidding.submit_bid(session, world.actors[(side, Role.SUPPLIER_REP)], code, bid(pack_price_e4=price), ring,
+                           datetime(2026, 6, 25, tzinfo=UTC))
+    bidding.open_bids(session, None, code, ring, datetime(2026, 7, 1, 1, tzinfo=UTC))
+    run = evaluation.request_evaluation(session, officer, code, datetime(2026, 7, 1, 2, tzinfo=UTC)).value
+    session.close()
+    evaluation.claim_and_run(db, run.id, officer)
+    login(client, "a_price_officer")
+    for url in (f"/batches/{code}/opening", f"/batches/{code}/review", f"/batches/{code}/evaluations/{run.version}"):
+        page = client.get(url).get_data(as_text=True)
+        card = page.split('data-testid="bidder-ratings"')[1]
+        assert "中等" in card.split('data-testid="bidder-rating-A-supplier"')[1].split("</tr>")[0], url
+        assert "无有效评级" in card.split('data-testid="bidder-rating-B-supplier"')[1].split("</tr>")[0], url
+    _logout(client)
+    login(client, "a_supplier_rep")
+    assert 'data-testid="bidder-ratings"' not in client.get(f"/batches/{code}/opening").get_data(as_text=True)

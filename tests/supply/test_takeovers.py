@@ -235,3 +235,29 @@ def test_only_officers_of_the_batch_region_declare_and_decide(session, world, ex
         services.decide_takeover(session, world.actors[("B", Role.PRICE_OFFICER)], takeover.id, True, "", T)
     with pytest.raises(Forbidden):
         services.decide_takeover(session, ex.failed, takeover.id, True, "", T)
+
+
+def test_two_officers_approving_at_once_move_the_volume_once(db, session, world, ex):
+    from accounts import services as accounts
+    from accounts.roles import OrgKind
+    from tests.conftest import PASSWORD, run_together
+
+    third = accounts.actor_for(session, accounts.create_user(
+        session, None, username="a_officer_3", display_name="第三", password=PASSWORD, role=Role.PRICE_OFFICER,
+        org_id=world.orgs[("A", OrgKind.BUREAU)].id))
+    takeover = _declare(session, ex)
+    session.commit()
+
+    def approve(i, start):
+        start()
+        with db.write_session() as s:
+            try:
+                services.decide_takeover(s, (ex.officer2, third)[i], takeover.id, True, "", T)
+                return "approved"
+            except services.SupplyError:
+                return "refused"
+
+    assert sorted(run_together(2, approve)) == ["approved", "refused"]
+    session.expire_all()
+    assert len(session.exec(select(Contract).where(Contract.origin == f"T{takeover.id}")).all()) == 3
+    assert ex.contract(session, "370100").agreed_volume == 0  # moved once (nothing had been shipped)
