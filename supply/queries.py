@@ -20,6 +20,11 @@ from supply.models import Escalation, SupplyProblem, Takeover, TakeoverLine
 from supply.problems import escalations_of
 
 
+def own_contract(session: Session, actor: Actor, contract_id: int) -> Contract | None:
+    """A contract in the actor's scope (a hospital: its own), for the report form."""
+    return session.exec(scope(select(Contract).where(Contract.id == contract_id), actor, Contract)).first()
+
+
 @dataclass(frozen=True)
 class ProblemView:
     """A problem with its context."""

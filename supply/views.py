@@ -10,7 +10,6 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from procurement.names import item_title
-from review.models import Contract
 from supply import lists, queries, services
 from supply.forms import (
     AnswerForm,
@@ -86,8 +85,8 @@ def problems():
 def report(contract_id: int):
     """A hospital reports a supply problem on one of its signed contracts."""
     session = get_session()
-    contract = session.get(Contract, contract_id)
-    if contract is None or contract.hospital_org_id != g.actor.org_id:
+    contract = queries.own_contract(session, g.actor, contract_id)
+    if contract is None:
         abort(404)
     form = ProblemForm()
     if form.validate_on_submit():
