@@ -12,6 +12,7 @@ import accounts.models  # noqa: F401
 import api.models  # noqa: F401
 import bidding.models  # noqa: F401
 import core.audit  # noqa: F401
+import credit.models  # noqa: F401
 import cycles.models  # noqa: F401
 import evaluation.models  # noqa: F401
 import jobs.models  # noqa: F401
@@ -22,5 +23,6 @@ import procurement.models  # noqa: F401
 import results.models  # noqa: F401
 import review.models  # noqa: F401
 import settlement.models  # noqa: F401
+import supply.models  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -72,6 +72,7 @@ class RefusalCode(StrEnum):
     TIER_PRICE_NOT_POSITIVE = "tier_price_not_positive"
     TIER_PRICE_ABOVE_BASE = "tier_price_above_base"
     TIER_PRICE_RISES = "tier_price_rises"
+    SUPPLIER_BARRED = "supplier_barred"
 
 
 _MESSAGES: dict[RefusalCode, tuple[str, str]] = {
@@ -109,6 +110,10 @@ _MESSAGES: dict[RefusalCode, tuple[str, str]] = {
         "Tier {n}: the unit comparable price {ucp} is above the base price {base}"),
     RefusalCode.TIER_PRICE_RISES: ("第 {n} 档：价格高于上一档（量大价不得升）",
                                    "Tier {n}: the price is higher than the previous tier's"),
+    RefusalCode.SUPPLIER_BARRED: (
+        "贵公司医药价格和招采信用评价为“{grade_zh}”（评价编号 {reference}，有效期至 {until}），{effect_zh}，不能申报",
+        "Your company's price and procurement credit rating is {grade_en} (rating {reference}, valid until "
+        "{until}): {effect_en}; the bid is refused"),
 }
 
 

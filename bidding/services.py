@@ -30,6 +30,7 @@ from bidding.receipts import (
     verify_receipt,
 )
 from bidding.sealing import BatchKey, SealedBid, create_batch_key, open_batch_key, seal_bid
+from bidding.standing import barred
 from bidding.validation import BidCheck, BidOffer, ItemTerms, TierOffer, check_bid
 from core import audit
 from core.clock import local_stamp
@@ -150,7 +151,9 @@ def preview_bid(session: Session, actor: Actor, batch_code: str, bid: BidInput, 
     _supplier(session, actor)
     batch = _open_for_bids(session, actor, batch_code)
     batch_item, item = _batch_item(session, batch, bid.item_code)
-    return check_bid(bid.offer(), item_terms(batch, item, batch_item), now=now, deadline=batch.bid_deadline)
+    check = check_bid(bid.offer(), item_terms(batch, item, batch_item), now=now, deadline=batch.bid_deadline)
+    bar = barred(session, actor.org_id, batch, now)  # a credit rating that suspends or excludes the supplier
+    return check if bar is None else BidCheck(check.ucp_e4, check.tiers, (bar, *check.refusals))
 
 
 def ensure_batch_key(session: Session, batch: Batch, keyring: KeyRing, now: datetime) -> BatchKey:
@@ -210,6 +213,8 @@ def _submit_one(session: Session, actor: Actor, supplier: Organisation, batch: B
     """Validate, seal and add one submission inside the caller's transaction."""
     batch_item, item = _batch_item(session, batch, bid.item_code)
     check = check_bid(bid.offer(), item_terms(batch, item, batch_item), now=now, deadline=batch.bid_deadline)
+    if (bar := barred(session, supplier.id, batch, now)) is not None:
+        raise BidRefused([bar, *check.refusals])
     if not check.ok:
         raise BidRefused(list(check.refusals))
     advisory_xact_lock(session, f"bid:{batch_item.id}:{supplier.id}")
@@ -299,6 +304,8 @@ def _open_each(session: Session, batch: Batch, record: OpeningRecord, opener) ->
         read_context, submitted_at, offer = read_bid_record(canonical)
         check = check_bid(offer, item_terms(batch, item, batch_item))
         reasons = [r.code for r in check.refusals]
+        if barred(session, supplier.id, batch, record.opened_at) is not None:  # rated since it submitted
+            reasons.append(RefusalCode.SUPPLIER_BARRED)
         if not receipt_ok or read_context != context:
             reasons.append("receipt_mismatch")
         ok = not reasons

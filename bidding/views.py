@@ -23,6 +23,7 @@ from core.formats import price_cell, qty_cell, strength
 from core.i18n import either
 from core.inputs import decimal
 from core.money import MoneyError, format_price_e4, parse_price_e4
+from credit.queries import bidder_ratings
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
 from imports.xlsx_guard import with_max_rows
@@ -178,7 +179,8 @@ def opening(code: str):
         abort(404)
     page = lists.opening_page(db, g.actor, batch, list_query(sorts=lists.OPENING_SORTS, filters=lists.OPENING_FILTERS))
     return render_template("bidding/opening.html", batch=batch, rows=page.rows, p=page, record=record,
-                           price=format_price_e4, short=short_receipt)
+                           price=format_price_e4, short=short_receipt,
+                           ratings=bidder_ratings(db, batch, utcnow().date()) if g.actor.is_bureau else [])
 
 
 @bp.get("/batches/<code>/opening.xlsx")

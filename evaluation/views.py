@@ -22,6 +22,7 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.money import format_yuan
+from credit.queries import bidder_ratings
 from evaluation import queries, services
 from evaluation.export import build_evaluation_workbook, export_item
 from evaluation.forms import RunForm
@@ -84,7 +85,8 @@ def run(code: str, version: int):
     batch, view = found
     items = queries.readable_items(get_session(), view.run, _)
     return render_template("evaluation/run.html", batch=batch, run=view.run, items=items, yuan=format_yuan,
-                           yuan_dec=amount_text, price_dec=price_text)
+                           yuan_dec=amount_text, price_dec=price_text,
+                           ratings=bidder_ratings(get_session(), batch, utcnow().date()))
 
 
 @bp.get("/batches/<code>/evaluations/<int:version>/evaluation.xlsx")

@@ -17,7 +17,7 @@ from procurement.rules import BatchRules, RuleError, merged_rules
 
 BLANK_ROWS = 2
 PERCENT_KINDS = ("percent", "ratio_table", "gradient")
-WHOLE_KINDS = ("days", "months", "day_of_month", "seconds", "count")
+WHOLE_KINDS = ("days", "hours", "months", "day_of_month", "seconds", "count")
 
 
 def plain(value: Decimal | int) -> str:
@@ -45,6 +45,8 @@ def _unit_text(kind: str, value: str, tr) -> str:
         return tr(_l("%(v)s seconds"), v=value)
     if kind == "months":
         return tr(_l("%(v)s months"), v=value)
+    if kind == "hours":
+        return tr(_l("%(v)s hours"), v=value)
     if kind == "day_of_month":
         return tr(_l("day %(v)s of each month"), v=value)
     return value

@@ -6,7 +6,7 @@ Texts are English msgids marked with ``_l`` (the catalog translates them); the w
 
 - ``percent`` — a ratio stored as a decimal, shown and entered as a percentage (0.5 → 50 %)
 - ``yuan`` — yuan per minimal unit; ``multiple`` — a factor (1.8 倍); ``number`` — a plain number
-- ``days``, ``months``, ``day_of_month``, ``seconds``, ``count`` — whole numbers with their unit
+- ``days``, ``hours``, ``months``, ``day_of_month``, ``seconds``, ``count`` — whole numbers with their unit
 - ``date`` — a calendar date (YYYY-MM-DD)
 - ``choice`` — one of ``choices`` (value, label msgid); ``bool`` — yes/no
 - ``ratio_table`` / ``years_table`` — a value per number of winners (the last row applies to
@@ -45,6 +45,7 @@ G_WIN, G_ALLOC, G_BID, G_REVIEW, G_SETTLE = (_l("Winner determination"), _l("All
                                              _l("Demand and bidding"), _l("Review and publicity"),
                                              _l("Settlement"))
 G_CYCLE = _l("Contract years and renewal")
+G_SUPPLY = _l("Supply guarantee")
 
 SETTINGS: tuple[RuleSetting, ...] = (
     RuleSetting("fuse_multiple", G_WIN, _l("Price-spread multiple"), "multiple",
@@ -147,10 +148,23 @@ SETTINGS: tuple[RuleSetting, ...] = (
     RuleSetting("retention_tiers", G_SETTLE, _l("Retained-savings tiers"), "tiers",
                 _l("Share of the savings a hospital that completed its agreed volume keeps, by assessment score "
                    "(e.g. above 80 points 50 %, 70–80 40 %, 60–70 30 %, below 60 nothing).")),
+    RuleSetting("supply_answer_hours", G_SUPPLY, _l("Supplier's answer time to a supply problem"), "hours",
+                _l("A supplier answers a hospital's report of a late, short or faulty delivery within this many "
+                   "hours (and may propose a recovery date); a later answer is marked late.")),
+    RuleSetting("takeover_supplier", G_SUPPLY, _l("Who takes over a failed winner's volume"), "choice",
+                _l("When a winner stops supplying, its remaining volume in the affected regions moves to the "
+                   "backup supplier (备供) the allocation named, or to the next-ranked winner with capacity left."),
+                choices=(("backup", _l("The stored backup supplier")),
+                         ("next_ranked", _l("The next-ranked winner")))),
+    RuleSetting("takeover_price", G_SUPPLY, _l("Price of the takeover contracts"), "choice",
+                _l("The price of the contracts that move to the taker: its own winning price, or the failed "
+                   "winner's price with the difference charged to the failed winner."),
+                choices=(("backup_price", _l("The taker's own price")),
+                         ("failed_price", _l("The failed winner's price, difference charged to it")))),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}
 
 #: Units shown after a value, by kind (msgids).
-UNITS = {"percent": "%", "yuan": _l("yuan per unit"), "multiple": "×", "days": _l("days"), "months": _l("months"),
+UNITS = {"percent": "%", "yuan": _l("yuan per unit"), "multiple": "×", "days": _l("days"), "hours": _l("hours"), "months": _l("months"),
          "seconds": _l("seconds"), "count": "", "number": "", "day_of_month": ""}

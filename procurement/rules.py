@@ -135,6 +135,11 @@ class BatchRules(BaseModel):
         RetentionTier(above_score=Decimal(70), ratio=Decimal("0.4")),
         RetentionTier(above_score=Decimal(60), ratio=Decimal("0.3")),
     )
+    # Supply guarantee (domain.md §7, 保供): the supplier's answer time to a reported supply
+    # problem, who takes over a failed winner's volume and at which price
+    supply_answer_hours: int = Field(default=48, ge=1, le=720)
+    takeover_supplier: Literal["backup", "next_ranked"] = "backup"
+    takeover_price: Literal["backup_price", "failed_price"] = "backup_price"
 
     @field_validator("agreed_ratio")
     @classmethod

@@ -65,10 +65,15 @@ class Contract(SQLModel, table=True):
     The period follows the batch's contract-period rule (``cycles.period``): ``period_basis`` says
     which part of it decided the end (years by ``winner_count`` winners, the fixed end date, or
     the cycle's end as the cap). A contract comes from a tendered batch's evaluation version or
-    from the result version of a batch putting a published result into effect."""
+    from the result version of a batch putting a published result into effect.
+
+    A supply takeover
+    (``supply/``) adds one more per hospital × item for the taker, ``origin`` ``T<takeover id>``,
+    and moves volume between them (each move kept on its takeover line)."""
 
     __tablename__ = "contract"
-    __table_args__ = (UniqueConstraint("batch_item_id", "hospital_org_id", name="uq_contract_item_hospital"),)
+    __table_args__ = (UniqueConstraint("batch_item_id", "hospital_org_id", "origin",
+                                       name="uq_contract_item_hospital_origin"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=60, unique=True)
@@ -89,6 +94,7 @@ class Contract(SQLModel, table=True):
     period_basis: str = Field(default="cycle_end", max_length=12, sa_column_kwargs={"server_default": "cycle_end"})
     winner_count: int | None = None  # winners of the item when the contract was made (the period rule's input)
     status: str = Field(default="unsigned", max_length=12)  # unsigned | signed
+    origin: str = Field(default="award", max_length=20, sa_column_kwargs={"server_default": "award"})  # award | T<id>
     hospital_signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hospital_signed_by: int | None = Field(default=None, foreign_key="app_user.id")
     supplier_signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -28,6 +28,7 @@ from core.money import (
     parse_price_e4,
     price_e4_to_decimal,
 )
+from credit.queries import bidder_ratings
 from cycles.period import contract_years as years_between
 from cycles.queries import years_of
 from evaluation.export import build_evaluation_workbook, export_item
@@ -84,7 +85,8 @@ def review(code: str):
                            form=EmptyForm(), now=now,
                            decision_refusal=services.decision_refusal(get_session(), g.actor, view.batch),
                            publish_refusal=services.publish_refusal(get_session(), view.batch, now),
-                           publicity_days=rules_of(view.batch).publicity_days)
+                           publicity_days=rules_of(view.batch).publicity_days,
+                           ratings=bidder_ratings(get_session(), view.batch, now.date()))
 
 
 @bp.get("/batches/<code>/review.xlsx")

@@ -26,6 +26,7 @@ from bidding.services import BidRefused, OpeningError
 from core.i18n import Msg, current_language
 from core.inputs import InputError
 from core.money import MoneyError
+from credit.errors import CreditError
 from evaluation.services import EvaluationError
 from imports.errors import WorkbookError
 from procurement.demand.services import DemandError
@@ -37,12 +38,14 @@ from settlement.execution.deliveries import SettlementRefused
 from settlement.money.data import SettlementError
 from settlement.payments.bankfiles import BankFileError
 from settlement.payments.bankreturns import BankReturnError
+from supply.errors import SupplyError
 from web.messages import message_text
 
 #: Refusals by the domain's rules (state, lifecycle, four-eyes …): 409.
 REFUSALS: tuple[type[Exception], ...] = (
     AccountError, BatchError, BidRefused, DemandError, EvaluationError, OpeningError, ReviewError,
     SealingError, SettlementRefused, SettlementError, BankFileError, BankReturnError, WorkbookError,
+    SupplyError, CreditError,
 )
 #: Values a domain reader refused: 400 (pages) / 422 (API).
 INVALID: tuple[type[Exception], ...] = (MoneyError, RuleError, TimelineError, PricingError, CanonicalError, PasswordPolicyError)

@@ -145,6 +145,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from api.views import api as api_bp
     from api.views import ui as api_ui_bp
     from bidding.views import bp as bidding_bp
+    from credit.views import bp as credit_bp
     from cycles.views import bp as cycles_bp
     from evaluation.views import bp as evaluation_bp
     from jobs.views import bp as jobs_bp
@@ -158,6 +159,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from settlement.monitoring.views import bp as dashboard_bp
     from settlement.payments.views import bp as settlement_payments_bp
     from settlement.runs.views import bp as settlement_officer_bp
+    from supply.views import bp as supply_bp
     from web.downloads import bp as downloads_bp
     from web.views import bp as shell_bp
 
@@ -181,4 +183,6 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(settlement_officer_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(settlement_payments_bp)
+    app.register_blueprint(supply_bp)
+    app.register_blueprint(credit_bp)
     app.register_blueprint(downloads_bp)

@@ -10,9 +10,11 @@ from sqlalchemy import text
 from accounts.services import LoginPolicy, actor_for, authenticate
 from accounts.sessions import EndReason, end_session, start_session
 from core.clock import utcnow
+from credit.tasks import credit_tasks
 from jobs.queries import scheduler_status
 from procurement.tasks import most_urgent_first, tasks_for
 from review.tasks import contract_tasks, review_tasks
+from supply.tasks import supply_tasks
 from web.auth import LoginUser, public, requires
 from web.db import app_settings, get_session
 from web.forms import EmptyForm, LoginForm
@@ -27,7 +29,8 @@ def index():
     """The landing page: what this role must do next."""
     session, now = get_session(), utcnow()
     tasks = most_urgent_first(tasks_for(session, g.actor, now) + review_tasks(session, g.actor, now)
-                              + contract_tasks(session, g.actor), now)
+                              + contract_tasks(session, g.actor) + supply_tasks(session, g.actor, now)
+                              + credit_tasks(session, g.actor, now), now)
     return render_template("shell/landing.html", tasks=tasks, now=now)
 
 

@@ -14,7 +14,7 @@ from alembic import op
 from core.types import UTCDateTime
 
 revision = "0020"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

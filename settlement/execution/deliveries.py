@@ -26,6 +26,7 @@ from review.models import Contract
 from settlement.models import Acceptance, Delivery, DeliveryReturn
 from settlement.runs.claims import is_settled
 from settlement.scoping import contract_condition
+from supply.suspension import delivery_refusal
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MAX_QUANTITY = 10**9
@@ -90,7 +91,8 @@ def check_deliveries(session: Session, actor: Actor, lines: Sequence[DeliveryInp
     _require(actor, Role.SUPPLIER_REP)
     contracts = signed_contracts(session, actor, sorted({x.contract_code for x in lines}))
     problems = [(n, why) for n, x in enumerate(lines)
-                if (why := _check_line(x, contracts.get(x.contract_code), today))]
+                if (why := _check_line(x, contracts.get(x.contract_code), today)
+                    or delivery_refusal(session, contracts[x.contract_code], x.shipped_on))]  # a supply takeover
     return contracts, problems
 
 
@@ -152,6 +154,8 @@ def accept_delivery(session: Session, actor: Actor, delivery_id: int, quantity: 
     """The hospital accepts (验收) all or part of a delivery to it; each acceptance is one line."""
     _require(actor, Role.HOSPITAL_BUYER)
     delivery = _own(session, actor, Delivery, delivery_id)
+    if why := delivery_refusal(session, session.get(Contract, delivery.contract_id), delivery.shipped_on):
+        raise SettlementRefused(why)  # the volume moved to another supplier (supply takeover)
     left = delivery.quantity - accepted_of(session, delivery.id)
     if not isinstance(quantity, int) or quantity <= 0:
         raise SettlementRefused("验收数量须为正整数 / the accepted quantity must be a positive whole number")

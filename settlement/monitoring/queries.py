@@ -113,7 +113,10 @@ def progress_report(session: Session, actor: Actor, batch: Batch, as_of: date) -
     by_contract = {r.contract_id: r for r in rows}
     purchases = [Purchase(by_contract[c].hospital_code, by_contract[c].item_code, int(q), d)
                  for c, d, q in bought if c in by_contract]
-    agreed = [AgreedVolume(r.hospital_code, r.item_code, r.agreed_volume) for r in rows]
+    volumes: dict[tuple[str, str], int] = {}  # a supply takeover adds a second contract per hospital × item
+    for r in rows:
+        volumes[(r.hospital_code, r.item_code)] = volumes.get((r.hospital_code, r.item_code), 0) + r.agreed_volume
+    agreed = [AgreedVolume(h, i, v) for (h, i), v in volumes.items()]
     names = {r.item_code: r.item_name for r in rows}
     return progress(agreed, purchases, batch.cycle_start, batch.cycle_end, as_of), names
 
@@ -133,11 +136,14 @@ def savings(session: Session, actor: Actor, batch: Batch,
                               .where(a.batch_id == batch.id, settled(a)).group_by(a.contract_id)).all())
     bought = dict(session.exec(select(Acceptance.contract_id, func.sum(Acceptance.quantity - Acceptance.returned))
                                .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
-    inputs = []
+    totals: dict[tuple[str, str], list[int]] = {}  # per hospital × item (a takeover adds a contract)
     for row in _terms(session, actor, batch.id):
-        inputs.append(SavingsInput(row.hospital_code, row.item_code, row.agreed_volume,
-                                   int(bought.get(row.contract_id, 0)), row.previous_price_e4,
-                                   rules.fund_payment_ratio, int(spend.get(row.contract_id, 0))))
+        t = totals.setdefault((row.hospital_code, row.item_code), [0, 0, row.previous_price_e4, 0])
+        t[0] += row.agreed_volume
+        t[1] += int(bought.get(row.contract_id, 0))
+        t[3] += int(spend.get(row.contract_id, 0))
+    inputs = [SavingsInput(h, i, agreed, purchased, pre, rules.fund_payment_ratio, spent)
+              for (h, i), (agreed, purchased, pre, spent) in totals.items()]
     needs = sorted({i.hospital_code for i in inputs if i.purchased_volume >= i.agreed_volume
                     and benchmark_fen(i.agreed_volume, i.pre_vbp_price_e4, i.fund_payment_ratio)
                     > i.actual_fund_spend_fen and i.hospital_code not in scores})

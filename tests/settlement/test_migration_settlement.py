@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from alembic import command
 from sqlalchemy import text
 
-from core.migrate import alembic_config
+from core import migrate
 from settlement import services
 from tests.settlement.fixtures_db import NOW, settled_lines, setup  # noqa: F401
 from tests.settlement.test_services import actors, deliver_and_accept
@@ -26,10 +25,7 @@ def _rows(db, sql: str) -> list[tuple]:
 
 
 def _migrate(db, revision: str, down: bool) -> None:
-    cfg = alembic_config(db.engine)
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
+    (migrate.downgrade if down else migrate.upgrade)(db.engine, revision)
 
 
 def test_settled_lines_survive_a_downgrade_and_upgrade_to_the_fen(db, session, world, setup):  # noqa: F811

@@ -18,8 +18,8 @@ def test_seed_demo_through_the_cli(app, db):
         assert s.exec(select(func.count()).select_from(User)).one() == 9
         statuses = sorted(b.status for b in s.exec(select(Batch)).all())
         # the open batch, one ready for evaluation, and the later stages (tests/web/test_demo_stages.py)
-        assert statuses == ["bidding", "demand", "execution", "execution", "opened", "publicity", "review"]  # the national result too
-        assert s.exec(select(func.count()).select_from(BatchItem)).one() == 20 + 6 + 3 + 2 + 3 + 2 + 3  # … and the national result's three items
+        assert statuses == ["bidding", "demand", "execution", "execution", "execution", "opened", "publicity", "review"]  # the national result and the supply demo too
+        assert s.exec(select(func.count()).select_from(BatchItem)).one() == 20 + 6 + 3 + 2 + 3 + 2 + 3 + 1  # … their 3 and 1 items
     again = runner.invoke(args=["seed"])
     assert again.exit_code == 0 and "already present" in again.output
     verify = runner.invoke(args=["audit", "verify"])

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import func, select
 
 from core.audit import AuditEntry, verify_chain
+from credit.models import Breach, Rating
 from cycles.models import ContractYear
 from demo.lifecycle import FROZEN
 from notices.models import Notification
@@ -24,6 +25,7 @@ from settlement.models import (
     PrepaymentEntry,
     SettlementRun,
 )
+from supply.models import Escalation, SupplyProblem, Takeover
 from tests.conftest import login
 
 DEMO_PASSWORD = "jicai-demo-2026"
@@ -42,12 +44,12 @@ def _count(s, model, *where) -> int:
 
 
 def test_every_stage_exists_made_by_the_services_and_a_second_seed_adds_nothing(app, db, seeded):
-    for stage in ("DEMO-BID", "DEMO-R", "DEMO-P", "DEMO-E", "DEMO-B", "GJ9"):
+    for stage in ("DEMO-BID", "DEMO-R", "DEMO-P", "DEMO-E", "DEMO-B", "GJ9", "DEMO-S"):
         assert re.search(rf"SD-\d{{4}}-{stage} ", seeded), seeded  # the seed says which batch shows what
     with db.read_session() as s:
         status = {b.code.rsplit("-", 1)[-1]: b.status for b in s.exec(select(Batch)).all()}
         assert status == {"01": "demand", "B": "opened", "BID": "bidding", "R": "review", "P": "publicity",
-                          "E": "execution", "GJ9": "execution"}
+                          "E": "execution", "GJ9": "execution", "S": "execution"}
         execution = s.exec(select(Batch).where(Batch.status == "execution", Batch.code.endswith("DEMO-E"))).one()
         contracts = s.exec(select(Contract).where(Contract.batch_id == execution.id)).all()
         assert contracts and {c.status for c in contracts} == {"signed"}
@@ -81,6 +83,20 @@ def test_every_stage_exists_made_by_the_services_and_a_second_seed_adds_nothing(
                 "delivery.record", "delivery.accept", "delivery.return", "settlement.apply", "settlement.confirm",
                 "settlement.bank_return", "objection.lodge", "result.load", "result.publicity", "volumes.open",
                 "volumes.answer", "volumes.approve"} <= actions, actions
+        # the 保供 batch: a problem answered late and escalated, a takeover approved by the second
+        # officer, the taker's contracts signed and delivered, the breach confirmed, the rating proposed
+        guarantee = s.exec(select(Batch).where(Batch.code.endswith("DEMO-S"))).one()
+        problem = s.exec(select(SupplyProblem).where(SupplyProblem.batch_id == guarantee.id)).one()
+        assert problem.answered_late and _count(s, Escalation, Escalation.problem_id == problem.id) == 2
+        takeover = s.exec(select(Takeover).where(Takeover.batch_id == guarantee.id)).one()
+        assert takeover.status == "approved" and takeover.decided_by != takeover.proposed_by
+        taken = s.exec(select(Contract).where(Contract.origin == f"T{takeover.id}")).all()
+        assert len(taken) >= 3 and {c.status for c in taken} == {"signed"}
+        assert _count(s, Acceptance, Acceptance.contract_id.in_([c.id for c in taken])) == len(taken)
+        assert s.exec(select(Breach)).one().status == "confirmed"
+        assert s.exec(select(Rating)).one().status == "proposed"
+        assert {"supply.problem_report", "supply.takeover_approve", "credit.breach_confirm",
+                "credit.rating_propose"} <= actions
         assert verify_chain(s).ok
         before = {m.__name__: _count(s, m) for m in (Batch, Contract, Delivery, SettlementRun, Notification, AuditEntry)}
     again = app.test_cli_runner().invoke(args=["seed"])

@@ -24,6 +24,7 @@ from sqlmodel import select
 from accounts.models import Organisation
 from bidding.models import BidSubmission
 from core.clock import utcnow
+from credit.models import Breach, Rating
 from cycles.models import ContractYear
 from demo import pipeline
 from demo.seed import DEMO_PASSWORD
@@ -32,7 +33,9 @@ from evaluation.models import Evaluation
 from listing.models import DistributionRelation, ListedProduct
 from procurement.models import Batch, Item
 from review import services as review
+from review.models import Contract
 from settlement.models import PaymentInstruction, ReissueRequest, SettlementRun
+from supply.models import SupplyProblem, Takeover
 from tests.conftest import login
 
 LOGINS = ("admin", "officer", "settle", "hospital", "supplier", "distributor")
@@ -119,6 +122,13 @@ def _values(session) -> dict[str, list[str]]:
         or ["1"],
         "relation_id": [str(r.id) for r in session.exec(select(DistributionRelation)).all()[:1]] or ["1"],
         "year_id": [str(y.id) for y in session.exec(select(ContractYear).order_by(ContractYear.id)).all()[:1]] or ["1"],
+        # supply and credit (the 保供 demo batch): a contract a hospital may report on, its problem and
+        # takeover, the breach and the rating
+        "contract_id": [str(c.id) for c in session.exec(select(Contract).order_by(Contract.id.desc())).all()[:2]] or ["1"],
+        "problem_id": [str(p.id) for p in session.exec(select(SupplyProblem)).all()[:1]] or ["1"],
+        "takeover_id": [str(t.id) for t in session.exec(select(Takeover)).all()[:1]] or ["1"],
+        "breach_id": [str(b.id) for b in session.exec(select(Breach)).all()[:1]] or ["1"],
+        "rating_id": [str(r.id) for r in session.exec(select(Rating)).all()[:1]] or ["1"],
     }
 
 

@@ -57,6 +57,11 @@ def foreign(session, world) -> dict[str, str]:
         "product_id": str(product.id),  # listing: province B's listed product
         "relation_id": str(relation.id),  # listing: province B's distribution relation
         "year_id": "999999",  # cycles: a contract year under re-confirmation
+        "problem_id": "999999",  # supply: problems and takeovers
+        "takeover_id": "999999",
+        "breach_id": "999999",  # credit: breaches, ratings, repairs
+        "rating_id": "999999",
+        "repair_id": "999999",
     }
 
 

@@ -1,0 +1,174 @@
+"""What the supply pages show (read only, scoped): a problem with its contract and
+escalations, a takeover with its lines and what each contract delivered since, the choices of
+the takeover form, and the contracts a hospital may report on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from accounts.actor import Actor
+from accounts.models import Organisation, User
+from accounts.scoping import scope
+from core.money import line_amount_fen
+from procurement.models import Batch, BatchItem, Item, Region
+from review.models import Contract
+from settlement.models import Acceptance, Delivery
+from supply.models import Escalation, SupplyProblem, Takeover, TakeoverLine
+from supply.problems import escalations_of
+
+
+def own_contract(session: Session, actor: Actor, contract_id: int) -> Contract | None:
+    """A contract in the actor's scope (a hospital: its own), for the report form."""
+    return session.exec(scope(select(Contract).where(Contract.id == contract_id), actor, Contract)).first()
+
+
+@dataclass(frozen=True)
+class ProblemView:
+    """A problem with its context."""
+
+    problem: SupplyProblem
+    contract: Contract
+    item: Item
+    hospital: Organisation
+    supplier: Organisation
+    batch: Batch
+    escalations: list[Escalation]
+    takeovers: list[Takeover]
+
+
+def problem_view(session: Session, actor: Actor, problem_id: int) -> ProblemView | None:
+    """One problem in the actor's scope (None when unknown or foreign)."""
+    problem = session.exec(scope(select(SupplyProblem).where(SupplyProblem.id == problem_id), actor,
+                                 SupplyProblem)).first()
+    if problem is None:
+        return None
+    contract = session.get(Contract, problem.contract_id)
+    item = session.exec(select(Item).join(BatchItem, BatchItem.item_id == Item.id)
+                        .where(BatchItem.id == contract.batch_item_id)).one()
+    takeovers = list(session.exec(scope(select(Takeover).where(Takeover.problem_id == problem.id), actor,
+                                        Takeover)).all())
+    return ProblemView(problem, contract, item, session.get(Organisation, problem.hospital_org_id),
+                       session.get(Organisation, problem.supplier_org_id), session.get(Batch, problem.batch_id),
+                       escalations_of(session, problem.id), takeovers)
+
+
+@dataclass(frozen=True)
+class LineView:
+    """A takeover line with its contracts, hospital and what the new contract delivered."""
+
+    line: TakeoverLine
+    hospital: Organisation
+    old: Contract
+    new: Contract | None
+    accepted: int  # units accepted under the new contract (net of returns)
+
+    @property
+    def difference_fen(self) -> int:
+        """What the failed winner owes for these units: (taker's price − contract price) × accepted."""
+        unit = self.line.taker_ucp_e4 - self.line.contract_ucp_e4
+        return line_amount_fen(self.accepted, unit) if unit > 0 else 0
+
+
+@dataclass
+class TakeoverView:
+    """A takeover with its item, suppliers, lines and people."""
+
+    takeover: Takeover
+    batch: Batch
+    item: Item
+    failed: Organisation
+    taker: Organisation
+    lines: list[LineView] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)  # user id → display name
+
+    @property
+    def moved(self) -> int:
+        """Units moved in all."""
+        return sum(v.line.moved_volume for v in self.lines)
+
+    @property
+    def difference_fen(self) -> int:
+        """The price difference charged to the failed winner so far."""
+        return sum(v.difference_fen for v in self.lines)
+
+
+def takeover_view(session: Session, actor: Actor, takeover_id: int) -> TakeoverView | None:
+    """One takeover in the actor's scope (a hospital sees its own lines only)."""
+    takeover = session.exec(scope(select(Takeover).where(Takeover.id == takeover_id), actor, Takeover)).first()
+    if takeover is None:
+        return None
+    item = session.exec(select(Item).join(BatchItem, BatchItem.item_id == Item.id)
+                        .where(BatchItem.id == takeover.batch_item_id)).one()
+    view = TakeoverView(takeover, session.get(Batch, takeover.batch_id), item,
+                        session.get(Organisation, takeover.failed_org_id), session.get(Organisation, takeover.taker_org_id))
+    lines = session.exec(scope(select(TakeoverLine).where(TakeoverLine.takeover_id == takeover.id), actor,
+                               TakeoverLine).order_by(TakeoverLine.id)).all()
+    new_ids = [line.new_contract_id for line in lines if line.new_contract_id]
+    accepted = dict(session.exec(select(Acceptance.contract_id, func.sum(Acceptance.quantity - Acceptance.returned))
+                                 .where(Acceptance.contract_id.in_(new_ids)).group_by(Acceptance.contract_id)).all()) \
+        if new_ids else {}
+    for line in lines:
+        new = session.get(Contract, line.new_contract_id) if line.new_contract_id else None
+        view.lines.append(LineView(line, session.get(Organisation, line.hospital_org_id),
+                                   session.get(Contract, line.old_contract_id), new,
+                                   int(accepted.get(line.new_contract_id, 0))))
+    people = {takeover.proposed_by, takeover.decided_by, takeover.restored_by} - {None}
+    view.names = {u.id: u.display_name for u in session.exec(select(User).where(User.id.in_(people))).all()}
+    return view
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """What the takeover form offers: the batch's items, the suppliers holding contracts, and —
+    once an item and a supplier are chosen — its cities with their hospitals."""
+
+    items: list[Item]
+    suppliers: list[Organisation]
+    cities: list[tuple[Region | None, str, list[Organisation]]]  # region, its code, hospitals
+
+
+def form_choices(session: Session, batch: Batch, item_code: str | None, supplier_code: str | None) -> FormChoices:
+    """The choices of the takeover form of ``batch`` (the caller checked the officer's scope)."""
+    items = list(session.exec(select(Item).join(BatchItem, BatchItem.item_id == Item.id)
+                              .where(BatchItem.batch_id == batch.id).order_by(Item.code)).all())
+    suppliers = list(session.exec(select(Organisation).join(Contract, Contract.supplier_org_id == Organisation.id)
+                                  .where(Contract.batch_id == batch.id).distinct().order_by(Organisation.code)).all())
+    cities: dict[str, list[Organisation]] = {}
+    if item_code and supplier_code:
+        holders = select(Organisation.id).where(Organisation.code == supplier_code)
+        served = (select(Contract.hospital_org_id).join(BatchItem, BatchItem.id == Contract.batch_item_id)
+                  .join(Item, Item.id == BatchItem.item_id)
+                  .where(Contract.batch_id == batch.id, Item.code == item_code, Contract.status == "signed",
+                         Contract.supplier_org_id.in_(holders)))
+        rows = session.exec(select(Organisation).where(Organisation.id.in_(served))
+                            .order_by(Organisation.region_code, Organisation.code)).all()
+        for hospital in rows:
+            cities.setdefault(hospital.region_code[:4] + "00", []).append(hospital)
+    regions = {r.code: r for r in session.exec(select(Region).where(Region.code.in_(list(cities)))).all()} if cities else {}
+    return FormChoices(items, suppliers, [(regions.get(code), code, hs) for code, hs in sorted(cities.items())])
+
+
+def delivered_under(session: Session, contract_ids: list[int]) -> dict[int, int]:
+    """Units shipped per contract (deliveries recorded)."""
+    if not contract_ids:
+        return {}
+    return {c: int(q) for c, q in session.exec(select(Delivery.contract_id, func.sum(Delivery.quantity))
+                                               .where(Delivery.contract_id.in_(contract_ids))
+                                               .group_by(Delivery.contract_id)).all()}
+
+
+def taker_choices(session: Session, batch: Batch, item_code: str, supplier_code: str) -> list:
+    """The winners of the item (other than the failed one) the form offers as takers, best price
+    first, with their capacity left (``planning.candidates``)."""
+    from supply.planning import candidates
+
+    row = session.exec(select(BatchItem, Item).join(Item, BatchItem.item_id == Item.id)
+                       .where(BatchItem.batch_id == batch.id, Item.code == item_code)).first()
+    failed = session.exec(select(Organisation).where(Organisation.code == supplier_code)).first()
+    contract = session.exec(select(Contract).where(Contract.batch_id == batch.id)).first()
+    if row is None or failed is None or contract is None:
+        return []
+    return candidates(session, batch, row[0], row[1], failed, contract.evaluation_id)

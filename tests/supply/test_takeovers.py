@@ -1,0 +1,264 @@
+"""Takeovers: the failed winner's remaining volume in three cities moves to the stored backup,
+four-eyes; the new contracts are signed like any; deliveries under the old contracts stop for
+the moved period; settlement pays each supplier for what it delivered; the primary is restored."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from accounts.actor import Forbidden
+from accounts.roles import Role
+from notices.models import Notification
+from procurement.models import Batch
+from review import services as review
+from review.models import Contract
+from settlement import services as settlement
+from settlement.models import Acceptance, Delivery, SettlementShare
+from settlement.monitoring.queries import progress_report
+from supply import services
+from supply.models import Takeover, TakeoverLine
+from tests.settlement.fixtures_db import second_officer
+from tests.supply.fixtures import BACKUP_E4, FAILED_E4, build
+
+THREE = ("370100", "370300", "370400")
+T = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
+START = date(2026, 5, 1)
+
+
+def _ship(session, rep, contract, qty, day, now):
+    """Record one delivery through the settlement use case."""
+    return settlement.record_deliveries(session, rep, [settlement.DeliveryInput(contract.code, qty, day)], now)
+
+
+def _declare(session, ex, units=THREE, **kw):
+    inp = services.TakeoverInput("YP101", "A-supplier", tuple(units), kw.pop("starts_on", START), kw.pop("ends_on", None),
+                                 kw.pop("taker_code", None), kw.pop("reason", "连续两周未配送，约谈无效"))
+    return services.propose_takeover(session, ex.officer, ex.code, inp, kw.pop("now", T))
+
+
+def _contract(session, contract_id) -> Contract:
+    session.expire_all()
+    return session.get(Contract, contract_id)
+
+
+def test_three_cities_move_to_the_stored_backup_four_eyes(session, ex):
+    a = ex.contract(session, "370100")
+    _ship(session, ex.failed, a, 1000, date(2026, 4, 10), T - timedelta(days=20))
+    takeover = _declare(session, ex)
+    assert (takeover.taker_org_id, takeover.taker_basis, takeover.ends_on) == (ex.orgs["A2-supplier"].id, "backup",
+                                                                               date(2027, 3, 31))
+    lines = {line.hospital_org_id: line.moved_volume for line in
+             session.exec(select(TakeoverLine).where(TakeoverLine.takeover_id == takeover.id)).all()}
+    assert sorted(lines.values()) == [3600, 4800, 5000]  # A-hospital: 6,000 − 1,000 shipped before the start
+    with pytest.raises(services.SupplyError, match="Four-eyes"):
+        services.decide_takeover(session, ex.officer, takeover.id, True, "", T)
+    assert session.exec(select(func.count()).select_from(Contract)).one() == 4  # nothing moved yet
+    services.decide_takeover(session, ex.officer2, takeover.id, True, "同意", T + timedelta(hours=1))
+    assert _contract(session, a.id).agreed_volume == 1000
+    new = session.exec(select(Contract).where(Contract.origin == f"T{takeover.id}").order_by(Contract.id)).all()
+    assert [(c.agreed_volume, c.ucp_e4, c.status, c.period_start, c.supplier_org_id) for c in new] == [
+        (v, BACKUP_E4, "unsigned", START, ex.orgs["A2-supplier"].id) for v in (5000, 4800, 3600)]
+    untouched = ex.contract(session, "370200")
+    assert untouched.agreed_volume == 600  # the backup's own city
+    kinds = {(n.org_id, n.kind) for n in session.exec(select(Notification)).all()}
+    assert (ex.orgs["A2-supplier"].id, "contracts_to_sign") in kinds and (a.hospital_org_id, "contracts_to_sign") in kinds
+    assert (ex.orgs["A-supplier"].id, "takeover_approved") in kinds
+
+
+def test_rejection_needs_a_reason_and_moves_nothing(session, ex):
+    takeover = _declare(session, ex)
+    with pytest.raises(services.SupplyError, match="reason"):
+        services.decide_takeover(session, ex.officer2, takeover.id, False, " ", T)
+    services.decide_takeover(session, ex.officer2, takeover.id, False, "先约谈", T)
+    assert session.get(Takeover, takeover.id).status == "rejected"
+    assert _contract(session, ex.contract(session, "370100").id).agreed_volume == 6000
+    _declare(session, ex)  # a rejected takeover holds no period
+
+
+def test_deliveries_under_the_old_contract_stop_for_the_moved_period(session, ex):
+    a = ex.contract(session, "370100")
+    _ship(session, ex.failed, a, 100, date(2026, 4, 20), T - timedelta(days=15))
+    _ship(session, ex.failed, a, 50, date(2026, 5, 3), T - timedelta(days=6))  # shipped within the period, not accepted
+    takeover = _declare(session, ex)
+    services.decide_takeover(session, ex.officer2, takeover.id, True, "", T)
+    hospital = ex.hospitals["370100"]
+    before, within = session.exec(select(Delivery).where(Delivery.contract_id == a.id).order_by(Delivery.id)).all()
+    settlement.accept_delivery(session, hospital, before.id, 100, date(2026, 4, 21), T)  # before the start: accepted
+    with pytest.raises(settlement.SettlementRefused) as refused:
+        settlement.accept_delivery(session, hospital, within.id, 50, date(2026, 5, 4), T)
+    assert takeover.reference in str(refused.value.args[0])
+    with pytest.raises(settlement.SettlementRefused):
+        _ship(session, ex.failed, a, 10, date(2026, 5, 9), T)
+
+
+def _sign_new(session, ex, when):
+    for actor in [*(ex.hospitals[c] for c in THREE), ex.backup]:
+        review.sign_all(session, actor, ex.code, when)
+
+
+def test_settlement_pays_the_backup_for_the_moved_volume_and_the_failed_winner_for_the_rest(session, world, ex):
+    a, c3 = ex.contract(session, "370100"), ex.contract(session, "370300")
+    _ship(session, ex.failed, a, 1000, date(2026, 4, 10), datetime(2026, 4, 12, tzinfo=UTC))
+    _ship(session, ex.failed, c3, 800, date(2026, 4, 12), datetime(2026, 4, 12, 8, tzinfo=UTC))
+    takeover = _declare(session, ex)
+    services.decide_takeover(session, ex.officer2, takeover.id, True, "", T)
+    _sign_new(session, ex, T + timedelta(hours=2))
+    new_a, new_c3 = (ex.contract(session, city, origin=f"T{takeover.id}") for city in ("370100", "370300"))
+    assert new_c3.agreed_volume == 4000 and new_c3.status == "signed"
+    _ship(session, ex.backup, new_a, 700, date(2026, 5, 12), datetime(2026, 5, 12, 8, tzinfo=UTC))
+    _ship(session, ex.backup, new_c3, 300, date(2026, 5, 13), datetime(2026, 5, 13, 8, tzinfo=UTC))
+    for d in session.exec(select(Delivery).order_by(Delivery.id)).all():
+        hospital = ex.hospitals["370100" if d.hospital_org_id == a.hospital_org_id else "370300"]
+        settlement.accept_delivery(session, hospital, d.id, d.quantity, d.shipped_on + timedelta(days=1),
+                                   datetime(2026, 5, 20, tzinfo=UTC))
+    applied = datetime(2026, 6, 2, 2, tzinfo=UTC)
+    batch_id = a.batch_id
+    for rep in (ex.failed, ex.backup):
+        settlement.apply_for_settlement(session, rep, batch_id, "2026-05", applied)
+    for city in ("370100", "370300"):
+        ids = session.exec(select(Acceptance.id).where(Acceptance.hospital_org_id == ex.orgs[
+            "A-hospital" if city == "370100" else "H-370300"].id)).all()
+        settlement.reconcile(session, ex.hospitals[city], list(ids), True, "", applied + timedelta(days=1))
+    officer = world.actors[("A", Role.SETTLEMENT_OFFICER)]
+    run = settlement.run_settlement(session, officer, ex.code, "2026-05", applied + timedelta(days=5)).run
+    settlement.approve_run(session, second_officer(session, world), run.id, applied + timedelta(days=5, hours=1))
+    gross = dict(session.exec(select(SettlementShare.supplier_org_id, func.sum(SettlementShare.gross_fen))
+                              .where(SettlementShare.run_id == run.id).group_by(SettlementShare.supplier_org_id)).all())
+    assert gross == {ex.orgs["A-supplier"].id: (1000 + 800) * FAILED_E4 // 100,  # ¥0.1000 × 1,800 = ¥180.00
+                     ex.orgs["A2-supplier"].id: (700 + 300) * BACKUP_E4 // 100}  # ¥0.1200 × 1,000 = ¥120.00
+    report, _names = progress_report(session, ex.officer, session.get(Batch, batch_id), date(2026, 6, 1))
+    rows = {r.hospital_code: r for r in report.rows}
+    assert rows["A-hospital"].agreed_volume == 6000 and rows["A-hospital"].purchased_selected == 1700
+    assert rows["H-370300"].agreed_volume == 4800 and rows["H-370300"].purchased_selected == 1100
+
+
+def test_failed_price_rule_pays_the_failed_price_and_charges_the_difference(db, session, world, ring, ex):
+    other = build(db, session, world, ring, datetime(2026, 3, 2, 2, tzinfo=UTC), code="BG3",
+                  rules={"takeover_price": "failed_price"}, ex=ex)
+    takeover = _declare(session, other)
+    services.decide_takeover(session, other.officer2, takeover.id, True, "", T)
+    _sign_new(session, other, T + timedelta(hours=2))
+    new = other.contract(session, "370400", origin=f"T{takeover.id}")
+    assert (new.ucp_e4, new.pack_price_e4) == (FAILED_E4, None)
+    _ship(session, other.backup, new, 500, date(2026, 5, 12), datetime(2026, 5, 12, 8, tzinfo=UTC))
+    from supply.queries import takeover_view
+
+    d = session.exec(select(Delivery).where(Delivery.contract_id == new.id)).one()
+    settlement.accept_delivery(session, other.hospitals["370400"], d.id, 500, date(2026, 5, 13), datetime(2026, 5, 14, tzinfo=UTC))
+    view = takeover_view(session, other.officer, takeover.id)
+    assert view.difference_fen == 500 * (BACKUP_E4 - FAILED_E4) // 100  # ¥0.0200 × 500 = ¥10.00
+
+
+def test_a_period_that_overlaps_another_takeover_is_refused(session, ex):
+    first = _declare(session, ex, units=("370100",), ends_on=date(2026, 6, 30))
+    with pytest.raises(services.SupplyError, match=first.reference):
+        _declare(session, ex, units=("370100", "370300"), starts_on=date(2026, 6, 15))
+    services.decide_takeover(session, ex.officer2, first.id, True, "", T)
+    second = _declare(session, ex, units=("370100",), starts_on=date(2026, 7, 1))  # right after: allowed
+    assert second.status == "proposed"
+
+
+def test_a_taker_without_capacity_left_is_refused(db, session, world, ring, ex):
+    other = build(db, session, world, ring, datetime(2026, 3, 2, 2, tzinfo=UTC), code="BG4", backup_capacity=10_000, ex=ex)
+    with pytest.raises(services.SupplyError, match="no capacity left") as refused:
+        _declare(session, other)  # 14,400 units to move; it declared 10,000 and carries 600
+    assert refused.value.args[0].params == {"name": "A2 备供药业", "n": "14,400", "cap": "10,000", "carried": "600"}
+    assert _declare(session, other, units=("370400",)).status == "proposed"  # 3,600 fit
+    with pytest.raises(services.SupplyError, match="no capacity left"):
+        _declare(session, other, units=("370100",))  # 6,000 more do not: 10,000 − 600 − 3,600 pending = 5,800
+
+
+def test_without_a_stored_backup_the_candidates_the_rules_allow_are_proposed(db, session, world, ring, ex):
+    other = build(db, session, world, ring, datetime(2026, 3, 2, 2, tzinfo=UTC), code="BG5", rules={"backup": False},
+                  ex=ex)
+    with pytest.raises(services.SupplyError, match="choose one of the candidates"):
+        _declare(session, other)
+    plan = services.preview_takeover(session, other.officer, other.code, services.TakeoverInput(
+        "YP101", "A-supplier", THREE, START, taker_code="A2-supplier"))
+    assert [c.org.code for c in plan.candidates] == ["A2-supplier"] and plan.basis == "candidate"
+    with pytest.raises(services.SupplyError, match="not one of the candidates"):
+        _declare(session, other, taker_code="A-supplier")
+
+
+def test_the_next_ranked_rule_and_the_stored_backup_rule_name_their_taker(db, session, world, ring, ex):
+    other = build(db, session, world, ring, datetime(2026, 3, 2, 2, tzinfo=UTC), code="BG6",
+                  rules={"takeover_supplier": "next_ranked"}, ex=ex)
+    assert _declare(session, other).taker_basis == "next_ranked"
+    with pytest.raises(services.SupplyError, match="stored backup"):
+        _declare(session, ex, taker_code="A-supplier")
+
+
+@pytest.mark.parametrize(("kw", "why"), [
+    ({"units": ()}, "Choose the cities"),
+    ({"units": ("370200",)}, "no signed contract"),
+    ({"starts_on": date(2026, 3, 1)}, "within contract"),
+    ({"ends_on": date(2026, 4, 1)}, "ends before it starts"),
+    ({"reason": " "}, "reason"),
+])
+def test_bad_declarations_are_refused_with_the_reason(session, ex, kw, why):
+    with pytest.raises(services.SupplyError, match=why):
+        _declare(session, ex, **kw)
+    assert session.exec(select(Takeover)).all() == []
+
+
+def test_restoring_the_primary_returns_what_the_taker_had_not_delivered(session, ex):
+    takeover = _declare(session, ex, units=("370400",))
+    services.decide_takeover(session, ex.officer2, takeover.id, True, "", T)
+    _sign_new(session, ex, T + timedelta(hours=2))
+    new = ex.contract(session, "370400", origin=f"T{takeover.id}")
+    _ship(session, ex.backup, new, 600, date(2026, 5, 20), datetime(2026, 5, 21, tzinfo=UTC))
+    later = datetime(2026, 6, 10, 2, tzinfo=UTC)
+    with pytest.raises(services.SupplyError, match="up to today"):
+        services.restore_primary(session, ex.officer, takeover.id, date(2026, 6, 11), "", later)
+    services.restore_primary(session, ex.officer, takeover.id, date(2026, 6, 1), "已恢复生产", later)
+    old = ex.contract(session, "370400")
+    new = _contract(session, new.id)
+    assert (old.agreed_volume, new.agreed_volume, new.period_end) == (3000, 600, date(2026, 5, 31))
+    line = session.exec(select(TakeoverLine).where(TakeoverLine.takeover_id == takeover.id)).one()
+    assert (line.moved_volume, line.returned_volume) == (3600, 3000)
+    _ship(session, ex.failed, old, 200, date(2026, 6, 5), later)  # the primary supplies again
+    with pytest.raises(settlement.SettlementRefused):
+        _ship(session, ex.backup, new, 10, date(2026, 6, 5), later)
+    with pytest.raises(services.SupplyError, match="Only an approved"):
+        services.restore_primary(session, ex.officer, takeover.id, date(2026, 6, 2), "", later)
+
+
+def test_only_officers_of_the_batch_region_declare_and_decide(session, world, ex):
+    with pytest.raises(Forbidden):
+        services.propose_takeover(session, world.actors[("B", Role.PRICE_OFFICER)], ex.code, services.TakeoverInput(
+            "YP101", "A-supplier", THREE, START, reason="x"), T)
+    takeover = _declare(session, ex)
+    with pytest.raises(Forbidden):
+        services.decide_takeover(session, world.actors[("B", Role.PRICE_OFFICER)], takeover.id, True, "", T)
+    with pytest.raises(Forbidden):
+        services.decide_takeover(session, ex.failed, takeover.id, True, "", T)
+
+
+def test_two_officers_approving_at_once_move_the_volume_once(db, session, world, ex):
+    from accounts import services as accounts
+    from accounts.roles import OrgKind
+    from tests.conftest import PASSWORD, run_together
+
+    third = accounts.actor_for(session, accounts.create_user(
+        session, None, username="a_officer_3", display_name="第三", password=PASSWORD, role=Role.PRICE_OFFICER,
+        org_id=world.orgs[("A", OrgKind.BUREAU)].id))
+    takeover = _declare(session, ex)
+    session.commit()
+
+    def approve(i, start):
+        start()
+        with db.write_session() as s:
+            try:
+                services.decide_takeover(s, (ex.officer2, third)[i], takeover.id, True, "", T)
+                return "approved"
+            except services.SupplyError:
+                return "refused"
+
+    assert sorted(run_together(2, approve)) == ["approved", "refused"]
+    session.expire_all()
+    assert len(session.exec(select(Contract).where(Contract.origin == f"T{takeover.id}")).all()) == 3
+    assert ex.contract(session, "370100").agreed_volume == 0  # moved once (nothing had been shipped)
