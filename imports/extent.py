@@ -14,6 +14,12 @@ a small sheet is neither refused nor relied on.
 
 Limits live on :class:`imports.xlsx_guard.GuardLimits`; each upload kind passes its own
 row limit. The scan works on complete tags: each chunk is cut at its last ``<``.
+
+Speed: the same pass records which cells hold formulas (the reader's one read of the sheet
+needs them), and a segment whose cells all open as ``<c r="A1"`` (every writer we know, with
+no namespace prefix anywhere) is measured by :func:`fast_cells`, array arithmetic on the
+bytes, instead of one regex match per cell; any other segment takes the regex path, so both
+give the same figures (``tests/imports/test_extent.py`` checks this on hostile sheets).
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+import numpy as np
 
 from imports.errors import CorruptWorkbookError, UnsafeWorkbookError
 
@@ -34,6 +42,12 @@ _SI_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _SHARED_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:[A-Za-z_][\w.-]*:)?v>\s*([0-9]{1,9})\s*<')
 _ANY_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)([\s/][^>]*)?>")
 _R_ATTR = re.compile(rb'\br="([A-Za-z]*)([0-9]*)"')
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:")
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f[\s>/]")
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+_SHARED_SIMPLE = re.compile(rb't="s"><v>([0-9]{1,9})</v>')
+_PAD = bytes(32)
+_TAG_END = np.array([ord(c) for c in " \t\n\r\f\v/>"], np.uint8)  # what may follow "<c" in a cell tag
 MAX_TAG_BYTES = 1 << 20
 
 
@@ -117,6 +131,53 @@ def too_large(sheet: str, rows: int, cols: int, limits: Limits, cells: int | Non
     )
 
 
+def fast_cells(seg: bytes) -> tuple[int, int, int, bool] | None:
+    """(cell tags, highest row, highest column, any ``<f`` tag) of a segment whose every cell tag
+    opens as ``<c r="A1"`` (1–3 letters, 1–7 digits) and that has no namespace-prefixed element;
+    None for any other segment (the caller then uses the regexes, whose figures these equal)."""
+    if b":" in seg and _PREFIXED.search(seg):
+        return None
+    a = np.frombuffer(seg + _PAD, np.uint8)
+    opens = np.flatnonzero(a[: len(seg)] == 60)  # every "<"
+    second = a[opens + 1]
+    formula = bool((second == 102).any())  # "<f": the caller looks closer
+    c = opens[second == 99]
+    tags = c[np.isin(a[c + 2], _TAG_END)]
+    if not len(tags):
+        return 0, 0, 0, formula
+    if not ((a[tags + 2] == 32) & (a[tags + 3] == 114) & (a[tags + 4] == 61) & (a[tags + 5] == 34)).all():
+        return None  # some cell has another attribute first, or no reference: the regex path
+    at = tags + 6
+    col, run = np.zeros(len(at), np.int64), np.ones(len(at), bool)
+    for _ in range(3):
+        x = a[at]
+        run &= (x >= 65) & (x <= 90)
+        col = np.where(run, col * 26 + x.astype(np.int64) - 64, col)
+        at += run
+    x = a[at]
+    if not (col > 0).all() or ((x >= 65) & (x <= 90)).any():
+        return None  # no letter, or a fourth one
+    row, run, start = np.zeros(len(at), np.int64), np.ones(len(at), bool), at.copy()
+    for _ in range(7):
+        x = a[at]
+        run &= (x >= 48) & (x <= 57)
+        row = np.where(run, row * 10 + x.astype(np.int64) - 48, row)
+        at += run
+    if not ((at > start) & (a[at] == 34)).all():
+        return None  # no digit, an eighth one, or no closing quote
+    return len(tags), int(row.max()), int(col.max()), formula
+
+
+def formula_refs(seg: bytes) -> set[str]:
+    """References (``"E7"``) of the cells in a complete-tag segment that hold a formula."""
+    refs = set()
+    for match in _FORMULA_CELL.finditer(seg):
+        ref = _REF_ATTR.search(match.group(1))
+        if ref:
+            refs.add(ref.group(1).decode("ascii"))
+    return refs
+
+
 @dataclass
 class SheetExtent:
     """Running measurements of one worksheet part (``strings``: sizes of the shared strings)."""
@@ -130,11 +191,31 @@ class SheetExtent:
     cells: int = 0
     unplaced: int = 0
     merged_cells: int = 0
+    formulas: set[str] = field(default_factory=set)
+    """References of the cells holding a formula."""
 
     def feed(self, seg: bytes) -> None:
         """Measure one complete-tag segment; refuse as soon as a limit is passed."""
         if not seg:
             return
+        fast = fast_cells(seg)
+        if fast is not None:
+            tags, rows, cols, formula = fast
+            self.cells += tags
+            self.rows, self.cols = max(self.rows, rows), max(self.cols, cols)
+        else:
+            self._cells(seg)
+            formula = b"<f" in seg or b":f" in seg
+        if formula:
+            self.formulas |= formula_refs(seg)
+        if b"mergeCell" in seg:
+            self._merges(seg)
+        if self.strings and b't="s"' in seg:
+            self._cited(seg)
+        self.check()
+
+    def _cells(self, seg: bytes) -> None:
+        """Count and place the cells of a segment by regex (any form of cell tag)."""
         tags = len(_CELL_TAG.findall(seg))
         if tags:
             found = _CELL_REF.findall(seg)
@@ -144,15 +225,17 @@ class SheetExtent:
                 letters, numbers = zip(*found, strict=True)
                 self.rows = max(self.rows, max(map(int, numbers)))
                 self.cols = max(self.cols, max(map(column_number, set(letters))))
-        if b"mergeCell" in seg:
-            self._merges(seg)
-        if self.strings and b't="s"' in seg:
-            self._cited(seg)
-        self.check()
 
     def _cited(self, seg: bytes) -> None:
-        """Add the sizes of the shared strings this segment's cells cite (each a copy in the reader)."""
-        sizes, cited = self.strings, list(map(int, _SHARED_CELL.findall(seg)))
+        """Add the sizes of the shared strings this segment's cells cite (each a copy in the reader).
+
+        When every ``t="s"`` in the segment ends its tag with the value straight after (as
+        writers put it), one plain pattern finds them all; it can only count more than the
+        full pattern, never fewer (a bound, so safe); otherwise the full pattern."""
+        simple = _SHARED_SIMPLE.findall(seg)
+        if len(simple) != seg.count(b't="s"'):
+            simple = _SHARED_CELL.findall(seg)
+        sizes, cited = self.strings, list(map(int, simple))
         if cited and max(cited) < len(sizes):
             self.expanded += sum(map(sizes.__getitem__, cited))
         else:
