@@ -144,8 +144,8 @@ LINE_COLUMNS = ("upload_id", "batch_item_id", "last_year_use", "committed", "pre
 def _line_rows(upload_id: int, rows: Sequence[DemandRow], catalog: ctx.BatchCatalog) -> list[tuple]:
     """Demand lines as tuples in :data:`LINE_COLUMNS` order, for one bulk INSERT."""
     items, suppliers = catalog.item_ids, catalog.supplier_ids
-    return [(upload_id, items[r.item_code], r.last_year_use, r.committed,
-             suppliers.get(r.preferred_brand) if r.preferred_brand else None, r.reason) for r in rows]
+    return [(upload_id, items[item], last, committed, suppliers.get(brand) if brand else None, reason)
+            for _hospital, item, last, committed, brand, reason, _row in rows]
 
 
 def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospital_code: str,
