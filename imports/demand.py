@@ -239,8 +239,12 @@ class _Rules:
         """Rows repeating a (hospital, item) pair, and the first rows they repeat: each repeat names
         the first row, and the first row names its first repeat."""
         items, rows = self.column("item_code"), self.read.columns.rows
-        pairs = [(h, i) for h, i in zip(hospitals, items, strict=True) if h is not None and i is not None]
-        if len(set(pairs)) == len(pairs):
+        if None in hospitals or None in items:
+            pairs = [(h, i) for h, i in zip(hospitals, items, strict=True) if h is not None and i is not None]
+            size = len(pairs)
+        else:  # every row has both: no list needed
+            pairs, size = zip(hospitals, items, strict=True), len(items)
+        if len(set(pairs)) == size:
             return set()
         seen: dict[tuple[str, str], int] = {}  # pair → index of the first row holding it
         flagged: set[int] = set()

@@ -131,14 +131,19 @@ def too_large(sheet: str, rows: int, cols: int, limits: Limits, cells: int | Non
     )
 
 
-def fast_cells(seg: bytes) -> tuple[int, int, int, bool] | None:
+def arrays(seg: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A segment as bytes (padded, no copy of the text beyond the pad) and where each ``<`` is."""
+    a = np.frombuffer(seg + _PAD, np.uint8)
+    return a, np.flatnonzero(a[: len(seg)] == 60)
+
+
+def fast_cells(seg: bytes, found: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[int, int, int, bool] | None:
     """(cell tags, highest row, highest column, any ``<f`` tag) of a segment whose every cell tag
     opens as ``<c r="A1"`` (1–3 letters, 1–7 digits) and that has no namespace-prefixed element;
     None for any other segment (the caller then uses the regexes, whose figures these equal)."""
     if b":" in seg and _PREFIXED.search(seg):
         return None
-    a = np.frombuffer(seg + _PAD, np.uint8)
-    opens = np.flatnonzero(a[: len(seg)] == 60)  # every "<"
+    a, opens = found or arrays(seg)
     second = a[opens + 1]
     formula = bool((second == 102).any())  # "<f": the caller looks closer
     c = opens[second == 99]
@@ -166,6 +171,28 @@ def fast_cells(seg: bytes) -> tuple[int, int, int, bool] | None:
     if not ((at > start) & (a[at] == 34)).all():
         return None  # no digit, an eighth one, or no closing quote
     return len(tags), int(row.max()), int(col.max()), formula
+
+
+def fast_cited(seg: bytes, sizes: Sequence[int], found: tuple[np.ndarray, np.ndarray] | None = None) -> int | None:
+    """The bytes of the shared strings a segment's cells cite, when every ``t="s"`` in it is
+    followed straight by ``><v>N</v>`` (as writers put it); None otherwise (the regex path).
+    Like the plain pattern it may count an odd ``t="s"`` outside a cell too: a bound, never less."""
+    a, opens = found or arrays(seg)
+    v = opens[(a[opens + 1] == 118) & (a[opens + 2] == 62) & (opens >= 6)]  # "<v>" with room for 't="s">'
+    v = v[(a[v - 1] == 62) & (a[v - 2] == 34) & (a[v - 3] == 115) & (a[v - 4] == 34) & (a[v - 5] == 61) & (a[v - 6] == 116)]
+    if len(v) != seg.count(b't="s"'):
+        return None
+    at, start = v + 3, v + 3
+    index, run = np.zeros(len(v), np.int64), np.ones(len(v), bool)
+    for _ in range(9):
+        x = a[at]
+        run &= (x >= 48) & (x <= 57)
+        index = np.where(run, index * 10 + x.astype(np.int64) - 48, index)
+        at += run
+    if not ((at > start) & (a[at] == 60) & (a[at + 1] == 47) & (a[at + 2] == 118) & (a[at + 3] == 62)).all():
+        return None  # no digit, a tenth one, or not "</v>" after them
+    table = np.frombuffer(sizes, np.uint32) if isinstance(sizes, array) and sizes.itemsize == 4 else np.asarray(sizes, np.int64)
+    return int(table[index[index < len(table)]].sum(dtype=np.int64))
 
 
 def formula_refs(seg: bytes) -> set[str]:
@@ -198,7 +225,8 @@ class SheetExtent:
         """Measure one complete-tag segment; refuse as soon as a limit is passed."""
         if not seg:
             return
-        fast = fast_cells(seg)
+        found = arrays(seg)  # shared by the cell and citation scans
+        fast = fast_cells(seg, found)
         if fast is not None:
             tags, rows, cols, formula = fast
             self.cells += tags
@@ -211,7 +239,7 @@ class SheetExtent:
         if b"mergeCell" in seg:
             self._merges(seg)
         if self.strings and b't="s"' in seg:
-            self._cited(seg)
+            self._cited(seg, found)
         self.check()
 
     def _cells(self, seg: bytes) -> None:
@@ -226,12 +254,28 @@ class SheetExtent:
                 self.rows = max(self.rows, max(map(int, numbers)))
                 self.cols = max(self.cols, max(map(column_number, set(letters))))
 
-    def _cited(self, seg: bytes) -> None:
+    def _cited(self, seg: bytes, found: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Add the sizes of the shared strings this segment's cells cite (each a copy in the reader).
 
         When every ``t="s"`` in the segment ends its tag with the value straight after (as
-        writers put it), one plain pattern finds them all; it can only count more than the
-        full pattern, never fewer (a bound, so safe); otherwise the full pattern."""
+        writers put it), array arithmetic (:func:`fast_cited`) or one plain pattern finds them
+        all; either can only count more than the full pattern, never fewer (a bound, so safe);
+        otherwise the full pattern."""
+        fast = fast_cited(seg, self.strings, found)
+        if fast is not None:
+            self.expanded += fast
+        else:
+            self._cited_by_regex(seg)
+        if self.expanded > self.limits.max_expanded_text:
+            raise UnsafeWorkbookError(
+                f"工作表「{self.sheet}」引用的文本总量过大（超过 {self.limits.max_expanded_text // (1 << 20)} MB），已拒绝；"
+                "请删除重复的长文本后重新上传",
+                f"sheet '{self.sheet}' cites too much text in all (over {self.limits.max_expanded_text // (1 << 20)} MB); "
+                "refused. Remove the repeated long texts and upload again",
+            )
+
+    def _cited_by_regex(self, seg: bytes) -> None:
+        """The same by pattern: a plain one when it finds every ``t="s"``, else the full one."""
         simple = _SHARED_SIMPLE.findall(seg)
         if len(simple) != seg.count(b't="s"'):
             simple = _SHARED_CELL.findall(seg)
@@ -240,13 +284,6 @@ class SheetExtent:
             self.expanded += sum(map(sizes.__getitem__, cited))
         else:
             self.expanded += sum(sizes[i] for i in cited if i < len(sizes))
-        if self.expanded > self.limits.max_expanded_text:
-            raise UnsafeWorkbookError(
-                f"工作表「{self.sheet}」引用的文本总量过大（超过 {self.limits.max_expanded_text // (1 << 20)} MB），已拒绝；"
-                "请删除重复的长文本后重新上传",
-                f"sheet '{self.sheet}' cites too much text in all (over {self.limits.max_expanded_text // (1 << 20)} MB); "
-                "refused. Remove the repeated long texts and upload again",
-            )
 
     def _merges(self, seg: bytes) -> None:
         """Merged ranges widen the extent and cost a cell each in the readers' cover maps."""

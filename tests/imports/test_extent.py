@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 
@@ -149,11 +150,8 @@ def _measured(seg: bytes, *, fast: bool, strings=()) -> tuple:
     if fast:
         measure.feed(seg)
     else:
-        saved, extent.fast_cells = extent.fast_cells, lambda _seg: None
-        try:
+        with patch.object(extent, "fast_cells", return_value=None), patch.object(extent, "fast_cited", return_value=None):
             measure.feed(seg)
-        finally:
-            extent.fast_cells = saved
     return measure.cells, measure.rows, measure.cols, measure.unplaced, measure.formulas, measure.expanded
 
 
@@ -169,6 +167,8 @@ _SEGMENTS = [
     b'<col min="1" max="3"/><cols/><color rgb="FF000000"/><c r="B3"/>',  # tags that start with c
     b'<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c><c r="C1" s="2" t="s"><v>1</v></c>',
     b'<c r="A1" t="s"><v>1</v></c><c r="B1" t="s"><v>1</v></c><c r="C1"><is><t>10:30</t></is></c>',
+    b'<c r="A1" t="s"><v>7</v></c><c r="B1" t="s"><v>2</v></c>',  # a citation past the strings: not counted
+    b'<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v> 1 </v></c>',  # spaces in the value: regexes
     b"",
 ]
 
@@ -186,6 +186,15 @@ def test_the_array_scan_applies_to_cells_as_writers_put_them_and_declines_the_re
     assert fast_cells(_SEGMENTS[1]) == (2, 2, 3, True)
     assert fast_cells(_SEGMENTS[2]) == (3, 1048576, 16384, False)
     assert all(fast_cells(seg) is None for seg in _SEGMENTS[3:8])
+    from array import array
+
+    from imports.extent import fast_cited
+
+    assert fast_cited(_SEGMENTS[10], array("I", [5, 7, 11])) == 14
+    assert fast_cited(_SEGMENTS[9], (5, 7, 11)) == 23
+    assert fast_cited(_SEGMENTS[11], (5, 7, 11)) == 11  # index 7 cites nothing
+    assert fast_cited(_SEGMENTS[12], (5, 7, 11)) is None
+    assert fast_cited(b'<c r="A1" t="s" s="1"><v>0</v></c>', (5,)) is None  # t="s" not last in its tag
 
 
 def test_a_far_away_cell_in_a_large_sheet_is_found_by_the_array_scan():
