@@ -84,8 +84,9 @@ def child(url: str, path: str, bad_path: str, hospitals: int, items: int, repeat
     data, bad = Path(path).read_bytes(), Path(bad_path).read_bytes()
     base = peak_rss_mb()
     now = datetime.now(UTC)
-    times = []
+    times, bare = [], []
     for _ in range(repeat):  # each run writes the next version of every hospital: the same work
+        bare.append(calamine_parse(data))  # the reference, in turn with the import (noisy machines)
         start = time.perf_counter()
         with db.write_session() as s:
             result = submit_bulk_demand(s, None, BATCH, data, "clean.xlsx", now)
@@ -102,10 +103,11 @@ def child(url: str, path: str, bad_path: str, hospitals: int, items: int, repeat
     with db.read_session() as s:
         lines = s.execute(text("SELECT count(*) FROM demand_line")).scalar_one()
         uploads = s.execute(text("SELECT count(*) FROM demand_upload")).scalar_one()
-    write = min(_bare_write(db) for _ in range(repeat))
+    write = min(_bare_write(db) for _ in range(repeat))  # the other reference
     db.dispose()
     print(json.dumps({"seconds": seconds, "first": times[0], "peak_mb": peak, "base_mb": base, "bad_seconds": bad_seconds,
-                      "errors": rejected.error_count, "lines": lines, "uploads": uploads, "write": write}))
+                      "errors": rejected.error_count, "lines": lines, "uploads": uploads, "write": write,
+                      "bare": min(bare)}))
 
 
 def _bare_write(db) -> float:
@@ -202,10 +204,11 @@ def main() -> None:
     for name, r in results.items():
         print(f"{name + ': parse + validate + persist, clean (end to end)':58} {r['seconds']:>12.2f} s "
               f"{r['seconds'] / t_openpyxl:>8.2f} {'≤ 0.25':>8}")
-        print(f"{'  the same ÷ bare calamine parse':58} {'':>14} {r['seconds'] / t_bare:>8.2f} {'≤ 2':>8}")
-        print(f"{'  bare write of the same lines (' + ('COPY' if name == 'PostgreSQL' else 'executemany') + ')':58} "
-              f"{r['write']:>12.2f} s {r['write'] / t_bare:>8.2f}")
-        print(f"{'  end to end ÷ (bare parse + bare write)':58} {'':>14} {r['seconds'] / (t_bare + r['write']):>8.2f}")
+        print(f"{'  bare calamine parse, in turn with the import':58} {r['bare']:>12.2f} s")
+        print(f"{'  end to end ÷ that bare parse':58} {'':>14} {r['seconds'] / r['bare']:>8.2f} {'≤ 2':>8}")
+        print(f"{'  bare write of the same lines (' + ('COPY' if name == 'PostgreSQL' else 'executemany') + '), ÷ bare parse':58} "
+              f"{r['write']:>12.2f} s {r['write'] / r['bare']:>8.2f}")
+        print(f"{'  end to end ÷ (bare parse + bare write)':58} {'':>14} {r['seconds'] / (r['bare'] + r['write']):>8.2f}")
         print(f"{'  first run (above: ' + most[1:]:58} {r['first']:>12.2f} s")
         print(f"{'  versions / lines written':58} {r['uploads']:>7,} / {r['lines']:<8,}")
         print(f"{'  peak RSS of the import process (before: {:.0f} MB)'.format(r['base_mb']):58} "
