@@ -17,7 +17,7 @@ row limit. The scan works on complete tags: each chunk is cut at its last ``<``.
 
 Speed: the same pass records which cells hold formulas (the reader's one read of the sheet
 needs them), and a segment whose cells all open as ``<c r="A1"`` (every writer we know, with
-no namespace prefix anywhere) is measured by :func:`fast_cells`, array arithmetic on the
+no namespace prefix anywhere) is measured by ``imports.xmlscan``, array arithmetic on the
 bytes, instead of one regex match per cell; any other segment takes the regex path, so both
 give the same figures (``tests/imports/test_extent.py`` checks this on hostile sheets).
 """
@@ -33,6 +33,7 @@ from typing import Protocol
 import numpy as np
 
 from imports.errors import CorruptWorkbookError, UnsafeWorkbookError
+from imports.xmlscan import arrays, fast_cells, fast_cited, formula_refs
 
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
@@ -42,12 +43,7 @@ _SI_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _SHARED_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:[A-Za-z_][\w.-]*:)?v>\s*([0-9]{1,9})\s*<')
 _ANY_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)([\s/][^>]*)?>")
 _R_ATTR = re.compile(rb'\br="([A-Za-z]*)([0-9]*)"')
-_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:")
-_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f[\s>/]")
-_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _SHARED_SIMPLE = re.compile(rb't="s"><v>([0-9]{1,9})</v>')
-_PAD = bytes(32)
-_TAG_END = np.array([ord(c) for c in " \t\n\r\f\v/>"], np.uint8)  # what may follow "<c" in a cell tag
 MAX_TAG_BYTES = 1 << 20
 
 
@@ -129,80 +125,6 @@ def too_large(sheet: str, rows: int, cols: int, limits: Limits, cells: int | Non
         f"sheet '{sheet}' is too large: {en_what}; at most {limits.max_rows} rows, {limits.max_columns} columns and "
         f"{limits.max_cells} cells in all. Delete the far-away cells or surplus rows and columns and upload again",
     )
-
-
-def arrays(seg: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A segment as bytes (padded, no copy of the text beyond the pad) and where each ``<`` is."""
-    a = np.frombuffer(seg + _PAD, np.uint8)
-    return a, np.flatnonzero(a[: len(seg)] == 60)
-
-
-def fast_cells(seg: bytes, found: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[int, int, int, bool] | None:
-    """(cell tags, highest row, highest column, any ``<f`` tag) of a segment whose every cell tag
-    opens as ``<c r="A1"`` (1–3 letters, 1–7 digits) and that has no namespace-prefixed element;
-    None for any other segment (the caller then uses the regexes, whose figures these equal)."""
-    if b":" in seg and _PREFIXED.search(seg):
-        return None
-    a, opens = found or arrays(seg)
-    second = a[opens + 1]
-    formula = bool((second == 102).any())  # "<f": the caller looks closer
-    c = opens[second == 99]
-    tags = c[np.isin(a[c + 2], _TAG_END)]
-    if not len(tags):
-        return 0, 0, 0, formula
-    if not ((a[tags + 2] == 32) & (a[tags + 3] == 114) & (a[tags + 4] == 61) & (a[tags + 5] == 34)).all():
-        return None  # some cell has another attribute first, or no reference: the regex path
-    at = tags + 6
-    col, run = np.zeros(len(at), np.int64), np.ones(len(at), bool)
-    for _ in range(3):
-        x = a[at]
-        run &= (x >= 65) & (x <= 90)
-        col = np.where(run, col * 26 + x.astype(np.int64) - 64, col)
-        at += run
-    x = a[at]
-    if not (col > 0).all() or ((x >= 65) & (x <= 90)).any():
-        return None  # no letter, or a fourth one
-    row, run, start = np.zeros(len(at), np.int64), np.ones(len(at), bool), at.copy()
-    for _ in range(7):
-        x = a[at]
-        run &= (x >= 48) & (x <= 57)
-        row = np.where(run, row * 10 + x.astype(np.int64) - 48, row)
-        at += run
-    if not ((at > start) & (a[at] == 34)).all():
-        return None  # no digit, an eighth one, or no closing quote
-    return len(tags), int(row.max()), int(col.max()), formula
-
-
-def fast_cited(seg: bytes, sizes: Sequence[int], found: tuple[np.ndarray, np.ndarray] | None = None) -> int | None:
-    """The bytes of the shared strings a segment's cells cite, when every ``t="s"`` in it is
-    followed straight by ``><v>N</v>`` (as writers put it); None otherwise (the regex path).
-    Like the plain pattern it may count an odd ``t="s"`` outside a cell too: a bound, never less."""
-    a, opens = found or arrays(seg)
-    v = opens[(a[opens + 1] == 118) & (a[opens + 2] == 62) & (opens >= 6)]  # "<v>" with room for 't="s">'
-    v = v[(a[v - 1] == 62) & (a[v - 2] == 34) & (a[v - 3] == 115) & (a[v - 4] == 34) & (a[v - 5] == 61) & (a[v - 6] == 116)]
-    if len(v) != seg.count(b't="s"'):
-        return None
-    at, start = v + 3, v + 3
-    index, run = np.zeros(len(v), np.int64), np.ones(len(v), bool)
-    for _ in range(9):
-        x = a[at]
-        run &= (x >= 48) & (x <= 57)
-        index = np.where(run, index * 10 + x.astype(np.int64) - 48, index)
-        at += run
-    if not ((at > start) & (a[at] == 60) & (a[at + 1] == 47) & (a[at + 2] == 118) & (a[at + 3] == 62)).all():
-        return None  # no digit, a tenth one, or not "</v>" after them
-    table = np.frombuffer(sizes, np.uint32) if isinstance(sizes, array) and sizes.itemsize == 4 else np.asarray(sizes, np.int64)
-    return int(table[index[index < len(table)]].sum(dtype=np.int64))
-
-
-def formula_refs(seg: bytes) -> set[str]:
-    """References (``"E7"``) of the cells in a complete-tag segment that hold a formula."""
-    refs = set()
-    for match in _FORMULA_CELL.finditer(seg):
-        ref = _REF_ATTR.search(match.group(1))
-        if ref:
-            refs.add(ref.group(1).decode("ascii"))
-    return refs
 
 
 @dataclass
