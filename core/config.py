@@ -58,6 +58,10 @@ class Settings:
     upload_rows_bids: int = 10_000  # one supplier's bid workbook
     upload_rows_deliveries: int = 100_000  # one delivery workbook
     ocid_prefix: str = "ocds-jicai"  # the deployment's registered OCDS prefix (ocds-xxxxxx); unregistered default
+    # the plan's targets of VBP varieties in force, shown on the dashboard (e.g. ≥ 500 drugs and
+    # ≥ 15 classes of high-value consumables by 2025)
+    vbp_target_drugs: int = 500
+    vbp_target_consumable_classes: int = 15
     extra: dict = field(default_factory=dict)
 
     @property

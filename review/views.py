@@ -1,4 +1,4 @@
-"""Review, publicity, objections, results, contracts and the inbox (thin routes)."""
+"""Review, publicity, objections, results and contracts (thin routes)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,12 @@ from evaluation.reading import amount_text, percent_text, price_text
 from procurement.names import item_title
 from procurement.services import rules_of
 from review import lists, queries, services
+from review.charts import volume_chart
 from review.forms import AnswerForm, DecisionForm, ObjectionForm, SignAllForm, SubmitForm
 from review.ocds import to_json_text
 from review.ocds_export import ocds_package
 from web.auth import requires
+from web.charts import chart_download
 from web.db import get_session, visible_batch
 from web.downloads import attachment as file_download
 from web.downloads import xlsx_download
@@ -69,8 +71,12 @@ def review(code: str):
     view = queries.review_view(get_session(), g.actor, code, _)
     if view is None:
         abort(404)
+    charts = {it.code: volume_chart(it.code, it.result["winners"], it.suppliers)
+              for it in view.items if it.result.get("winners")}
+    if (download := chart_download(list(charts.values()), code)) is not None:
+        return download
     now = utcnow()
-    return render_template("review/review.html", view=view, yuan=format_yuan, price=format_price_e4,
+    return render_template("review/review.html", view=view, charts=charts, yuan=format_yuan, price=format_price_e4,
                            yuan_dec=amount_text, price_dec=price_text, percent=percent_text,
                            submit_form=SubmitForm(), decision_form=DecisionForm(), answer_form=AnswerForm(),
                            form=EmptyForm(), now=now,
@@ -156,6 +162,9 @@ def result(code: str):
     view = queries.public_result(get_session(), g.actor, code, _)
     if view is None:
         abort(404)
+    charts = {item: volume_chart(item, winners, {}) for item, _name, winners in view.items if winners}
+    if request.method == "GET" and (download := chart_download(list(charts.values()), code)) is not None:
+        return download
     form = ObjectionForm()
     if g.actor.role == Role.SUPPLIER_REP and form.validate_on_submit():
         upload = form.attachment.data
@@ -168,7 +177,7 @@ def result(code: str):
             attachment = (upload.filename[:200], content)
         return _act(lambda: services.lodge_objection(get_session(), g.actor, code, form.text.data, attachment, utcnow()),
                     _("Objection lodged."), code, "review.result")
-    return render_template("review/result.html", view=view, form=form, price=format_price_e4, now=utcnow())
+    return render_template("review/result.html", view=view, charts=charts, form=form, price=format_price_e4, now=utcnow())
 
 
 @bp.get("/objections/<int:objection_id>/attachment")
@@ -274,22 +283,3 @@ def ocds(code: str):
         abort(404)
     return file_download(to_json_text(package, indent=1), f"ocds-{code}.json", "application/json")
 
-
-@bp.get("/inbox")
-@requires()
-def inbox():
-    """The user's notifications."""
-    page = lists.inbox_page(get_session(), g.actor, list_query(sorts=lists.NOTE_SORTS, filters=lists.NOTE_FILTERS))
-    return render_template("review/inbox.html", notes=page.rows, p=page, form=EmptyForm())
-
-
-@bp.post("/inbox/<int:notification_id>/read")
-@requires()
-def read(notification_id: int):
-    """Mark a notification read."""
-    if EmptyForm().validate_on_submit():
-        try:
-            services.mark_read(get_session(), g.actor, notification_id, utcnow())
-        except Forbidden:
-            abort(404)
-    return redirect(url_for("review.inbox"))

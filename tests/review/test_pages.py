@@ -13,10 +13,13 @@ from sqlalchemy import text
 from accounts import services as accounts
 from accounts.roles import OrgKind, Role
 from core.clock import utcnow
+from core.formats import qty
 from evaluation import services as evaluation
+from review.queries import review_view
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.evaluation.fixtures import opened_batch
 from tests.review.test_ocds import codelist_errors, schema_errors
+from tests.web.chart_pages import island, table
 
 
 def _logout(client):
@@ -38,7 +41,16 @@ def test_review_journey_through_the_pages(app, client, db, session, world, ring)
 
     login(client, "a_price_officer")
     page = client.get(f"/batches/{code}/review").get_data(as_text=True)
-    assert "¥0.1300" in page and "B supplier" in page and "<svg" in page  # ranked bids, winner, chart
+    assert "¥0.1300" in page and "B supplier" in page and 'data-chart-data="volume-' in page  # ranked bids, winner, chart
+    view = review_view(session, officer_a, code)
+    for it in (i for i in view.items if i.result.get("winners")):  # each chart = its table = the result
+        winners = it.result["winners"]
+        data, rows = island(page, f"volume-{it.code}"), table(page, f"volume-{it.code}")
+        assert data["series"][0]["values"] == [str(w["volume"]) for w in winners]
+        assert [r[1] for r in rows] == [qty(w["volume"]) for w in winners]
+        assert data["categories"] == [r[0] for r in rows] == [it.suppliers.get(w["supplier"], w["supplier"]) for w in winners]
+        assert client.get(f"/batches/{code}/review?chart=volume-{it.code}").mimetype.endswith("spreadsheetml.sheet")
+    session.close()
     assert "超出最多中选企业数" in _post(client, f"/batches/{code}/review/submit", version="1").get_data(as_text=True)
     refused = _post(client, f"/batches/{code}/review/decide", decision="approve").get_data(as_text=True)
     assert "双人审核" in refused  # the officer who ran it cannot approve

@@ -7,7 +7,7 @@ from datetime import date
 
 from accounts.roles import Role
 from settlement import services
-from settlement.deliveries import DeliveryInput
+from settlement.execution.deliveries import DeliveryInput
 from tests.conftest import login
 from tests.settlement.fixtures_db import NOW, setup  # noqa: F401
 
@@ -27,6 +27,8 @@ def test_hospital_lines_and_the_progress_chart_name_things(client, session, worl
     assert f'<span class="muted">{contract.code}</span>' in to_accept
     login(client, world.username("A", Role.SETTLEMENT_OFFICER))
     page = client.get(f"/settlement/officer/batches/{setup.code}").get_data(as_text=True)
-    labels = [part.split("</title>")[1].split("</text>")[0] for part in page.split('data-testid="progress-label"')[1:]]
+    table = page[page.index('data-testid="chart-table-progress"'):]
+    table = table[table.index("<tbody>"):table.index("</tbody>")]
+    labels = [row.split("<td>")[1].split("</td>")[0] for row in table.split("<tr>")[1:]]
     assert labels and all(label.startswith("A hospital · ") for label in labels), labels
     assert any("阿托伐他汀" in label for label in labels) and not any("YP00" in label for label in labels)
