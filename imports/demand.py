@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from itertools import compress
 from typing import NamedTuple
 
@@ -95,12 +96,25 @@ class DemandRow(NamedTuple):
 
 @dataclass(frozen=True)
 class DemandParse:
-    """Parsed rows and every error; ``ok`` only when there is no error at all (all or nothing)."""
+    """Accepted rows and every error; ``ok`` only when there is no error at all (all or nothing).
+
+    ``columns`` holds the accepted rows column by column, in :class:`DemandRow` field order (what
+    a bulk write takes); ``rows`` makes the row records on first use."""
 
     sheet: str
-    rows: tuple[DemandRow, ...]
+    columns: tuple[Sequence, ...]
     errors: tuple[CellError, ...]
     error_count: int
+
+    @cached_property
+    def rows(self) -> tuple[DemandRow, ...]:
+        """The accepted rows, one record each."""
+        return tuple(map(DemandRow._make, zip(*self.columns, strict=True)))
+
+    @property
+    def count(self) -> int:
+        """How many rows were accepted."""
+        return len(self.columns[0])
 
     @property
     def ok(self) -> bool:
@@ -272,17 +286,16 @@ def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brand
     table = read.columns
     columns = (hospitals, rules.column("item_code"), rules.column("last_year_use"), rules.column("committed"),
                brand_codes, rules.column("reason"), table.rows)
-    lines = zip(*columns, strict=True)
     if failed or any(table.bad) or any(None in column for column in columns[:4]):
-        lines = compress(lines, [not table.bad[n] and n not in failed and None not in line[:4]
-                                 for n, line in enumerate(zip(*columns[:4], strict=True))])
-    accepted = tuple(map(DemandRow._make, lines))
+        keep = [not table.bad[n] and n not in failed and None not in line
+                for n, line in enumerate(zip(*columns[:4], strict=True))]
+        columns = tuple(list(compress(column, keep)) for column in columns)
     sink = ErrorSink()
     sink.absorb(read.errors, read.error_count)
     rules.found.sort(key=lambda e: (e[0], e[1]))
     for _n, _order, error in rules.found:
         sink.add(error)
-    return DemandParse(read.sheet, accepted, sink.listed(), sink.count)
+    return DemandParse(read.sheet, columns, sink.listed(), sink.count)
 
 
 def read_demand_workbook(data: bytes, *, filename: str, context: DemandContext, limits: GuardLimits = HOSPITAL_LIMITS) -> DemandParse:

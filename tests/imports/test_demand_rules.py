@@ -77,7 +77,7 @@ class _RowChecker:
         return DemandRow(hospital, item, last, committed, brand, reason, n)
 
 
-def _row_by_row(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None, allowed: frozenset[str] | None) -> DemandParse:
+def _row_by_row(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None, allowed: frozenset[str] | None) -> tuple:
     """Run the row rules and the duplicate check over a sheet read."""
     checker = _RowChecker(read, items, floor, brands)
     h_at, i_at = checker.at["hospital_code"], checker.at["item_code"]
@@ -108,7 +108,7 @@ def _row_by_row(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, bra
         if line is not None and hospital is not None:
             accepted[row.row] = line
     sink = checker.errors
-    return DemandParse(read.sheet, tuple(accepted.values()), sink.listed(), sink.count)
+    return tuple(accepted.values()), sink.listed(), sink.count
 
 
 def both(data: bytes, *, bulk: bool) -> DemandParse:
@@ -117,8 +117,9 @@ def both(data: bytes, *, bulk: bool) -> DemandParse:
     context = (None, frozenset({"H001", "H002"})) if bulk else (_fold(CONTEXT.hospital_code), None)
     new = _validate(read, ITEMS, Decimal("0.8"), BRANDS, *context)
     old = _row_by_row(read, ITEMS, Decimal("0.8"), BRANDS, *context)
-    assert new.rows == old.rows
-    assert new.errors == old.errors and new.error_count == old.error_count
+    rows, errors, count = old
+    assert new.rows == rows and new.count == len(rows)
+    assert new.errors == errors and new.error_count == count
     return new
 
 
