@@ -16,12 +16,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+from itertools import compress
+from typing import NamedTuple
 
 from core.export import safe_text
 from imports.errors import CellError
 from imports.headers import ColumnSpec
 from imports.normalise import CellKind, clean_text
-from imports.reader import ErrorSink, SheetRead, SheetRow, read_sheet
+from imports.reader import ErrorSink, SheetRead, read_sheet
 from imports.xlsx_guard import GuardLimits
 
 #: a hospital's sheet has one row per item of the batch; a bureau file, its hospitals' rows
@@ -82,9 +85,8 @@ class BulkDemandContext:
     floors: Mapping[tuple[str, str], int] = field(default_factory=dict)  # renewal: (hospital, item) → least
 
 
-@dataclass(frozen=True, slots=True)
-class DemandRow:
-    """One accepted demand line."""
+class DemandRow(NamedTuple):
+    """One accepted demand line (a named tuple: a bureau file makes 200,000 of them)."""
 
     hospital_code: str
     item_code: str
@@ -97,12 +99,25 @@ class DemandRow:
 
 @dataclass(frozen=True)
 class DemandParse:
-    """Parsed rows and every error; ``ok`` only when there is no error at all (all or nothing)."""
+    """Accepted rows and every error; ``ok`` only when there is no error at all (all or nothing).
+
+    ``columns`` holds the accepted rows column by column, in :class:`DemandRow` field order (what
+    a bulk write takes); ``rows`` makes the row records on first use."""
 
     sheet: str
-    rows: tuple[DemandRow, ...]
+    columns: tuple[Sequence, ...]
     errors: tuple[CellError, ...]
     error_count: int
+
+    @cached_property
+    def rows(self) -> tuple[DemandRow, ...]:
+        """The accepted rows, one record each."""
+        return tuple(map(DemandRow._make, zip(*self.columns, strict=True)))
+
+    @property
+    def count(self) -> int:
+        """How many rows were accepted."""
+        return len(self.columns[0])
 
     @property
     def ok(self) -> bool:
@@ -141,8 +156,14 @@ def _fold(text: str) -> str:
     return (clean_text(text) or "").upper()
 
 
-class _Checker:
-    """Applies the demand rules to the rows of one sheet read."""
+class _Rules:
+    """Applies the demand rules to a sheet read, column by column.
+
+    Each rule looks at the distinct values of its columns (codes and brands repeat a great
+    deal) and visits rows only where a value fails. Errors are added to the list in the order
+    a row-by-row check would add them: row by row, and within a row hospital, item, floor,
+    brand, then the duplicate pair; so the same first errors are kept under the cap
+    (``tests/imports/test_demand_rules.py`` compares with the row-by-row check)."""
 
     def __init__(self, read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption],
                  floors: Mapping[tuple[str, str], int] | None = None) -> None:
@@ -153,81 +174,151 @@ class _Checker:
         self.items = {_fold(item.code) for item in items}
         self.brands = _brand_lookup(brands)
         self.at = {spec.key: read.index(spec.key) for spec in read.specs}
-        self.errors = ErrorSink()
-        self.errors.absorb(read.errors, read.error_count)
+        self.found: list[tuple[int, int, CellError]] = []  # (row index, order within the row, error)
 
-    def fail(self, key: str, row: int, value: object, zh: str, en: str, code: str) -> None:
-        """Record a rule error on a column of a row."""
+    def column(self, key: str) -> Sequence[object]:
+        """The values of one column, a row each."""
+        return self.read.columns.values[self.at[key]]
+
+    def fail(self, n: int, order: int, key: str, row: int, value: object, zh: str, en: str, code: str) -> None:
+        """Record a rule error on a column of a row (``n``: the row's index, for the order)."""
         shown = "" if value is None else str(value)
-        self.errors.add(CellError(self.read.sheet, row, self.read.column_name(key), self.read.cell(key, row), shown, zh, en, code))
+        self.found.append((n, order, CellError(self.read.sheet, row, self.read.column_name(key), self.read.cell(key, row), shown, zh, en, code)))
 
-    def check(self, row: SheetRow, hospital: str) -> DemandRow | None:
-        """Check one row; return the accepted line or None when a rule failed."""
-        v, n, ok = row.values, row.row, not row.bad
-        item, last, committed = v[self.at["item_code"]], v[self.at["last_year_use"]], v[self.at["committed"]]
-        brand_text, reason = v[self.at["preferred_brand"]], v[self.at["reason"]]
-        if item is not None and item not in self.items:
-            ok = False
-            self.fail("item_code", n, item, f"品种编码「{item}」不属于本批次", f"item code '{item}' is not in this batch", "unknown_item")
-        if last is not None and committed is not None and reason is None and committed * self.den < self.num * last:
-            ok = False
-            least = math.ceil(self.floor * last)
-            pct = f"{(self.floor * 100).normalize():f}%"
-            self.fail("committed", n, committed, f"承诺量 {committed} 低于下限 {least}（上年用量 {last} × {pct}），请提高或在「原因」列说明", f"committed {committed} is below the floor {least} (last year {last} × {pct}); raise it or give a reason", "below_floor")
-        least = self.floors.get((hospital, item)) if item is not None else None
-        if least is not None and committed is not None and committed < least:
-            ok = False
-            self.fail("committed", n, committed, f"接续采购：承诺量 {committed} 低于上一周期实际采购量 {least}，接续须带量，不能低于此数",
-                      f"renewal: committed {committed} is below last cycle's actual accepted quantity {least}; a renewal "
-                      "carries volume and may not go below it", "below_renewal_floor")
-        brand = None
-        if brand_text is not None:
-            found = self.brands.get(str(brand_text).upper())  # already folded by the reader
-            if found is None:
-                ok = False
-                self.fail("preferred_brand", n, brand_text, f"未知的意向品牌「{brand_text}」，请从下拉列表选择", f"unknown preferred brand '{brand_text}'; pick one from the list", "unknown_brand")
-            elif found.item_codes and item not in {_fold(c) for c in found.item_codes}:
-                ok = False
-                self.fail("preferred_brand", n, brand_text, f"品牌「{found.name}」不供应品种「{item}」", f"brand '{found.name}' does not offer item '{item}'", "brand_item")
+    def hospitals(self, own: str | None, allowed: frozenset[str] | None) -> list[str | None]:
+        """Each row's hospital (None where its code is refused), recording the refusals."""
+        codes, rows = self.column("hospital_code"), self.read.columns.rows
+        if own is not None:
+            wrong = {code for code in set(codes) if code is not None and code != own}
+        else:
+            wrong = {code for code in set(codes) if code is not None and code not in allowed}
+        if not wrong:
+            return [own] * len(codes) if own is not None else list(codes)
+        out: list[str | None] = []
+        for n, code in enumerate(codes):
+            if code in wrong:
+                if own is not None:
+                    self.fail(n, 0, "hospital_code", rows[n], code, f"医院编码「{code}」不是本院（{own}），只能报送本院的数据", f"hospital code '{code}' is not yours ({own}); report only your own hospital", "other_hospital")
+                else:
+                    self.fail(n, 0, "hospital_code", rows[n], code, f"未知的医院编码「{code}」", f"unknown hospital code '{code}'", "unknown_hospital")
+                out.append(None)
             else:
-                brand = found.code
-        if not ok or item is None or last is None or committed is None:
-            return None
-        return DemandRow(hospital, item, last, committed, brand, reason, n)
+                out.append(own if own is not None else code)
+        return out
 
+    def unknown_items(self) -> set[int]:
+        """Rows whose item is not in the batch."""
+        items, rows = self.column("item_code"), self.read.columns.rows
+        unknown = {item for item in set(items) if item is not None and item not in self.items}
+        failed = set()
+        if unknown:
+            for n, item in enumerate(items):
+                if item in unknown:
+                    failed.add(n)
+                    self.fail(n, 1, "item_code", rows[n], item, f"品种编码「{item}」不属于本批次", f"item code '{item}' is not in this batch", "unknown_item")
+        return failed
 
-def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None, allowed: frozenset[str] | None, floors: Mapping[tuple[str, str], int] | None = None) -> DemandParse:
-    """Run the row rules and the duplicate check over a sheet read."""
-    checker = _Checker(read, items, floor, brands, floors)
-    h_at, i_at = checker.at["hospital_code"], checker.at["item_code"]
-    seen: dict[tuple[str, str], int] = {}  # (hospital, item) → the first row holding it
-    flagged: set[int] = set()
-    accepted: dict[int, DemandRow] = {}
-    for row in read.rows:
-        code = row.values[h_at]
-        hospital = own if own is not None else code
-        if own is not None and code is not None and code != own:
-            checker.fail("hospital_code", row.row, code, f"医院编码「{code}」不是本院（{own}），只能报送本院的数据", f"hospital code '{code}' is not yours ({own}); report only your own hospital", "other_hospital")
-            hospital = None
-        elif allowed is not None and code is not None and code not in allowed:
-            checker.fail("hospital_code", row.row, code, f"未知的医院编码「{code}」", f"unknown hospital code '{code}'", "unknown_hospital")
-            hospital = None
-        line = checker.check(row, hospital or "")
-        item = row.values[i_at]
-        if hospital is not None and item is not None:
-            first = seen.get((hospital, item))
-            if first is not None:
-                accepted.pop(first, None)
-                if first not in flagged:
-                    flagged.add(first)
-                    checker.fail("item_code", first, item, f"重复：医院 {hospital} 的品种「{item}」在第 {row.row} 行再次出现", f"duplicate: item '{item}' of hospital {hospital} appears again on row {row.row}", "duplicate")
-                checker.fail("item_code", row.row, item, f"重复：医院 {hospital} 的品种「{item}」已在第 {first} 行填写", f"duplicate: item '{item}' of hospital {hospital} is already on row {first}", "duplicate")
+    def below_floor(self) -> set[int]:
+        """Rows whose committed volume is below the floor without a reason."""
+        num, den, rows = self.num, self.den, self.read.columns.rows
+        lasts, committed, reasons = self.column("last_year_use"), self.column("committed"), self.column("reason")
+        low = [n for n, (last, done, reason) in enumerate(zip(lasts, committed, reasons, strict=True))
+               if reason is None and last is not None and done is not None and done * den < num * last]
+        pct = f"{(self.floor * 100).normalize():f}%"
+        for n in low:
+            last, done = lasts[n], committed[n]
+            least = math.ceil(self.floor * last)
+            self.fail(n, 2, "committed", rows[n], done, f"承诺量 {done} 低于下限 {least}（上年用量 {last} × {pct}），请提高或在「原因」列说明", f"committed {done} is below the floor {least} (last year {last} × {pct}); raise it or give a reason", "below_floor")
+        return set(low)
+
+    def below_renewal_floor(self, hospitals: Sequence[str | None]) -> set[int]:
+        """Rows of a renewal batch (接续) whose committed volume is below the hospital's actual
+        accepted quantity of the last cycle (no reason excuses it: a renewal carries volume)."""
+        if not self.floors:
+            return set()
+        items, committed, rows = self.column("item_code"), self.column("committed"), self.read.columns.rows
+        low = set()
+        for n, (hospital, item, done) in enumerate(zip(hospitals, items, committed, strict=True)):
+            least = self.floors.get((hospital or "", item)) if item is not None else None
+            if least is not None and done is not None and done < least:
+                low.add(n)
+                self.fail(n, 2, "committed", rows[n], done, f"接续采购：承诺量 {done} 低于上一周期实际采购量 {least}，接续须带量，不能低于此数",
+                          f"renewal: committed {done} is below last cycle's actual accepted quantity {least}; a renewal "
+                          "carries volume and may not go below it", "below_renewal_floor")
+        return low
+
+    def brands_of(self) -> tuple[list[str | None], set[int]]:
+        """Each row's preferred brand code, and the rows whose brand is unknown or not for the item."""
+        texts, items, rows = self.column("preferred_brand"), self.column("item_code"), self.read.columns.rows
+        found = {text: self.brands.get(str(text).upper()) for text in set(texts) if text is not None}  # already folded
+        if not found:
+            return [None] * len(texts), set()
+        offers = {brand: {_fold(c) for c in brand.item_codes} for brand in found.values() if brand is not None and brand.item_codes}
+        failed: set[int] = set()
+        out: list[str | None] = [None] * len(texts)
+        for n, text in enumerate(texts):
+            if text is None:
                 continue
-            seen[(hospital, item)] = row.row
-        if line is not None and hospital is not None:
-            accepted[row.row] = line
-    sink = checker.errors
-    return DemandParse(read.sheet, tuple(accepted.values()), sink.listed(), sink.count)
+            brand = found[text]
+            if brand is None:
+                failed.add(n)
+                self.fail(n, 3, "preferred_brand", rows[n], text, f"未知的意向品牌「{text}」，请从下拉列表选择", f"unknown preferred brand '{text}'; pick one from the list", "unknown_brand")
+            elif offers and brand in offers and items[n] not in offers[brand]:
+                failed.add(n)
+                self.fail(n, 3, "preferred_brand", rows[n], text, f"品牌「{brand.name}」不供应品种「{items[n]}」", f"brand '{brand.name}' does not offer item '{items[n]}'", "brand_item")
+            else:
+                out[n] = brand.code
+        return out, failed
+
+    def duplicates(self, hospitals: Sequence[str | None]) -> set[int]:
+        """Rows repeating a (hospital, item) pair, and the first rows they repeat: each repeat names
+        the first row, and the first row names its first repeat."""
+        items, rows = self.column("item_code"), self.read.columns.rows
+        if None in hospitals or None in items:
+            pairs = [(h, i) for h, i in zip(hospitals, items, strict=True) if h is not None and i is not None]
+            size = len(pairs)
+        else:  # every row has both: no list needed
+            pairs, size = zip(hospitals, items, strict=True), len(items)
+        if len(set(pairs)) == size:
+            return set()
+        seen: dict[tuple[str, str], int] = {}  # pair → index of the first row holding it
+        flagged: set[int] = set()
+        for n, (hospital, item) in enumerate(zip(hospitals, items, strict=True)):
+            if hospital is None or item is None:
+                continue
+            first = seen.setdefault((hospital, item), n)
+            if first == n:
+                continue
+            if first not in flagged:
+                flagged.add(first)
+                self.fail(n, 4, "item_code", rows[first], item, f"重复：医院 {hospital} 的品种「{item}」在第 {rows[n]} 行再次出现", f"duplicate: item '{item}' of hospital {hospital} appears again on row {rows[n]}", "duplicate")
+            flagged.add(n)
+            self.fail(n, 5, "item_code", rows[n], item, f"重复：医院 {hospital} 的品种「{item}」已在第 {rows[first]} 行填写", f"duplicate: item '{item}' of hospital {hospital} is already on row {rows[first]}", "duplicate")
+        return flagged
+
+
+def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None, allowed: frozenset[str] | None,
+              floors: Mapping[tuple[str, str], int] | None = None) -> DemandParse:
+    """Run the row rules and the duplicate check over a sheet read; accept the rows that pass."""
+    rules = _Rules(read, items, floor, brands, floors)
+    hospitals = rules.hospitals(own, allowed)
+    failed = rules.unknown_items() | rules.below_floor()
+    failed |= rules.below_renewal_floor(hospitals)  # after the floor: a stable sort keeps that order in a row
+    brand_codes, wrong_brand = rules.brands_of()
+    failed |= wrong_brand | rules.duplicates(hospitals)
+    table = read.columns
+    columns = (hospitals, rules.column("item_code"), rules.column("last_year_use"), rules.column("committed"),
+               brand_codes, rules.column("reason"), table.rows)
+    if failed or any(table.bad) or any(None in column for column in columns[:4]):
+        keep = [not table.bad[n] and n not in failed and None not in line
+                for n, line in enumerate(zip(*columns[:4], strict=True))]
+        columns = tuple(list(compress(column, keep)) for column in columns)
+    sink = ErrorSink()
+    sink.absorb(read.errors, read.error_count)
+    rules.found.sort(key=lambda e: (e[0], e[1]))
+    for _n, _order, error in rules.found:
+        sink.add(error)
+    return DemandParse(read.sheet, columns, sink.listed(), sink.count)
 
 
 def read_demand_workbook(data: bytes, *, filename: str, context: DemandContext, limits: GuardLimits = HOSPITAL_LIMITS) -> DemandParse:

@@ -14,6 +14,12 @@ a small sheet is neither refused nor relied on.
 
 Limits live on :class:`imports.xlsx_guard.GuardLimits`; each upload kind passes its own
 row limit. The scan works on complete tags: each chunk is cut at its last ``<``.
+
+Speed: the same pass records which cells hold formulas (the reader's one read of the sheet
+needs them), and a segment whose cells all open as ``<c r="A1"`` (every writer we know, with
+no namespace prefix anywhere) is measured by ``imports.xmlscan``, array arithmetic on the
+bytes, instead of one regex match per cell; any other segment takes the regex path, so both
+give the same figures (``tests/imports/test_extent.py`` checks this on hostile sheets).
 """
 
 from __future__ import annotations
@@ -24,7 +30,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from imports.errors import CorruptWorkbookError, UnsafeWorkbookError
+from imports.xmlscan import arrays, fast_cells, fast_cited, formula_refs
 
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
@@ -34,6 +43,7 @@ _SI_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _SHARED_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:[A-Za-z_][\w.-]*:)?v>\s*([0-9]{1,9})\s*<')
 _ANY_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)([\s/][^>]*)?>")
 _R_ATTR = re.compile(rb'\br="([A-Za-z]*)([0-9]*)"')
+_SHARED_SIMPLE = re.compile(rb't="s"><v>([0-9]{1,9})</v>')
 MAX_TAG_BYTES = 1 << 20
 
 
@@ -130,11 +140,32 @@ class SheetExtent:
     cells: int = 0
     unplaced: int = 0
     merged_cells: int = 0
+    formulas: set[str] = field(default_factory=set)
+    """References of the cells holding a formula."""
 
     def feed(self, seg: bytes) -> None:
         """Measure one complete-tag segment; refuse as soon as a limit is passed."""
         if not seg:
             return
+        found = arrays(seg)  # shared by the cell and citation scans
+        fast = fast_cells(seg, found)
+        if fast is not None:
+            tags, rows, cols, formula = fast
+            self.cells += tags
+            self.rows, self.cols = max(self.rows, rows), max(self.cols, cols)
+        else:
+            self._cells(seg)
+            formula = b"<f" in seg or b":f" in seg
+        if formula:
+            self.formulas |= formula_refs(seg)
+        if b"mergeCell" in seg:
+            self._merges(seg)
+        if self.strings and b't="s"' in seg:
+            self._cited(seg, found)
+        self.check()
+
+    def _cells(self, seg: bytes) -> None:
+        """Count and place the cells of a segment by regex (any form of cell tag)."""
         tags = len(_CELL_TAG.findall(seg))
         if tags:
             found = _CELL_REF.findall(seg)
@@ -144,19 +175,19 @@ class SheetExtent:
                 letters, numbers = zip(*found, strict=True)
                 self.rows = max(self.rows, max(map(int, numbers)))
                 self.cols = max(self.cols, max(map(column_number, set(letters))))
-        if b"mergeCell" in seg:
-            self._merges(seg)
-        if self.strings and b't="s"' in seg:
-            self._cited(seg)
-        self.check()
 
-    def _cited(self, seg: bytes) -> None:
-        """Add the sizes of the shared strings this segment's cells cite (each a copy in the reader)."""
-        sizes, cited = self.strings, list(map(int, _SHARED_CELL.findall(seg)))
-        if cited and max(cited) < len(sizes):
-            self.expanded += sum(map(sizes.__getitem__, cited))
+    def _cited(self, seg: bytes, found: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Add the sizes of the shared strings this segment's cells cite (each a copy in the reader).
+
+        When every ``t="s"`` in the segment ends its tag with the value straight after (as
+        writers put it), array arithmetic (:func:`fast_cited`) or one plain pattern finds them
+        all; either can only count more than the full pattern, never fewer (a bound, so safe);
+        otherwise the full pattern."""
+        fast = fast_cited(seg, self.strings, found)
+        if fast is not None:
+            self.expanded += fast
         else:
-            self.expanded += sum(sizes[i] for i in cited if i < len(sizes))
+            self._cited_by_regex(seg)
         if self.expanded > self.limits.max_expanded_text:
             raise UnsafeWorkbookError(
                 f"工作表「{self.sheet}」引用的文本总量过大（超过 {self.limits.max_expanded_text // (1 << 20)} MB），已拒绝；"
@@ -164,6 +195,17 @@ class SheetExtent:
                 f"sheet '{self.sheet}' cites too much text in all (over {self.limits.max_expanded_text // (1 << 20)} MB); "
                 "refused. Remove the repeated long texts and upload again",
             )
+
+    def _cited_by_regex(self, seg: bytes) -> None:
+        """The same by pattern: a plain one when it finds every ``t="s"``, else the full one."""
+        simple = _SHARED_SIMPLE.findall(seg)
+        if len(simple) != seg.count(b't="s"'):
+            simple = _SHARED_CELL.findall(seg)
+        sizes, cited = self.strings, list(map(int, simple))
+        if cited and max(cited) < len(sizes):
+            self.expanded += sum(map(sizes.__getitem__, cited))
+        else:
+            self.expanded += sum(sizes[i] for i in cited if i < len(sizes))
 
     def _merges(self, seg: bytes) -> None:
         """Merged ranges widen the extent and cost a cell each in the readers' cover maps."""

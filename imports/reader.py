@@ -16,10 +16,12 @@ import warnings
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import python_calamine as pc
 from openpyxl.utils import get_column_letter
 
+from imports.columns import Columns, read_columns
 from imports.errors import (
     MAX_ERRORS,
     MORE_ERRORS,
@@ -49,14 +51,22 @@ class SheetRow:
 
 @dataclass(frozen=True)
 class SheetRead:
-    """The outcome of reading one sheet: rows, cell errors, and where each column is."""
+    """The outcome of reading one sheet: its rows (column by column, or as ``rows``), cell
+    errors, and where each column is."""
 
     sheet: str
     specs: tuple[ColumnSpec, ...]
     header: HeaderMatch | None
-    rows: tuple[SheetRow, ...]
+    columns: Columns
     errors: tuple[CellError, ...]
     error_count: int
+
+    @cached_property
+    def rows(self) -> tuple[SheetRow, ...]:
+        """The non-blank data rows, one record each (built on first use)."""
+        table = self.columns
+        return tuple(SheetRow(row, values, bad) for row, values, bad in
+                     zip(table.rows, zip(*table.values, strict=True) if table.rows else (), table.bad, strict=True))
 
     def index(self, key: str) -> int:
         """Position of a column key in ``SheetRow.values``."""
@@ -305,13 +315,27 @@ def read_sheet(
             name, sheet, match = _choose(book, names, specs)
             for error in header_errors(name, match, specs):
                 sink.add(error)
-            rows: tuple[SheetRow, ...] = ()
+            table = Columns((), [()] * len(specs), ())
             if match is not None and not match.missing:
-                rows = tuple(_rows(sheet, match, specs, info.formulas_of(name), sink, name))
+                table = _table(sheet, match, specs, info.formulas_of(name), sink, name)
     except WorkbookError:
         raise
     except BaseException as exc:  # last line of defence: the reader raises only its own type
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise  # KeyboardInterrupt, SystemExit: not ours to swallow
         raise CorruptWorkbookError("工作簿无法读取（文件可能已损坏）", f"the workbook cannot be read ({type(exc).__name__})") from exc
-    return SheetRead(name, tuple(specs), match, rows, tuple(sink.items), sink.count)
+    return SheetRead(name, tuple(specs), match, table, tuple(sink.items), sink.count)
+
+
+def _table(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpec], formulas: frozenset[str],
+           sink: ErrorSink, name: str) -> Columns:
+    """The data rows column by column (``imports.columns``), or by the row reader where that declines."""
+    found = read_columns(sheet, match, specs, formulas, name)
+    if found is not None:
+        table, errors = found
+        for error in errors:
+            sink.add(error)
+        return table
+    rows = list(_rows(sheet, match, specs, formulas, sink, name))
+    values = [[row.values[i] for row in rows] for i in range(len(specs))]
+    return Columns([row.row for row in rows], values, [row.bad for row in rows])

@@ -5,7 +5,7 @@ text); zip directory readable; part count, declared total size and compression r
 bomb); then every part is decompressed once in chunks, counting real bytes (a lying header
 cannot get past the limits) and verifying CRCs (truncation); XML parts are refused if they
 carry a ``<!DOCTYPE`` or ``<!ENTITY`` (entity bombs, external entities) or are not UTF-8.
-The same pass records which worksheet cells hold formulas, so readers can tell a formula
+The same pass (``imports.extent``) records which worksheet cells hold formulas, so readers can tell a formula
 without a cached value from a blank cell, and bounds every worksheet's extent and the shared
 strings (``imports.extent``) before any reader builds a range.
 """
@@ -32,8 +32,6 @@ _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f[\s>/]")
-_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 _MAGIC = (
@@ -172,18 +170,15 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, measure:
                     "工作簿含有 XML 实体声明（DOCTYPE/ENTITY），出于安全原因拒绝",
                     "the workbook contains XML entity declarations (DOCTYPE/ENTITY); refused for safety",
                 )
-            if is_sheet and (b"<f>" in window or b"<f " in window or b":f" in window or b"<f/" in window):
-                for match in _FORMULA_CELL.finditer(window):
-                    ref = _REF_ATTR.search(match.group(1))
-                    if ref:
-                        refs.add(ref.group(1).decode("ascii"))
             if segments is not None:
                 measure.feed(segments.feed(chunk))
             tail = chunk[-512:]
     if segments is not None:
         measure.feed(segments.close())
-    if isinstance(measure, SheetExtent) and measure.unplaced:
-        measure.place_exactly(_segments_of(zf, info))
+    if is_sheet:
+        refs = measure.formulas
+        if measure.unplaced:
+            measure.place_exactly(_segments_of(zf, info))
     return size, refs, head
 
 

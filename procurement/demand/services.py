@@ -10,7 +10,8 @@ the batch row is share-locked so demand cannot close under a running upload.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,7 +30,7 @@ from imports.demand import (
     BULK_LIMITS,
     DATA_SHEET,
     HOSPITAL_LIMITS,
-    DemandRow,
+    DemandParse,
     read_demand_workbook,
     read_demand_workbook_bulk,
 )
@@ -154,11 +155,12 @@ def _missing_floors(rows: Sequence[DemandRow], floors: dict[tuple[str, str], int
 LINE_COLUMNS = ("upload_id", "batch_item_id", "last_year_use", "committed", "preferred_supplier_id", "reason")
 
 
-def _line_rows(upload_id: int, rows: Sequence[DemandRow], catalog: ctx.BatchCatalog) -> list[tuple]:
-    """Demand lines as tuples in :data:`LINE_COLUMNS` order, for one bulk INSERT."""
-    items, suppliers = catalog.item_ids, catalog.supplier_ids
-    return [(upload_id, items[r.item_code], r.last_year_use, r.committed,
-             suppliers.get(r.preferred_brand) if r.preferred_brand else None, r.reason) for r in rows]
+def _line_rows(upload_ids: Iterable[int], parse: DemandParse, catalog: ctx.BatchCatalog) -> list[tuple]:
+    """Demand lines as tuples in :data:`LINE_COLUMNS` order, for one bulk INSERT, straight from the
+    accepted columns (``upload_ids``: one per row)."""
+    _hospitals, items, lasts, committed, brands, reasons, _rows = parse.columns
+    return list(zip(upload_ids, map(catalog.item_ids.__getitem__, items), lasts, committed,
+                    map(catalog.supplier_ids.get, brands), reasons, strict=True))
 
 
 def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospital_code: str,
@@ -182,7 +184,7 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
     except WorkbookError as exc:
         session.rollback()
         return _unreadable(exc)
-    if not parse.ok or not parse.rows:
+    if not parse.ok or not parse.count:
         session.rollback()
         return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
     if missing := _missing_floors(parse.rows, floors):
@@ -197,15 +199,15 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
     upload = DemandUpload(batch_id=batch.id, hospital_org_id=hospital.id, version=version,
                           uploaded_by=actor.user_id if actor else None, on_behalf=on_behalf,
                           filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
-                          row_count=len(parse.rows), created_at=now)
+                          row_count=parse.count, created_at=now)
     session.add(upload)
     session.flush()
-    copy_rows(session, DemandLine.__tablename__, LINE_COLUMNS, _line_rows(upload.id, parse.rows, catalog))
+    copy_rows(session, DemandLine.__tablename__, LINE_COLUMNS, _line_rows([upload.id] * parse.count, parse, catalog))
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "demand.submit", "demand_upload", upload.id,
-                 {"batch": batch.code, "hospital": hospital.code, "version": version, "rows": len(parse.rows),
+                 {"batch": batch.code, "hospital": hospital.code, "version": version, "rows": parse.count,
                   "on_behalf": on_behalf, "filename": upload.filename, "sha256": upload.sha256}, at=now)
     session.commit()
-    return DemandAccepted(batch.code, {hospital.code: version}, len(parse.rows), (upload.id,))
+    return DemandAccepted(batch.code, {hospital.code: version}, parse.count, (upload.id,))
 
 
 def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, data: bytes,
@@ -229,7 +231,7 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
     except WorkbookError as exc:
         session.rollback()
         return _unreadable(exc)
-    if not parse.ok or not parse.rows:
+    if not parse.ok or not parse.count:
         session.rollback()
         return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
     if missing := _missing_floors(parse.rows, floors):
@@ -237,28 +239,25 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
         return _rejection(missing, len(missing))
     batch = session.get(Batch, batch.id, with_for_update=True, populate_existing=True)
     _check_open(batch, now, tz)
-    by_hospital: dict[str, list[DemandRow]] = {}
-    for row in parse.rows:
-        by_hospital.setdefault(row.hospital_code, []).append(row)
+    by_hospital = Counter(parse.columns[0])  # hospital code → rows, in order of first appearance
     previous = dict(session.exec(select(DemandUpload.hospital_org_id, func.max(DemandUpload.version))
                                  .where(DemandUpload.batch_id == batch.id)
                                  .group_by(DemandUpload.hospital_org_id)).all())
     digest = hashlib.sha256(data).hexdigest()
     uploads = [{"batch_id": batch.id, "hospital_org_id": hospitals[code].id,
                 "version": previous.get(hospitals[code].id, 0) + 1, "uploaded_by": actor.user_id if actor else None,
-                "on_behalf": True, "filename": filename[:255], "sha256": digest, "row_count": len(rows),
-                "created_at": now} for code, rows in by_hospital.items()]
+                "on_behalf": True, "filename": filename[:255], "sha256": digest, "row_count": count,
+                "created_at": now} for code, count in by_hospital.items()]
     table = DemandUpload.__table__
     ids = dict(session.execute(insert(table).returning(table.c.hospital_org_id, table.c.id), uploads).all())
-    lines: list[tuple] = []
-    for code, rows in by_hospital.items():
-        lines.extend(_line_rows(ids[hospitals[code].id], rows, catalog))
+    upload_of = {code: ids[hospitals[code].id] for code in by_hospital}
+    lines = _line_rows(map(upload_of.__getitem__, parse.columns[0]), parse, catalog)  # in file order
     copy_rows(session, DemandLine.__tablename__, LINE_COLUMNS, lines)
     versions = {hospitals[code].code: u["version"] for code, u in zip(by_hospital, uploads, strict=True)}
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "demand.bulk_submit", "batch", batch.code,
-                 {"versions": versions, "rows": len(parse.rows), "filename": filename[:255], "sha256": digest}, at=now)
+                 {"versions": versions, "rows": parse.count, "filename": filename[:255], "sha256": digest}, at=now)
     session.commit()
-    return DemandAccepted(batch.code, versions, len(parse.rows), tuple(ids.values()))
+    return DemandAccepted(batch.code, versions, parse.count, tuple(ids.values()))
 
 
 def error_workbook(rejection: DemandRejected, data: bytes, filename: str) -> bytes | None:

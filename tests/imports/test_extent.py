@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 
@@ -139,3 +140,66 @@ def test_a_formula_result_with_residue_is_the_whole_number_shown():
     parse = read_demand_workbook(data, filename="d.xlsx", context=CONTEXT)
     assert parse.ok, [e.message() for e in parse.errors]
     assert parse.rows[0].committed == 2970
+
+
+def _measured(seg: bytes, *, fast: bool, strings=()) -> tuple:
+    """A sheet's figures from one segment, by the array scan where it applies or by the regexes alone."""
+    from imports import extent
+
+    measure = extent.SheetExtent("报量", GuardLimits(max_rows=10**7, max_columns=20_000, max_cells=10**12), strings)
+    if fast:
+        measure.feed(seg)
+    else:
+        with patch.object(extent, "fast_cells", return_value=None), patch.object(extent, "fast_cited", return_value=None):
+            measure.feed(seg)
+    return measure.cells, measure.rows, measure.cols, measure.unplaced, measure.formulas, measure.expanded
+
+
+_SEGMENTS = [
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c><c r="L1"><v>1</v></c></row>',
+    b'<row r="2"><c r="B2"><f>A1*2</f><v>2</v></c><c r="C2"><f>A1</f></c></row>',
+    b'<row r="9"><c r="XFD1048576"><v>1</v></c><c r="A9"/><c r="AB12"\t/></row>',
+    b'<c s="1" r="D4"><v>1</v></c><c r="E4"/>',  # reference not first: regexes
+    b'<c r="a1"><v>1</v></c>',  # lower case: no reference for either
+    b'<c r="ABCD1"><v>1</v></c><c r="A12345678"><v>1</v></c>',  # too long: no reference for either
+    b'<c><v>1</v></c><c r="B1"/>',  # no reference: placed later
+    b'<x:c r="Q7"><x:v>1</x:v></x:c><c r="A1"/>',  # a prefix: regexes
+    b'<col min="1" max="3"/><cols/><color rgb="FF000000"/><c r="B3"/>',  # tags that start with c
+    b'<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c><c r="C1" s="2" t="s"><v>1</v></c>',
+    b'<c r="A1" t="s"><v>1</v></c><c r="B1" t="s"><v>1</v></c><c r="C1"><is><t>10:30</t></is></c>',
+    b'<c r="A1" t="s"><v>7</v></c><c r="B1" t="s"><v>2</v></c>',  # a citation past the strings: not counted
+    b'<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v> 1 </v></c>',  # spaces in the value: regexes
+    b"",
+]
+
+
+@pytest.mark.parametrize("seg", _SEGMENTS)
+def test_the_array_scan_measures_every_segment_as_the_regexes_do(seg):
+    strings = (5, 7, 11)
+    assert _measured(seg, fast=True, strings=strings) == _measured(seg, fast=False, strings=strings)
+
+
+def test_the_array_scan_applies_to_cells_as_writers_put_them_and_declines_the_rest():
+    from imports.extent import fast_cells
+
+    assert fast_cells(_SEGMENTS[0]) == (2, 1, 12, False)
+    assert fast_cells(_SEGMENTS[1]) == (2, 2, 3, True)
+    assert fast_cells(_SEGMENTS[2]) == (3, 1048576, 16384, False)
+    assert all(fast_cells(seg) is None for seg in _SEGMENTS[3:8])
+    from array import array
+
+    from imports.extent import fast_cited
+
+    assert fast_cited(_SEGMENTS[10], array("I", [5, 7, 11])) == 14
+    assert fast_cited(_SEGMENTS[9], (5, 7, 11)) == 23
+    assert fast_cited(_SEGMENTS[11], (5, 7, 11)) == 11  # index 7 cites nothing
+    assert fast_cited(_SEGMENTS[12], (5, 7, 11)) is None
+    assert fast_cited(b'<c r="A1" t="s" s="1"><v>0</v></c>', (5,)) is None  # t="s" not last in its tag
+
+
+def test_a_far_away_cell_in_a_large_sheet_is_found_by_the_array_scan():
+    rows = [HEADER, *[row()] * 3000]
+    far = rewrite_part(table("报量", rows), SHEET, rb"</sheetData>", b'<row r="150000"><c r="ZZ150000"><v>1</v></c></row></sheetData>')
+    with pytest.raises(UnsafeWorkbookError) as caught:
+        check_xlsx(far)
+    assert "ZZ150000" in caught.value.zh
