@@ -18,12 +18,10 @@ from optimizer.allocation import (
     allocation_cost,
     check_allocation,
     paid_ucp,
-    solve_allocation,
 )
 from optimizer.baseline import national_baseline
 from optimizer.clearing import make_record
 from optimizer.explain import binding_constraints, diagnose_infeasible, infeasible_reason
-from optimizer.heuristic import packing_start
 from optimizer.model import (
     Instance,
     InstanceResult,
@@ -34,6 +32,7 @@ from optimizer.model import (
     WinnerAward,
     to_fen,
 )
+from optimizer.search import solve_allocation
 from optimizer.solver import SolveStatus, solver_label
 
 
@@ -103,9 +102,7 @@ def solve_item(item: Item, rules: Rules, *, record: bool = False) -> ItemResult:
     lp_text = log_text = ""
     alloc, gap, status = None, None, Status.INFEASIBLE
     if reason is None:
-        run = solve_allocation(
-            p, rules.solver, rules.time_limit_seconds, rules.gap, record, packing_start(p)
-        )
+        run = solve_allocation(p, rules.solver, rules.time_limit_seconds, rules.gap, record)
         lp_text, log_text, gap = run.lp_text, run.log_text, run.report.gap
         alloc = run.allocation
         status = {

@@ -1,0 +1,304 @@
+"""Solve one item's allocation: tier choices searched outside the MILP, each proven by bounds.
+
+Under all-units pricing a winner's cost is ``price(t) × volume`` on the volume band of each
+tier ``t`` (``tier_options``). A **tier choice** fixes one band per winner; under it the
+allocation is a plain linear MILP (the untiered model with each winner priced at its tier and
+its volume held in the band), and every allocation lies in exactly one tier choice at its
+exact cost. So the optimum is the best over tier choices, and the MILP never branches on tiers.
+
+The choices are visited best bound first (``ChoiceQueue``): a choice's bound is the
+continuous fill — volumes need not be whole regions — with each winner not yet fixed priced
+on the convex envelope of its tier costs, so a bound never exceeds the cost of any allocation
+below it. Each choice taken in turn is bounded again by the LP relaxation of its MILP (HiGHS),
+given a start by the packing heuristic, and solved as a MILP only when the start is not yet
+proven within the gap. The search stops when the next bound cannot beat the best allocation
+found by more than the gap. The gap reported is proven: best found against the smallest
+bound of every choice not ruled out. An item without tiers is the one choice.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import os
+import tempfile
+import time
+from dataclasses import dataclass, replace
+
+from optimizer.allocation import (
+    Allocation,
+    AllocationRun,
+    Problem,
+    allocation_cost,
+    canonical_backups,
+    check_allocation,
+    tier_options,
+)
+from optimizer.formulation import Formulation, build_formulation, lp_text
+from optimizer.heuristic import packing_start
+from optimizer.solver import SolveReport, SolveStatus, open_model
+
+Band = tuple[float, float, float]  # (low volume, unit price, high volume)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One band per winner (index into its bands) and the bound of the choice."""
+
+    bound: float
+    picks: tuple[int, ...]
+
+
+def winner_bands(p: Problem) -> list[list[Band]]:
+    """Per winner, its tier bands cut to the volumes it can carry at all.
+
+    Least volume: its gradient floor, the regions pinned to it and, with ``min_regions``,
+    the smallest regions it could hold; most: capacity, maximum share and what the regions
+    pinned to others leave. A band outside that range is dropped.
+    """
+    total = p.total
+    share = p.share_limit()
+    pinned = {b.supplier: 0 for b in p.winners}
+    for v, pin in zip(p.volumes, p.pins, strict=True):
+        if pin in pinned:
+            pinned[pin] += v
+    out = []
+    for wi, bid in enumerate(p.winners):
+        own = sorted(v for v, pin in zip(p.volumes, p.pins, strict=True) if pin not in pinned or pin == bid.supplier)
+        least = max(p.floor_volume(wi) or 0, pinned[bid.supplier], sum(own[: p.min_regions]))
+        most = min(bid.capacity, total if share is None else share, total - sum(pinned.values()) + pinned[bid.supplier])
+        bands = []
+        for low, ucp, high in tier_options(p, bid):
+            lo, hi = max(float(low), float(least)), min(float(high), float(most))
+            if lo <= hi:
+                bands.append((lo, float(ucp), hi))
+        out.append(bands)
+    return out
+
+
+def _envelope(bands: list[Band]) -> tuple[float, float, list[tuple[float, float]]]:
+    """The convex envelope of a winner's tier costs: least volume, its cost, and segments
+    (length, unit cost) of rising unit cost."""
+    points = sorted({(v, price * v) for lo, price, hi in bands for v in (lo, hi)})
+    hull: list[tuple[float, float]] = []
+    for pt in points:
+        while len(hull) >= 2 and _cross(hull[-2], hull[-1], pt) <= 0:
+            hull.pop()
+        if hull and hull[-1][0] == pt[0]:
+            continue  # same volume, dearer (points are sorted by cost within a volume)
+        hull.append(pt)
+    segments = [(b[0] - a[0], (b[1] - a[1]) / (b[0] - a[0])) for a, b in zip(hull, hull[1:], strict=False) if b[0] > a[0]]
+    return hull[0][0], hull[0][1], segments
+
+
+def _cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Cross product of OA × OB (> 0 for a counter-clockwise turn)."""
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+
+class ChoiceQueue:
+    """Tier choices, best bound first: winners are fixed one at a time, cheapest first."""
+
+    def __init__(self, p: Problem, bands: list[list[Band]]) -> None:
+        """Start from the choice that fixes no winner."""
+        self.total, self.bands = float(p.total), bands
+        self.envelopes = [_envelope(b) if b else None for b in bands]
+        self.heap: list[tuple[float, int, tuple[int, ...]]] = []
+        self.pushed = 0
+        root = self.bound(())
+        if math.isfinite(root):
+            self._push(root, ())
+
+    def _push(self, bound: float, picks: tuple[int, ...]) -> None:
+        """Queue a (partial) choice."""
+        heapq.heappush(self.heap, (bound, self.pushed, picks))
+        self.pushed += 1
+
+    def bound(self, picks: tuple[int, ...]) -> float:
+        """Continuous fill with the picked bands and the envelopes of the rest (inf: none fits)."""
+        base, cost, pieces = 0.0, 0.0, []
+        for wi, bands in enumerate(self.bands):
+            if wi < len(picks):
+                lo, price, hi = bands[picks[wi]]
+                base, cost = base + lo, cost + price * lo
+                pieces.append((price, hi - lo))
+            else:
+                if self.envelopes[wi] is None:
+                    return math.inf
+                least, at, segments = self.envelopes[wi]
+                base, cost = base + least, cost + at
+                pieces += [(unit, length) for length, unit in segments]
+        need = self.total - base
+        if need < -1e-9 * max(1.0, self.total):
+            return math.inf
+        for price, length in sorted(pieces):
+            if need <= 0:
+                break
+            take = min(need, length)
+            cost, need = cost + price * take, need - take
+        return cost if need <= 1e-9 * max(1.0, self.total) else math.inf
+
+    def next_bound(self) -> float:
+        """The smallest bound still queued (inf when empty)."""
+        return self.heap[0][0] if self.heap else math.inf
+
+    def pop(self, cutoff: float) -> Choice | None:
+        """The next complete choice with a bound below ``cutoff``, or None."""
+        while self.heap and self.heap[0][0] < cutoff:
+            bound, _seq, picks = heapq.heappop(self.heap)
+            if len(picks) == len(self.bands):
+                return Choice(bound, picks)
+            for k in range(len(self.bands[len(picks)])):
+                child = self.bound(picks + (k,))
+                if child < cutoff:
+                    self._push(max(child, bound), picks + (k,))
+        return None
+
+
+def leaf_problem(p: Problem, bands: list[list[Band]], picks: tuple[int, ...]) -> Problem:
+    """The untiered problem of one tier choice: each winner at its band's price, its room cut
+    to the band, the band's low end (and any gradient floor) as its least volume; winners in
+    price order for the packing heuristic."""
+    chosen = [bands[wi][k] for wi, k in enumerate(picks)]
+    minimum = [max(math.ceil(lo), p.floor_volume(wi) or 0) for wi, (lo, _u, _h) in enumerate(chosen)]
+    winners = []
+    for bid, (_lo, price, hi) in zip(p.winners, chosen, strict=True):
+        ucp = next((t.ucp for t in bid.tiers if float(t.ucp) == price), bid.ucp)
+        winners.append(replace(bid, ucp=ucp, tiers=(), capacity=min(bid.capacity, math.floor(hi))))
+    order = sorted(range(len(winners)), key=lambda wi: (winners[wi].ucp, wi))
+    return replace(p, winners=tuple(winners[wi] for wi in order), floors=(),
+                   minimum=tuple(minimum[wi] for wi in order))
+
+
+def _set_choice(form: Formulation, p: Problem, bands: list[list[Band]], picks: tuple[int, ...]) -> None:
+    """Price the formulation at a tier choice and hold each tiered winner in its band."""
+    form.set_prices([bands[wi][k][1] for wi, k in enumerate(picks)])
+    for wi in form.band_rows:
+        lo, _price, hi = bands[wi][picks[wi]]
+        form.set_band(wi, lo, hi)
+
+
+class Search:
+    """The state of one item's search: best allocation so far and the bounds proven."""
+
+    def __init__(self, p: Problem, solver: str, gap: float, time_limit: float, log_path: str | None) -> None:
+        """Bands, choice queue and the formulation loaded into the solver."""
+        self.p, self.gap, self.deadline = p, gap, time.perf_counter() + time_limit
+        self.bands = winner_bands(p)
+        self.queue = ChoiceQueue(p, self.bands)
+        self.form = build_formulation(p)
+        self.model = open_model(solver, self.form, gap, log_path)
+        self.best: Allocation | None = None
+        self.best_cost = math.inf
+        self.best_picks: tuple[int, ...] | None = None
+        self.proven: list[float] = []  # lower bounds of the choices taken
+        self.notes: list[str] = []
+
+    def offer(self, alloc: Allocation | None, picks: tuple[int, ...] | None) -> None:
+        """Keep an allocation when it keeps every rule and is the cheapest so far."""
+        if alloc is None:
+            return
+        alloc = Allocation(alloc.primary, canonical_backups(self.p, alloc.primary))
+        if check_allocation(self.p, alloc):
+            return
+        cost = float(allocation_cost(self.p, alloc))
+        if cost < self.best_cost:
+            self.best, self.best_cost, self.best_picks = alloc, cost, picks
+
+    def cutoff(self) -> float:
+        """A choice must bound below this to be worth taking."""
+        return self.best_cost * (1 - self.gap) if math.isfinite(self.best_cost) else math.inf
+
+    def left(self) -> float:
+        """Seconds left before the time limit."""
+        return self.deadline - time.perf_counter()
+
+    def take(self, choice: Choice) -> None:
+        """Bound one tier choice by its LP, start it by packing, solve its MILP if needed."""
+        picks = choice.picks
+        _set_choice(self.form, self.p, self.bands, picks)
+        self.model.update()
+        lp = self.model.lp_bound(self.left())
+        bound = max(choice.bound, lp)
+        self.notes.append(f"tier choice {self._label(picks)}: fill bound {choice.bound:.4f}, LP bound {lp:.4f}")
+        if bound >= self.cutoff():
+            self.proven.append(bound)
+            return
+        leaf = self.p if not self.form.band_rows else leaf_problem(self.p, self.bands, picks)
+        self.offer(packing_start(leaf), picks)
+        if bound >= self.cutoff():
+            self.proven.append(bound)
+            return
+        start = self.form.vector(self.best.primary) if self.best is not None and self.best_picks == picks else None
+        run = self.model.mip(start, None if start is not None else self._finite_cutoff(), self.left())
+        if run.values is not None:
+            self.offer(Allocation(self.form.primary(run.values), ()), picks)
+        self.notes.append(f"  MILP: {run.report.status}, bound {run.bound:.4f}")
+        self.proven.append(max(bound, run.bound))
+
+    def _finite_cutoff(self) -> float | None:
+        """The best cost so far as a cutoff for a choice's MILP (None before any)."""
+        return self.best_cost if math.isfinite(self.best_cost) else None
+
+    def _label(self, picks: tuple[int, ...]) -> str:
+        """A tier choice in words: supplier@band price for each tiered winner."""
+        parts = [f"{self.p.winners[wi].supplier}@{self.bands[wi][k][1]:g}" for wi, k in enumerate(picks)
+                 if self.p.winners[wi].tiers]
+        return ", ".join(parts) or "(no tiers)"
+
+    def run(self) -> SolveReport:
+        """Take choices best bound first until none can beat the best by the gap."""
+        timed_out = False
+        while True:
+            if self.left() <= 0:
+                timed_out = True
+                break
+            choice = self.queue.pop(self.cutoff())
+            if choice is None:
+                break
+            self.take(choice)
+        lower = min(self.proven + [self.queue.next_bound()])
+        label = self.model.label
+        if self.best is None:
+            status = SolveStatus.INFEASIBLE if lower == math.inf and not timed_out else SolveStatus.NO_SOLUTION
+            return SolveReport(status, None, None, label)
+        gap = 0.0 if self.best_cost <= 0 else max(0.0, (self.best_cost - min(lower, self.best_cost)) / self.best_cost)
+        status = SolveStatus.OPTIMAL if gap <= self.gap + 1e-12 else SolveStatus.FEASIBLE
+        if self.best_picks is not None:
+            _set_choice(self.form, self.p, self.bands, self.best_picks)
+        return SolveReport(status, gap, self.best_cost, label)
+
+
+def solve_allocation(
+    p: Problem,
+    solver: str,
+    time_limit: float,
+    gap: float,
+    record: bool = False,
+    start: Allocation | None = None,
+) -> AllocationRun:
+    """Search the tier choices and solve the allocation; ``record`` keeps LP text and log.
+
+    ``start`` is an allocation to beat (any that keeps the rules). Nothing is written to
+    disk unless ``record`` asks for the solver's log.
+    """
+    started = time.perf_counter()
+    if record:
+        with tempfile.TemporaryDirectory(prefix="jicai-opt-") as tmp:
+            log_path = os.path.join(tmp, "solver.log")
+            search = Search(p, solver, gap, time_limit, log_path)
+            search.offer(start, None)
+            report = search.run()
+            search.model.close()  # HiGHS closes its log file
+            log = ""
+            if os.path.exists(log_path):
+                with open(log_path, encoding="utf-8", errors="replace") as fh:
+                    log = fh.read()
+        notes = "\n".join([f"{report.solver}: tier choices searched outside the MILP, best bound first",
+                           *search.notes])
+        return AllocationRun(report, search.best, time.perf_counter() - started, lp_text(search.form),
+                             f"{notes}\n\n{log}")
+    search = Search(p, solver, gap, time_limit, None)
+    search.offer(start, None)
+    report = search.run()
+    return AllocationRun(report, search.best, time.perf_counter() - started)
