@@ -9,9 +9,10 @@ exact cost. So the optimum is the best over tier choices, and the MILP never bra
 The choices are visited best bound first (``ChoiceQueue``): a choice's bound is the
 continuous fill — volumes need not be whole regions — with each winner not yet fixed priced
 on the convex envelope of its tier costs, so a bound never exceeds the cost of any allocation
-below it. Each choice taken in turn is bounded again by the LP relaxation of its MILP (HiGHS),
-given a start by the packing heuristic, and solved as a MILP only when the start is not yet
-proven within the gap. The search stops when the next bound cannot beat the best allocation
+below it. A complete choice reaching the front is bounded again by the LP relaxation of its
+MILP (HiGHS) and queued under that bound; reaching the front a second time it is given a
+start by the packing heuristic and solved as a MILP only when the start is not yet proven
+within the gap — so a MILP runs only for the choice whose LP bound is the best left. The search stops when the next bound cannot beat the best allocation
 found by more than the gap. The gap reported is proven: best found against the smallest
 bound of every choice not ruled out. An item without tiers is the one choice.
 """
@@ -43,10 +44,12 @@ Band = tuple[float, float, float]  # (low volume, unit price, high volume)
 
 @dataclass(frozen=True)
 class Choice:
-    """One band per winner (index into its bands) and the bound of the choice."""
+    """One band per winner (index into its bands), its bound, and whether that bound is
+    already the LP relaxation's (``refined``) or still the continuous fill's."""
 
     bound: float
     picks: tuple[int, ...]
+    refined: bool = False
 
 
 def winner_bands(p: Problem) -> list[list[Band]]:
@@ -103,16 +106,22 @@ class ChoiceQueue:
         """Start from the choice that fixes no winner."""
         self.total, self.bands = float(p.total), bands
         self.envelopes = [_envelope(b) if b else None for b in bands]
-        self.heap: list[tuple[float, int, tuple[int, ...]]] = []
+        self.heap: list[tuple[float, int, tuple[int, ...], bool]] = []
         self.pushed = 0
         root = self.bound(())
         if math.isfinite(root):
             self._push(root, ())
 
-    def _push(self, bound: float, picks: tuple[int, ...]) -> None:
+    def _push(self, bound: float, picks: tuple[int, ...], refined: bool = False) -> None:
         """Queue a (partial) choice."""
-        heapq.heappush(self.heap, (bound, self.pushed, picks))
+        heapq.heappush(self.heap, (bound, self.pushed, picks, refined))
         self.pushed += 1
+
+    def refine(self, choice: Choice, bound: float) -> None:
+        """Queue a complete choice again under its LP bound (never below its fill bound);
+        an infeasible LP drops it, an unknown one (CBC, time limit: -inf) keeps the fill bound."""
+        if bound < math.inf:
+            self._push(max(bound, choice.bound), choice.picks, True)
 
     def bound(self, picks: tuple[int, ...]) -> float:
         """Continuous fill with the picked bands and the envelopes of the rest (inf: none fits)."""
@@ -145,9 +154,9 @@ class ChoiceQueue:
     def pop(self, cutoff: float) -> Choice | None:
         """The next complete choice with a bound below ``cutoff``, or None."""
         while self.heap and self.heap[0][0] < cutoff:
-            bound, _seq, picks = heapq.heappop(self.heap)
+            bound, _seq, picks, refined = heapq.heappop(self.heap)
             if len(picks) == len(self.bands):
-                return Choice(bound, picks)
+                return Choice(bound, picks, refined)
             for k in range(len(self.bands[len(picks)])):
                 child = self.bound(picks + (k,))
                 if child < cutoff:
@@ -214,27 +223,32 @@ class Search:
         return self.deadline - time.perf_counter()
 
     def take(self, choice: Choice) -> None:
-        """Bound one tier choice by its LP, start it by packing, solve its MILP if needed."""
+        """A choice's first turn: its LP bound, under which it queues again (or not at all)."""
         picks = choice.picks
         _set_choice(self.form, self.p, self.bands, picks)
         self.model.update()
         lp = self.model.lp_bound(self.left())
-        bound = max(choice.bound, lp)
         self.notes.append(f"tier choice {self._label(picks)}: fill bound {choice.bound:.4f}, LP bound {lp:.4f}")
-        if bound >= self.cutoff():
-            self.proven.append(bound)
-            return
+        self.queue.refine(choice, lp)
+
+    def solve(self, choice: Choice) -> None:
+        """A choice's second turn (best LP bound of all left): start it by packing, then solve
+        its MILP unless the start is proven within the gap by the LP bound."""
+        picks = choice.picks
+        _set_choice(self.form, self.p, self.bands, picks)
+        self.model.update()
         leaf = self.p if not self.form.band_rows else leaf_problem(self.p, self.bands, picks)
         self.offer(packing_start(leaf), picks)
-        if bound >= self.cutoff():
-            self.proven.append(bound)
+        if choice.bound >= self.cutoff():
+            self.proven.append(choice.bound)
             return
         start = self.form.vector(self.best.primary) if self.best is not None and self.best_picks == picks else None
-        run = self.model.mip(start, None if start is not None else self._finite_cutoff(), self.left())
+        cutoff = self.cutoff() if math.isfinite(self.cutoff()) and start is None else None
+        run = self.model.mip(start, cutoff, self.left())
         if run.values is not None:
             self.offer(Allocation(self.form.primary(run.values), ()), picks)
-        self.notes.append(f"  MILP: {run.report.status}, bound {run.bound:.4f}")
-        self.proven.append(max(bound, run.bound))
+        self.notes.append(f"  MILP of {self._label(picks)}: {run.report.status}, bound {run.bound:.4f}")
+        self.proven.append(max(choice.bound, run.bound))
 
     def _finite_cutoff(self) -> float | None:
         """The best cost so far as a cutoff for a choice's MILP (None before any)."""
@@ -256,7 +270,10 @@ class Search:
             choice = self.queue.pop(self.cutoff())
             if choice is None:
                 break
-            self.take(choice)
+            if choice.refined:
+                self.solve(choice)
+            else:
+                self.take(choice)
         lower = min(self.proven + [self.queue.next_bound()])
         label = self.model.label
         if self.best is None:
