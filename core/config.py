@@ -57,6 +57,7 @@ class Settings:
     upload_rows_bulk_demand: int = 200_000  # a bureau file with many hospitals' rows
     upload_rows_bids: int = 10_000  # one supplier's bid workbook
     upload_rows_deliveries: int = 100_000  # one delivery workbook
+    evaluation_workers: int = 2  # processes an evaluation solves its items in (1: in the requesting process)
     ocid_prefix: str = "ocds-jicai"  # the deployment's registered OCDS prefix (ocds-xxxxxx); unregistered default
     extra: dict = field(default_factory=dict)
 

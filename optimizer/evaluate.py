@@ -1,12 +1,16 @@
 """Evaluate items: rules engine, then the allocation MILP, the baseline and the explanation.
 
-``solve_item`` is the whole pipeline for one item; ``solve_instance`` runs every item of an
-instance independently, optionally across processes.
+``solve_item`` is the whole pipeline for one item; ``solve_items`` yields every item's result
+in input order, optionally solving them across processes; ``solve_instance`` collects them.
+Worker processes are spawned fresh (never forked): a fork would copy the parent's threads'
+locks (evaluation runs in a thread of the web process) and its warm caches.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from itertools import repeat
@@ -148,19 +152,28 @@ def _solve_pair(item: Item, rules: Rules, record: bool) -> ItemResult:
     return solve_item(item, rules, record=record)
 
 
+def solve_items(
+    items: Sequence[Item], rules: Rules, *, workers: int = 1, record: bool = False
+) -> Iterator[ItemResult]:
+    """Every item's result in input order, as soon as it and those before it are solved;
+    ``workers`` > 1 solves them in that many spawned processes."""
+    if workers <= 1 or len(items) <= 1:
+        for item in items:
+            yield solve_item(item, rules, record=record)
+        return
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(items)),
+                               mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield from pool.map(_solve_pair, items, repeat(rules), repeat(record), chunksize=1)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def solve_instance(
     instance: Instance, *, workers: int = 1, record: bool = False
 ) -> InstanceResult:
     """Solve every item independently, in input order; ``workers`` > 1 uses processes."""
-    items = instance.items
-    if workers > 1 and len(items) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = tuple(
-                pool.map(_solve_pair, items, repeat(instance.rules), repeat(record), chunksize=1)
-            )
-    else:
-        results = tuple(solve_item(item, instance.rules, record=record) for item in items)
-    return InstanceResult(results)
+    return InstanceResult(tuple(solve_items(instance.items, instance.rules, workers=workers, record=record)))
 
 
 def total_objective(result: InstanceResult) -> Decimal:
