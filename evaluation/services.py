@@ -27,9 +27,9 @@ from core.money import parse_amount_fen
 from core.outcome import Outcome
 from evaluation.instance import build_instance
 from evaluation.models import Evaluation, EvaluationItem
-from optimizer.evaluate import solve_items
 from optimizer.clearing import canonical_snapshot, snapshot_hash
 from optimizer.encode import item_result_to_json
+from optimizer.evaluate import solve_items
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.queries import find_batch
