@@ -108,6 +108,7 @@ class ChoiceQueue:
         self.envelopes = [_envelope(b) if b else None for b in bands]
         self.heap: list[tuple[float, int, tuple[int, ...], bool]] = []
         self.pushed = 0
+        self.dropped = math.inf  # smallest bound of the choices ruled out by a cutoff
         root = self.bound(())
         if math.isfinite(root):
             self._push(root, ())
@@ -158,9 +159,11 @@ class ChoiceQueue:
             if len(picks) == len(self.bands):
                 return Choice(bound, picks, refined)
             for k in range(len(self.bands[len(picks)])):
-                child = self.bound(picks + (k,))
+                child = max(self.bound(picks + (k,)), bound)
                 if child < cutoff:
-                    self._push(max(child, bound), picks + (k,))
+                    self._push(child, picks + (k,))
+                else:
+                    self.dropped = min(self.dropped, child)
         return None
 
 
@@ -289,7 +292,7 @@ class Search:
                 self.solve(choice)
             else:
                 self.take(choice)
-        lower = min(self.proven + [self.queue.next_bound()])
+        lower = min(self.proven + [self.queue.next_bound(), self.queue.dropped])
         label = self.model.label
         if self.best is None:
             status = SolveStatus.INFEASIBLE if lower == math.inf and not timed_out else SolveStatus.NO_SOLUTION
