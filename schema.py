@@ -14,6 +14,7 @@ import bidding.models  # noqa: F401
 import core.audit  # noqa: F401
 import evaluation.models  # noqa: F401
 import jobs.models  # noqa: F401
+import notices.models  # noqa: F401
 import procurement.demand.models  # noqa: F401
 import procurement.models  # noqa: F401
 import review.models  # noqa: F401

@@ -21,7 +21,7 @@ from accounts.roles import Role
 from core import audit
 from core.clock import utcnow
 from core.regions import region_contains
-from review.models import Notification  # the platform's one notice inbox
+from notices.services import notify  # the platform's one notice inbox
 
 
 class ChangeStatus(StrEnum):
@@ -39,8 +39,7 @@ def _mask(account: str | None) -> str:
 
 def _notify(session: Session, org_id: int, text: str) -> None:
     """Tell every user of the organisation (the caller commits)."""
-    session.add(Notification(org_id=org_id, role=None, kind="bank_change", batch_code="", text=text,
-                             created_at=utcnow()))
+    notify(session, [org_id], None, "bank_change", "", text, utcnow())
 
 
 def _admin_org(session: Session, actor: Actor, org_id: int) -> Organisation:

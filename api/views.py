@@ -13,7 +13,7 @@ from accounts.actor import Forbidden
 from accounts.models import Organisation
 from accounts.roles import Role
 from api import services
-from api.demand import LinesError, field_of, lines_to_sheet
+from api.bodies import LinesError, field_of, lines_to_sheet
 from api.openapi import openapi_document
 from bidding.queries import my_submissions, opening_rows
 from core.clock import utcnow

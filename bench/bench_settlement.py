@@ -40,9 +40,9 @@ from evaluation.models import Evaluation
 from procurement.models import Batch, BatchItem, Item
 from procurement.rules import parse_rules
 from review.models import Contract
+from settlement.execution.uploads import upload_deliveries
 from settlement.models import Delivery
 from settlement.services import approve_run, grant_prepayment, release_files, run_settlement
-from settlement.uploads import upload_deliveries
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "jicai_bench_settlement"

@@ -7,7 +7,7 @@
 * **approval reminder** — runs computed more than a day ago and not yet approved → the
   settlement officers (once a day).
 
-The queries are the settlement read models (``settlement.queries``), seen as the batch's
+The queries are the settlement read models (``settlement.monitoring.queries``), seen as the batch's
 bureau sees its region.
 """
 
@@ -25,20 +25,20 @@ from core.clock import local_text
 from core.db import Database
 from core.money import format_yuan
 from jobs.bookkeeping import IDLE, StepReport, run_step, with_write_session
+from notices.services import notify_once
 from procurement.demand import context as demand_context
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
-from settlement.calendar import (
+from settlement.models import SettlementRun
+from settlement.monitoring.progress import cycle_month
+from settlement.monitoring.queries import overdue, progress_report
+from settlement.runs.calendar import (
     SHANGHAI,
     batches_in_execution,
     fund_org_ids,
     local_date,
-    notify_once,
     period_start,
 )
-from settlement.models import SettlementRun
-from settlement.progress import cycle_month
-from settlement.queries import overdue, progress_report
 
 OVERDUE, NOT_STARTED, APPROVAL = "payment_overdue", "progress_not_started", "settlement_approval_reminder"
 DEMAND_DUE = "demand_deadline_reminder"

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from accounts.models import Organisation
 from core.db import Database, retrying
 from jobs.models import JobRun, SchedulerHeartbeat
+from notices.services import notify
 from procurement.models import Batch
-from review.models import Notification
 
 log = logging.getLogger("jicai.jobs")
 MAX_BACKOFF_SECONDS = 3600
@@ -186,6 +186,5 @@ def notify_failure(session: Session, name: str, error: str, now: datetime) -> No
     kinds = ("bureau", "fund") if kind.startswith(("settlement", "alerts")) else ("bureau",)
     for org in session.exec(select(Organisation).where(Organisation.kind.in_(kinds),
                                                        Organisation.region_code == batch.region_code)).all():
-        session.add(Notification(org_id=org.id, role=None, kind="job_failed", batch_code=code,
-                                 text=f"定时任务失败，将自动重试 / scheduled step failed, will retry: {name}: {error[:300]}",
-                                 created_at=now))
+        notify(session, [org.id], None, "job_failed", code,
+               f"定时任务失败，将自动重试 / scheduled step failed, will retry: {name}: {error[:300]}", now)

@@ -39,7 +39,7 @@ from jobs.bookkeeping import StepReport, backing_off, record
 from jobs.lock import LOCK_KEY, guard, scheduler_lock, watchdog
 from jobs.models import apscheduler_jobs
 from jobs.steps import run_due_steps
-from settlement.calendar import SHANGHAI
+from settlement.runs.calendar import SHANGHAI
 
 log = logging.getLogger("jicai.jobs")
 __all__ = ["LOCK_KEY", "build_scheduler", "register_jobs", "run_once", "run_scheduler", "scheduler_lock"]

@@ -35,7 +35,7 @@ from jobs.bookkeeping import (
     with_write_session,
 )
 from jobs.steps import run_and_record
-from settlement.calendar import SHANGHAI, batches_in_execution, run_calendar_step
+from settlement.runs.calendar import SHANGHAI, batches_in_execution, run_calendar_step
 
 log = logging.getLogger("jicai.jobs")
 RETRY_BASE_SECONDS = 60  # first retry of a failed hourly/daily pass after 1 min, then 2, 4 … ≤ 1 h

@@ -70,7 +70,7 @@ def tasks_for(session: Session, actor: Actor, now: datetime) -> list[Task]:
             tasks.append(Task("run_settlement", batch.code, batch.name))
         if status == S.EXECUTION and actor.role in (Role.HOSPITAL_BUYER, Role.SETTLEMENT_OFFICER,
                                                     Role.SUPPLIER_REP):
-            from settlement.queries import (
+            from settlement.tasks import (
                 execution_tasks,  # settlement builds on procurement, not back
             )
 

@@ -1,5 +1,5 @@
-"""Paged read models of the review package: a batch's contracts and the notification inbox,
-filtered and sorted in SQL through :mod:`core.paging`."""
+"""Paged read models of the review package: a batch's contracts, filtered and sorted in SQL
+through :mod:`core.paging`."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from accounts.scoping import scope
 from core.paging import FIRST_PAGE, ListQuery, Page, contains, fetch, narrowed
 from procurement.models import Batch, BatchItem, Item
 from procurement.queries import find_batch
-from review.models import Contract, Notification
+from review.models import Contract
 
 CONTRACT_FILTERS = ("hospital", "supplier", "item", "status")
 CONTRACT_STATUSES = ("unsigned", "signed")
-NOTE_FILTERS = ("state", "kind")
 
 
 def _contract_sorts(hospital, supplier) -> dict:
@@ -52,19 +51,3 @@ def contract_page(session: Session, actor: Actor, code: str,
                  (Item.code, Contract.code, Contract.id))
     return batch, page
 
-
-NOTE_SORTS = {"created": Notification.created_at, "kind": Notification.kind, "batch": Notification.batch_code}
-
-
-def inbox_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) -> Page:
-    """One page of the actor's notifications, unread first, newest first; filters ``state``
-    (``unread``/``read``) and ``kind``."""
-    stmt = scope(select(Notification), actor, Notification)
-    if query.get("state") == "unread":
-        stmt = stmt.where(Notification.read_at.is_(None))
-    elif query.get("state") == "read":
-        stmt = stmt.where(Notification.read_at.is_not(None))
-    if (kind := query.get("kind")) is not None:
-        stmt = stmt.where(Notification.kind == kind)
-    return fetch(session, stmt, query, NOTE_SORTS,
-                 (Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc()))

@@ -1,4 +1,4 @@
-"""Decisions on evaluation versions, publicity and objections, contracts, notifications."""
+"""Decisions on evaluation versions, publicity and objections, contracts."""
 
 from __future__ import annotations
 
@@ -83,17 +83,3 @@ class Contract(SQLModel, table=True):
     supplier_signed_by: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
 
-
-class Notification(SQLModel, table=True):
-    """Something a user's organisation (or one role in it) needs to see."""
-
-    __tablename__ = "notification"
-
-    id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(foreign_key="organisation.id", index=True)
-    role: str | None = Field(default=None, max_length=30)  # None: every user of the organisation
-    kind: str = Field(max_length=40)
-    batch_code: str = Field(max_length=40)
-    text: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,4 +1,4 @@
-"""Read models for review, publicity, contracts and the inbox (all scoped to the actor)."""
+"""Read models for review, publicity and contracts (all scoped to the actor)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
@@ -20,7 +19,7 @@ from evaluation.reading import Translate, read_item
 from procurement.models import Batch, BatchItem, Item
 from procurement.names import item_title
 from procurement.queries import find_batch
-from review.models import Contract, Notification, Objection, Publicity, ReviewDecision
+from review.models import Contract, Objection, Publicity, ReviewDecision
 from review.services import publicity_of, submitted_version
 
 
@@ -44,8 +43,6 @@ def _objection_rule(actor: Actor):
 
 register_scope(Contract, _contract_rule)
 register_scope(Objection, _objection_rule)
-register_scope(Notification, lambda a: (Notification.org_id == a.org_id)
-               & or_(Notification.role == None, Notification.role == str(a.role)))  # noqa: E711
 
 
 @dataclass
@@ -202,13 +199,6 @@ def unsigned_count(session: Session, actor: Actor) -> list[tuple[str, int]]:
     for code, _id in rows:
         counts[code] = counts.get(code, 0) + 1
     return sorted(counts.items())
-
-
-def inbox(session: Session, actor: Actor, limit: int = 100) -> list[Notification]:
-    """The actor's notifications, unread first, newest first."""
-    stmt = scope(select(Notification), actor, Notification).order_by(
-        Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc()).limit(limit)
-    return list(session.exec(stmt).all())
 
 
 def price_e4_of(text: str | None) -> int | None:

@@ -25,19 +25,20 @@ from core import audit
 from core.clock import local_stamp
 from core.db import lock_for_update
 from core.formats import pack_spec
-from core.i18n import N_, Msg, stored_text
+from core.i18n import N_
 from core.money import parse_price_e4, round_half_up_div
 from core.outcome import Outcome
 from core.regions import region_contains
 from evaluation.models import Evaluation, EvaluationItem
+from notices.services import notify
 from procurement.demand.models import DemandLine, DemandUpload
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch, BatchItem, Item
 from procurement.queries import find_batch
 from procurement.rules import parse_rules
 from procurement.services import transition_batch
-from review.models import Contract, Notification, Objection, Publicity, ReviewDecision
-from settlement.prepayment import grant_prepayment
+from review.models import Contract, Objection, Publicity, ReviewDecision
+from settlement.execution.prepayment import grant_prepayment
 
 
 class ReviewError(ValueError):
@@ -52,15 +53,6 @@ def _officer_batch(session: Session, actor: Actor, code: str) -> Batch:
     if batch is None:
         raise Forbidden("no such batch")
     return lock_for_update(session, Batch, batch.id)
-
-
-def _notify(session: Session, org_ids: set[int], role: Role | None, kind: str, batch: Batch, text: Msg,
-            now: datetime) -> None:
-    """One notification per organisation (optionally for one role), stored as msgid and
-    parameters: each reader sees it in their own language."""
-    for org_id in sorted(org_ids):
-        session.add(Notification(org_id=org_id, role=role, kind=kind, batch_code=batch.code, text=stored_text(text),
-                                 created_at=now))
 
 
 def _bureau_ids(session: Session, batch: Batch) -> set[int]:
@@ -97,7 +89,7 @@ def submit_for_review(session: Session, actor: Actor, code: str, version: int,
     transition_batch(session, actor, code, "submit_for_review", now=now, commit=False, internal=True)
     decision = ReviewDecision(evaluation_id=run.id, decision="submitted", decided_by=actor.user_id, decided_at=now)
     session.add(decision)
-    _notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "review_pending", batch,
+    notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "review_pending", batch.code,
             N_("Evaluation version %(version)s was submitted and awaits a second officer's approval: %(batch)s",
                version=version, batch=batch.name), now)
     audit.record(session, actor.audit(), "review.submit", "batch", code, {"version": version}, at=now)
@@ -158,10 +150,10 @@ def decide(session: Session, actor: Actor, code: str, approve: bool, reason: str
                               ends_at=now + timedelta(days=rules.publicity_days)))
         bidders = set(session.exec(select(OpenedBid.supplier_org_id).join(
             OpeningRecord, OpenedBid.opening_id == OpeningRecord.id).where(OpeningRecord.batch_id == batch.id)).all())
-        _notify(session, bidders, Role.SUPPLIER_REP, "publicity_started", batch,
+        notify(session, bidders, Role.SUPPLIER_REP, "publicity_started", batch.code,
                 N_("Proposed winners under publicity; objections may be lodged during the period: %(batch)s",
                    batch=batch.name), now)
-        _notify(session, _demand_hospital_ids(session, batch), Role.HOSPITAL_BUYER, "publicity_started", batch,
+        notify(session, _demand_hospital_ids(session, batch), Role.HOSPITAL_BUYER, "publicity_started", batch.code,
                 N_("Proposed winners under publicity; contracts follow when the period ends: %(batch)s",
                    batch=batch.name), now)
     else:
@@ -199,7 +191,7 @@ def lodge_objection(session: Session, actor: Actor, code: str, text: str, attach
                           attachment=content, lodged_by=actor.user_id, lodged_at=now)
     session.add(objection)
     session.flush()
-    _notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "objection_lodged", batch,
+    notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "objection_lodged", batch.code,
             N_("An objection was lodged during publicity; answer it before the period ends: %(batch)s",
                batch=batch.name), now)
     audit.record(session, actor.audit(), "objection.lodge", "batch", code, {"objection": objection.id}, at=now)
@@ -219,7 +211,7 @@ def answer_objection(session: Session, actor: Actor, code: str, objection_id: in
     if not answer.strip():
         raise ReviewError("请填写答复 / the answer needs a text")
     objection.answer, objection.answered_by, objection.answered_at = answer.strip(), actor.user_id, now
-    _notify(session, {objection.supplier_org_id}, Role.SUPPLIER_REP, "objection_answered", batch,
+    notify(session, {objection.supplier_org_id}, Role.SUPPLIER_REP, "objection_answered", batch.code,
             N_("Your objection was answered: %(batch)s", batch=batch.name), now)
     audit.record(session, actor.audit(), "objection.answer", "batch", code, {"objection": objection_id}, at=now)
     session.commit()
@@ -259,11 +251,11 @@ def end_publicity(session: Session, actor: Actor | None, code: str, now: datetim
     transition_batch(session, actor, code, "publish", now=now, commit=False, internal=True)
     publicity.published_at = now
     contracts = _create_contracts(session, batch, session.get(Evaluation, publicity.evaluation_id), now)
-    _notify(session, {c.hospital_org_id for c in contracts}, Role.HOSPITAL_BUYER, "contracts_to_sign", batch,
+    notify(session, {c.hospital_org_id for c in contracts}, Role.HOSPITAL_BUYER, "contracts_to_sign", batch.code,
             N_("Result published, please sign your contracts: %(batch)s", batch=batch.name), now)
-    _notify(session, {c.supplier_org_id for c in contracts}, Role.SUPPLIER_REP, "contracts_to_sign", batch,
+    notify(session, {c.supplier_org_id for c in contracts}, Role.SUPPLIER_REP, "contracts_to_sign", batch.code,
             N_("Result published, please sign your contracts: %(batch)s", batch=batch.name), now)
-    _notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "execution_due", batch,
+    notify(session, _bureau_ids(session, batch), Role.PRICE_OFFICER, "execution_due", batch.code,
             N_("Result published; start execution when the cycle begins (%(start)s): %(batch)s",
                start=str(batch.cycle_start), batch=batch.name), now)
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "batch.published", "batch", code,
@@ -399,13 +391,3 @@ def awaiting_signature(session: Session, actor: Actor, batch: Batch) -> list[int
         return []
     return list(session.exec(select(Contract.id).where(Contract.batch_id == batch.id, mine, signed == None)  # noqa: E711
                              .order_by(Contract.id)).all())
-
-
-def mark_read(session: Session, actor: Actor, notification_id: int, now: datetime) -> None:
-    """Mark one of the actor's notifications as read."""
-    note = session.get(Notification, notification_id, with_for_update=True)
-    if note is None or note.org_id != actor.org_id or (note.role and note.role != str(actor.role)):
-        raise Forbidden("no such notification")
-    if note.read_at is None:
-        note.read_at = now
-        session.commit()

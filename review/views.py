@@ -1,4 +1,4 @@
-"""Review, publicity, objections, results, contracts and the inbox (thin routes)."""
+"""Review, publicity, objections, results and contracts (thin routes)."""
 
 from __future__ import annotations
 
@@ -274,22 +274,3 @@ def ocds(code: str):
         abort(404)
     return file_download(to_json_text(package, indent=1), f"ocds-{code}.json", "application/json")
 
-
-@bp.get("/inbox")
-@requires()
-def inbox():
-    """The user's notifications."""
-    page = lists.inbox_page(get_session(), g.actor, list_query(sorts=lists.NOTE_SORTS, filters=lists.NOTE_FILTERS))
-    return render_template("review/inbox.html", notes=page.rows, p=page, form=EmptyForm())
-
-
-@bp.post("/inbox/<int:notification_id>/read")
-@requires()
-def read(notification_id: int):
-    """Mark a notification read."""
-    if EmptyForm().validate_on_submit():
-        try:
-            services.mark_read(get_session(), g.actor, notification_id, utcnow())
-        except Forbidden:
-            abort(404)
-    return redirect(url_for("review.inbox"))

@@ -1,69 +1,9 @@
-"""Settlement money core: pure functions over frozen dataclasses (no database, no Flask).
+"""Settlement (结算): paying suppliers from the fund for what hospitals accepted, in sub-packages.
 
-Modules: ``model`` (data, statuses, settings), ``payable`` (line amounts, advances, offsets),
-``run`` (a settlement run; the offset model is explained there), ``ledger`` (instruction
-statuses, re-issue), ``deadlines``, ``progress`` (序时进度), ``savings`` (结余留用),
-``bankfiles`` (pain.001 XML, CSV, summary) and ``bankreturns`` (bank return parser).
+``money`` (pure maths: lines, shares, offsets, instructions, statements), ``execution``
+(deliveries, acceptance, returns, reconciliation, prepayment, refunds), ``runs`` (the queue and
+its claims, the run, approval, the calendar), ``payments`` (bank files, bank returns, re-issue,
+remittance) and ``monitoring`` (progress, overdue lines, retained savings). Shared at the top:
+``models`` (the tables), ``scoping`` (who sees which rows), ``services`` (the use cases in one
+place) and ``forms`` (the pages' forms).
 """
-
-from .ledger import InstructionRecord, apply_bank_return, reissue_instruction, transition
-from .model import (
-    AcceptedLine,
-    AccountDirectory,
-    BankAccount,
-    DeductionStatement,
-    InstructionLine,
-    InstructionStatus,
-    OffsetRule,
-    PayableKey,
-    PayableKind,
-    PayableLine,
-    PaymentInstruction,
-    SettledLine,
-    SettledShare,
-    SettlementError,
-    SettlementResult,
-    SettlementSettings,
-    ShareTotal,
-)
-from .payable import (
-    Advance,
-    AgreedContract,
-    allocate_largest_remainder,
-    hospital_offset,
-    payable_lines,
-    prepayment_advances,
-)
-from .run import compute_settlement, settle_shares
-
-__all__ = [
-    "AcceptedLine",
-    "AccountDirectory",
-    "Advance",
-    "AgreedContract",
-    "BankAccount",
-    "DeductionStatement",
-    "InstructionLine",
-    "InstructionRecord",
-    "InstructionStatus",
-    "OffsetRule",
-    "PayableKey",
-    "PayableKind",
-    "PayableLine",
-    "PaymentInstruction",
-    "SettledLine",
-    "SettledShare",
-    "SettlementError",
-    "SettlementResult",
-    "SettlementSettings",
-    "ShareTotal",
-    "allocate_largest_remainder",
-    "apply_bank_return",
-    "compute_settlement",
-    "settle_shares",
-    "hospital_offset",
-    "payable_lines",
-    "prepayment_advances",
-    "reissue_instruction",
-    "transition",
-]

@@ -1,16 +1,15 @@
 """The settlement use cases in one place (each lives in its own module; one transaction each).
 
-Deliveries: :mod:`settlement.deliveries`; reconciliation: :mod:`settlement.reconciliation`; prepayment:
-:mod:`settlement.prepayment`; runs and approval: :mod:`settlement.runs`; bank files and
-returns: :mod:`settlement.banking`; clawbacks asked back: :mod:`settlement.refunds`; failed payments re-issued (four-eyes):
-:mod:`settlement.reissue`. Importing this module registers the scope rules.
+Deliveries: :mod:`settlement.execution.deliveries`; reconciliation: :mod:`settlement.execution.reconciliation`; prepayment:
+:mod:`settlement.execution.prepayment`; runs and approval: :mod:`settlement.runs.services`; bank files and
+returns: :mod:`settlement.payments.banking`; clawbacks asked back: :mod:`settlement.execution.refunds`; failed payments re-issued (four-eyes):
+:mod:`settlement.payments.reissue`. Importing this module registers the scope rules.
 """
 
 from __future__ import annotations
 
 import settlement.scoping  # noqa: F401  (registers the scope rules)
-from settlement.banking import files_of, import_bank_return, release_files
-from settlement.deliveries import (
+from settlement.execution.deliveries import (
     DeliveryInput,
     SettlementRefused,
     accept_delivery,
@@ -19,17 +18,18 @@ from settlement.deliveries import (
     record_delivery,
     return_goods,
 )
-from settlement.prepayment import balances, grant_prepayment
-from settlement.reconciliation import (
+from settlement.execution.prepayment import balances, grant_prepayment
+from settlement.execution.reconciliation import (
     LineDecision,
     ReconcilePlan,
     plan_reconciliation,
     reconcile,
     reconcile_lines,
 )
-from settlement.refunds import record_refund, request_refunds, waiting_clawbacks
-from settlement.reissue import approve_reissue, reject_reissue, request_reissue
-from settlement.runs import RunOutcome, approve_run, run_settlement, runs_of
+from settlement.execution.refunds import record_refund, request_refunds, waiting_clawbacks
+from settlement.payments.banking import files_of, import_bank_return, release_files
+from settlement.payments.reissue import approve_reissue, reject_reissue, request_reissue
+from settlement.runs.services import RunOutcome, approve_run, run_settlement, runs_of
 
 __all__ = [
     "DeliveryInput",

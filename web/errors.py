@@ -33,10 +33,10 @@ from procurement.rules import RuleError
 from procurement.services import BatchError
 from procurement.timeline import TimelineError
 from review.services import ReviewError
-from settlement.bankfiles import BankFileError
-from settlement.bankreturns import BankReturnError
-from settlement.deliveries import SettlementRefused
-from settlement.model import SettlementError
+from settlement.execution.deliveries import SettlementRefused
+from settlement.money.data import SettlementError
+from settlement.payments.bankfiles import BankFileError
+from settlement.payments.bankreturns import BankReturnError
 from web.messages import message_text
 
 #: Refusals by the domain's rules (state, lifecycle, four-eyes …): 409.

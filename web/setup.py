@@ -147,12 +147,13 @@ def init_web(app: Flask, tz_name: str) -> None:
     from bidding.views import bp as bidding_bp
     from evaluation.views import bp as evaluation_bp
     from jobs.views import bp as jobs_bp
+    from notices.views import bp as notices_bp
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
     from review.views import bp as review_bp
-    from settlement.officer.views import bp as settlement_officer_bp
-    from settlement.payment.views import bp as settlement_payments_bp
-    from settlement.views import bp as settlement_bp
+    from settlement.execution.views import bp as settlement_bp
+    from settlement.payments.views import bp as settlement_payments_bp
+    from settlement.runs.views import bp as settlement_officer_bp
     from web.downloads import bp as downloads_bp
     from web.views import bp as shell_bp
 
@@ -164,6 +165,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(bidding_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(notices_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(api_ui_bp)
     app.register_blueprint(api_bp)

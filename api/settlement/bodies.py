@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core.inputs import MAX_INT
-from settlement.deliveries import MAX_QUANTITY, MONTH_RE, DeliveryInput
+from settlement.execution.deliveries import MAX_QUANTITY, MONTH_RE, DeliveryInput
 
 MAX_LINES = 20_000  # a supplier's day of deliveries in one request
 MAX_IDS = 10_000

@@ -9,22 +9,48 @@ sent, 409 otherwise; unknown and foreign objects answer 404 alike.
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify, request
+from collections.abc import Sequence
+from datetime import datetime
 
-from accounts.actor import Forbidden
+from flask import abort, g, jsonify, request
+from sqlmodel import Session
+
+from accounts.actor import Actor, Forbidden
 from accounts.roles import Role
-from api.settlement import bodies, queries
-from api.settlement.bodies import FieldsError
-from api.settlement.recording import record_lines
+from api.settlement import bodies
+from api.settlement.bodies import FieldsError, line_fields
 from api.views import api, error, token_required
 from core.clock import utcnow
 from settlement import services
-from settlement.services import SettlementRefused
+from settlement.execution import queries as execution_queries
+from settlement.execution.deliveries import check_deliveries
+from settlement.payments import queries as payment_queries
+from settlement.runs import queries as run_queries
+from settlement.services import DeliveryInput, SettlementRefused
 from web.db import get_session, visible_batch
 
+MAX_FIELD_ERRORS = 500
 HOSPITALS = "只有医疗机构可以使用 / hospitals only"
 SUPPLIERS = "只有医药企业可以使用 / suppliers only"
 PARTIES = "只有医疗机构和医药企业可以使用 / hospitals and suppliers only"
+
+
+def _record_lines(session: Session, actor: Actor, lines: Sequence[DeliveryInput], now: datetime) -> int:
+    """Record the lines with source "api"; the count. A refusal names each refused line and
+    field (:class:`FieldsError`); nothing is written then."""
+    try:
+        return services.record_deliveries(session, actor, lines, now, source="api")
+    except SettlementRefused:
+        session.rollback()
+        contracts, problems = check_deliveries(session, actor, lines, now.date())
+        if not problems:
+            raise  # refused for a reason that is not about one line
+    fields = line_fields(list(lines), set(contracts), problems)
+    shown = dict(list(fields.items())[:MAX_FIELD_ERRORS])
+    cut = len(fields) > len(shown)
+    zh = f"{len(problems)} 行被拒绝，未记录任何发货" + (f"（列出前 {MAX_FIELD_ERRORS} 处）" if cut else "")
+    en = f"{len(problems)} lines refused; nothing was recorded" + (f" (the first {MAX_FIELD_ERRORS} listed)" if cut else "")
+    raise FieldsError("rejected", f"{zh} / {en}", shown)
 
 
 def _role(*roles: Role, message: str):
@@ -55,7 +81,7 @@ def deliveries():
     except FieldsError as exc:
         return _invalid(exc)
     batch_id = visible_batch(options.batch).id if options.batch else None
-    return jsonify(queries.delivery_rows(get_session(), g.actor, batch_id=batch_id, open_only=options.open_only,
+    return jsonify(execution_queries.delivery_rows(get_session(), g.actor, batch_id=batch_id, open_only=options.open_only,
                                          limit=options.limit, before=options.before))
 
 
@@ -66,7 +92,7 @@ def record_deliveries():
     if refused := _role(Role.SUPPLIER_REP, message=SUPPLIERS):
         return refused
     try:
-        count = record_lines(get_session(), g.actor, bodies.delivery_lines(request.get_json(silent=True)), utcnow())
+        count = _record_lines(get_session(), g.actor, bodies.delivery_lines(request.get_json(silent=True)), utcnow())
     except FieldsError as exc:
         return _invalid(exc)
     except SettlementRefused as exc:
@@ -89,7 +115,7 @@ def accept(delivery_id: int):
         return _refused(exc, bodies.ACCEPT_FIELDS)
     except Forbidden:
         abort(404, description="no such delivery")
-    return jsonify(queries.acceptance_json(line)), 201
+    return jsonify(execution_queries.acceptance_json(line)), 201
 
 
 @api.post("/acceptances/<int:acceptance_id>/returns")
@@ -107,7 +133,7 @@ def return_goods(acceptance_id: int):
         return _refused(exc, bodies.RETURN_FIELDS)
     except Forbidden:
         abort(404, description="no such acceptance")
-    return jsonify(queries.return_json(ret)), 201
+    return jsonify(execution_queries.return_json(ret)), 201
 
 
 @api.post("/batches/<code>/settlement-applications")
@@ -150,7 +176,7 @@ def statements():
     """The hospital's deduction statements, newest first."""
     if refused := _role(Role.HOSPITAL_BUYER, message=HOSPITALS):
         return refused
-    return jsonify(queries.statement_rows(get_session(), g.actor))
+    return jsonify(run_queries.statement_rows(get_session(), g.actor))
 
 
 @api.get("/payments")
@@ -159,7 +185,7 @@ def payments():
     """The supplier's payment instructions and their status, newest first."""
     if refused := _role(Role.SUPPLIER_REP, message=SUPPLIERS):
         return refused
-    return jsonify(queries.payment_rows(get_session(), g.actor))
+    return jsonify(payment_queries.payment_rows(get_session(), g.actor))
 
 
 @api.get("/refunds")
@@ -168,4 +194,4 @@ def refunds():
     """Returns after settlement asked back from suppliers: a supplier's to pay, a hospital's owed to it."""
     if refused := _role(Role.SUPPLIER_REP, Role.HOSPITAL_BUYER, message=PARTIES):
         return refused
-    return jsonify(queries.refund_rows(get_session(), g.actor))
+    return jsonify(execution_queries.refund_rows(get_session(), g.actor))

@@ -11,7 +11,7 @@ from accounts.actor import Forbidden
 from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from core.audit import AuditEntry
-from review.models import Notification
+from notices.models import Notification
 from settlement import services as settlement
 from settlement.models import PaymentInstruction
 from tests.conftest import PASSWORD

@@ -15,7 +15,11 @@ from core.money import format_yuan
 from settlement.models import PaymentInstruction
 from tests.browser.helpers import new_page, sign_in
 from tests.settlement.fixtures_db import make_setup, second_officer
-from tests.settlement.test_reissue import NEW_ACCOUNT, change_supplier_account, released_payment
+from tests.settlement.payments.test_reissue import (
+    NEW_ACCOUNT,
+    change_supplier_account,
+    released_payment,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ import pytest
 from accounts.roles import Role
 from evaluation import services as evaluation
 from settlement import services
-from settlement.deliveries import DeliveryInput
+from settlement.execution.deliveries import DeliveryInput
 from tests.bidding.conftest import bidding_open_now
 from tests.browser.helpers import new_page, sign_in
 from tests.evaluation.fixtures import OPENING, opened_batch

@@ -11,8 +11,8 @@ from sqlmodel import select
 from core.money import format_yuan
 from settlement.models import Acceptance
 from tests.browser.helpers import new_page, sign_in
+from tests.settlement.execution.test_reconciliation import FIVE, amount, five_applied_lines
 from tests.settlement.fixtures_db import make_setup
-from tests.settlement.test_reconcile import FIVE, amount, five_applied_lines
 
 pytestmark = pytest.mark.browser
 

@@ -20,14 +20,14 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from api.demand import lines_to_sheet
+from api.bodies import lines_to_sheet
 from bidding.workbook import build_bid_template, read_bid_workbook
 from core.export import DANGEROUS, safe_cell, save, workbook_bytes
 from imports.demand import BatchItem, BrandOption, DemandContext, read_demand_workbook
 from imports.errors_workbook import SUMMARY_SHEET, build_error_workbook
 from imports.template import build_demand_template
-from settlement.remittance import build_remittance_advice
-from settlement.workbook import build_delivery_template
+from settlement.execution.workbook import build_delivery_template
+from settlement.payments.remittance import build_remittance_advice
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_PLATFORM = {"tests", "bench", "loadtest", "demo", "tools", "migrations", ".venv", "docs", "translations"}
@@ -132,17 +132,17 @@ def _bid_template():
     return [("bid template", build_bid_template(HOSTILE[0], HOSTILE[3], items))]
 
 
-@_walks("settlement.workbook:build_delivery_template")
+@_walks("settlement.execution.workbook:build_delivery_template")
 def _delivery_template():
     return [("delivery template", build_delivery_template([(f"HT{n}", v, v) for n, v in enumerate(HOSTILE)]))]
 
 
-@_walks("settlement.remittance:build_remittance_advice")
+@_walks("settlement.payments.remittance:build_remittance_advice")
 def _remittance_advice():
     from datetime import date
 
-    from settlement.payments import CoveredLine, CoveredShare
-    from settlement.remittance import AdviceHeader
+    from settlement.payments.queries import CoveredLine, CoveredShare
+    from settlement.payments.remittance import AdviceHeader
 
     head = AdviceHeader(*HOSTILE[:2], *HOSTILE, 12345, HOSTILE[1], HOSTILE[2], HOSTILE[3])
     shares = [CoveredShare(v, 1, 1000, 10, 20, 970) for v in HOSTILE]
@@ -222,7 +222,7 @@ def _evaluation_workbook():
     return [("evaluation workbook", build_evaluation_workbook(HOSTILE[0], items, lambda s: s, lambda r: HOSTILE[3]))]
 
 
-@_walks("api.demand:lines_to_sheet")
+@_walks("api.bodies:lines_to_sheet")
 def _api_lines():
     return []  # never leaves the process: the client's own lines, read back as text (tested below)
 

@@ -18,7 +18,7 @@ from imports.errors_workbook import build_error_workbook
 from imports.normalise import CellKind, as_text, normalise_cell, parse_count
 from imports.reader import MAX_ERRORS, MORE_ERRORS
 from imports.xlsx_guard import GuardLimits, check_xlsx
-from settlement.workbook import read_delivery_workbook
+from settlement.execution.workbook import read_delivery_workbook
 from tests.imports.conftest import CONTEXT, HEADER, make_xlsx, rewrite_part, row
 from tests.imports.hostile import rows_xml, sheet_xml, table, workbook
 

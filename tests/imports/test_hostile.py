@@ -22,8 +22,8 @@ from core.clock import utcnow
 from imports.errors import WorkbookError
 from procurement.demand.models import DemandLine, DemandUpload
 from procurement.demand.services import submit_demand
+from settlement.execution.uploads import upload_deliveries
 from settlement.models import Delivery
-from settlement.uploads import upload_deliveries
 from tests.imports.hostile import flood, rows_xml, sheet_xml, table, workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ from bidding.workbook import read_bid_workbook
 from imports.demand import BatchItem, BulkDemandContext, DemandContext, read_demand_workbook, read_demand_workbook_bulk
 from imports.errors import WorkbookError
 from imports.errors_workbook import build_error_workbook
-from settlement.workbook import read_delivery_workbook
+from settlement.execution.workbook import read_delivery_workbook
 
 data = open(sys.argv[1], "rb").read()
 items = (BatchItem("I001", "药品"),)

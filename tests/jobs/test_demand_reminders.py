@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from accounts.roles import Role
 from jobs.alerts import DEMAND_DUE, alert_steps
+from notices.models import Notification
 from procurement.demand.services import submit_demand
-from review.models import Notification
 from tests.procurement.demand_fixtures import BEFORE, DEADLINE, GOOD, make_demand_batch
 
 

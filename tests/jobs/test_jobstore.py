@@ -15,7 +15,7 @@ from jobs import tasks
 from jobs.models import JobRun, SchedulerHeartbeat, apscheduler_jobs
 from jobs.queries import scheduled_jobs
 from jobs.runner import build_scheduler, register_jobs
-from settlement.calendar import SHANGHAI
+from settlement.runs.calendar import SHANGHAI
 from tests.conftest import login
 from tests.jobs.helpers import StoreOnly
 

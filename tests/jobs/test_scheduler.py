@@ -79,7 +79,7 @@ def test_recorded_passes_beat_back_off_and_notify(db, session, world, ring, clie
     from jobs.models import JobRun
     from jobs.queries import scheduler_status
     from jobs.steps import run_and_record
-    from review.models import Notification
+    from notices.models import Notification
     from tests.conftest import login
 
     code = make_bidding_batch(session, world, demand_deadline=DEMAND, bid_deadline=DEADLINE, opening_at=OPENING)

@@ -15,7 +15,7 @@ from jobs.models import JobRun
 from jobs.queries import scheduled_jobs
 from jobs.runner import build_scheduler
 from jobs.tasks import alerts_pass, calendar_pass, schedule_retry
-from review.models import Notification
+from notices.models import Notification
 from settlement import services
 from settlement.models import SettlementRun
 from tests.jobs.helpers import StoreOnly

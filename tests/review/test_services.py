@@ -13,9 +13,10 @@ from accounts import services as accounts
 from accounts.actor import Forbidden
 from accounts.roles import OrgKind, Role
 from evaluation import services as evaluation
+from notices.models import Notification
 from procurement.models import Batch
 from review import services
-from review.models import Contract, Notification
+from review.models import Contract
 from tests.conftest import PASSWORD
 from tests.evaluation.fixtures import OPENING, opened_batch
 

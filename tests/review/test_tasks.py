@@ -11,9 +11,9 @@ from sqlmodel import select
 
 from accounts.roles import OrgKind, Role
 from evaluation import services as evaluation
+from notices.models import Notification
 from procurement.models import Batch
 from review import services
-from review.models import Notification
 from review.tasks import cycle_start_at, review_tasks
 from tests.evaluation.fixtures import OPENING, opened_batch
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from settlement.model import AcceptedLine, AccountDirectory, BankAccount
+from settlement.money.data import AcceptedLine, AccountDirectory, BankAccount
 
 FUND = BankAccount("110000000001", "某市医疗保障基金专户", "102100099996", "中国工商银行某市分行")
 FUND_B = BankAccount(

@@ -127,8 +127,8 @@ def settled_lines(session) -> dict[int, tuple[int, int]]:
     from sqlmodel import select
 
     from core.money import line_amount_fen
-    from settlement.claims import clawed_back, settled, settling_run
     from settlement.models import Acceptance
+    from settlement.runs.claims import clawed_back, settled, settling_run
 
     rows = session.exec(select(Acceptance.id, settling_run(), Acceptance.quantity - Acceptance.returned,
                                Contract.ucp_e4, clawed_back())

@@ -7,7 +7,7 @@ from datetime import date
 
 from accounts.roles import Role
 from settlement import services
-from settlement.deliveries import DeliveryInput
+from settlement.execution.deliveries import DeliveryInput
 from tests.conftest import login
 from tests.settlement.fixtures_db import NOW, setup  # noqa: F401
 

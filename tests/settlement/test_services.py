@@ -23,7 +23,7 @@ from settlement.models import (
     SettlementRun,
     SettlementShare,
 )
-from settlement.queries import overdue
+from settlement.monitoring.queries import overdue
 from tests.settlement.fixtures_db import NOW, make_setup, officer_b, settled_lines, setup  # noqa: F401
 
 D = services.DeliveryInput
@@ -245,7 +245,7 @@ def test_a_line_paid_wholly_out_of_the_advance_is_not_overdue(fresh_world):
 
 
 def test_clawbacks_are_netted_only_when_the_pair_has_enough_new_gross():
-    from settlement.open_lines import net_clawbacks
+    from settlement.runs.open_lines import net_clawbacks
 
     owed = {(1, 9): [(11, 30), (12, 20)], (2, 9): [(13, 500)], (3, 9): [(14, 5)]}
     rows, netted = net_clawbacks([(1, 9, 100, 4), (2, 9, 400, 2), (4, 9, 70, 1)], owed)

@@ -11,8 +11,9 @@ from sqlmodel import func, select
 
 from core.audit import AuditEntry, verify_chain
 from demo.lifecycle import FROZEN
+from notices.models import Notification
 from procurement.models import Batch
-from review.models import Contract, Notification, Objection
+from review.models import Contract, Objection
 from settlement.models import (
     Acceptance,
     Delivery,

@@ -8,9 +8,9 @@ from accounts.roles import OrgKind, Role
 from bidding.pricing import RefusalCode
 from optimizer.model import Reason, Status
 from procurement.lifecycle import BatchStatus
-from settlement.model import InstructionStatus
-from settlement.refunds import RECEIVED, REQUESTED
-from settlement.reissue import ReissueStatus
+from settlement.execution.refunds import RECEIVED, REQUESTED
+from settlement.money.data import InstructionStatus
+from settlement.payments.reissue import ReissueStatus
 from web.labels import LABELS, label
 
 

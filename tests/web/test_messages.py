@@ -8,7 +8,7 @@ from accounts.roles import OrgKind, Role
 from core.clock import utcnow
 from core.i18n import N_
 from core.money import MoneyError, parse_price_e4
-from settlement.calendar import notify_once
+from notices.services import notify_once
 from tests.conftest import csrf_token, login
 
 

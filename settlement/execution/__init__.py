@@ -1,0 +1,1 @@
+"""Execution of the contracts: deliveries, acceptance, returns and clawbacks, reconciliation, prepayment, refunds."""

@@ -1,0 +1,1 @@
+"""Pure settlement maths over frozen dataclasses — lines, shares, offsets, instructions, statements; no database."""

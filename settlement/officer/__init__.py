@@ -1,1 +1,0 @@
-"""Settlement officer pages (the web layer for runs, approval, bank files, progress, savings)."""

@@ -1,0 +1,1 @@
+"""Settlement runs: the batch's queue and its claims, the run itself, four-eyes approval, the monthly calendar."""
