@@ -16,9 +16,10 @@ from optimizer.allocation import (
     check_allocation,
     effective_tiers,
 )
+from optimizer.choices import ChoiceQueue, leaf_problem, winner_bands
 from optimizer.evaluate import build_problem
 from optimizer.model import Status, to_fen
-from optimizer.search import ChoiceQueue, leaf_problem, solve_allocation, winner_bands
+from optimizer.search import solve_allocation
 from tests.optimizer import bid, item, rules
 
 
