@@ -57,6 +57,7 @@ class Settings:
     upload_rows_bulk_demand: int = 200_000  # a bureau file with many hospitals' rows
     upload_rows_bids: int = 10_000  # one supplier's bid workbook
     upload_rows_deliveries: int = 100_000  # one delivery workbook
+    evaluation_workers: int = 2  # processes an evaluation solves its items in (1: in the requesting process)
     ocid_prefix: str = "ocds-jicai"  # the deployment's registered OCDS prefix (ocds-xxxxxx); unregistered default
     # the plan's targets of VBP varieties in force, shown on the dashboard (e.g. ≥ 500 drugs and
     # ≥ 15 classes of high-value consumables by 2025)

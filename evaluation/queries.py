@@ -12,6 +12,10 @@ from accounts.models import Organisation
 from accounts.roles import OrgKind
 from evaluation.models import Evaluation, EvaluationItem
 from evaluation.reading import ItemReading, Names, Translate, read_item
+from optimizer import solve_item
+from optimizer.clearing import snapshot_hash
+from optimizer.encode import item_result_to_json
+from optimizer.jsonio import parse_instance
 from procurement.models import Batch, Region
 from procurement.models import Item as CatalogItem
 from procurement.names import item_title
@@ -51,16 +55,41 @@ def run_view(session: Session, actor: Actor, batch_code: str, version: int) -> t
 
 
 def clearing_record(session: Session, actor: Actor, batch_code: str, version: int, item_code: str) -> dict | None:
-    """What an auditor needs to re-run one item: input snapshot and hash, LP, solver log."""
+    """What an auditor needs to re-run one item: input snapshot and hash, LP, solver log.
+
+    Runs keep the snapshot and its hash; the LP text and the solver log are made now, by
+    re-running the snapshot (``replay``, which says whether the re-run gives the stored
+    result). Records of older runs that stored them are served as stored."""
     found = run_view(session, actor, batch_code, version)
     if found is None:
         return None
     for item, result in found[1].items:
         if item.item_code == item_code:
-            return {"batch": batch_code, "version": version, "item": item_code,
-                    "snapshot_sha256": item.snapshot_sha256, "snapshot": json.loads(item.snapshot),
-                    "lp": item.lp_text, "solver_log": item.solver_log, "result": result}
+            record = {"batch": batch_code, "version": version, "item": item_code,
+                      "snapshot_sha256": item.snapshot_sha256, "snapshot": json.loads(item.snapshot),
+                      "lp": item.lp_text, "solver_log": item.solver_log, "result": result}
+            if not item.lp_text:
+                record["lp"], record["solver_log"], record["replay"] = replay_item(item.snapshot, item.snapshot_sha256,
+                                                                                   result)
+            return record
     return None
+
+
+def _comparable(result: dict) -> dict:
+    """A result without what differs between two runs of the same input (timing, record hash)."""
+    return {k: v for k, v in result.items() if k not in ("solve_seconds", "clearing_sha256")}
+
+
+def replay_item(snapshot: str, sha256: str, stored: dict) -> tuple[str, str, dict]:
+    """LP text and solver log of a re-run of an item's snapshot, and whether it gives the
+    stored result (a snapshot that does not match its hash is not re-run)."""
+    if snapshot_hash(snapshot) != sha256:
+        return "", "", {"matches_result": False, "error": "snapshot does not match its sha256"}
+    instance = parse_instance(json.loads(snapshot))
+    again = solve_item(instance.items[0], instance.rules, record=True)
+    same = _comparable(item_result_to_json(again)) == _comparable(stored)
+    return again.clearing.lp_text, again.clearing.solver_log, {
+        "matches_result": same, "note": "LP text and solver log of a re-run of the snapshot, made for this record"}
 
 
 def display_names(session: Session) -> Names:

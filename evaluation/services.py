@@ -2,8 +2,11 @@
 
 A request only queues a run (one transaction). Running happens in the background — a thread
 started by the web request, or the scheduler, whichever claims the run first: the claim is an
-atomic ``UPDATE … WHERE status = 'queued'``, so a run is never executed twice. Each item's
-result is committed as it is solved, so progress (item k of n) is visible while it runs.
+atomic ``UPDATE … WHERE status = 'queued'``, so a run is never executed twice. Items are solved
+in a pool of processes (``evaluation_workers``) and each result is committed in item order as
+soon as it is in, so progress (item k of n) is visible while it runs. The clearing record keeps
+the item's input snapshot and hash; its LP text and solver log are made when someone asks for
+the record (``queries.clearing_record`` re-runs the snapshot), not during the run.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from core.money import parse_amount_fen
 from core.outcome import Outcome
 from evaluation.instance import build_instance
 from evaluation.models import Evaluation, EvaluationItem
-from optimizer import solve_item
 from optimizer.clearing import canonical_snapshot, snapshot_hash
 from optimizer.encode import item_result_to_json
+from optimizer.evaluate import solve_items
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from procurement.queries import find_batch
@@ -86,8 +89,9 @@ def claim(db: Database, evaluation_id: int, now: datetime) -> bool:
         return result.rowcount == 1
 
 
-def run_evaluation(db: Database, evaluation_id: int, actor: Actor) -> Evaluation:
-    """Solve every item of a claimed run, committing each result; never leaves it running."""
+def run_evaluation(db: Database, evaluation_id: int, actor: Actor, workers: int = 1) -> Evaluation:
+    """Solve every item of a claimed run (``workers`` processes), committing each result in
+    item order; never leaves it running."""
     with db.write_session() as session:
         run = session.get(Evaluation, evaluation_id)
         batch = session.get(Batch, run.batch_id)
@@ -96,20 +100,17 @@ def run_evaluation(db: Database, evaluation_id: int, actor: Actor) -> Evaluation
         except Exception as exc:  # noqa: BLE001 - recorded on the run, shown to officers
             return _fail(session, run, f"输入无法构建 / cannot build the input: {exc}")
         run.items_total = len(instance.items)
-        run.input_sha256 = hashlib.sha256(
-            "".join(canonical_snapshot(instance.rules, item) for item in instance.items).encode()).hexdigest()
+        snapshots = [canonical_snapshot(instance.rules, item) for item in instance.items]
+        run.input_sha256 = hashlib.sha256("".join(snapshots).encode()).hexdigest()
         session.commit()
     objective = baseline = 0
-    for item in instance.items:
-        result = solve_item(item, instance.rules, record=True)
-        clearing = result.clearing
-        snapshot = clearing.snapshot if clearing else canonical_snapshot(instance.rules, item)
+    results = solve_items(instance.items, instance.rules, workers=workers)
+    for item, snapshot, result in zip(instance.items, snapshots, results, strict=True):
         with db.write_session() as session:
             session.add(EvaluationItem(
                 evaluation_id=evaluation_id, item_code=item.code, status=str(result.status),
                 result_json=json.dumps(item_result_to_json(result), ensure_ascii=False),
-                snapshot=snapshot, snapshot_sha256=snapshot_hash(snapshot),
-                lp_text=clearing.lp_text if clearing else "", solver_log=clearing.solver_log if clearing else ""))
+                snapshot=snapshot, snapshot_sha256=snapshot_hash(snapshot)))
             run = session.get(Evaluation, evaluation_id)
             run.items_done += 1
             session.commit()
@@ -134,12 +135,12 @@ def _fail(session: Session, run: Evaluation, message: str) -> Evaluation:
     return run
 
 
-def claim_and_run(db: Database, evaluation_id: int, actor: Actor) -> Evaluation | None:
+def claim_and_run(db: Database, evaluation_id: int, actor: Actor, workers: int = 1) -> Evaluation | None:
     """Claim then run (the background entry point); None when another worker has it."""
     if not claim(db, evaluation_id, utcnow()):
         return None
     try:
-        return run_evaluation(db, evaluation_id, actor)
+        return run_evaluation(db, evaluation_id, actor, workers)
     except Exception as exc:  # noqa: BLE001 - a crashed run is marked failed, never left running
         with db.write_session() as session:
             return _fail(session, session.get(Evaluation, evaluation_id), f"{type(exc).__name__}: {exc}")

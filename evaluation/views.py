@@ -38,7 +38,8 @@ BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
 
 def _start_background(evaluation_id: int, actor) -> None:
     """Run the evaluation in a background thread (the scheduler picks it up if this dies)."""
-    thread = threading.Thread(target=services.claim_and_run, args=(database(), evaluation_id, actor),
+    workers = current_app.extensions["jicai.settings"].evaluation_workers
+    thread = threading.Thread(target=services.claim_and_run, args=(database(), evaluation_id, actor, workers),
                               name=f"evaluation-{evaluation_id}", daemon=True)
     current_app.extensions.setdefault("jicai.threads", []).append(thread)
     thread.start()

@@ -58,7 +58,8 @@ def _demand_due(db: Database, now: datetime) -> list[tuple[str, str]]:
     return [(code, DEMAND_CLOSING[Procedure(procedure)]) for code, procedure in rows]
 
 
-def run_due_steps(db: Database, keyring: KeyRing, now: datetime, skip: set[str] = frozenset()) -> StepReport:
+def run_due_steps(db: Database, keyring: KeyRing, now: datetime, skip: set[str] = frozenset(),
+                  evaluation_workers: int = 1) -> StepReport:
     """Close demand at its deadline (a tendered batch to bidding, an executed result to the
     publicity of its local allocation), open bids at the opening time, run queued evaluations,
     and publish once a publicity period is over with every objection answered."""
@@ -73,7 +74,7 @@ def run_due_steps(db: Database, keyring: KeyRing, now: datetime, skip: set[str] 
         run_step(report, f"publish {code}", skip=skip, run=lambda c=code: _with_session(
             db, lambda s: end_publicity(s, None, c, now)))
     for run_id, user_id in _queued_evaluations(db):
-        run_step(report, f"evaluation {run_id}", skip=skip, run=lambda r=run_id, u=user_id: _run_evaluation(db, r, u))
+        run_step(report, f"evaluation {run_id}", skip=skip, run=lambda r=run_id, u=user_id: _run_evaluation(db, r, u, evaluation_workers))
     return report
 
 
@@ -83,11 +84,11 @@ def _queued_evaluations(db: Database) -> list[tuple[int, int]]:
         return [(r.id, r.requested_by) for r in s.exec(select(Evaluation).where(Evaluation.status == "queued")).all()]
 
 
-def _run_evaluation(db: Database, run_id: int, user_id: int) -> None:
-    """Claim and run a queued evaluation as the officer who requested it."""
+def _run_evaluation(db: Database, run_id: int, user_id: int, workers: int = 1) -> None:
+    """Claim and run a queued evaluation as the officer who requested it (in ``workers`` processes)."""
     with db.read_session() as s:
         actor = actor_for(s, s.get(User, user_id))
-    claim_and_run(db, run_id, actor)
+    claim_and_run(db, run_id, actor, workers)
 
 
 def _with_session(db: Database, work) -> None:
@@ -97,10 +98,10 @@ def _with_session(db: Database, work) -> None:
 
 
 def run_and_record(db: Database, keyring: KeyRing, now: datetime, *, host: str = "", pid: int = 0,
-                   interval_seconds: int = 15) -> StepReport:
+                   interval_seconds: int = 15, evaluation_workers: int = 1) -> StepReport:
     """One pass of the lifecycle job with bookkeeping: heartbeat, a JobRun row per step, backoff
     for steps that keep failing, and a notice to the bureau when a step starts failing."""
-    report = run_due_steps(db, keyring, now, skip=backing_off(db, now, interval_seconds))
+    report = run_due_steps(db, keyring, now, skip=backing_off(db, now, interval_seconds), evaluation_workers=evaluation_workers)
     beat(db, now, host=host, pid=pid, interval_seconds=interval_seconds)
     record(db, report, now)
     return report

@@ -53,6 +53,7 @@ class JobContext:
     pid: int = 0
     scheduler: BaseScheduler | None = None
     guard: Callable[[], None] = lambda: None  # checks the one-scheduler lock (exits when lost)
+    evaluation_workers: int = 1  # processes a queued evaluation is solved in
 
 
 _context: JobContext | None = None
@@ -154,7 +155,8 @@ def lifecycle() -> None:
     """Due lifecycle steps: close demand, open bids, run queued evaluations, publish."""
     ctx = context()
     ctx.guard()
-    run_and_record(ctx.db, ctx.keyring, utcnow(), host=ctx.host, pid=ctx.pid, interval_seconds=ctx.interval_seconds)
+    run_and_record(ctx.db, ctx.keyring, utcnow(), host=ctx.host, pid=ctx.pid, interval_seconds=ctx.interval_seconds,
+                   evaluation_workers=ctx.evaluation_workers)
 
 
 def settlement_calendar() -> None:

@@ -1,30 +1,24 @@
-"""The allocation MILP of one item (PuLP), with winners already fixed by the rules engine.
+"""The allocation problem of one item, with winners already fixed by the rules engine.
 
-Decision variables: ``x`` (primary supplier of a region, binary) and, for tiered bids,
-``y`` (tier chosen, binary) with ``z`` (volume priced at that tier, continuous). One named
-constraint per rule. Backup suppliers are not in the model: a backup carries no volume and
-costs nothing, so with two winners or more any primary allocation has backups and they
-never change the cost; ``canonical_backups`` assigns them after the solve (the best-ranked
-winner other than the primary) and ``check_allocation`` verifies the rule. Leaving them out
-halves the binaries. Expressions
-are built from dicts with ``pulp.LpAffineExpression`` (faster than ``lpSum``).
+``Problem`` is the canonical data (regions by code, winners by rank); the rules an allocation
+must keep (``check_allocation``, exact integers) and its exact cost under all-units tier
+pricing (``allocation_cost``) live here. The MILP is ``optimizer.formulation``, the search
+that solves it ``optimizer.search``. Backup suppliers are not in the model: a backup carries
+no volume and costs nothing, so with two winners or more any primary allocation has backups
+and they never change the cost; ``canonical_backups`` assigns them after the solve (the
+best-ranked winner other than the primary) and ``check_allocation`` verifies the rule.
+Leaving them out halves the binaries.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
-
-import pulp
+from typing import Any
 
 from optimizer.model import Bid
-from optimizer.solver import SolveReport, SolveStatus, make_solver, read_result
-
-LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 
 
 @dataclass(frozen=True)
@@ -40,6 +34,7 @@ class Problem:
     max_share: Decimal | None
     backup: bool
     floors: tuple[Decimal, ...] = ()
+    minimum: tuple[int, ...] = ()  # per winner: a least volume (a tier band's low end)
 
     @property
     def total(self) -> int:
@@ -53,10 +48,11 @@ class Problem:
         return math.floor(self.max_share * self.total)
 
     def floor_volume(self, rank_index: int) -> int | None:
-        """Smallest whole volume the winner at this rank must get under the gradient."""
-        if rank_index >= len(self.floors):
-            return None
-        return math.ceil(self.floors[rank_index] * self.total)
+        """Smallest whole volume the winner at this rank must get (gradient, least volume)."""
+        floor = math.ceil(self.floors[rank_index] * self.total) if rank_index < len(self.floors) else None
+        if rank_index < len(self.minimum) and self.minimum[rank_index] > 0:
+            floor = max(floor or 0, self.minimum[rank_index])
+        return floor
 
     def backups_on(self) -> bool:
         """Backups are assigned only when asked for and at least two winners exist."""
@@ -73,9 +69,9 @@ class Allocation:
 
 @dataclass(frozen=True)
 class AllocationRun:
-    """What one MILP run produced: solver report, allocation, model text and log."""
+    """What one solve produced: solver report, allocation, model text and log."""
 
-    report: SolveReport
+    report: Any  # optimizer.solver.SolveReport
     allocation: Allocation | None
     seconds: float
     lp_text: str = ""
@@ -120,11 +116,6 @@ def safe_names(codes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _add(prob: pulp.LpProblem, coefs: dict, sense: int, rhs: float, name: str) -> None:
-    """Add one named linear constraint built from a {variable: coefficient} dict."""
-    prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(coefs), sense, name, rhs))
-
-
 def tier_options(p: Problem, bid: Bid) -> list[tuple[int, Decimal, float]]:
     """The price options of a tiered winner: (threshold, UCP, largest volume modelled).
 
@@ -140,60 +131,6 @@ def tier_options(p: Problem, bid: Bid) -> list[tuple[int, Decimal, float]]:
     ]
 
 
-def _add_tiers(prob, p: Problem, wi: int, wname: str, vol: dict, objective: dict) -> None:
-    """All-units tier selection for winner ``wi``: pick one tier, price all volume at it."""
-    select, link = {}, {k: -c for k, c in vol.items()}
-    for t, (min_volume, ucp, upper) in enumerate(tier_options(p, p.winners[wi])):
-        y = prob.add_variable(f"y_{wname}_{t}", 0, 1, cat=pulp.LpBinary)
-        z = prob.add_variable(f"z_{wname}_{t}", 0, upper)
-        select[y] = 1
-        link[z] = 1
-        objective[z] = float(ucp)
-        _add(prob, {z: 1, y: -upper}, LE, 0, f"tier_cap_{wname}_{t}")
-        if min_volume > 0:
-            _add(prob, {z: 1, y: -float(min_volume)}, GE, 0, f"tier_min_{wname}_{t}")
-    _add(prob, select, EQ, 1, f"tier_select_{wname}")
-    _add(prob, link, EQ, 0, f"tier_volume_{wname}")
-
-
-def build_model(p: Problem) -> tuple[pulp.LpProblem, dict, dict]:
-    """Build the MILP; returns the problem, the x variables keyed (wi, ri) and {} (no b)."""
-    prob = pulp.LpProblem(f"allocation_{safe_names((p.item_code,))[0]}", pulp.LpMinimize)
-    wnames = safe_names(tuple(b.supplier for b in p.winners))
-    rnames = safe_names(p.regions)
-    x, b, objective = {}, {}, {}
-    for wi, wn in enumerate(wnames):
-        for ri, rn in enumerate(rnames):
-            x[wi, ri] = prob.add_variable(f"x_{wn}_{rn}", 0, 1, cat=pulp.LpBinary)
-    windex = {bid.supplier: wi for wi, bid in enumerate(p.winners)}
-    for ri, rn in enumerate(rnames):
-        _add(prob, {x[wi, ri]: 1 for wi in range(len(wnames))}, EQ, 1, f"one_primary_per_region_{rn}")
-        pin = p.pins[ri]
-        if pin is not None and pin in windex:
-            _add(prob, {x[windex[pin], ri]: 1}, EQ, 1, f"pin_{rn}")
-    share = p.share_limit()
-    for wi, wn in enumerate(wnames):
-        bid = p.winners[wi]
-        vol = {x[wi, ri]: float(v) for ri, v in enumerate(p.volumes)}
-        _add(prob, vol, LE, float(bid.capacity), f"capacity_{wn}")
-        if p.min_regions > 0:
-            count = {x[wi, ri]: 1 for ri in range(len(rnames))}
-            _add(prob, count, GE, p.min_regions, f"min_regions_{wn}")
-        if share is not None:
-            _add(prob, vol, LE, float(share), f"max_share_{wn}")
-        floor = p.floor_volume(wi)
-        if floor is not None:
-            _add(prob, vol, GE, float(floor), f"gradient_floor_{wn}")
-        if bid.tiers:
-            _add_tiers(prob, p, wi, wn, vol, objective)
-        else:
-            price = float(bid.ucp)
-            for var, v in vol.items():
-                objective[var] = price * v
-    prob.setObjective(pulp.LpAffineExpression(objective))
-    return prob, x, b
-
-
 def canonical_backups(p: Problem, primary: tuple[str, ...]) -> tuple[str | None, ...]:
     """Backup per region: the best-ranked winner other than the primary (backups on only).
 
@@ -203,88 +140,6 @@ def canonical_backups(p: Problem, primary: tuple[str, ...]) -> tuple[str | None,
     if not p.backups_on():
         return tuple(None for _ in primary)
     return tuple(next(b.supplier for b in p.winners if b.supplier != s) for s in primary)
-
-
-def _read_allocation(p: Problem, x: dict) -> Allocation:
-    """Turn solved binary values into supplier codes per region."""
-    primary = []
-    for ri in range(len(p.regions)):
-        chosen = [wi for wi in range(len(p.winners)) if (x[wi, ri].varValue or 0) > 0.5]
-        primary.append(p.winners[chosen[0]].supplier if chosen else "")
-    return Allocation(tuple(primary), canonical_backups(p, tuple(primary)))
-
-
-def start_values(p: Problem, alloc: Allocation | None) -> dict[str, float] | None:
-    """Variable values (by name) of an allocation, tiers included, to warm-start the solver."""
-    if alloc is None:
-        return None
-    codes = tuple(b.supplier for b in p.winners)
-    wnames = dict(zip(codes, safe_names(codes), strict=True))
-    rnames = safe_names(p.regions)
-    start = {f"x_{wnames[s]}_{rn}": 1.0 for s, rn in zip(alloc.primary, rnames, strict=True)}
-    for bid in p.winners:
-        if not bid.tiers:
-            continue
-        volume = sum(v for v, s in zip(p.volumes, alloc.primary, strict=True) if s == bid.supplier)
-        for t, (low, _ucp, upper) in enumerate(tier_options(p, bid)):
-            if low <= volume <= upper:
-                start[f"y_{wnames[bid.supplier]}_{t}"] = 1.0
-                start[f"z_{wnames[bid.supplier]}_{t}"] = float(volume)
-                break
-    return start
-
-
-def tier_probes(p: Problem, start: Allocation | None) -> tuple[tuple[str, ...], float | None]:
-    """Tier choices to probe before the search, and the start's cost as the cutoff.
-
-    The relaxation prices a winner's small volume at its best tier (the tier variable can be
-    a small fraction), which makes it weak; probing each tier choice against the cost of the
-    warm start rules most of them out exactly (see ``StartedHiGHS._probe``).
-    """
-    if start is None or not any(b.tiers for b in p.winners):
-        return (), None
-    wnames = safe_names(tuple(b.supplier for b in p.winners))
-    probes = tuple(
-        f"y_{wn}_{t}"
-        for wn, bid in zip(wnames, p.winners, strict=True)
-        if bid.tiers
-        for t in range(len(tier_options(p, bid)))
-    )
-    return probes, float(allocation_cost(p, start))
-
-
-def solve_allocation(
-    p: Problem,
-    solver: str,
-    time_limit: float,
-    gap: float,
-    record: bool = False,
-    start: Allocation | None = None,
-) -> AllocationRun:
-    """Build and solve the MILP (optionally warm-started); ``record`` keeps LP text and log."""
-    with tempfile.TemporaryDirectory(prefix="jicai-opt-") as tmp:
-        log_path = os.path.join(tmp, "solver.log") if record else None
-        prob, x, _b = build_model(p)
-        probes, cutoff = tier_probes(p, start)
-        name, engine = make_solver(
-            solver, time_limit, gap, log_path, start_values(p, start), probes, cutoff
-        )
-        prob.solve(engine)
-        report = read_result(prob, name, gap)
-        lp_text = log_text = ""
-        if record:
-            lp_path = os.path.join(tmp, "model.lp")
-            prob.writeLP(lp_path)
-            with open(lp_path, encoding="utf-8") as fh:
-                lp_text = fh.read()
-            if name == "highs":
-                prob.solverModel.setOptionValue("log_file", "")
-            if os.path.exists(log_path or ""):
-                with open(log_path or "", encoding="utf-8", errors="replace") as fh:
-                    log_text = fh.read()
-    has_values = report.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
-    allocation = _read_allocation(p, x) if has_values else None
-    return AllocationRun(report, allocation, float(prob.solutionTime), lp_text, log_text)
 
 
 def check_allocation(p: Problem, alloc: Allocation) -> list[str]:

@@ -1,15 +1,21 @@
 """Evaluate items: rules engine, then the allocation MILP, the baseline and the explanation.
 
-``solve_item`` is the whole pipeline for one item; ``solve_instance`` runs every item of an
-instance independently, optionally across processes.
+``solve_item`` is the whole pipeline for one item; ``solve_items`` yields every item's result
+in input order, optionally solving them across processes; ``solve_instance`` collects them.
+Worker processes are spawned, never forked: a fork would copy the locks of the caller's other
+threads (evaluation runs in a thread of the web process) and its warm caches. A spawned worker
+imports the optimizer itself while the caller already solves (the caller's main module must
+guard its entry point with ``if __name__ == "__main__"``, as console scripts do).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from decimal import Decimal
-from itertools import repeat
 
 from optimizer import rules as r
 from optimizer.allocation import (
@@ -18,12 +24,10 @@ from optimizer.allocation import (
     allocation_cost,
     check_allocation,
     paid_ucp,
-    solve_allocation,
 )
 from optimizer.baseline import national_baseline
 from optimizer.clearing import make_record
 from optimizer.explain import binding_constraints, diagnose_infeasible, infeasible_reason
-from optimizer.heuristic import packing_start
 from optimizer.model import (
     Instance,
     InstanceResult,
@@ -34,6 +38,7 @@ from optimizer.model import (
     WinnerAward,
     to_fen,
 )
+from optimizer.search import solve_allocation
 from optimizer.solver import SolveStatus, solver_label
 
 
@@ -103,9 +108,7 @@ def solve_item(item: Item, rules: Rules, *, record: bool = False) -> ItemResult:
     lp_text = log_text = ""
     alloc, gap, status = None, None, Status.INFEASIBLE
     if reason is None:
-        run = solve_allocation(
-            p, rules.solver, rules.time_limit_seconds, rules.gap, record, packing_start(p)
-        )
+        run = solve_allocation(p, rules.solver, rules.time_limit_seconds, rules.gap, record)
         lp_text, log_text, gap = run.lp_text, run.log_text, run.report.gap
         alloc = run.allocation
         status = {
@@ -151,19 +154,48 @@ def _solve_pair(item: Item, rules: Rules, record: bool) -> ItemResult:
     return solve_item(item, rules, record=record)
 
 
+def solve_items(
+    items: Sequence[Item], rules: Rules, *, workers: int = 1, record: bool = False
+) -> Iterator[ItemResult]:
+    """Every item's result in input order, as soon as it and those before it are solved.
+
+    With ``workers`` > 1 the caller is one worker and ``workers`` − 1 processes the others:
+    the caller solves items from the front while the processes start up and take items from
+    the back, one each at a time, so a light batch never waits for the processes and the
+    results in front (the progress) come first.
+    """
+    if workers <= 1 or len(items) <= 1:
+        for item in items:
+            yield solve_item(item, rules, record=record)
+        return
+    size = min(workers - 1, len(items) - 1)
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+    todo, done, running = deque(range(len(items))), {}, {}
+    shown = 0
+    try:
+        while shown < len(items):
+            while todo and len(running) < size:
+                k = todo.pop()
+                running[pool.submit(_solve_pair, items[k], rules, record)] = k
+            for future in [f for f in running if f.done()]:
+                done[running.pop(future)] = future.result()
+            while shown in done:
+                yield done.pop(shown)
+                shown += 1
+            if todo:
+                k = todo.popleft()
+                done[k] = solve_item(items[k], rules, record=record)
+            elif running and shown not in done:
+                wait(running, return_when=FIRST_COMPLETED)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def solve_instance(
     instance: Instance, *, workers: int = 1, record: bool = False
 ) -> InstanceResult:
-    """Solve every item independently, in input order; ``workers`` > 1 uses processes."""
-    items = instance.items
-    if workers > 1 and len(items) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = tuple(
-                pool.map(_solve_pair, items, repeat(instance.rules), repeat(record), chunksize=1)
-            )
-    else:
-        results = tuple(solve_item(item, instance.rules, record=record) for item in items)
-    return InstanceResult(results)
+    """Solve every item independently, in input order; ``workers`` > 1 uses processes too."""
+    return InstanceResult(tuple(solve_items(instance.items, instance.rules, workers=workers, record=record)))
 
 
 def total_objective(result: InstanceResult) -> Decimal:

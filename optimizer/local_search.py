@@ -1,102 +1,14 @@
-"""Local searches that improve a feasible allocation.
+"""Local search that improves a feasible allocation of an untiered problem.
 
-``improve`` works on the linear cost of untiered winners (moves to a cheaper winner, swaps);
-``tier_moves`` on the real all-units cost of tiered winners (block, reach and single moves).
-Each result is checked against every rule and the start kept when it breaks one.
+``improve`` works on the linear cost (moves to a cheaper winner, swaps); the result is checked
+against every rule and the start kept when it breaks one.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from optimizer.allocation import (
-    Allocation,
-    Problem,
-    allocation_cost,
-    canonical_backups,
-    check_allocation,
-    effective_tiers,
-    paid_ucp,
-)
-from optimizer.fill import best_fill
+from optimizer.allocation import Allocation, Problem, canonical_backups, check_allocation
 
 MAX_LOCAL = 200
-TIER_PASSES = 3
-
-
-def winner_volume(p: Problem, alloc: Allocation, supplier: str) -> int:
-    """The volume an allocation gives one winner."""
-    return sum(v for v, s in zip(p.volumes, alloc.primary, strict=True) if s == supplier)
-
-
-def tier_moves(p: Problem, start: Allocation, reach: bool = True) -> Allocation:
-    """Local search on the real all-units cost: block moves, then single-region moves.
-
-    A block move hands all but the smallest ``min_regions`` regions of one winner to another
-    (a tier is often reached only by a whole block of volume, through worse intermediate
-    steps); a reach move hands another winner just enough regions to reach one of its tiers;
-    a single move hands one region over. Each is kept only when it lowers the cost
-    and breaks no rule (reach moves only with ``reach``). At most ``TIER_PASSES`` passes.
-    """
-    share = p.share_limit()
-    room = {b.supplier: b.capacity if share is None else min(b.capacity, share) for b in p.winners}
-    floor = {b.supplier: p.floor_volume(i) or 0 for i, b in enumerate(p.winners)}
-    bids = {b.supplier: b for b in p.winners}
-    owner = list(start.primary)
-    movable = [ri for ri, pin in enumerate(p.pins) if pin not in bids]
-
-    def cost(supplier: str, volume: int) -> Decimal:
-        return paid_ucp(bids[supplier], volume)[0] * volume
-
-    def try_move(regions: list[int], a: str, b: str) -> bool:
-        moved = sum(p.volumes[ri] for ri in regions)
-        va, vb = winner_volume(p, Allocation(tuple(owner), ()), a), winner_volume(p, Allocation(tuple(owner), ()), b)
-        if not regions or vb + moved > room[b] or va - moved < floor[a]:
-            return False
-        if sum(1 for s in owner if s == a) - len(regions) < p.min_regions:
-            return False
-        if cost(a, va - moved) + cost(b, vb + moved) >= cost(a, va) + cost(b, vb):
-            return False
-        for ri in regions:
-            owner[ri] = b
-        return True
-
-    def reach_moves(a: str, mine: list[int]) -> bool:
-        """Hand another winner just enough of a's regions to reach one of its tiers."""
-        va = sum(p.volumes[ri] for ri in mine)
-        for b in bids:
-            vb = winner_volume(p, Allocation(tuple(owner), ()), b)
-            for low, _ucp in effective_tiers(bids[b]):
-                need = low - vb
-                if b == a or need <= 0 or need > va or low > room[b]:
-                    continue
-                keep = set(best_fill([p.volumes[ri] for ri in mine], va - need))
-                if try_move([ri for k, ri in enumerate(mine) if k not in keep], a, b):
-                    return True
-        return False
-
-    for _ in range(TIER_PASSES):
-        changed = False
-        for a in bids:
-            mine = sorted((ri for ri in movable if owner[ri] == a), key=lambda ri: (p.volumes[ri], ri))
-            block = mine[p.min_regions :]
-            for b in bids:
-                if b != a and try_move(block, a, b):
-                    changed = True
-                    break
-            else:
-                changed = (reach and reach_moves(a, mine)) or changed
-        for ri in movable:
-            for b in bids:
-                if b != owner[ri] and try_move([ri], owner[ri], b):
-                    changed = True
-        if not changed:
-            break
-    primary = tuple(owner)
-    result = Allocation(primary, canonical_backups(p, primary))
-    if check_allocation(p, result) or allocation_cost(p, result) >= allocation_cost(p, start):
-        return start
-    return result
 
 
 def improve(p: Problem, start: Allocation) -> Allocation:

@@ -93,7 +93,8 @@ def fills(
         if pair:  # split the joint fill: the first winner's best fill, the rest if it fits
             part = [free[j] for j in chosen0]
             sub = best_fill([p.volumes[ri] for ri in part], room[lead[0]])
-            rest = [ri for j, ri in enumerate(part) if j not in set(sub)]
+            taken = set(sub)
+            rest = [ri for j, ri in enumerate(part) if j not in taken]
             if sum(p.volumes[ri] for ri in rest) > room[lead[1]]:
                 continue
             for j in sub:

@@ -1,23 +1,27 @@
-"""Solver choice and result reading — each in exactly one function.
+"""Solver choice and result reading — each in exactly one place.
 
-HiGHS (through ``pulp.HiGHS`` and highspy) is the default; CBC (the binary bundled with
-PuLP, driven through ``pulp.COIN_CMD`` to avoid the deprecated ``PULP_CBC_CMD``) is the
-fallback. The status and gap are read from the solver itself, never from PuLP's summary,
-because PuLP reports "Optimal" when HiGHS stopped at its time limit and leaves values in
-the variables when CBC found no solution.
+HiGHS (highspy, installed with ``pulp[highs]``) is the default and gets the formulation as
+arrays (``HighsModel``): loaded once, re-priced for each tier choice, asked for LP bounds and
+MILP solutions. CBC (the binary bundled with PuLP, driven through ``pulp.COIN_CMD`` to avoid
+the deprecated ``PULP_CBC_CMD``) is the fallback, through PuLP (``CbcModel``). The status and
+gap are read from the solver itself, never from PuLP's summary, because PuLP reports
+"Optimal" when HiGHS stopped at its time limit and leaves values in the variables when CBC
+found no solution.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import pulp
 from pulp.apis.coin_api import PULP_CBC_CMD
 
-PROBE_TOLERANCE = 1e-7
-PROBE_PASSES = 2
+from optimizer.formulation import Formulation, to_pulp
 
 
 class SolveStatus(StrEnum):
@@ -37,6 +41,15 @@ class SolveReport:
     gap: float | None
     objective: float | None
     solver: str
+
+
+@dataclass(frozen=True)
+class MipOutcome:
+    """One MILP run: the solver's report, its column values and its proven lower bound."""
+
+    report: SolveReport
+    values: np.ndarray | None
+    bound: float
 
 
 def highs_available() -> bool:
@@ -60,220 +73,175 @@ def resolve_name(requested: str) -> str:
     return "highs"
 
 
-class StartedHiGHS(pulp.HiGHS):
-    """``pulp.HiGHS`` that hands HiGHS a starting solution and loads the model in bulk.
+class HighsModel:
+    """A formulation loaded into HiGHS once: all columns, integrality marks and rows in one
+    call each, then LP bounds and MILP runs, re-priced in place for each tier choice.
 
-    PuLP's own loader adds columns one by one and marks each integer column with its own
-    call (quadratic in HiGHS for tens of thousands of columns), and walks every constraint
-    to list the variables five times per solve; this one lists them once and passes all
-    columns, integrality marks and rows to HiGHS in three calls.
+    One thread, the relative gap asked for and no absolute gap; with a start, HiGHS's own
+    feasibility-jump heuristic is skipped (it cost half the solve of a national item).
     """
 
-    def __init__(
-        self,
-        start: dict[str, float] | None = None,
-        probes: tuple[str, ...] = (),
-        cutoff: float | None = None,
-        **kwargs: object,
-    ) -> None:
-        """Keep the start and the probing plan; everything else goes to ``pulp.HiGHS``."""
-        super().__init__(**kwargs)
-        self.start = start
-        self.probes = probes
-        self.cutoff = cutoff
+    name = "highs"
 
-    def actualSolve(self, lp: pulp.LpProblem) -> int:
-        """Configure, load, start, run and read back, listing the variables only once."""
-        self.createAndConfigureSolver(lp)
-        variables = lp.variables()
-        self._load(lp, variables)
-        self._probe(lp, variables)
-        self._set_start(lp, variables)
-        lp.solverModel.run()
-        status, sol_status = self._read_values(lp, variables)
-        lp.assignStatus(status, sol_status)
-        return status
-
-    @staticmethod
-    def _load(lp: pulp.LpProblem, variables: list) -> None:
-        """All columns, integrality marks and rows in one call each."""
+    def __init__(self, form: Formulation, gap: float, log_path: str | None = None) -> None:
+        """Load the model; ``log_path`` keeps HiGHS's log (clearing records only)."""
         import highspy
 
-        inf = highspy.kHighsInf
-        sign = -1 if lp.sense == pulp.LpMaximize else 1
-        objective = lp.objective or {}
-        costs, lower, upper, integers = [], [], [], []
-        for i, var in enumerate(variables):
-            var.index = i
-            costs.append(sign * objective.get(var, 0.0))
-            lower.append(-inf if var.lowBound is None else var.lowBound)
-            upper.append(inf if var.upBound is None else var.upBound)
-            if var.cat == pulp.LpInteger:
-                integers.append(i)
-        model = lp.solverModel
-        model.addCols(len(variables), costs, lower, upper, 0, [0] * len(variables), [], [])
-        if integers:
-            kind = int(highspy.HighsVarType.kInteger)
-            model.changeColsIntegrality(len(integers), integers, [kind] * len(integers))
-        row_lower, row_upper, starts, indices, values = [], [], [], [], []
-        for i, constraint in enumerate(lp._constraints.values()):
-            constraint.index = i
-            starts.append(len(indices))
-            for var, coefficient in constraint.items():
-                if coefficient != 0:
-                    indices.append(var.index)
-                    values.append(coefficient)
-            lb, ub = constraint.getLb(), constraint.getUb()
-            row_lower.append(-inf if lb is None else lb)
-            row_upper.append(inf if ub is None else ub)
-        if starts:
-            model.addRows(len(starts), row_lower, row_upper, len(indices), starts, indices, values)
-
-    def _probe(self, lp: pulp.LpProblem, variables: list) -> None:
-        """Fix each probed binary whose LP bound, with it set to 1 (or 0), exceeds the cutoff
-        to the other value.
-
-        The cutoff is the cost of a known feasible solution (the warm start), so no solution
-        with that value can beat it: fixing the binary keeps an optimum (the start stays
-        feasible), and the gap the solver then proves holds for the full model too.
-        """
-        if not self.probes or self.cutoff is None:
-            return
-        model = lp.solverModel
-        index = {var.name: var.index for var in variables}
-        limit = self.cutoff + PROBE_TOLERANCE * max(1.0, abs(self.cutoff))
-        import highspy
-
-        kind = highspy.HighsModelStatus
-        model.setOptionValue("solve_relaxation", True)
-        fixed: set[int] = set()
-        for _ in range(PROBE_PASSES):  # a fix tightens the relaxation: probe the rest again
-            before = len(fixed)
-            for name in self.probes:
-                col = index.get(name)
-                if col is None or col in fixed or variables[col].upBound == 0:
-                    continue
-                for value in (1.0, 0.0):  # a value that cannot beat the cutoff: the other one
-                    model.changeColBounds(col, value, value)
-                    model.run()
-                    status = model.getModelStatus()
-                    bound = model.getInfo().objective_function_value
-                    cut = status in (kind.kInfeasible, kind.kUnboundedOrInfeasible) or (
-                        status == kind.kOptimal and bound > limit
-                    )
-                    if cut:
-                        model.changeColBounds(col, 1.0 - value, 1.0 - value)
-                        fixed.add(col)
-                        break
-                    model.changeColBounds(col, 0.0, 1.0)
-            if len(fixed) == before:
-                break
-        model.setOptionValue("solve_relaxation", False)
-
-    def _set_start(self, lp: pulp.LpProblem, variables: list) -> None:
-        """Hand HiGHS the starting solution (columns by PuLP's index), if any."""
-        if not self.start:
-            return
-        import highspy
-
-        solution = highspy.HighsSolution()
-        solution.col_value = [self.start.get(var.name, 0.0) for var in variables]
-        solution.value_valid = True
-        lp.solverModel.setSolution(solution)
-
-    @staticmethod
-    def _read_values(lp: pulp.LpProblem, variables: list) -> tuple[int, int]:
-        """Variable values back into PuLP, and PuLP's status pair (status read elsewhere)."""
-        import highspy
-
-        model = lp.solverModel
-        status = model.getModelStatus()
-        has_solution = model.getInfo().primal_solution_status == 2
-        if has_solution:
-            values = list(model.getSolution().col_value)
-            for var in variables:
-                var.varValue = values[var.index]
-        kind = highspy.HighsModelStatus
-        if status == kind.kOptimal:
-            return pulp.LpStatusOptimal, pulp.LpSolutionOptimal
-        if status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
-            return pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible
-        if status == kind.kUnbounded:
-            return pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded
-        if has_solution:
-            return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
-        return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
-
-
-def make_solver(
-    requested: str,
-    time_limit: float,
-    gap: float,
-    log_path: str | None = None,
-    start: dict[str, float] | None = None,
-    probes: tuple[str, ...] = (),
-    cutoff: float | None = None,
-) -> tuple[str, pulp.LpSolver]:
-    """Build the named solver: explicit time limit, relative gap, one thread, optional start.
-
-    The start (variable name → value) is used by HiGHS only; CBC runs without it.
-    """
-    name = resolve_name(requested)
-    if name == "highs":
-        extra: dict[str, object] = {}
+        self.form, self.gap = form, gap
+        self.label = solver_label("highs")
+        h = self.highs = highspy.Highs()
+        h.setOptionValue("output_flag", log_path is not None)
         if log_path is not None:
-            extra = {"log_to_console": False, "log_file": log_path}
-        solver = StartedHiGHS(
-            start=start,
-            probes=probes,
-            cutoff=cutoff,
-            msg=log_path is not None,
-            timeLimit=time_limit,
-            gapRel=gap,
-            gapAbs=0.0,
-            threads=1,
-            **extra,
-        )
-        return name, solver
-    cbc = pulp.COIN_CMD(
-        path=PULP_CBC_CMD.pulp_cbc_path,
-        msg=False,
-        timeLimit=time_limit,
-        gapRel=gap,
-        threads=1,
-        logPath=log_path,
-    )
-    return name, cbc
+            h.setOptionValue("log_to_console", False)
+            h.setOptionValue("log_file", log_path)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("mip_rel_gap", gap)
+        h.setOptionValue("mip_abs_gap", 0.0)
+        n = form.columns
+        h.addCols(n, form.cost, np.zeros(n), np.ones(n), 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        kind = np.full(n, int(highspy.HighsVarType.kInteger), dtype=np.uint8)
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), kind)
+        inf = highspy.kHighsInf
+        h.addRows(len(form.row_names), np.maximum(form.row_lower, -inf), np.minimum(form.row_upper, inf),
+                  len(form.index), form.starts, form.index, form.value)
+
+    def close(self) -> None:
+        """Close the log file, if any."""
+        self.highs.setOptionValue("log_file", "")
+
+    def update(self) -> None:
+        """Take the formulation's current prices and tier bands."""
+        form, h = self.form, self.highs
+        h.changeColsCost(form.columns, np.arange(form.columns, dtype=np.int32), form.cost)
+        rows = np.array(sorted(form.band_rows.values()), dtype=np.int32)
+        if len(rows):
+            h.changeRowsBounds(len(rows), rows, form.row_lower[rows], np.minimum(form.row_upper[rows], 1e30))
+
+    def lp_bound(self, time_limit: float) -> float:
+        """The LP relaxation's optimum (``inf`` when even the relaxation is infeasible)."""
+        import highspy
+
+        h = self.highs
+        h.setOptionValue("solve_relaxation", True)
+        h.setOptionValue("time_limit", max(0.01, time_limit))
+        h.run()
+        h.setOptionValue("solve_relaxation", False)
+        status = h.getModelStatus()
+        kind = highspy.HighsModelStatus
+        if status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+            return math.inf
+        if status != kind.kOptimal:
+            return -math.inf  # no bound proven (time limit)
+        return float(h.getInfo().objective_function_value)
+
+    def mip(self, start: np.ndarray | None, cutoff: float | None, time_limit: float) -> MipOutcome:
+        """Solve the MILP from an optional start; ``cutoff`` stops it at no better solution."""
+        import highspy
+
+        h = self.highs
+        h.setOptionValue("time_limit", max(0.01, time_limit))
+        h.setOptionValue("objective_bound", math.inf if cutoff is None else cutoff)
+        h.setOptionValue("mip_heuristic_run_feasibility_jump", start is None)
+        if start is not None:
+            solution = highspy.HighsSolution()
+            solution.col_value = list(start)
+            solution.value_valid = True
+            h.setSolution(solution)
+        h.run()
+        outcome = self._read()
+        if cutoff is not None and outcome.values is None and outcome.report.status is SolveStatus.INFEASIBLE:
+            return MipOutcome(outcome.report, None, max(outcome.bound, cutoff))  # nothing below the cutoff
+        return outcome
+
+    def _read(self) -> MipOutcome:
+        """Status, gap, objective, values and dual bound, read from HiGHS itself."""
+        import highspy
+
+        h = self.highs
+        status, info = h.getModelStatus(), h.getInfo()
+        kind = highspy.HighsModelStatus
+        has_solution = info.primal_solution_status == 2
+        values = np.array(h.getSolution().col_value) if has_solution else None
+        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else -math.inf
+        objective = float(info.objective_function_value) if has_solution else None
+        if status == kind.kOptimal:
+            gap = 0.0 if not math.isfinite(info.mip_gap) else max(0.0, info.mip_gap)
+            return MipOutcome(SolveReport(SolveStatus.OPTIMAL, gap, objective, self.label), values, bound)
+        if status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+            return MipOutcome(SolveReport(SolveStatus.INFEASIBLE, None, None, self.label), None, math.inf)
+        if status == kind.kObjectiveBound:  # nothing better than the cutoff exists
+            return MipOutcome(SolveReport(SolveStatus.INFEASIBLE, None, None, self.label), None, bound)
+        if has_solution:
+            gap = info.mip_gap if math.isfinite(info.mip_gap) else None
+            return MipOutcome(SolveReport(SolveStatus.FEASIBLE, gap, objective, self.label), values, bound)
+        return MipOutcome(SolveReport(SolveStatus.NO_SOLUTION, None, None, self.label), None, bound)
+
+
+class CbcModel:
+    """The fallback: the formulation through PuLP to CBC, rebuilt for each run (no LP bounds)."""
+
+    name = "cbc"
+
+    def __init__(self, form: Formulation, gap: float, log_path: str | None = None) -> None:
+        """Keep the formulation; CBC writes its log to ``log_path`` when given."""
+        self.form, self.gap, self.log_path = form, gap, log_path
+        self.label = solver_label("cbc")
+
+    def close(self) -> None:
+        """Nothing to close: CBC's log is copied after each run."""
+
+    def update(self) -> None:
+        """Nothing to do: each run builds the PuLP model from the formulation as it is."""
+
+    def lp_bound(self, time_limit: float) -> float:
+        """No cheap LP bound through CBC: every tier choice left by the search is solved."""
+        return -math.inf
+
+    def mip(self, start: np.ndarray | None, cutoff: float | None, time_limit: float) -> MipOutcome:
+        """Solve the MILP with CBC (CBC runs without the start)."""
+        prob, xs = to_pulp(self.form)
+        log = None
+        if self.log_path is not None:
+            log = f"{self.log_path}.cbc"
+        prob.solve(pulp.COIN_CMD(path=PULP_CBC_CMD.pulp_cbc_path, msg=False, timeLimit=max(1.0, time_limit),
+                                 gapRel=self.gap, threads=1, logPath=log))
+        if log is not None and os.path.exists(log):
+            with open(log, encoding="utf-8", errors="replace") as fh, open(self.log_path or "", "a") as out:
+                out.write(fh.read())
+        report = read_result(prob, "cbc", self.gap)
+        values = None
+        if report.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            values = np.array([x.varValue or 0.0 for x in xs])
+        bound = report.objective if report.status is SolveStatus.OPTIMAL and report.objective is not None else -math.inf
+        if report.status is SolveStatus.INFEASIBLE:
+            bound = math.inf
+        return MipOutcome(report, values, bound * (1 - self.gap) if math.isfinite(bound) and bound > 0 else bound)
+
+
+def open_model(requested: str, form: Formulation, gap: float, log_path: str | None = None) -> HighsModel | CbcModel:
+    """The named solver with the formulation loaded (HiGHS unless CBC is asked for or missing)."""
+    if resolve_name(requested) == "highs":
+        return HighsModel(form, gap, log_path)
+    return CbcModel(form, gap, log_path)
 
 
 def read_result(prob: pulp.LpProblem, name: str, gap: float) -> SolveReport:
-    """Read status, gap and objective from the solver that just ran on ``prob``."""
+    """Read status, gap and objective of a PuLP problem the named solver just ran on."""
     label = solver_label(name)
-    if name == "highs":
+    if name == "highs":  # a PuLP model solved by pulp.HiGHS (the benchmark's plain models)
         import highspy
 
         model = prob.solverModel
         status = model.getModelStatus()
         info = model.getInfo()
-        has_solution = info.primal_solution_status == 2
         if status == highspy.HighsModelStatus.kOptimal:
-            is_mip = any(int(k) for k in model.getLp().integrality_)
-            mip_gap = info.mip_gap if is_mip else 0.0
-            gap_value = 0.0 if not math.isfinite(mip_gap) else max(0.0, mip_gap)
-            return SolveReport(
-                SolveStatus.OPTIMAL, gap_value, info.objective_function_value, label
-            )
-        if status in (
-            highspy.HighsModelStatus.kInfeasible,
-            highspy.HighsModelStatus.kUnboundedOrInfeasible,
-        ):
+            gap_value = info.mip_gap if math.isfinite(info.mip_gap) else 0.0
+            return SolveReport(SolveStatus.OPTIMAL, max(0.0, gap_value), info.objective_function_value, label)
+        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return SolveReport(SolveStatus.INFEASIBLE, None, None, label)
-        if has_solution:
-            mip_gap = info.mip_gap
-            gap_value = mip_gap if math.isfinite(mip_gap) else None
-            return SolveReport(
-                SolveStatus.FEASIBLE, gap_value, info.objective_function_value, label
-            )
+        if info.primal_solution_status == 2:
+            gap_value = info.mip_gap if math.isfinite(info.mip_gap) else None
+            return SolveReport(SolveStatus.FEASIBLE, gap_value, info.objective_function_value, label)
         return SolveReport(SolveStatus.NO_SOLUTION, None, None, label)
     objective = pulp.value(prob.objective) if prob.objective is not None else None
     if prob.status == pulp.LpStatusInfeasible:
@@ -284,3 +252,8 @@ def read_result(prob: pulp.LpProblem, name: str, gap: float) -> SolveReport:
     if prob.sol_status == pulp.LpSolutionIntegerFeasible:
         return SolveReport(SolveStatus.FEASIBLE, None, objective, label)
     return SolveReport(SolveStatus.NO_SOLUTION, None, None, label)
+
+
+def elapsed(since: float) -> float:
+    """Seconds since a ``time.perf_counter()`` reading."""
+    return time.perf_counter() - since

@@ -31,6 +31,7 @@ from imports.demand import (
     DATA_SHEET,
     HOSPITAL_LIMITS,
     DemandParse,
+    DemandRow,
     read_demand_workbook,
     read_demand_workbook_bulk,
 )
@@ -187,7 +188,7 @@ def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospit
     if not parse.ok or not parse.count:
         session.rollback()
         return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
-    if missing := _missing_floors(parse.rows, floors):
+    if floors and (missing := _missing_floors(parse.rows, floors)):  # rows built only for a renewal
         session.rollback()
         return _rejection(missing, len(missing))
     batch = _batch(session, actor, batch_code, lock=True)
@@ -234,7 +235,7 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
     if not parse.ok or not parse.count:
         session.rollback()
         return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
-    if missing := _missing_floors(parse.rows, floors):
+    if floors and (missing := _missing_floors(parse.rows, floors)):  # rows built only for a renewal
         session.rollback()
         return _rejection(missing, len(missing))
     batch = session.get(Batch, batch.id, with_for_update=True, populate_existing=True)

@@ -58,10 +58,20 @@ def test_evaluation_runs_in_versions_and_records_clearing(db, session, world, ri
     assert done.objective_fen == 26000 + 0  # YP102 has no bids: no cost
     with db.read_session() as s:
         record = queries.clearing_record(s, officer, code, 1, "YP101")
-    assert record["snapshot"]["items"][0]["code"] == "YP101" and record["lp"]
+    assert record["snapshot"]["items"][0]["code"] == "YP101"
+    # the LP text and the log are made when the record is asked for, by a re-run of the snapshot
+    assert "capacity_B_supplier" in record["lp"] and "HiGHS" in record["solver_log"]
+    assert record["replay"]["matches_result"] is True
     with db.write_session() as s:
         second = services.request_evaluation(s, officer, code, OPENING, note="重新评审").value
     assert second.version == 2
+    # the same run in two worker processes: the same results, committed in item order
+    pooled = services.claim_and_run(db, second.id, officer, workers=2)
+    assert pooled.status == "done" and pooled.items_done == 2 and pooled.objective_fen == done.objective_fen
+    with db.read_session() as s:
+        _batch, view2 = queries.run_view(s, officer, code, 2)
+    assert [i.item_code for i, _r in sorted(view2.items, key=lambda pair: pair[0].id)] == ["YP101", "YP102"]
+    assert {i.item_code: r["objective"] for i, r in view2.items} == {i.item_code: r["objective"] for i, r in view.items}
 
 
 def test_pages_run_in_the_background_and_show_results(app, client, db, session, world, ring):

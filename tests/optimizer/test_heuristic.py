@@ -5,9 +5,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer.allocation import Problem, allocation_cost, check_allocation, solve_allocation
+from optimizer.allocation import Problem, allocation_cost, check_allocation
 from optimizer.fill import best_fill, near_fills
 from optimizer.heuristic import packing_start
+from optimizer.search import solve_allocation
 from tests.optimizer import bid
 
 

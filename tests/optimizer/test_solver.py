@@ -1,8 +1,22 @@
-"""Solver choice and reading the solver's own status."""
+"""Solver choice, the formulation handed to HiGHS as arrays and to CBC through PuLP, and
+reading the solver's own status."""
+
+import math
 
 import pulp
+from pulp.apis.coin_api import PULP_CBC_CMD
 
-from optimizer.solver import SolveStatus, make_solver, read_result, resolve_name, solver_label
+from optimizer.allocation import Problem, allocation_cost
+from optimizer.formulation import build_formulation, lp_text, to_pulp
+from optimizer.search import solve_allocation
+from optimizer.solver import HighsModel, SolveStatus, read_result, resolve_name, solver_label
+from tests.optimizer import bid
+
+
+def problem(capacity_a: int = 100, pins=(None, None, None)) -> Problem:
+    """A (0.10) and B (0.20) over three regions of 60, 50 and 40."""
+    return Problem("X", ("r1", "r2", "r3"), (60, 50, 40), pins,
+                   (bid("A", "0.10", capacity_a), bid("B", "0.20", 100)), 1, None, False)
 
 
 def tiny(infeasible: bool) -> pulp.LpProblem:
@@ -25,61 +39,44 @@ def test_highs_is_the_default_and_cbc_on_request():
 
 def test_both_solvers_report_optimal_and_infeasible():
     for name in ("highs", "cbc"):
+        run = solve_allocation(problem(), name, 10, 0.0)
+        # A takes 60 + 40 = 100 (10.00), B takes 50 (10.00)
+        assert run.report.status is SolveStatus.OPTIMAL and allocation_cost(problem(), run.allocation) == 20
+        assert run.allocation.primary == ("A", "B", "A")
+        # both regions of 60 and 50 pinned to A, whose capacity is 100: no allocation exists
+        assert solve_allocation(problem(pins=("A", "A", None)), name, 10, 0.0).report.status is SolveStatus.INFEASIBLE
+
+
+def test_pulp_reading_of_both_solvers():
+    for name, engine in (("highs", pulp.HiGHS(msg=False, gapRel=0.0)),
+                         ("cbc", pulp.COIN_CMD(path=PULP_CBC_CMD.pulp_cbc_path, msg=False))):
         prob = tiny(False)
-        used, solver = make_solver(name, 10, 1e-4)
-        prob.solve(solver)
-        report = read_result(prob, used, 1e-4)
-        assert report.status is SolveStatus.OPTIMAL and report.objective == 2
+        prob.solve(engine)
+        assert read_result(prob, name, 0.0).objective == 2
         prob = tiny(True)
-        used, solver = make_solver(name, 10, 1e-4)
-        prob.solve(solver)
-        assert read_result(prob, used, 1e-4).status is SolveStatus.INFEASIBLE
+        prob.solve(engine)
+        assert read_result(prob, name, 0.0).status is SolveStatus.INFEASIBLE
 
 
-def test_bulk_loader_matches_pulps_own_loader():
-    # mixed integer and continuous columns, a free column, a zero coefficient, ≤ / ≥ / = rows
-    def model():
-        prob = pulp.LpProblem("mixed", pulp.LpMinimize)
-        x = prob.add_variable("x", 0, 4, cat=pulp.LpInteger)
-        y = prob.add_variable("y", 0, None)
-        z = prob.add_variable("z", None, None)
-        prob.setObjective(pulp.LpAffineExpression({x: -3, y: 2, z: 1}))
-        rows = [({x: 2, y: 1}, pulp.LpConstraintLE, 7.5), ({x: 1, z: 1}, pulp.LpConstraintGE, 1),
-                ({z: 1, y: 0}, pulp.LpConstraintEQ, -0.5)]
-        for i, (coefs, sense, rhs) in enumerate(rows):
-            prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(coefs), sense, f"r{i}", rhs))
-        return prob, (x, y, z)
-
-    ours, own = model(), model()
-    ours[0].solve(make_solver("highs", 10, 0.0)[1])
-    own[0].solve(pulp.HiGHS(msg=False, gapRel=0.0))
-    assert [v.varValue for v in ours[1]] == [v.varValue for v in own[1]] == [3.0, 0.0, -0.5]
-    assert read_result(ours[0], "highs", 0.0).objective == -9.5
+def test_arrays_and_pulp_are_the_same_model():
+    form = build_formulation(problem())
+    prob, xs = to_pulp(form)
+    assert [x.name for x in xs] == form.col_names() == ["x_A_r1", "x_A_r2", "x_A_r3", "x_B_r1", "x_B_r2", "x_B_r3"]
+    assert list(prob._constraints) == form.row_names
+    text = lp_text(form)
+    assert "capacity_A" in text and "one_primary_per_region_r1" in text and "min_regions_B" in text
+    prob.solve(pulp.HiGHS(msg=False, gapRel=0.0))
+    model = HighsModel(form, 0.0)
+    outcome = model.mip(None, None, 10)
+    assert outcome.report.objective == pulp.value(prob.objective) == 20
+    assert form.primary(outcome.values) == ("A", "B", "A")
 
 
-def test_probing_fixes_only_choices_that_cannot_beat_the_cutoff():
-    # min 5a + 1b + 3c, a + b + c = 1: with a = 1 the bound is 5 > cutoff 3 (fixed to 0);
-    # with c = 1 it is 3, not above the cutoff (kept). The optimum (b) is unchanged.
-    prob = pulp.LpProblem("probe", pulp.LpMinimize)
-    a, b, c = (prob.add_variable(n, 0, 1, cat=pulp.LpBinary) for n in "abc")
-    prob.setObjective(pulp.LpAffineExpression({a: 5, b: 1, c: 3}))
-    prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression({a: 1, b: 1, c: 1}), pulp.LpConstraintEQ, "one", 1))
-    used, solver = make_solver("highs", 10, 0.0, start={"c": 1.0}, probes=("a", "c"), cutoff=3.0)
-    prob.solve(solver)
-    lp = prob.solverModel.getLp()
-    assert list(lp.col_upper_) == [0.0, 1.0, 1.0]
-    report = read_result(prob, used, 0.0)
-    assert report.status is SolveStatus.OPTIMAL and report.objective == 1
-
-
-def test_probing_fixes_a_binary_to_one_when_zero_cannot_beat_the_cutoff():
-    # cutoff 1 is the cost of b = 1; with b = 0 the bound is 3 (c), so b is fixed to 1.
-    prob = pulp.LpProblem("probe1", pulp.LpMinimize)
-    a, b, c = (prob.add_variable(n, 0, 1, cat=pulp.LpBinary) for n in "abc")
-    prob.setObjective(pulp.LpAffineExpression({a: 5, b: 1, c: 3}))
-    prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression({a: 1, b: 1, c: 1}), pulp.LpConstraintEQ, "one", 1))
-    used, solver = make_solver("highs", 10, 0.0, start={"b": 1.0}, probes=("b",), cutoff=1.0)
-    prob.solve(solver)
-    lp = prob.solverModel.getLp()
-    assert (lp.col_lower_[1], lp.col_upper_[1]) == (1.0, 1.0)
-    assert read_result(prob, used, 0.0).objective == 1
+def test_lp_bound_and_cutoff():
+    form = build_formulation(problem())
+    model = HighsModel(form, 0.0)
+    # fractional fill: A carries 100 at 0.10, B the other 50 at 0.20 — the integer optimum too
+    assert math.isclose(model.lp_bound(10), 20.0)
+    # a cutoff no allocation beats: nothing found below it, and the cutoff is the bound
+    outcome = model.mip(None, 19.0, 10)
+    assert outcome.values is None and outcome.bound >= 19.0

@@ -15,11 +15,11 @@ from optimizer.allocation import (
     canonical_backups,
     check_allocation,
     effective_tiers,
-    start_values,
 )
+from optimizer.choices import ChoiceQueue, leaf_problem, winner_bands
 from optimizer.evaluate import build_problem
-from optimizer.heuristic import tiered_start
 from optimizer.model import Status, to_fen
+from optimizer.search import solve_allocation
 from tests.optimizer import bid, item, rules
 
 
@@ -40,17 +40,21 @@ def test_a_lower_threshold_with_a_lower_price_applies_above_a_dearer_higher_tier
     assert res.objective == Decimal("22.00")
 
 
-def test_tiered_start_is_feasible_and_warm_start_names_the_tier_reached():
+def test_tier_choice_search_finds_the_block_that_reaches_a_tier():
+    # A 0.30, from 100 units 0.20 (cap 120); B 0.25. A at 110 (r1 + r2 = 60 + 50) pays 0.20:
+    # 22.00 + B 40 × 0.25 = 10.00 → 32.00, below any split at base prices.
     p = Problem(
         "X", ("r1", "r2", "r3"), (60, 50, 40), (None, None, None),
         (bid("A", "0.30", 120, tiers=[(100, "0.20")]), bid("B", "0.25")), 1, None, False,
     )
-    start = tiered_start(p)
-    assert start is not None and check_allocation(p, start) == []
-    values = start_values(p, start)
-    volume_a = sum(v for v, s in zip(p.volumes, start.primary, strict=True) if s == "A")
-    tier = 1 if volume_a >= 100 else 0
-    assert values[f"y_A_{tier}"] == 1.0 and values[f"z_A_{tier}"] == float(volume_a)
+    run = solve_allocation(p, "highs", 10, 0.0)
+    assert run.report.status == "optimal" and allocation_cost(p, run.allocation) == Decimal("32.00")
+    bands = winner_bands(p)
+    # A holds at least its one smallest region (40) and at most its capacity: base to 99, tier from 100
+    assert bands[0] == [(40.0, 0.3, 99.0), (100.0, 0.2, 120.0)]
+    leaf = leaf_problem(p, bands, (1, 0))
+    assert [(b.supplier, b.ucp, b.capacity) for b in leaf.winners] == [("A", Decimal("0.20"), 120), ("B", Decimal("0.25"), 150)]
+    assert leaf.minimum == (100, 40)
 
 
 TIERS = st.lists(
@@ -96,3 +100,38 @@ def test_tiered_optimum_equals_brute_force(case):
         return
     assert res.status is Status.OPTIMAL
     assert res.objective == to_fen(best)
+
+
+def _choice_of(p, bands, alloc):
+    """The tier choice an allocation lies in: per winner the band holding its volume."""
+    picks = []
+    for wi, b in enumerate(p.winners):
+        volume = sum(v for v, s in zip(p.volumes, alloc.primary, strict=True) if s == b.supplier)
+        found = [k for k, (lo, _u, hi) in enumerate(bands[wi]) if lo <= volume <= hi]
+        if not found:
+            return None
+        picks.append(found[0])
+    return tuple(picks)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiered_cases())
+def test_no_allocation_costs_less_than_the_bound_of_its_tier_choice(case):
+    # the search prunes on these bounds: every feasible allocation lies in a band of every
+    # winner and costs at least the bound of that choice and of every partial choice above it
+    it, rule = case
+    det = rr.determine_winners(it, rule)
+    if not det.winners:
+        return
+    p = build_problem(it, rule, det.winners)
+    bands = winner_bands(p)
+    queue = ChoiceQueue(p, bands)
+    for combo in product([b.supplier for b in p.winners], repeat=len(p.regions)):
+        alloc = Allocation(combo, canonical_backups(p, combo))
+        if check_allocation(p, alloc):
+            continue
+        picks = _choice_of(p, bands, alloc)
+        assert picks is not None
+        cost = float(allocation_cost(p, alloc))
+        for depth in range(len(picks) + 1):
+            assert queue.bound(picks[:depth]) <= cost + 1e-9
