@@ -16,6 +16,7 @@ from credit.policy import BREACH_KINDS, GRADES
 from credit.policy_settings import read_form, refusal, shown
 from credit.store import policy_row
 from procurement.rules import RuleError
+from web.actions import act as _run
 from web.auth import requires
 from web.db import get_session
 from web.downloads import attachment as file_download
@@ -23,22 +24,16 @@ from web.forms import EmptyForm
 from web.labels import label
 from web.listing import list_query
 
+
+def act(action, success: str, target: str):
+    """Run a use case of this package (its refusals flashed); see ``web.actions.act``."""
+    return _run(action, success, target, services.CreditError)
+
+
 bp = Blueprint("credit", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
 READERS = (Role.SUPPLIER_REP, *BUREAU)
 MAX_EVIDENCE = 5 * 1024 * 1024
-
-
-def _act(action, success: str, target: str):
-    """Run a use case; flash its refusal or success; 404 for what is outside the actor's scope."""
-    try:
-        action()
-        flash(success, "success")
-    except services.CreditError as exc:
-        flash(exc.args[0], "error")
-    except Forbidden:
-        abort(404)
-    return redirect(target)
 
 
 def _breach_or_404(breach_id: int) -> None:
@@ -133,7 +128,7 @@ def breach_statement(breach_id: int):
     if not form.validate_on_submit():
         flash(_("Please write the statement."), "error")
         return redirect(target)
-    return _act(lambda: services.state_breach(get_session(), g.actor, breach_id, form.text.data, utcnow()),
+    return act(lambda: services.state_breach(get_session(), g.actor, breach_id, form.text.data, utcnow()),
                 _("Statement sent."), target)
 
 
@@ -146,7 +141,7 @@ def breach_decide(breach_id: int):
     if not form.validate_on_submit() or form.decision.data not in ("confirm", "dismiss"):
         abort(400)
     confirm = form.decision.data == "confirm"
-    return _act(lambda: services.decide_breach(get_session(), g.actor, breach_id, confirm, form.note.data or "",
+    return act(lambda: services.decide_breach(get_session(), g.actor, breach_id, confirm, form.note.data or "",
                                                utcnow()),
                 _("Breach confirmed.") if confirm else _("Breach dismissed."), url_for("credit.breach", breach_id=breach_id))
 
@@ -209,7 +204,7 @@ def rating_decide(rating_id: int):
     if approve and not request.form.get("confirm"):
         flash(_("Publishing a rating cannot be undone: tick the confirmation box to go ahead."), "error")
         return redirect(url_for("credit.rating", rating_id=rating_id))
-    return _act(lambda: services.decide_rating(get_session(), g.actor, rating_id, approve, form.note.data or "",
+    return act(lambda: services.decide_rating(get_session(), g.actor, rating_id, approve, form.note.data or "",
                                                utcnow()),
                 _("Rating published.") if approve else _("Rating rejected."), url_for("credit.rating", rating_id=rating_id))
 
@@ -224,7 +219,7 @@ def repair(rating_id: int):
     if not form.validate_on_submit():
         flash(_("Please write the commitment."), "error")
         return redirect(target)
-    return _act(lambda: services.apply_repair(get_session(), g.actor, rating_id, form.text.data, utcnow()),
+    return act(lambda: services.apply_repair(get_session(), g.actor, rating_id, form.text.data, utcnow()),
                 _("Repair applied for."), target)
 
 

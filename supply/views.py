@@ -20,6 +20,7 @@ from supply.forms import (
     TakeoverForm,
 )
 from supply.models import ProblemKind
+from web.actions import act as _run
 from web.auth import requires
 from web.db import get_session, visible_batch
 from web.downloads import attachment as file_download
@@ -27,23 +28,17 @@ from web.forms import EmptyForm
 from web.labels import label
 from web.listing import list_query
 
+
+def act(action, success: str, target: str):
+    """Run a use case of this package (its refusals flashed); see ``web.actions.act``."""
+    return _run(action, success, target, services.SupplyError)
+
+
 bp = Blueprint("supply", __name__)
 BUREAU = (Role.PRICE_OFFICER, Role.ADMIN, Role.SETTLEMENT_OFFICER)
 PARTIES = (Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, *BUREAU)
 MAX_EVIDENCE = 5 * 1024 * 1024
 MAX_UNITS = 500
-
-
-def _act(action, success: str, target: str):
-    """Run a use case; flash its refusal or its success; 404 for what is outside the actor's scope."""
-    try:
-        action()
-        flash(success, "success")
-    except services.SupplyError as exc:
-        flash(exc.args[0], "error")
-    except Forbidden:
-        abort(404)
-    return redirect(target)
 
 
 def _problem_or_404(problem_id: int) -> None:
@@ -135,7 +130,7 @@ def answer(problem_id: int):
     if not form.validate_on_submit():
         flash(_("Please write the answer."), "error")
         return redirect(url_for("supply.problem", problem_id=problem_id))
-    return _act(lambda: services.answer_problem(get_session(), g.actor, problem_id, form.answer.data,
+    return act(lambda: services.answer_problem(get_session(), g.actor, problem_id, form.answer.data,
                                                 form.recovery_on.data, utcnow()),
                 _("Answer sent."), url_for("supply.problem", problem_id=problem_id))
 
@@ -149,7 +144,7 @@ def escalate(problem_id: int):
     if not form.validate_on_submit():
         flash(_("Please write what was said or written."), "error")
         return redirect(url_for("supply.problem", problem_id=problem_id))
-    return _act(lambda: services.escalate(get_session(), g.actor, problem_id, form.step.data, form.note.data, utcnow()),
+    return act(lambda: services.escalate(get_session(), g.actor, problem_id, form.step.data, form.note.data, utcnow()),
                 _("Escalation recorded; the supplier has been told."), url_for("supply.problem", problem_id=problem_id))
 
 
@@ -238,7 +233,7 @@ def takeover_decide(takeover_id: int):
     if approve and not request.form.get("confirm"):
         flash(_("Approving moves the volume and cannot be undone: tick the confirmation box to go ahead."), "error")
         return redirect(url_for("supply.takeover", takeover_id=takeover_id))
-    return _act(lambda: services.decide_takeover(get_session(), g.actor, takeover_id, approve, form.note.data or "",
+    return act(lambda: services.decide_takeover(get_session(), g.actor, takeover_id, approve, form.note.data or "",
                                                  utcnow()),
                 _("Takeover approved; the new contracts await signing.") if approve else _("Takeover rejected."),
                 url_for("supply.takeover", takeover_id=takeover_id))
@@ -256,6 +251,6 @@ def takeover_restore(takeover_id: int):
     if not request.form.get("confirm"):
         flash(_("Restoring the primary cannot be undone: tick the confirmation box to go ahead."), "error")
         return redirect(url_for("supply.takeover", takeover_id=takeover_id))
-    return _act(lambda: services.restore_primary(get_session(), g.actor, takeover_id, form.restored_on.data,
+    return act(lambda: services.restore_primary(get_session(), g.actor, takeover_id, form.restored_on.data,
                                                  form.note.data or "", utcnow()),
                 _("The primary supplier supplies again."), url_for("supply.takeover", takeover_id=takeover_id))
