@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from procurement.rules import RuleError
+from procurement.rules import parse_settings
 
 BREACH_KINDS = ("supply_failure", "refusal_to_deliver", "price_manipulation", "kickback")
 GRADES = ("general", "medium", "serious", "particularly_serious")  # 一般 / 中等 / 严重 / 特别严重
@@ -94,17 +94,7 @@ class CreditRules(BaseModel):
 
 def parse_credit_rules(data: dict | str | None) -> CreditRules:
     """Validate credit rules (dict or JSON text); :class:`RuleError` names the bad field."""
-    if data is None:
-        return CreditRules()
-    try:
-        if isinstance(data, str):
-            return CreditRules.model_validate_json(data)
-        return CreditRules.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "rules"
-        raise RuleError(field, first["msg"], first["type"],
-                        {k: v for k, v in (first.get("ctx") or {}).items() if k in ("ge", "gt", "le", "lt")}) from None
+    return parse_settings(CreditRules, data)
 
 
 @dataclass(frozen=True)

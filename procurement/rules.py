@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -177,14 +177,23 @@ class BatchRules(BaseModel):
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
 
 
+_Settings = TypeVar("_Settings", bound=BaseModel)
+
+
 def parse_rules(data: dict | str | None) -> BatchRules:
     """Validate a rule set (dict or JSON text); raise :class:`RuleError` naming the bad field."""
+    return parse_settings(BatchRules, data)
+
+
+def parse_settings(model: type[_Settings], data: dict | str | None) -> _Settings:
+    """Validate settings of a pydantic ``model`` (dict or JSON text; None: its defaults); raise
+    :class:`RuleError` naming the first bad field (batch rules here, credit rules in ``credit.policy``)."""
     if data is None:
-        return BatchRules()
+        return model()
     try:
         if isinstance(data, str):
-            return BatchRules.model_validate_json(data)
-        return BatchRules.model_validate(data)
+            return model.model_validate_json(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "rules"
