@@ -178,3 +178,14 @@ def test_data_sheet_found_after_other_sheets(context):
 def test_messages_carry_chinese_first_then_english(context):
     error = only_error(read([HEADER, row(committed=-1)], context))
     assert error.message().index("负数") < error.message().index("negative")
+
+
+def test_a_renewal_floor_refuses_less_than_last_cycles_purchase_whatever_the_reason(context):
+    from dataclasses import replace
+
+    renewal = replace(context, floors={("H001", "I001"): 950})  # accepted in the last cycle
+    error = only_error(read([HEADER, row("I001", last=1000, committed=940, reason="改用其他药品")], renewal))
+    assert (error.code, error.row, error.value) == ("below_renewal_floor", 2, "940")
+    assert "950" in error.reason_zh and "接续" in error.reason_zh
+    assert read([HEADER, row("I001", last=1000, committed=950)], renewal).ok
+    assert read([HEADER, row("I002", last=1000, committed=900)], renewal).ok  # no floor for that item
