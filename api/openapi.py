@@ -179,7 +179,8 @@ def settlement_schemas() -> dict:
              "advance_before": MONEY, "advance_after": MONEY,
              "clawback": MONEY | {"description": "returns after earlier settlements taken off the gross"},
              "lines": {"type": "integer"},
-             "released": {"type": "boolean", "description": "the run's bank files have been released"}}),
+             "released": {"type": "boolean", "description": "the run's bank files have been released"},
+             "bank_ref": {"type": "string", "description": "the bank's own reference (银行流水号) from its return file"}}),
         "Refund": _object(
             ["reference", "batch", "hospital", "supplier", "amount", "returns", "status", "requested_at",
              "received_on", "bank_ref"],
@@ -191,13 +192,14 @@ def settlement_schemas() -> dict:
              "bank_ref": {"type": ["string", "null"]}}),
         "Payment": _object(
             ["reference", "run", "batch", "month", "amount", "status", "status_at", "lines", "failure_reason",
-             "reissue_of", "released"],
+             "reissue_of", "released", "bank_ref"],
             {"reference": {"type": "string"}, "run": {"type": "string"}, "batch": {"type": "string"},
              "month": {"type": "string"}, "amount": MONEY,
              "status": {"type": "string", "enum": ["issued", "paid", "failed", "reissued"]},
              "status_at": {"type": ["string", "null"], "format": "date-time"}, "lines": {"type": "integer"},
              "failure_reason": {"type": "string"}, "reissue_of": {"type": ["string", "null"]},
-             "released": {"type": "boolean", "description": "the run's bank files have been released"}}),
+             "released": {"type": "boolean", "description": "the run's bank files have been released"},
+             "bank_ref": {"type": "string", "description": "the bank's own reference (银行流水号) from its return file"}}),
     }
 
 

@@ -197,5 +197,6 @@ def payment_rows(session: Session, actor: Actor) -> list[dict]:
     return [{"reference": i.reference, "run": run.run_ref, "batch": batch, "month": run.month,
              "amount": yuan(i.amount_fen), "status": i.status,
              "status_at": i.status_at.isoformat() if i.status_at else None, "lines": i.line_count,
-             "failure_reason": i.failure_reason, "reissue_of": reissue_of, "released": run.released_at is not None}
+             "failure_reason": i.failure_reason, "reissue_of": reissue_of, "released": run.released_at is not None,
+             "bank_ref": i.bank_ref}
             for i, run, batch, reissue_of in rows]

@@ -187,7 +187,8 @@ def _accept_all(client, tokens, rows, on="2026-10-08") -> list[int]:
 def _bank_return(session, world, run_id: int, status: str) -> None:
     """The bank answers every instruction of the run with ``status`` (成功 / 失败)."""
     refs = session.exec(select(PaymentInstruction.reference).where(PaymentInstruction.run_id == run_id)).all()
-    body = "指令编号,状态,失败原因\n" + "".join(f"{r},{status},{'账户已销户' if status == '失败' else ''}\n" for r in refs)
+    body = "指令编号,状态,失败原因,银行流水号\n" + "".join(
+        f"{r},{status},{'账户已销户' if status == '失败' else ''},{'' if status == '失败' else 'BK' + r[-6:]}\n" for r in refs)
     services.import_bank_return(session, world.actors[("A", Role.SETTLEMENT_OFFICER)], run_id, body.encode(),
                                 "return.csv", utcnow())
 
@@ -235,7 +236,7 @@ def test_apply_reconcile_run_then_statements_and_payments(client, session, world
     assert payment | {"status_at": None} == {
         "reference": payment["reference"], "run": run.run_ref, "batch": setup.code, "month": "2026-10",
         "amount": "99.60", "status": "issued", "status_at": None, "lines": 2, "failure_reason": "",
-        "reissue_of": None, "released": True}
+        "reissue_of": None, "released": True, "bank_ref": ""}
     (line,) = [a for r in client.get("/api/v1/deliveries", headers=tokens["hospital"]).get_json()
                for a in r["acceptances"] if a["id"] == ids[0]]
     assert line["settled"] and line["applied_month"] == "2026-10" and line["reconcile_status"] == "confirmed"
@@ -255,6 +256,7 @@ def test_apply_reconcile_run_then_statements_and_payments(client, session, world
     new, old = client.get("/api/v1/payments", headers=tokens["supplier"]).get_json()
     assert (old["status"], old["failure_reason"], new["status"], new["reissue_of"], new["amount"]) == (
         "reissued", "账户已销户", "paid", old["reference"], "99.60")
+    assert (old["bank_ref"], new["bank_ref"]) == ("", "BK" + new["reference"][-6:])  # the bank's own reference
     assert date.fromisoformat(new["status_at"][:10]) == utcnow().date()
     assert client.get("/api/v1/payments", headers=tokens["supplier_b"]).get_json() == []
     assert client.get("/api/v1/statements", headers=tokens["hospital_b"]).get_json() == []
