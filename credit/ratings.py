@@ -19,6 +19,7 @@ from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from accounts.scoping import scope
 from core import audit
+from core.clock import local_day
 from core.db import advisory_xact_lock, lock_for_update
 from core.i18n import N_
 from credit.breaches import _text
@@ -41,7 +42,7 @@ def derivation(session: Session, region_code: str, supplier_org_id: int, now: da
     rows = session.exec(select(Breach).where(Breach.region_code == region_code, Breach.supplier_org_id == supplier_org_id,
                                              Breach.status == "confirmed")).all()
     return derive_grade(policy_for(session, region_code),
-                        [CountedBreach(b.reference, b.kind, b.occurred_on) for b in rows], now.date())
+                        [CountedBreach(b.reference, b.kind, b.occurred_on) for b in rows], local_day(now))
 
 
 def propose_rating(session: Session, actor: Actor, supplier_org_id: int, now: datetime) -> Rating:
@@ -107,7 +108,7 @@ def decide_rating(session: Session, actor: Actor, rating_id: int, approve: bool,
                      {"rating": rating.id, "note": note[:200]}, at=now)
         session.commit()
         return rating
-    rules, today = policy_for(session, rating.region_code), now.date()
+    rules, today = policy_for(session, rating.region_code), local_day(now)
     advisory_xact_lock(session, f"credit-ref:{rating.region_code}")
     seq = session.exec(select(func.count()).select_from(Rating).where(Rating.region_code == rating.region_code,
                                                                       Rating.reference.is_not(None))).one() + 1
@@ -116,7 +117,7 @@ def decide_rating(session: Session, actor: Actor, rating_id: int, approve: bool,
                                                      Rating.status == "published")).all():
         earlier.status, earlier.ended_on = "superseded", today
         session.add(earlier)
-    rating.status, rating.reference = "published", f"XY{rating.region_code}-{now:%Y}-{seq:05d}"
+    rating.status, rating.reference = "published", f"XY{rating.region_code}-{today:%Y}-{seq:05d}"
     rating.valid_from, rating.valid_until = today, rules.validity_end(rating.grade, today)
     session.add(rating)
     notify(session, {supplier.id}, Role.SUPPLIER_REP, "credit_rating_published", "",
@@ -134,7 +135,7 @@ def apply_repair(session: Session, actor: Actor, rating_id: int, commitment: str
     if actor.role != Role.SUPPLIER_REP:
         raise Forbidden("supplier reps only")
     rating = visible_rating(session, actor, rating_id)
-    if rating.status != "published" or rating.valid_until < now.date():
+    if rating.status != "published" or rating.valid_until < local_day(now):
         raise CreditError(N_("Only a rating in force can be repaired."))
     if session.exec(select(Repair.id).where(Repair.rating_id == rating.id, Repair.status == "applied")).first():
         raise CreditError(N_("A repair of this rating awaits its decision."))
@@ -155,7 +156,7 @@ def repair_refusal(session: Session, rating: Rating, repair: Repair, now: dateti
     if repair.status != "applied":
         return N_("The repair has been decided.")
     wait = policy_for(session, rating.region_code).repair_wait_days
-    if rating.valid_from and now.date() < rating.valid_from + timedelta(days=wait):
+    if rating.valid_from and local_day(now) < rating.valid_from + timedelta(days=wait):
         return N_("Credit repair can be granted from %(day)s (%(n)s days after publication).",
                   day=(rating.valid_from + timedelta(days=wait)).isoformat(), n=wait)
     return None
@@ -177,7 +178,7 @@ def decide_repair(session: Session, actor: Actor, repair_id: int, grant: bool, n
     repair.decision_note = note
     repair.status, repair.decided_by, repair.decided_at = ("granted" if grant else "refused"), actor.user_id, now
     if grant:
-        rating.status, rating.ended_on = "repaired", now.date()
+        rating.status, rating.ended_on = "repaired", local_day(now)
         session.add(rating)
     session.add(repair)
     notify(session, {repair.supplier_org_id}, Role.SUPPLIER_REP, "credit_repair_decided", "",

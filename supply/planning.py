@@ -14,8 +14,10 @@ applies.
   winners with capacity left, by price; or, under ``next_ranked``, the best-ranked of them.
 * Capacity left: the taker's declared capacity for the item minus what it already carries
   (its contracts' agreed volumes and the volume of takeovers to it still proposed).
-* Price (``takeover_price``): the taker's own winning price, or the failed winner's price with
-  the difference charged to the failed winner.
+* Price (``takeover_price``): the taker is paid its own winning price; under ``failed_price`` the
+  hospital's cost stays the failed winner's price and the difference is charged to the failed
+  winner — each settled line of the taker records it, and settlement nets it from the failed
+  winner's next payment to that hospital or asks it back (``settlement.runs.differences``).
 """
 
 from __future__ import annotations
@@ -105,8 +107,10 @@ class Plan:
         return sum(line.moved for line in self.lines)
 
     def contract_price(self, line: PlannedLine) -> int:
-        """The new contract's price by the batch's price rule."""
-        return self.taker.ucp_e4 if self.price_rule == "backup_price" else line.contract.ucp_e4
+        """The new contract's price: the taker's own under either rule (it is paid what it bid);
+        under ``failed_price`` the failed winner is charged the difference to its own price
+        (``settlement.runs.differences``), so the hospital's cost stays the failed winner's price."""
+        return self.taker.ucp_e4
 
 
 def _org(session: Session, code: str, kind: str) -> Organisation:

@@ -15,7 +15,7 @@ from accounts.scoping import scope
 from core.money import line_amount_fen
 from procurement.models import Batch, BatchItem, Item, Region
 from review.models import Contract
-from settlement.models import Acceptance, Delivery
+from settlement.models import Acceptance, ClawbackRefund, Delivery, PriceDifference, SettlementRun
 from supply.models import Escalation, SupplyProblem, Takeover, TakeoverLine
 from supply.problems import escalations_of
 
@@ -64,12 +64,16 @@ class LineView:
     old: Contract
     new: Contract | None
     accepted: int  # units accepted under the new contract (net of returns)
+    charged: bool = False  # the takeover's price rule charges the difference to the failed winner
 
     @property
     def difference_fen(self) -> int:
-        """What the failed winner owes for these units: (taker's price − contract price) × accepted."""
-        unit = self.line.taker_ucp_e4 - self.line.contract_ucp_e4
-        return line_amount_fen(self.accepted, unit) if unit > 0 else 0
+        """What the failed winner owes for the units accepted so far: their amount at the contract
+        (taker's) price − at the failed winner's price (settlement records it line by line)."""
+        if not self.charged or self.line.contract_ucp_e4 <= self.line.failed_ucp_e4:
+            return 0
+        return line_amount_fen(self.accepted, self.line.contract_ucp_e4) - line_amount_fen(self.accepted,
+                                                                                          self.line.failed_ucp_e4)
 
 
 @dataclass
@@ -83,6 +87,19 @@ class TakeoverView:
     taker: Organisation
     lines: list[LineView] = field(default_factory=list)
     names: dict[int, str] = field(default_factory=dict)  # user id → display name
+    charges: list[PriceDifference] = field(default_factory=list)  # recorded by settlement runs
+    runs: dict[int, str] = field(default_factory=dict)  # run id → reference
+    refunds: dict[int, str] = field(default_factory=dict)  # refund id → reference
+
+    @property
+    def charged_fen(self) -> int:
+        """The price differences settlement has recorded against the failed winner."""
+        return sum(c.amount_fen for c in self.charges)
+
+    @property
+    def collected_fen(self) -> int:
+        """Of those, what a run has taken off the failed winner's payments."""
+        return sum(c.amount_fen for c in self.charges if c.clawback_run_id is not None)
 
     @property
     def moved(self) -> int:
@@ -114,7 +131,17 @@ def takeover_view(session: Session, actor: Actor, takeover_id: int) -> TakeoverV
         new = session.get(Contract, line.new_contract_id) if line.new_contract_id else None
         view.lines.append(LineView(line, session.get(Organisation, line.hospital_org_id),
                                    session.get(Contract, line.old_contract_id), new,
-                                   int(accepted.get(line.new_contract_id, 0))))
+                                   int(accepted.get(line.new_contract_id, 0)), takeover.price_rule == "failed_price"))
+    line_ids = [line.id for line in lines]
+    if line_ids:
+        view.charges = list(session.exec(select(PriceDifference).where(PriceDifference.takeover_line_id.in_(line_ids))
+                                         .order_by(PriceDifference.id)).all())
+    run_ids = {c.settled_run_id for c in view.charges} | {c.clawback_run_id for c in view.charges}
+    view.runs = dict(session.exec(select(SettlementRun.id, SettlementRun.run_ref)
+                                  .where(SettlementRun.id.in_(run_ids - {None}))).all()) if view.charges else {}
+    refund_ids = {c.refund_id for c in view.charges} - {None}
+    view.refunds = dict(session.exec(select(ClawbackRefund.id, ClawbackRefund.reference)
+                                     .where(ClawbackRefund.id.in_(refund_ids))).all()) if refund_ids else {}
     people = {takeover.proposed_by, takeover.decided_by, takeover.restored_by} - {None}
     view.names = {u.id: u.display_name for u in session.exec(select(User).where(User.id.in_(people))).all()}
     return view

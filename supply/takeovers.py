@@ -21,6 +21,7 @@ from accounts.roles import Role
 from accounts.scoping import scope
 from bidding.models import OpenedBid, OpeningRecord
 from core import audit
+from core.clock import local_day
 from core.db import advisory_xact_lock, lock_for_update
 from core.formats import pack_spec, qty
 from core.i18n import N_
@@ -212,9 +213,9 @@ def restore_primary(session: Session, actor: Actor, takeover_id: int, restored_o
     if actor.role != Role.PRICE_OFFICER:
         raise Forbidden("price officers only")
     takeover = visible_takeover(session, actor, takeover_id)
-    if (why := restore_refusal(takeover, now.date())) is not None:
+    if (why := restore_refusal(takeover, local_day(now))) is not None:
         raise SupplyError(why)
-    if not takeover.starts_on < restored_on <= min(now.date(), takeover.ends_on):
+    if not takeover.starts_on < restored_on <= min(local_day(now), takeover.ends_on):
         raise SupplyError(N_("The primary can be restored from a day after the takeover's start, up to today and "
                              "its end."))
     advisory_xact_lock(session, f"takeover:{takeover.batch_id}")

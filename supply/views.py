@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
 from accounts.roles import Role
-from core.clock import utcnow
+from core.clock import local_day, utcnow
 from procurement.names import item_title
 from supply import lists, queries, services
 from supply.forms import (
@@ -216,8 +216,8 @@ def takeover(takeover_id: int):
     now = utcnow()
     return render_template("supply/takeover.html", v=view, title=item_title, now=now,
                            decision_refusal=services.decision_refusal(session, g.actor, view.takeover),
-                           restore_refusal=services.restore_refusal(view.takeover, now.date()),
-                           decide_form=DecideForm(), restore_form=RestoreForm(formdata=None, restored_on=now.date()),
+                           restore_refusal=services.restore_refusal(view.takeover, local_day(now)),
+                           decide_form=DecideForm(), restore_form=RestoreForm(formdata=None, restored_on=local_day(now)),
                            form=EmptyForm())
 
 
