@@ -228,15 +228,17 @@ def _choose(rules_choice: str, lines: list[PlannedLine], options: list[Candidate
     return chosen, basis
 
 
-def plan_takeover(session: Session, batch: Batch, inp: TakeoverInput) -> Plan:
-    """The takeover ``inp`` declares, checked against every rule (raises :class:`SupplyError`)."""
+def plan_takeover(session: Session, batch: Batch, inp: TakeoverInput, within: str | None = None) -> Plan:
+    """The takeover ``inp`` declares, checked against every rule (raises :class:`SupplyError`);
+    ``within``: the declaring officer's region — hospitals outside it are not theirs to move."""
     if batch.status not in ("published", "execution"):
         raise SupplyError(N_("Only a published batch in execution has contracts to take over."))
     batch_item, item = _item(session, batch, inp.item_code)
     failed = _org(session, inp.failed_code, "supplier")
     if not inp.units:
         raise SupplyError(N_("Choose the cities or hospitals the supply failure concerns."))
-    found = affected(session, batch_item, failed, inp.units)
+    found = [(c, h) for c, h in affected(session, batch_item, failed, inp.units)
+             if within is None or region_contains(within, h.region_code)]
     if not found:
         raise SupplyError(N_("%(name)s has no signed contract for this item in the chosen cities or hospitals.",
                              name=failed.name))

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from accounts.actor import Actor
 from accounts.models import Organisation, User
-from accounts.scoping import scope
+from accounts.scoping import scope, within_region
 from core.money import line_amount_fen
 from procurement.models import Batch, BatchItem, Item, Region
 from review.models import Contract
@@ -157,20 +157,25 @@ class FormChoices:
     cities: list[tuple[Region | None, str, list[Organisation]]]  # region, its code, hospitals
 
 
-def form_choices(session: Session, batch: Batch, item_code: str | None, supplier_code: str | None) -> FormChoices:
-    """The choices of the takeover form of ``batch`` (the caller checked the officer's scope)."""
+def form_choices(session: Session, actor: Actor, batch: Batch, item_code: str | None,
+                 supplier_code: str | None) -> FormChoices:
+    """The choices of the takeover form of ``batch``, read through :func:`scope`: the suppliers
+    holding contracts the officer may see, and the hospitals of those contracts inside the
+    officer's region (the caller checked the batch's scope)."""
     items = list(session.exec(select(Item).join(BatchItem, BatchItem.item_id == Item.id)
                               .where(BatchItem.batch_id == batch.id).order_by(Item.code)).all())
-    suppliers = list(session.exec(select(Organisation).join(Contract, Contract.supplier_org_id == Organisation.id)
-                                  .where(Contract.batch_id == batch.id).distinct().order_by(Organisation.code)).all())
+    contracts = scope(select(Contract.supplier_org_id).where(Contract.batch_id == batch.id), actor, Contract)
+    suppliers = list(session.exec(select(Organisation).where(Organisation.id.in_(contracts))
+                                  .order_by(Organisation.code)).all())
     cities: dict[str, list[Organisation]] = {}
     if item_code and supplier_code:
         holders = select(Organisation.id).where(Organisation.code == supplier_code)
-        served = (select(Contract.hospital_org_id).join(BatchItem, BatchItem.id == Contract.batch_item_id)
-                  .join(Item, Item.id == BatchItem.item_id)
-                  .where(Contract.batch_id == batch.id, Item.code == item_code, Contract.status == "signed",
-                         Contract.supplier_org_id.in_(holders)))
-        rows = session.exec(select(Organisation).where(Organisation.id.in_(served))
+        served = scope(select(Contract.hospital_org_id).join(BatchItem, BatchItem.id == Contract.batch_item_id)
+                       .join(Item, Item.id == BatchItem.item_id)
+                       .where(Contract.batch_id == batch.id, Item.code == item_code, Contract.status == "signed",
+                              Contract.supplier_org_id.in_(holders)), actor, Contract)
+        rows = session.exec(select(Organisation).where(Organisation.id.in_(served),
+                                                       within_region(Organisation.region_code, actor.region_code))
                             .order_by(Organisation.region_code, Organisation.code)).all()
         for hospital in rows:
             cities.setdefault(hospital.region_code[:4] + "00", []).append(hospital)
@@ -187,15 +192,18 @@ def delivered_under(session: Session, contract_ids: list[int]) -> dict[int, int]
                                                .group_by(Delivery.contract_id)).all()}
 
 
-def taker_choices(session: Session, batch: Batch, item_code: str, supplier_code: str) -> list:
+def taker_choices(session: Session, actor: Actor, batch: Batch, item_code: str, supplier_code: str) -> list:
     """The winners of the item (other than the failed one) the form offers as takers, best price
-    first, with their capacity left (``planning.candidates``)."""
+    first, with their capacity left (``planning.candidates``); the failed winner must hold a
+    contract of the batch the officer may see."""
     from supply.planning import candidates
 
     row = session.exec(select(BatchItem, Item).join(Item, BatchItem.item_id == Item.id)
                        .where(BatchItem.batch_id == batch.id, Item.code == item_code)).first()
-    failed = session.exec(select(Organisation).where(Organisation.code == supplier_code)).first()
-    contract = session.exec(select(Contract).where(Contract.batch_id == batch.id)).first()
-    if row is None or failed is None or contract is None:
+    contract = session.exec(scope(select(Contract).join(Organisation, Organisation.id == Contract.supplier_org_id)
+                                  .where(Contract.batch_id == batch.id, Organisation.code == supplier_code),
+                                  actor, Contract)).first()
+    if row is None or contract is None:
         return []
-    return candidates(session, batch, row[0], row[1], failed, contract.evaluation_id)
+    return candidates(session, batch, row[0], row[1], session.get(Organisation, contract.supplier_org_id),
+                      contract.evaluation_id)

@@ -50,7 +50,7 @@ def officer_batch(session: Session, actor: Actor, code: str) -> Batch:
 
 def preview_takeover(session: Session, actor: Actor, code: str, inp: TakeoverInput) -> Plan:
     """The plan of a declared takeover, writing nothing (the page's preview)."""
-    return plan_takeover(session, officer_batch(session, actor, code), inp)
+    return plan_takeover(session, officer_batch(session, actor, code), inp, actor.region_code)
 
 
 def propose_takeover(session: Session, actor: Actor, code: str, inp: TakeoverInput, now: datetime,
@@ -64,7 +64,7 @@ def propose_takeover(session: Session, actor: Actor, code: str, inp: TakeoverInp
             SupplyProblem.id == problem_id, SupplyProblem.batch_id == batch.id)).first() is None:
         raise SupplyError(N_("No such supply problem in this batch."))
     advisory_xact_lock(session, f"takeover:{batch.id}")
-    plan = plan_takeover(session, batch, inp)
+    plan = plan_takeover(session, batch, inp, actor.region_code)
     seq = session.exec(select(func.count()).select_from(Takeover).where(Takeover.batch_id == batch.id)).one() + 1
     takeover = Takeover(reference=f"BG-{batch.id}-{seq:04d}", batch_id=batch.id, batch_item_id=plan.batch_item.id,
                         failed_org_id=plan.failed.id, taker_org_id=plan.taker.org.id, taker_basis=plan.basis,

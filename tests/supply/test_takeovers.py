@@ -346,3 +346,26 @@ def test_two_officers_approving_at_once_move_the_volume_once(db, session, world,
     session.expire_all()
     assert len(session.exec(select(Contract).where(Contract.origin == f"T{takeover.id}")).all()) == 3
     assert ex.contract(session, "370100").agreed_volume == 0  # moved once (nothing had been shipped)
+
+
+def test_the_form_offers_only_what_the_officers_scope_holds(session, world, ex):
+    from supply.queries import form_choices, taker_choices
+
+    batch = session.exec(select(Batch).where(Batch.code == ex.code)).one()
+    mine = form_choices(session, ex.officer, batch, "YP101", "A-supplier")
+    assert [s.code for s in mine.suppliers] == ["A-supplier", "A2-supplier"]
+    assert [code for _r, code, _hs in mine.cities] == ["370100", "370300", "370400"]
+    assert [c.org.code for c in taker_choices(session, ex.officer, batch, "YP101", "A-supplier")] == ["A2-supplier"]
+    foreign = world.actors[("B", Role.PRICE_OFFICER)]  # handed the batch by mistake: its scope holds nothing
+    theirs = form_choices(session, foreign, batch, "YP101", "A-supplier")
+    assert (theirs.suppliers, theirs.cities) == ([], [])
+    assert taker_choices(session, foreign, batch, "YP101", "A-supplier") == []
+
+
+def test_a_declaration_moves_only_hospitals_inside_the_officers_region(session, ex):
+    from supply.planning import plan_takeover
+
+    batch = session.exec(select(Batch).where(Batch.code == ex.code)).one()
+    inp = services.TakeoverInput("YP101", "A-supplier", THREE, START, None, None, "未配送")
+    assert len(plan_takeover(session, batch, inp).lines) == 3
+    assert [line.hospital.code for line in plan_takeover(session, batch, inp, "370300").lines] == ["H-370300"]
