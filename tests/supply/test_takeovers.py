@@ -215,6 +215,10 @@ def test_failed_price_rule_pays_the_backup_its_price_and_collects_the_difference
         hosp_a: (1400, failed_id, run.id, run.id), hosp_d: (6012 - 5010, failed_id, run.id, None)}
     view = takeover_view(session, other.officer, takeover.id)
     assert (view.charged_fen, view.collected_fen) == (2402, 1400)
+    from settlement.runs.queries import differences_netted
+
+    (line,) = differences_netted(session, run)  # its own line on the run's page
+    assert (line[0].amount_fen, line[0].quantity, line[3]) == (1400, 700, takeover.reference)
 
     # a second run of the month is a no-op: nothing charged twice
     again = _settle_month(session, world, other, "2026-05", datetime(2026, 6, 2, 2, tzinfo=UTC))
