@@ -119,10 +119,14 @@ class SuspensionRow:
     rating: Rating
     last_day: date
     in_force: bool  # on the day asked
+    region_name: str  # the rating bureau's region
 
 
 def suspension_history(session: Session, product: ListedProduct, on: date) -> list[SuspensionRow]:
     """The ratings that suspended the product's listing anywhere in its province, newest first."""
-    return [SuspensionRow(r, last_day_held(r), r.valid_from <= on <= last_day_held(r))
-            for r in listing_suspensions(session, product.supplier_org_id)
+    rows = [r for r in listing_suspensions(session, product.supplier_org_id)
             if region_contains(product.region_code, r.region_code) or region_contains(r.region_code, product.region_code)]
+    names = dict(session.exec(select(Region.code, Region.name).where(Region.code.in_({r.region_code for r in rows}))
+                              ).all()) if rows else {}
+    return [SuspensionRow(r, last_day_held(r), r.valid_from <= on <= last_day_held(r),
+                          names.get(r.region_code, r.region_code)) for r in rows]

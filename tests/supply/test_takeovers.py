@@ -373,3 +373,32 @@ def test_a_declaration_moves_only_hospitals_inside_the_officers_region(session, 
     inp = services.TakeoverInput("YP101", "A-supplier", THREE, START, None, None, "未配送")
     assert len(plan_takeover(session, batch, inp).lines) == 3
     assert [line.hospital.code for line in plan_takeover(session, batch, inp, "370300").lines] == ["H-370300"]
+
+
+def test_the_takeover_and_run_pages_show_each_price_difference_and_where_it_went(app, client, db, session, world,
+                                                                                  ring, ex):
+    from tests.conftest import csrf_token, login
+
+    other = build(db, session, world, ring, datetime(2026, 3, 2, 2, tzinfo=UTC), code="BG4",
+                  rules={"takeover_price": "failed_price"}, ex=ex)
+    a = other.contract(session, "370100")
+    _ship(session, other.failed, a, 1000, date(2026, 4, 28), datetime(2026, 4, 28, 8, tzinfo=UTC))
+    takeover = _declare(session, other, units=("370100",))
+    services.decide_takeover(session, other.officer2, takeover.id, True, "", T)
+    review.sign_all(session, other.hospitals["370100"], other.code, T + timedelta(hours=2))
+    review.sign_all(session, other.backup, other.code, T + timedelta(hours=2))
+    new_a = other.contract(session, "370100", origin=f"T{takeover.id}")
+    _ship(session, other.backup, new_a, 700, date(2026, 5, 12), datetime(2026, 5, 12, 8, tzinfo=UTC))
+    for delivery in session.exec(select(Delivery).where(Delivery.contract_id.in_([a.id, new_a.id]))).all():
+        settlement.accept_delivery(session, other.hospitals["370100"], delivery.id, delivery.quantity,
+                                   delivery.shipped_on + timedelta(days=1), datetime(2026, 5, 20, tzinfo=UTC))
+    run = _settle_month(session, world, other, "2026-05", datetime(2026, 6, 2, 2, tzinfo=UTC)).run
+    takeover_id, run_id, ref, run_ref = takeover.id, run.id, takeover.reference, run.run_ref
+    session.commit()
+    login(client, "a_price_officer")
+    page = client.get(f"/takeovers/{takeover_id}").get_data(as_text=True)
+    assert "向原中选企业收取的差价" in page and "¥14.00" in page and f"已在结算 {run_ref} 中扣减" in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "a_settlement_officer")
+    page = client.get(f"/settlement/officer/runs/{run_id}").get_data(as_text=True)
+    assert 'data-testid="run-differences"' in page and ref in page and "-¥14.00" in page
