@@ -22,11 +22,13 @@ from core import audit
 from core.clock import local_day
 from core.db import advisory_xact_lock, lock_for_update
 from core.i18n import N_
+from core.regions import region_contains
 from credit.breaches import _text
 from credit.errors import CreditError
 from credit.models import Breach, Rating, Repair
-from credit.policy import CountedBreach, Derivation, derive_grade
+from credit.policy import BARRING, CountedBreach, Derivation, derive_grade
 from credit.store import policy_for
+from listing.models import ListedProduct
 from notices.services import notify
 from supply.notices import bureau_ids
 
@@ -123,9 +125,14 @@ def decide_rating(session: Session, actor: Actor, rating_id: int, approve: bool,
     notify(session, {supplier.id}, Role.SUPPLIER_REP, "credit_rating_published", "",
            N_("Credit rating %(ref)s of your company was published, valid until %(until)s: see its grade and "
               "consequence under Credit", ref=rating.reference, until=rating.valid_until.isoformat()), now)
+    listings = _listings_in(session, rating) if rating.consequence in BARRING else []
+    if listings:
+        notify(session, {supplier.id}, Role.SUPPLIER_REP, "credit_listings_suspended", "",
+               N_("Credit rating %(ref)s suspends %(n)s of your listed products for hospitals in its region until "
+                  "%(until)s", ref=rating.reference, n=len(listings), until=rating.valid_until.isoformat()), now)
     audit.record(session, actor.audit(), "credit.rating_publish", "supplier", supplier.code,
                  {"rating": rating.reference, "grade": rating.grade, "consequence": rating.consequence,
-                  "valid_until": rating.valid_until.isoformat()}, at=now)
+                  "valid_until": rating.valid_until.isoformat(), "listings_suspended": listings}, at=now)
     session.commit()
     return rating
 
@@ -162,6 +169,16 @@ def repair_refusal(session: Session, rating: Rating, repair: Repair, now: dateti
     return None
 
 
+def _listings_in(session: Session, rating: Rating) -> list[str]:
+    """The codes of the supplier's listed products a barring rating suspends (``credit.bars.listing_bar``):
+    those listed on a platform inside the rating's region, or on the platform whose region holds it."""
+    rows = session.exec(select(ListedProduct.code, ListedProduct.region_code).where(
+        ListedProduct.supplier_org_id == rating.supplier_org_id, ListedProduct.status == "listed")
+        .order_by(ListedProduct.code)).all()
+    return [code for code, region in rows
+            if region_contains(rating.region_code, region) or region_contains(region, rating.region_code)]
+
+
 def decide_repair(session: Session, actor: Actor, repair_id: int, grant: bool, note: str, now: datetime) -> Repair:
     """Grant the repair (the rating ends today) after the waiting period, or refuse it with a reason."""
     _officer(actor)
@@ -184,7 +201,9 @@ def decide_repair(session: Session, actor: Actor, repair_id: int, grant: bool, n
     notify(session, {repair.supplier_org_id}, Role.SUPPLIER_REP, "credit_repair_decided", "",
            N_("Credit repair of rating %(ref)s granted: the rating no longer applies", ref=rating.reference) if grant
            else N_("Credit repair of rating %(ref)s refused", ref=rating.reference), now)
+    restored = _listings_in(session, rating) if grant and rating.consequence in BARRING else []
     audit.record(session, actor.audit(), "credit.repair_grant" if grant else "credit.repair_refuse", "credit_rating",
-                 rating.reference, {"repair": repair.id, "note": repair.decision_note[:200]}, at=now)
+                 rating.reference, {"repair": repair.id, "note": repair.decision_note[:200],
+                                    **({"listings_restored": restored} if restored else {})}, at=now)
     session.commit()
     return repair

@@ -3,13 +3,18 @@ the rating's region; expiry, repair or a milder rating lifts the suspension; the
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import select
 
 from accounts import services as accounts
 from accounts.roles import OrgKind, Role
+from core.audit import AuditEntry
 from credit import services as credit
 from listing import queries
 from listing.services import decide_listing, submit_listing
+from notices.models import Notification
 from tests.conftest import PASSWORD
 from tests.listing.conftest import product_input
 
@@ -51,6 +56,10 @@ def test_a_suspension_rating_suspends_the_listing_in_its_region_until_it_expires
     assert queries.is_orderable(session, product.id, "370100", rating.valid_until + timedelta(days=1))  # expired
     (row,) = queries.suspension_history(session, product, day)
     assert (row.rating.id, row.last_day, row.in_force) == (rating.id, rating.valid_until, True)
+    notice = session.exec(select(Notification).where(Notification.kind == "credit_listings_suspended")).one()
+    assert notice.org_id == product.supplier_org_id and rating.reference in str(notice.text)
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "credit.rating_publish")).one()
+    assert json.loads(entry.detail)["listings_suspended"] == [product.code]
 
 
 def test_repair_lifts_the_suspension_from_that_day_and_the_history_stays(session, world):

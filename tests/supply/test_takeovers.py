@@ -167,11 +167,16 @@ def _settle_month(session, world, ex, month, applied):
     return outcome
 
 
-def test_failed_price_rule_pays_the_backup_its_price_and_collects_the_difference(db, session, world, ring, ex):
+@pytest.mark.parametrize("python_path", [False, True], ids=["sql", "python"])
+def test_failed_price_rule_pays_the_backup_its_price_and_collects_the_difference(db, session, world, ring, ex,
+                                                                                 monkeypatch, python_path):
     """The moved-clock story of 差价由原中选企业承担: A2 (¥0.1200) takes over A (¥0.1000) in three
     cities; the May run pays A2 its own price for what it delivered, deducts the difference from
     A's payment for A-hospital (A still delivered there before the takeover), and — where A has
-    nothing left to be paid (H-370400) — the difference waits and is asked back as a refund."""
+    nothing left to be paid (H-370400) — the difference waits and is asked back as a refund. The
+    same money on the run's SQL path and on its pure-core path (large hospitals)."""
+    if python_path:
+        monkeypatch.setattr("settlement.runs.shares.SAFE_GROSS_FEN", 0)
     other = build(db, session, world, ring, datetime(2026, 3, 2, 2, tzinfo=UTC), code="BG3",
                   rules={"takeover_price": "failed_price"}, ex=ex)
     a, d = other.contract(session, "370100"), other.contract(session, "370400")
