@@ -48,9 +48,14 @@ _RECORD = text(
     " ORDER BY a.id").bindparams(bindparam("end", type_=Date),
                                  bindparam("now", type_=PriceDifference.__table__.c.created_at.type))
 
+_CHARGING = text("SELECT 1 FROM supply_takeover WHERE batch_id = :batch AND price_rule = 'failed_price'"
+                 " AND status IN ('approved', 'restored') LIMIT 1")
+
+
 def record(session: Session, batch_id: int, found: OpenLines, month_end: date, now: datetime) -> None:
-    """Record the price difference of every taker's line this run settles (before netting)."""
-    if found.claimed:
+    """Record the price difference of every taker's line this run settles (before netting); a
+    batch without a takeover charging differences costs one indexed look-up, not a scan of its lines."""
+    if found.claimed and session.execute(_CHARGING, {"batch": batch_id}).first() is not None:
         session.execute(_RECORD, {"batch": batch_id, "lo": found.lo or 0, "top": found.top, "end": month_end,
                                   "now": now})
 
