@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bidding.pricing import Refusal, RefusalCode, refusal
+from core.clock import local_day
 from credit.bars import bar_for
 from procurement.models import Batch
 
@@ -19,7 +20,7 @@ EFFECTS = {"suspension": ("本地区申报和挂网暂停", "bids and listings i
 
 def barred(session: Session, supplier_id: int, batch: Batch, now: datetime) -> Refusal | None:
     """The refusal of a barred supplier's bid in ``batch`` at ``now`` (None: not barred)."""
-    rating = bar_for(session, supplier_id, batch.region_code, now.date())
+    rating = bar_for(session, supplier_id, batch.region_code, local_day(now))
     if rating is None:
         return None
     (grade_zh, grade_en), (effect_zh, effect_en) = GRADES[rating.grade], EFFECTS[rating.consequence]

@@ -17,7 +17,7 @@ from bidding.pricing import Eligibility
 from bidding.receipts import short_receipt
 from bidding.validation import TierOffer
 from bidding.workbook import BID_LIMITS, build_bid_template, read_bid_workbook
-from core.clock import utcnow
+from core.clock import local_day, utcnow
 from core.export import workbook_bytes
 from core.formats import price_cell, qty_cell, strength
 from core.i18n import either
@@ -180,7 +180,7 @@ def opening(code: str):
     page = lists.opening_page(db, g.actor, batch, list_query(sorts=lists.OPENING_SORTS, filters=lists.OPENING_FILTERS))
     return render_template("bidding/opening.html", batch=batch, rows=page.rows, p=page, record=record,
                            price=format_price_e4, short=short_receipt,
-                           ratings=bidder_ratings(db, batch, utcnow().date()) if g.actor.is_bureau else [])
+                           ratings=bidder_ratings(db, batch, local_day(utcnow())) if g.actor.is_bureau else [])
 
 
 @bp.get("/batches/<code>/opening.xlsx")

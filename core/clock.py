@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 _shift = timedelta(0)  # moved only by :func:`moved_to` (tests driving the running app at later dates)
@@ -54,3 +54,13 @@ def local_stamp(value: datetime, tz_name: str = "Asia/Shanghai") -> str:
     local = value.astimezone(ZoneInfo(tz_name))
     offset = local.strftime("%z")
     return f"{local.strftime('%Y-%m-%d %H:%M')} UTC{offset[:3]}:{offset[3:]}"
+
+
+BUREAU_ZONE = "Asia/Shanghai"
+
+
+def local_day(value: datetime, tz_name: str = BUREAU_ZONE) -> date:
+    """The bureau's calendar day at an aware time: 2026-05-31 17:00 UTC is 2026-06-01 in Beijing.
+    Every rule worded in days (today, a deadline, a validity) turns ``now`` into a day here, never
+    by ``now.date()``, which is the UTC day and wrong for eight hours of every Beijing morning."""
+    return value.astimezone(ZoneInfo(tz_name)).date()

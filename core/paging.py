@@ -10,7 +10,7 @@ layer renders with one pager (``web/templates/_list.html``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -137,3 +137,16 @@ def page_of_list(rows: Sequence, query: ListQuery) -> Page:
     page = min(max(1, query.page), pages)
     query = replace(query, page=page, per_page=per_page)
     return Page(list(rows[(page - 1) * per_page: page * per_page]), len(rows), query)
+
+
+def every_row(read: Callable[[ListQuery], Page], query: ListQuery) -> list:
+    """Every row of a list with the query's filters and sort, read page by page in the list's own
+    order (an export of what the page shows, not only its current page)."""
+    rows: list = []
+    query = replace(query, page=1, per_page=MAX_PER_PAGE)
+    while True:
+        page = read(query)
+        rows.extend(page.rows)
+        if page.query.page >= page.pages:
+            return rows
+        query = replace(query, page=query.page + 1)

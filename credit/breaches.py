@@ -19,7 +19,7 @@ from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from accounts.scoping import scope
 from core import audit
-from core.clock import local_stamp
+from core.clock import local_day, local_stamp
 from core.db import advisory_xact_lock, lock_for_update
 from core.i18n import N_
 from credit.errors import CreditError
@@ -71,7 +71,7 @@ def record_breach(session: Session, actor: Actor, inp: BreachInput, now: datetim
         raise CreditError(N_("Choose the supplier the breach concerns."))
     if inp.kind not in BREACH_KINDS:
         raise CreditError(N_("Choose the kind of breach."))
-    if inp.occurred_on > now.date():
+    if inp.occurred_on > local_day(now):
         raise CreditError(N_("The breach cannot have occurred after today."))
     description = _text(inp.description, N_("the description"))
     if not inp.evidence or not inp.evidence[1]:
@@ -85,7 +85,7 @@ def record_breach(session: Session, actor: Actor, inp: BreachInput, now: datetim
     rules = policy_for(session, actor.region_code)
     advisory_xact_lock(session, f"credit-ref:{actor.region_code}")
     seq = session.exec(select(func.count()).select_from(Breach).where(Breach.region_code == actor.region_code)).one() + 1
-    breach = Breach(reference=f"SX{actor.region_code}-{now:%Y}-{seq:05d}", region_code=actor.region_code,
+    breach = Breach(reference=f"SX{actor.region_code}-{local_day(now):%Y}-{seq:05d}", region_code=actor.region_code,
                     supplier_org_id=supplier.id, kind=inp.kind, occurred_on=inp.occurred_on, description=description,
                     evidence_name=(inp.evidence[0] or "evidence")[:200], evidence=inp.evidence[1],
                     takeover_id=inp.takeover_id, recorded_by=actor.user_id, recorded_at=now,

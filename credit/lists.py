@@ -9,7 +9,7 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.scoping import scope
 from core.paging import FIRST_PAGE, ListQuery, Page, contains, fetch, narrowed
-from credit.models import Breach, Rating
+from credit.models import Breach, Rating, Repair
 from credit.policy import BREACH_KINDS, GRADES
 
 BREACH_FILTERS = ("supplier", "kind", "status")
@@ -42,3 +42,20 @@ def rating_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) -
     sorts = {"proposed": Rating.proposed_at, "supplier": (Organisation.name,), "grade": Rating.grade,
              "until": Rating.valid_until}
     return fetch(session, scope(stmt, actor, Rating), query, sorts, (Rating.proposed_at.desc(), Rating.id.desc()))
+
+
+REPAIR_FILTERS = ("supplier", "status")
+REPAIR_STATUSES = ("applied", "granted", "refused")
+REPAIR_SORTS = ("applied", "supplier", "status")
+
+
+def repair_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) -> Page:
+    """One page of credit-repair applications (appeals, 信用修复) as rows (repair, rating, supplier),
+    newest first."""
+    stmt = (select(Repair, Rating, Organisation).join(Rating, Rating.id == Repair.rating_id)
+            .join(Organisation, Organisation.id == Repair.supplier_org_id))
+    status = query.get("status")
+    stmt = narrowed(stmt, contains(query, "supplier", Organisation.code, Organisation.name),
+                    Repair.status == status if status in REPAIR_STATUSES else None)
+    sorts = {"applied": Repair.applied_at, "supplier": (Organisation.name,), "status": Repair.status}
+    return fetch(session, scope(stmt, actor, Repair), query, sorts, (Repair.applied_at.desc(), Repair.id.desc()))

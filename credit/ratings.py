@@ -19,13 +19,16 @@ from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from accounts.scoping import scope
 from core import audit
+from core.clock import local_day
 from core.db import advisory_xact_lock, lock_for_update
 from core.i18n import N_
+from core.regions import region_contains
 from credit.breaches import _text
 from credit.errors import CreditError
 from credit.models import Breach, Rating, Repair
-from credit.policy import CountedBreach, Derivation, derive_grade
+from credit.policy import BARRING, CountedBreach, Derivation, derive_grade
 from credit.store import policy_for
+from listing.models import ListedProduct
 from notices.services import notify
 from supply.notices import bureau_ids
 
@@ -41,7 +44,7 @@ def derivation(session: Session, region_code: str, supplier_org_id: int, now: da
     rows = session.exec(select(Breach).where(Breach.region_code == region_code, Breach.supplier_org_id == supplier_org_id,
                                              Breach.status == "confirmed")).all()
     return derive_grade(policy_for(session, region_code),
-                        [CountedBreach(b.reference, b.kind, b.occurred_on) for b in rows], now.date())
+                        [CountedBreach(b.reference, b.kind, b.occurred_on) for b in rows], local_day(now))
 
 
 def propose_rating(session: Session, actor: Actor, supplier_org_id: int, now: datetime) -> Rating:
@@ -107,7 +110,7 @@ def decide_rating(session: Session, actor: Actor, rating_id: int, approve: bool,
                      {"rating": rating.id, "note": note[:200]}, at=now)
         session.commit()
         return rating
-    rules, today = policy_for(session, rating.region_code), now.date()
+    rules, today = policy_for(session, rating.region_code), local_day(now)
     advisory_xact_lock(session, f"credit-ref:{rating.region_code}")
     seq = session.exec(select(func.count()).select_from(Rating).where(Rating.region_code == rating.region_code,
                                                                       Rating.reference.is_not(None))).one() + 1
@@ -116,15 +119,20 @@ def decide_rating(session: Session, actor: Actor, rating_id: int, approve: bool,
                                                      Rating.status == "published")).all():
         earlier.status, earlier.ended_on = "superseded", today
         session.add(earlier)
-    rating.status, rating.reference = "published", f"XY{rating.region_code}-{now:%Y}-{seq:05d}"
+    rating.status, rating.reference = "published", f"XY{rating.region_code}-{today:%Y}-{seq:05d}"
     rating.valid_from, rating.valid_until = today, rules.validity_end(rating.grade, today)
     session.add(rating)
     notify(session, {supplier.id}, Role.SUPPLIER_REP, "credit_rating_published", "",
            N_("Credit rating %(ref)s of your company was published, valid until %(until)s: see its grade and "
               "consequence under Credit", ref=rating.reference, until=rating.valid_until.isoformat()), now)
+    listings = _listings_in(session, rating) if rating.consequence in BARRING else []
+    if listings:
+        notify(session, {supplier.id}, Role.SUPPLIER_REP, "credit_listings_suspended", "",
+               N_("Credit rating %(ref)s suspends %(n)s of your listed products for hospitals in its region until "
+                  "%(until)s", ref=rating.reference, n=len(listings), until=rating.valid_until.isoformat()), now)
     audit.record(session, actor.audit(), "credit.rating_publish", "supplier", supplier.code,
                  {"rating": rating.reference, "grade": rating.grade, "consequence": rating.consequence,
-                  "valid_until": rating.valid_until.isoformat()}, at=now)
+                  "valid_until": rating.valid_until.isoformat(), "listings_suspended": listings}, at=now)
     session.commit()
     return rating
 
@@ -134,7 +142,7 @@ def apply_repair(session: Session, actor: Actor, rating_id: int, commitment: str
     if actor.role != Role.SUPPLIER_REP:
         raise Forbidden("supplier reps only")
     rating = visible_rating(session, actor, rating_id)
-    if rating.status != "published" or rating.valid_until < now.date():
+    if rating.status != "published" or rating.valid_until < local_day(now):
         raise CreditError(N_("Only a rating in force can be repaired."))
     if session.exec(select(Repair.id).where(Repair.rating_id == rating.id, Repair.status == "applied")).first():
         raise CreditError(N_("A repair of this rating awaits its decision."))
@@ -155,10 +163,20 @@ def repair_refusal(session: Session, rating: Rating, repair: Repair, now: dateti
     if repair.status != "applied":
         return N_("The repair has been decided.")
     wait = policy_for(session, rating.region_code).repair_wait_days
-    if rating.valid_from and now.date() < rating.valid_from + timedelta(days=wait):
+    if rating.valid_from and local_day(now) < rating.valid_from + timedelta(days=wait):
         return N_("Credit repair can be granted from %(day)s (%(n)s days after publication).",
                   day=(rating.valid_from + timedelta(days=wait)).isoformat(), n=wait)
     return None
+
+
+def _listings_in(session: Session, rating: Rating) -> list[str]:
+    """The codes of the supplier's listed products a barring rating suspends (``credit.bars.listing_bar``):
+    those listed on a platform inside the rating's region, or on the platform whose region holds it."""
+    rows = session.exec(select(ListedProduct.code, ListedProduct.region_code).where(
+        ListedProduct.supplier_org_id == rating.supplier_org_id, ListedProduct.status == "listed")
+        .order_by(ListedProduct.code)).all()
+    return [code for code, region in rows
+            if region_contains(rating.region_code, region) or region_contains(region, rating.region_code)]
 
 
 def decide_repair(session: Session, actor: Actor, repair_id: int, grant: bool, note: str, now: datetime) -> Repair:
@@ -177,13 +195,15 @@ def decide_repair(session: Session, actor: Actor, repair_id: int, grant: bool, n
     repair.decision_note = note
     repair.status, repair.decided_by, repair.decided_at = ("granted" if grant else "refused"), actor.user_id, now
     if grant:
-        rating.status, rating.ended_on = "repaired", now.date()
+        rating.status, rating.ended_on = "repaired", local_day(now)
         session.add(rating)
     session.add(repair)
     notify(session, {repair.supplier_org_id}, Role.SUPPLIER_REP, "credit_repair_decided", "",
            N_("Credit repair of rating %(ref)s granted: the rating no longer applies", ref=rating.reference) if grant
            else N_("Credit repair of rating %(ref)s refused", ref=rating.reference), now)
+    restored = _listings_in(session, rating) if grant and rating.consequence in BARRING else []
     audit.record(session, actor.audit(), "credit.repair_grant" if grant else "credit.repair_refuse", "credit_rating",
-                 rating.reference, {"repair": repair.id, "note": repair.decision_note[:200]}, at=now)
+                 rating.reference, {"repair": repair.id, "note": repair.decision_note[:200],
+                                    **({"listings_restored": restored} if restored else {})}, at=now)
     session.commit()
     return repair

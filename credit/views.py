@@ -10,7 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
-from credit import lists, queries, services
+from core.paging import every_row
+from credit import export, lists, queries, services
 from credit.forms import BreachForm, DecisionForm, TextForm
 from credit.policy import BREACH_KINDS, GRADES
 from credit.policy_settings import read_form, refusal, shown
@@ -20,6 +21,7 @@ from web.actions import act as _run
 from web.auth import requires
 from web.db import get_session
 from web.downloads import attachment as file_download
+from web.downloads import xlsx_download
 from web.forms import EmptyForm
 from web.labels import label
 from web.listing import list_query
@@ -57,12 +59,46 @@ def index():
                                                               prefix="b_"))
     ratings = lists.rating_page(session, g.actor, list_query(sorts=lists.RATING_SORTS, filters=lists.RATING_FILTERS,
                                                              prefix="r_"))
-    return render_template("credit/index.html", bp_=breaches, rp=ratings,
+    repairs = lists.repair_page(session, g.actor, list_query(sorts=lists.REPAIR_SORTS, filters=lists.REPAIR_FILTERS,
+                                                             prefix="a_"))
+    return render_template("credit/index.html", bp_=breaches, rp=ratings, ap=repairs,
+                           repair_statuses=[(s, label(s, "repair")) for s in lists.REPAIR_STATUSES],
                            kinds=[(k, label(k, "breach_kind")) for k in BREACH_KINDS],
                            breach_statuses=[(s, label(s, "breach")) for s in lists.BREACH_STATUSES],
                            grades=[(k, label(k, "grade")) for k in GRADES],
                            rating_statuses=[(s, label(s, "rating")) for s in lists.RATING_STATUSES],
                            suppliers=queries.suppliers_for(session, g.actor))
+
+
+def _export(read, sorts, filters, prefix: str, build, name: str):
+    """Every row of one of the credit lists (its filters and order, its query prefix) as a workbook."""
+    query = list_query(sorts=sorts, filters=filters, prefix=prefix)
+    rows = every_row(lambda q: read(get_session(), g.actor, q), query)
+    return xlsx_download(build(rows, label), name)
+
+
+@bp.get("/credit/breaches.xlsx")
+@requires(*READERS)
+def breaches_export():
+    """The breaches list as a workbook."""
+    return _export(lists.breach_page, lists.BREACH_SORTS, lists.BREACH_FILTERS, "b_", export.breaches_workbook,
+                   "credit-breaches.xlsx")
+
+
+@bp.get("/credit/ratings.xlsx")
+@requires(*READERS)
+def ratings_export():
+    """The ratings list as a workbook."""
+    return _export(lists.rating_page, lists.RATING_SORTS, lists.RATING_FILTERS, "r_", export.ratings_workbook,
+                   "credit-ratings.xlsx")
+
+
+@bp.get("/credit/repairs.xlsx")
+@requires(*READERS)
+def repairs_export():
+    """The credit-repair applications (appeals) as a workbook."""
+    return _export(lists.repair_page, lists.REPAIR_SORTS, lists.REPAIR_FILTERS, "a_", export.repairs_workbook,
+                   "credit-repairs.xlsx")
 
 
 @bp.route("/credit/breaches/new", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
 from accounts.roles import Role
-from core.clock import utcnow
+from core.clock import local_day, utcnow
 from core.money import format_yuan
 from credit.queries import bidder_ratings
 from evaluation import queries, services
@@ -87,7 +87,7 @@ def run(code: str, version: int):
     items = queries.readable_items(get_session(), view.run, _)
     return render_template("evaluation/run.html", batch=batch, run=view.run, items=items, yuan=format_yuan,
                            yuan_dec=amount_text, price_dec=price_text,
-                           ratings=bidder_ratings(get_session(), batch, utcnow().date()))
+                           ratings=bidder_ratings(get_session(), batch, local_day(utcnow())))
 
 
 @bp.get("/batches/<code>/evaluations/<int:version>/evaluation.xlsx")

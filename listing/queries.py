@@ -2,10 +2,14 @@
 (read models, no writes).
 
 A supplier sees its own products; bureau roles those listed on a platform inside their region;
-a hospital the listed (approved) products of its province's platform."""
+a hospital the listed (approved) products of its province's platform.
+
+A listed product may be suspended for buyers of a region by its supplier's credit rating
+(``suspension``, ``order_refusal``, ``is_orderable`` — what ordering asks)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_
@@ -15,6 +19,10 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from accounts.scoping import register_scope, scope, within_region
+from core.i18n import N_, Msg
+from core.regions import region_contains
+from credit.bars import last_day_held, listing_bar, listing_suspensions
+from credit.models import Rating
 from listing.models import ListedPrice, ListedProduct
 from procurement.models import Region
 
@@ -76,3 +84,49 @@ def regions_of_province(session: Session, region_code: str) -> list[Region]:
     province = province_of(region_code)
     return list(session.exec(select(Region).where(Region.code.startswith(province[:2]))
                              .order_by(Region.code)).all())
+
+
+def suspension(session: Session, product: ListedProduct, region_code: str, on: date) -> Rating | None:
+    """The credit rating suspending ``product`` for buyers in ``region_code`` on ``on`` (None: not
+    suspended). A rating whose consequence bars the supplier (credit settings: ``suspension``,
+    ``exclusion``) suspends its listings in the rating's region while it holds; expiry, repair or a
+    milder rating lifts it (``credit.bars.listing_bar``)."""
+    return listing_bar(session, product.supplier_org_id, region_code, on)
+
+
+def order_refusal(session: Session, product_id: int, region_code: str, on: date) -> Msg | None:
+    """Why a hospital in ``region_code`` may not order the product on ``on`` (None: it may): not
+    listed, or suspended by a credit rating (its reference and last day named)."""
+    item = session.get(ListedProduct, product_id)
+    if item is None or item.status != "listed":
+        return N_("The product is not listed on the platform.")
+    rating = suspension(session, item, region_code, on)
+    if rating is not None:
+        return N_("The listing of %(code)s is suspended by credit rating %(ref)s until %(until)s: it cannot be ordered.",
+                  code=item.code, ref=rating.reference or "", until=last_day_held(rating).isoformat())
+    return None
+
+
+def is_orderable(session: Session, product_id: int, region_code: str, on: date) -> bool:
+    """Whether a hospital in ``region_code`` may order the listed product on ``on``."""
+    return order_refusal(session, product_id, region_code, on) is None
+
+
+@dataclass(frozen=True)
+class SuspensionRow:
+    """One credit rating that suspended (or suspends) a product's listing, for its history."""
+
+    rating: Rating
+    last_day: date
+    in_force: bool  # on the day asked
+    region_name: str  # the rating bureau's region
+
+
+def suspension_history(session: Session, product: ListedProduct, on: date) -> list[SuspensionRow]:
+    """The ratings that suspended the product's listing anywhere in its province, newest first."""
+    rows = [r for r in listing_suspensions(session, product.supplier_org_id)
+            if region_contains(product.region_code, r.region_code) or region_contains(r.region_code, product.region_code)]
+    names = dict(session.exec(select(Region.code, Region.name).where(Region.code.in_({r.region_code for r in rows}))
+                              ).all()) if rows else {}
+    return [SuspensionRow(r, last_day_held(r), r.valid_from <= on <= last_day_held(r),
+                          names.get(r.region_code, r.region_code)) for r in rows]

@@ -121,14 +121,18 @@ def product(product_id: int):
     on, on_text = _price_on()
     history = queries.prices(db, item.id)
     pending = next((p for p in history if p.status == "pending"), None)
-    in_force = queries.price_in_force(db, item.id, on or services.local_date(utcnow()))
+    day = on or services.local_date(utcnow())
+    in_force = queries.price_in_force(db, item.id, day)
     officer = g.actor.role == Role.PRICE_OFFICER
+    region = g.actor.region_code if g.actor.role == Role.HOSPITAL_BUYER else item.region_code
     return render_template(
         "listing/product.html", product=item, history=history, pending=pending, in_force=in_force, on=on,
         on_text=on_text, may_decide=officer and item.status == "pending",
         may_decide_price=officer and pending is not None,
         may_change=g.actor.role == Role.SUPPLIER_REP and item.status == "listed" and pending is None,
-        decision=DecisionForm(formdata=None), change=PriceChangeForm(formdata=None))
+        decision=DecisionForm(formdata=None), change=PriceChangeForm(formdata=None),
+        suspended=queries.order_refusal(db, item.id, region, day) if item.status == "listed" else None,
+        suspensions=queries.suspension_history(db, item, day))
 
 
 def _decide(product_id: int, decide, approve: bool, done: str):

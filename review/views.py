@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
 from accounts.roles import Role
-from core.clock import utcnow
+from core.clock import local_day, utcnow
 from core.export import workbook_bytes
 from core.formats import date_cell, price_cell, qty_cell, spec_text
 from core.money import (
@@ -86,7 +86,7 @@ def review(code: str):
                            decision_refusal=services.decision_refusal(get_session(), g.actor, view.batch),
                            publish_refusal=services.publish_refusal(get_session(), view.batch, now),
                            publicity_days=rules_of(view.batch).publicity_days,
-                           ratings=bidder_ratings(get_session(), view.batch, now.date()))
+                           ratings=bidder_ratings(get_session(), view.batch, local_day(now)))
 
 
 @bp.get("/batches/<code>/review.xlsx")

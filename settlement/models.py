@@ -130,6 +130,36 @@ class ClawbackRefund(SQLModel, table=True):
     received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class PriceDifference(SQLModel, table=True):
+    """The price difference a failed winner owes for a line its backup delivered (差价由原中选企业承担):
+    under a supply takeover whose price rule is ``failed_price`` the taker is paid its own price,
+    and the failed winner is charged, per settled line of the taker, the line's amount at the
+    taker's price − its amount at the failed winner's price (so the hospital's net cost stays the
+    failed winner's price, to the fen).
+
+    Recorded by the run that settles the taker's line (``settled_run_id``; one per acceptance), it
+    is a clawback of the failed winner towards that hospital: netted in a run against the same
+    hospital × failed winner when its gross covers it (``clawback_run_id``), or asked back as a
+    refund (``refund_id``) — the mechanism of :class:`DeliveryReturn`."""
+
+    __tablename__ = "settlement_price_difference"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    acceptance_id: int = Field(foreign_key="settlement_acceptance.id", unique=True)  # the taker's line
+    takeover_line_id: int = Field(foreign_key="supply_takeover_line.id", index=True)
+    hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
+    supplier_org_id: int = Field(foreign_key="organisation.id", index=True)  # the failed winner, charged
+    quantity: int  # the line's net accepted units when settled
+    taker_ucp_e4: int = Field(sa_type=BigInteger)  # the contract (taker's) price
+    failed_ucp_e4: int = Field(sa_type=BigInteger)  # the failed winner's price
+    amount_fen: int = Field(sa_type=BigInteger)
+    settled_run_id: int | None = Field(default=None, foreign_key="settlement_run.id", index=True)  # set by that run
+    clawback_run_id: int | None = Field(default=None, foreign_key="settlement_run.id", index=True)
+    refund_id: int | None = Field(default=None, foreign_key="settlement_refund.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class PrepaymentEntry(SQLModel, table=True):
     """The prepayment ledger: an advance (+) when contracts are signed, offsets (−) per run.
 

@@ -14,8 +14,10 @@ applies.
   winners with capacity left, by price; or, under ``next_ranked``, the best-ranked of them.
 * Capacity left: the taker's declared capacity for the item minus what it already carries
   (its contracts' agreed volumes and the volume of takeovers to it still proposed).
-* Price (``takeover_price``): the taker's own winning price, or the failed winner's price with
-  the difference charged to the failed winner.
+* Price (``takeover_price``): the taker is paid its own winning price; under ``failed_price`` the
+  hospital's cost stays the failed winner's price and the difference is charged to the failed
+  winner — each settled line of the taker records it, and settlement nets it from the failed
+  winner's next payment to that hospital or asks it back (``settlement.runs.differences``).
 """
 
 from __future__ import annotations
@@ -105,8 +107,10 @@ class Plan:
         return sum(line.moved for line in self.lines)
 
     def contract_price(self, line: PlannedLine) -> int:
-        """The new contract's price by the batch's price rule."""
-        return self.taker.ucp_e4 if self.price_rule == "backup_price" else line.contract.ucp_e4
+        """The new contract's price: the taker's own under either rule (it is paid what it bid);
+        under ``failed_price`` the failed winner is charged the difference to its own price
+        (``settlement.runs.differences``), so the hospital's cost stays the failed winner's price."""
+        return self.taker.ucp_e4
 
 
 def _org(session: Session, code: str, kind: str) -> Organisation:
@@ -224,15 +228,17 @@ def _choose(rules_choice: str, lines: list[PlannedLine], options: list[Candidate
     return chosen, basis
 
 
-def plan_takeover(session: Session, batch: Batch, inp: TakeoverInput) -> Plan:
-    """The takeover ``inp`` declares, checked against every rule (raises :class:`SupplyError`)."""
+def plan_takeover(session: Session, batch: Batch, inp: TakeoverInput, within: str | None = None) -> Plan:
+    """The takeover ``inp`` declares, checked against every rule (raises :class:`SupplyError`);
+    ``within``: the declaring officer's region — hospitals outside it are not theirs to move."""
     if batch.status not in ("published", "execution"):
         raise SupplyError(N_("Only a published batch in execution has contracts to take over."))
     batch_item, item = _item(session, batch, inp.item_code)
     failed = _org(session, inp.failed_code, "supplier")
     if not inp.units:
         raise SupplyError(N_("Choose the cities or hospitals the supply failure concerns."))
-    found = affected(session, batch_item, failed, inp.units)
+    found = [(c, h) for c, h in affected(session, batch_item, failed, inp.units)
+             if within is None or region_contains(within, h.region_code)]
     if not found:
         raise SupplyError(N_("%(name)s has no signed contract for this item in the chosen cities or hospitals.",
                              name=failed.name))

@@ -17,6 +17,7 @@ from accounts.actor import Actor, Forbidden
 from accounts.roles import Role
 from accounts.scoping import scope
 from core import audit
+from core.clock import local_day
 from core.db import lock_for_update
 from core.i18n import N_
 from notices.services import notify
@@ -90,7 +91,7 @@ def report_problem(session: Session, actor: Actor, inp: ProblemInput, now: datet
         raise SupplyError(N_("Only a signed contract can have a supply problem reported."))
     if inp.kind not in ProblemKind.ALL:
         raise SupplyError(N_("Choose what went wrong."))
-    if not contract.period_start <= inp.due_on <= min(contract.period_end, now.date()):
+    if not contract.period_start <= inp.due_on <= min(contract.period_end, local_day(now)):
         raise SupplyError(N_("The date must lie within the contract period and not after today."))
     _check_quantities(inp)
     description = _text(inp.description, N_("the description"))
@@ -134,7 +135,7 @@ def answer_problem(session: Session, actor: Actor, problem_id: int, answer: str,
     if problem.answered_at is not None:
         raise SupplyError(N_("This problem has been answered already."))
     text = _text(answer, N_("the answer"))
-    if recovery_on is not None and recovery_on < now.date():
+    if recovery_on is not None and recovery_on < local_day(now):
         raise SupplyError(N_("The recovery date cannot be in the past."))
     problem.answer, problem.recovery_on, problem.answered_by, problem.answered_at = text, recovery_on, actor.user_id, now
     problem.answered_late = now > problem.answer_due_at

@@ -11,11 +11,11 @@ from sqlmodel import Session, select
 
 from accounts.actor import Actor
 from accounts.models import Organisation, User
-from accounts.scoping import scope
+from accounts.scoping import scope, within_region
 from core.money import line_amount_fen
 from procurement.models import Batch, BatchItem, Item, Region
 from review.models import Contract
-from settlement.models import Acceptance, Delivery
+from settlement.models import Acceptance, ClawbackRefund, Delivery, PriceDifference, SettlementRun
 from supply.models import Escalation, SupplyProblem, Takeover, TakeoverLine
 from supply.problems import escalations_of
 
@@ -64,12 +64,16 @@ class LineView:
     old: Contract
     new: Contract | None
     accepted: int  # units accepted under the new contract (net of returns)
+    charged: bool = False  # the takeover's price rule charges the difference to the failed winner
 
     @property
     def difference_fen(self) -> int:
-        """What the failed winner owes for these units: (taker's price − contract price) × accepted."""
-        unit = self.line.taker_ucp_e4 - self.line.contract_ucp_e4
-        return line_amount_fen(self.accepted, unit) if unit > 0 else 0
+        """What the failed winner owes for the units accepted so far: their amount at the contract
+        (taker's) price − at the failed winner's price (settlement records it line by line)."""
+        if not self.charged or self.line.contract_ucp_e4 <= self.line.failed_ucp_e4:
+            return 0
+        return line_amount_fen(self.accepted, self.line.contract_ucp_e4) - line_amount_fen(self.accepted,
+                                                                                          self.line.failed_ucp_e4)
 
 
 @dataclass
@@ -83,6 +87,19 @@ class TakeoverView:
     taker: Organisation
     lines: list[LineView] = field(default_factory=list)
     names: dict[int, str] = field(default_factory=dict)  # user id → display name
+    charges: list[PriceDifference] = field(default_factory=list)  # recorded by settlement runs
+    runs: dict[int, str] = field(default_factory=dict)  # run id → reference
+    refunds: dict[int, str] = field(default_factory=dict)  # refund id → reference
+
+    @property
+    def charged_fen(self) -> int:
+        """The price differences settlement has recorded against the failed winner."""
+        return sum(c.amount_fen for c in self.charges)
+
+    @property
+    def collected_fen(self) -> int:
+        """Of those, what a run has taken off the failed winner's payments."""
+        return sum(c.amount_fen for c in self.charges if c.clawback_run_id is not None)
 
     @property
     def moved(self) -> int:
@@ -114,7 +131,17 @@ def takeover_view(session: Session, actor: Actor, takeover_id: int) -> TakeoverV
         new = session.get(Contract, line.new_contract_id) if line.new_contract_id else None
         view.lines.append(LineView(line, session.get(Organisation, line.hospital_org_id),
                                    session.get(Contract, line.old_contract_id), new,
-                                   int(accepted.get(line.new_contract_id, 0))))
+                                   int(accepted.get(line.new_contract_id, 0)), takeover.price_rule == "failed_price"))
+    line_ids = [line.id for line in lines]
+    if line_ids:
+        view.charges = list(session.exec(select(PriceDifference).where(PriceDifference.takeover_line_id.in_(line_ids))
+                                         .order_by(PriceDifference.id)).all())
+    run_ids = {c.settled_run_id for c in view.charges} | {c.clawback_run_id for c in view.charges}
+    view.runs = dict(session.exec(select(SettlementRun.id, SettlementRun.run_ref)
+                                  .where(SettlementRun.id.in_(run_ids - {None}))).all()) if view.charges else {}
+    refund_ids = {c.refund_id for c in view.charges} - {None}
+    view.refunds = dict(session.exec(select(ClawbackRefund.id, ClawbackRefund.reference)
+                                     .where(ClawbackRefund.id.in_(refund_ids))).all()) if refund_ids else {}
     people = {takeover.proposed_by, takeover.decided_by, takeover.restored_by} - {None}
     view.names = {u.id: u.display_name for u in session.exec(select(User).where(User.id.in_(people))).all()}
     return view
@@ -130,20 +157,25 @@ class FormChoices:
     cities: list[tuple[Region | None, str, list[Organisation]]]  # region, its code, hospitals
 
 
-def form_choices(session: Session, batch: Batch, item_code: str | None, supplier_code: str | None) -> FormChoices:
-    """The choices of the takeover form of ``batch`` (the caller checked the officer's scope)."""
+def form_choices(session: Session, actor: Actor, batch: Batch, item_code: str | None,
+                 supplier_code: str | None) -> FormChoices:
+    """The choices of the takeover form of ``batch``, read through :func:`scope`: the suppliers
+    holding contracts the officer may see, and the hospitals of those contracts inside the
+    officer's region (the caller checked the batch's scope)."""
     items = list(session.exec(select(Item).join(BatchItem, BatchItem.item_id == Item.id)
                               .where(BatchItem.batch_id == batch.id).order_by(Item.code)).all())
-    suppliers = list(session.exec(select(Organisation).join(Contract, Contract.supplier_org_id == Organisation.id)
-                                  .where(Contract.batch_id == batch.id).distinct().order_by(Organisation.code)).all())
+    contracts = scope(select(Contract.supplier_org_id).where(Contract.batch_id == batch.id), actor, Contract)
+    suppliers = list(session.exec(select(Organisation).where(Organisation.id.in_(contracts))
+                                  .order_by(Organisation.code)).all())
     cities: dict[str, list[Organisation]] = {}
     if item_code and supplier_code:
         holders = select(Organisation.id).where(Organisation.code == supplier_code)
-        served = (select(Contract.hospital_org_id).join(BatchItem, BatchItem.id == Contract.batch_item_id)
-                  .join(Item, Item.id == BatchItem.item_id)
-                  .where(Contract.batch_id == batch.id, Item.code == item_code, Contract.status == "signed",
-                         Contract.supplier_org_id.in_(holders)))
-        rows = session.exec(select(Organisation).where(Organisation.id.in_(served))
+        served = scope(select(Contract.hospital_org_id).join(BatchItem, BatchItem.id == Contract.batch_item_id)
+                       .join(Item, Item.id == BatchItem.item_id)
+                       .where(Contract.batch_id == batch.id, Item.code == item_code, Contract.status == "signed",
+                              Contract.supplier_org_id.in_(holders)), actor, Contract)
+        rows = session.exec(select(Organisation).where(Organisation.id.in_(served),
+                                                       within_region(Organisation.region_code, actor.region_code))
                             .order_by(Organisation.region_code, Organisation.code)).all()
         for hospital in rows:
             cities.setdefault(hospital.region_code[:4] + "00", []).append(hospital)
@@ -160,15 +192,18 @@ def delivered_under(session: Session, contract_ids: list[int]) -> dict[int, int]
                                                .group_by(Delivery.contract_id)).all()}
 
 
-def taker_choices(session: Session, batch: Batch, item_code: str, supplier_code: str) -> list:
+def taker_choices(session: Session, actor: Actor, batch: Batch, item_code: str, supplier_code: str) -> list:
     """The winners of the item (other than the failed one) the form offers as takers, best price
-    first, with their capacity left (``planning.candidates``)."""
+    first, with their capacity left (``planning.candidates``); the failed winner must hold a
+    contract of the batch the officer may see."""
     from supply.planning import candidates
 
     row = session.exec(select(BatchItem, Item).join(Item, BatchItem.item_id == Item.id)
                        .where(BatchItem.batch_id == batch.id, Item.code == item_code)).first()
-    failed = session.exec(select(Organisation).where(Organisation.code == supplier_code)).first()
-    contract = session.exec(select(Contract).where(Contract.batch_id == batch.id)).first()
-    if row is None or failed is None or contract is None:
+    contract = session.exec(scope(select(Contract).join(Organisation, Organisation.id == Contract.supplier_org_id)
+                                  .where(Contract.batch_id == batch.id, Organisation.code == supplier_code),
+                                  actor, Contract)).first()
+    if row is None or contract is None:
         return []
-    return candidates(session, batch, row[0], row[1], failed, contract.evaluation_id)
+    return candidates(session, batch, row[0], row[1], session.get(Organisation, contract.supplier_org_id),
+                      contract.evaluation_id)

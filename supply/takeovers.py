@@ -21,6 +21,7 @@ from accounts.roles import Role
 from accounts.scoping import scope
 from bidding.models import OpenedBid, OpeningRecord
 from core import audit
+from core.clock import local_day
 from core.db import advisory_xact_lock, lock_for_update
 from core.formats import pack_spec, qty
 from core.i18n import N_
@@ -49,7 +50,7 @@ def officer_batch(session: Session, actor: Actor, code: str) -> Batch:
 
 def preview_takeover(session: Session, actor: Actor, code: str, inp: TakeoverInput) -> Plan:
     """The plan of a declared takeover, writing nothing (the page's preview)."""
-    return plan_takeover(session, officer_batch(session, actor, code), inp)
+    return plan_takeover(session, officer_batch(session, actor, code), inp, actor.region_code)
 
 
 def propose_takeover(session: Session, actor: Actor, code: str, inp: TakeoverInput, now: datetime,
@@ -63,7 +64,7 @@ def propose_takeover(session: Session, actor: Actor, code: str, inp: TakeoverInp
             SupplyProblem.id == problem_id, SupplyProblem.batch_id == batch.id)).first() is None:
         raise SupplyError(N_("No such supply problem in this batch."))
     advisory_xact_lock(session, f"takeover:{batch.id}")
-    plan = plan_takeover(session, batch, inp)
+    plan = plan_takeover(session, batch, inp, actor.region_code)
     seq = session.exec(select(func.count()).select_from(Takeover).where(Takeover.batch_id == batch.id)).one() + 1
     takeover = Takeover(reference=f"BG-{batch.id}-{seq:04d}", batch_id=batch.id, batch_item_id=plan.batch_item.id,
                         failed_org_id=plan.failed.id, taker_org_id=plan.taker.org.id, taker_basis=plan.basis,
@@ -212,9 +213,9 @@ def restore_primary(session: Session, actor: Actor, takeover_id: int, restored_o
     if actor.role != Role.PRICE_OFFICER:
         raise Forbidden("price officers only")
     takeover = visible_takeover(session, actor, takeover_id)
-    if (why := restore_refusal(takeover, now.date())) is not None:
+    if (why := restore_refusal(takeover, local_day(now))) is not None:
         raise SupplyError(why)
-    if not takeover.starts_on < restored_on <= min(now.date(), takeover.ends_on):
+    if not takeover.starts_on < restored_on <= min(local_day(now), takeover.ends_on):
         raise SupplyError(N_("The primary can be restored from a day after the takeover's start, up to today and "
                              "its end."))
     advisory_xact_lock(session, f"takeover:{takeover.batch_id}")

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 
 from accounts.actor import Forbidden
 from accounts.roles import Role
-from core.clock import utcnow
+from core.clock import local_day, utcnow
+from core.paging import every_row
 from procurement.names import item_title
-from supply import lists, queries, services
+from supply import export, lists, queries, services
 from supply.forms import (
     AnswerForm,
     DecideForm,
@@ -24,6 +25,7 @@ from web.actions import act as _run
 from web.auth import requires
 from web.db import get_session, visible_batch
 from web.downloads import attachment as file_download
+from web.downloads import xlsx_download
 from web.forms import EmptyForm
 from web.labels import label
 from web.listing import list_query
@@ -73,6 +75,15 @@ def problems():
     return render_template("supply/problems.html", p=page, rows=page.rows, title=item_title, now=utcnow(),
                            kinds=[(k, label(k, "supply_problem")) for k in ProblemKind.ALL],
                            states=[(s, label(s, "supply_state")) for s in lists.PROBLEM_STATES])
+
+
+@bp.get("/supply/problems.xlsx")
+@requires(*PARTIES)
+def problems_export():
+    """Every supply problem of the list (its filters and order), as a workbook."""
+    query = list_query(sorts=lists.PROBLEM_SORTS, filters=lists.PROBLEM_FILTERS)
+    rows = every_row(lambda q: lists.problem_page(get_session(), g.actor, q), query)
+    return xlsx_download(export.problems_workbook(rows, label), "supply-problems.xlsx")
 
 
 @bp.route("/supply/contracts/<int:contract_id>/report", methods=["GET", "POST"])
@@ -159,12 +170,22 @@ def takeovers(code: str):
                            statuses=[(s, label(s, "takeover")) for s in lists.TAKEOVER_STATUSES])
 
 
+@bp.get("/batches/<code>/takeovers.xlsx")
+@requires(*PARTIES)
+def takeovers_export(code: str):
+    """Every takeover of the batch's list (its filters and order), as a workbook."""
+    batch = visible_batch(code)
+    query = list_query(sorts=lists.TAKEOVER_SORTS, filters=lists.TAKEOVER_FILTERS)
+    rows = every_row(lambda q: lists.takeover_page(get_session(), g.actor, batch, q), query)
+    return xlsx_download(export.takeovers_workbook(rows, label), f"takeovers-{batch.code}.xlsx")
+
+
 def _declaration(batch, form: TakeoverForm, plan=None, refusal=None, problem_id: str = ""):
     """The takeover form page, with the plan or the refusal of a preview."""
     item, supplier = request.values.get("item", "")[:40], request.values.get("supplier", "")[:40]
-    choices = queries.form_choices(get_session(), batch, item or None, supplier or None)
+    choices = queries.form_choices(get_session(), g.actor, batch, item or None, supplier or None)
     units = set(request.form.getlist("units")[:MAX_UNITS]) if request.method == "POST" else set()
-    takers = queries.taker_choices(get_session(), batch, item, supplier) if item and supplier else []
+    takers = queries.taker_choices(get_session(), g.actor, batch, item, supplier) if item and supplier else []
     return render_template("supply/takeover_new.html", batch=batch, form=form, choices=choices, item=item,
                            supplier=supplier, units=units, plan=plan, refusal=refusal, title=item_title, takers=takers,
                            problem_id=problem_id or request.values.get("problem", "")[:12])
@@ -216,8 +237,8 @@ def takeover(takeover_id: int):
     now = utcnow()
     return render_template("supply/takeover.html", v=view, title=item_title, now=now,
                            decision_refusal=services.decision_refusal(session, g.actor, view.takeover),
-                           restore_refusal=services.restore_refusal(view.takeover, now.date()),
-                           decide_form=DecideForm(), restore_form=RestoreForm(formdata=None, restored_on=now.date()),
+                           restore_refusal=services.restore_refusal(view.takeover, local_day(now)),
+                           decide_form=DecideForm(), restore_form=RestoreForm(formdata=None, restored_on=local_day(now)),
                            form=EmptyForm())
 
 

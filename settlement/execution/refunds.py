@@ -1,4 +1,5 @@
-"""Asking back clawbacks no later run could net (退货款追回).
+"""Asking back clawbacks no later run could net (退货款追回) — returns after settlement, and the
+price differences of supply takeovers a failed winner owes (``settlement.runs.differences``).
 
 A return after settlement records its clawback, which a later run nets against the same
 hospital × supplier when that pair's new gross covers it (``open_lines.net_clawbacks``). When
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
@@ -29,8 +30,8 @@ from core.db import advisory_xact_lock, lock_for_update
 from core.money import fen_to_decimal
 from notices.services import notify
 from settlement.execution.deliveries import SettlementRefused
-from settlement.models import ClawbackRefund, DeliveryReturn
-from settlement.runs.open_lines import open_clawbacks
+from settlement.models import ClawbackRefund
+from settlement.runs.open_lines import DIFFERENCE, Owed, mark_owed, open_clawbacks
 from settlement.runs.services import officer_batch, who
 
 REQUESTED, RECEIVED = "requested", "received"
@@ -57,9 +58,22 @@ def waiting_clawbacks(session: Session, batch_id: int) -> list[WaitingClawback]:
     owed = open_clawbacks(session, batch_id)
     orgs = {o.id: o for o in session.exec(select(Organisation).where(
         Organisation.id.in_({pk for pair in owed for pk in pair}))).all()} if owed else {}
-    rows = [WaitingClawback(orgs[h].code, orgs[s].code, orgs[s].name, sum(f for _r, f in items), len(items))
+    rows = [WaitingClawback(orgs[h].code, orgs[s].code, orgs[s].name, sum(o.fen for o in items), len(items))
             for (h, s), items in owed.items()]
     return sorted(rows, key=lambda w: (w.hospital_code, w.supplier_code))
+
+
+def _refund_text(hospital_name: str, refund: ClawbackRefund, items: list[Owed]) -> str:
+    """The supplier's notice of a refund: returns after settlement and/or takeover price differences."""
+    amount = fen_to_decimal(refund.amount_fen)
+    differences = sum(1 for o in items if o.kind == DIFFERENCE)
+    if not differences:
+        return (f"请退还 {hospital_name} 已结算后退货的货款 ¥{amount}（{refund.reference}，{len(items)} 笔退货）/ please "
+                f"refund ¥{amount} paid for goods {hospital_name} returned after settlement ({refund.reference}, "
+                f"{len(items)} returns)")
+    return (f"请退还 {hospital_name} 的款项 ¥{amount}（{refund.reference}：{differences} 笔备供价差，"
+            f"{len(items) - differences} 笔退货）/ please refund ¥{amount} owed to {hospital_name} "
+            f"({refund.reference}: {differences} supply-takeover price differences, {len(items) - differences} returns)")
 
 
 def request_refunds(session: Session, actor: Actor | None, batch_code: str, now: datetime) -> list[ClawbackRefund]:
@@ -76,18 +90,15 @@ def request_refunds(session: Session, actor: Actor | None, batch_code: str, now:
     refunds = []
     for n, ((hospital, supplier), items) in enumerate(sorted(owed.items()), start=taken + 1):
         refund = ClawbackRefund(reference=f"RF{batch.id}-{n:06d}", batch_id=batch.id, hospital_org_id=hospital,
-                                supplier_org_id=supplier, amount_fen=sum(f for _r, f in items),
+                                supplier_org_id=supplier, amount_fen=sum(o.fen for o in items),
                                 return_count=len(items), requested_by=actor.user_id if actor else None,
                                 requested_at=now)
         session.add(refund)
         session.flush()
-        session.execute(update(DeliveryReturn).where(DeliveryReturn.id.in_([r for r, _f in items]))
-                        .values(refund_id=refund.id))
+        mark_owed(session, items, refund_id=refund.id)
         hospital_name = session.get(Organisation, hospital).name
         notify(session, [supplier], Role.SUPPLIER_REP, REFUND_REQUESTED, batch.code,
-               f"请退还 {hospital_name} 已结算后退货的货款 ¥{fen_to_decimal(refund.amount_fen)}（{refund.reference}，"
-               f"{len(items)} 笔退货）/ please refund ¥{fen_to_decimal(refund.amount_fen)} paid for goods "
-               f"{hospital_name} returned after settlement ({refund.reference}, {len(items)} returns)", now)
+               _refund_text(hospital_name, refund, items), now)
         refunds.append(refund)
     audit.record(session, who(actor), "settlement.refund_request", "batch", str(batch.id),
                  {"refunds": [r.reference for r in refunds], "fen": sum(r.amount_fen for r in refunds)}, at=now)

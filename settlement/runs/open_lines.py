@@ -10,6 +10,7 @@ before it meets the price, so a large line cannot overflow 32 bits on PostgreSQL
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session
@@ -123,33 +124,58 @@ def claim_lines(session: Session, run: SettlementRun, found: OpenLines) -> None:
         session.flush()
 
 
-_CLAWBACKS = text("SELECT a.hospital_org_id, a.supplier_org_id, r.id, r.clawback_fen FROM settlement_return r"
-                  " JOIN settlement_acceptance a ON a.id = r.acceptance_id"
-                  " WHERE a.batch_id = :batch AND r.clawback_fen > 0 AND r.clawback_run_id IS NULL"
-                  " AND r.refund_id IS NULL ORDER BY r.id")
+#: what suppliers owe back per hospital × supplier, neither netted nor asked back: returns after
+#: settlement (``settlement_return``, their clawbacks) and the price differences of supply
+#: takeovers (``settlement_price_difference``, ``settlement.runs.differences``) — (kind, id, h, s, fen)
+OWED = ("SELECT 'return' AS kind, r.id AS id, a.hospital_org_id AS h, a.supplier_org_id AS s, r.clawback_fen AS fen"
+        " FROM settlement_return r JOIN settlement_acceptance a ON a.id = r.acceptance_id"
+        " WHERE a.batch_id = :batch AND r.clawback_fen > 0 AND r.clawback_run_id IS NULL AND r.refund_id IS NULL"
+        " UNION ALL SELECT 'difference', d.id, d.hospital_org_id, d.supplier_org_id, d.amount_fen"
+        " FROM settlement_price_difference d WHERE d.batch_id = :batch AND d.amount_fen > 0"
+        " AND d.clawback_run_id IS NULL AND d.refund_id IS NULL")
+_CLAWBACKS = text(f"SELECT h, s, kind, id, fen FROM ({OWED}) AS owed ORDER BY kind DESC, id")
+RETURN, DIFFERENCE = "return", "difference"
 
 
-def open_clawbacks(session: Session, batch_id: int) -> dict[tuple[int, int], list[tuple[int, int]]]:
-    """Returns after settlement neither netted nor asked back, per (hospital id, supplier id):
-    (return id, fen)."""
-    out: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for hospital, supplier, return_id, fen in session.execute(_CLAWBACKS, {"batch": batch_id}).all():
-        out.setdefault((hospital, supplier), []).append((return_id, int(fen)))
+class Owed(NamedTuple):
+    """One amount a supplier owes back to a hospital's account: a return's clawback or a price difference."""
+
+    kind: str  # RETURN | DIFFERENCE
+    id: int  # the return's or the difference's id
+    fen: int
+
+
+def open_clawbacks(session: Session, batch_id: int) -> dict[tuple[int, int], list[Owed]]:
+    """What suppliers owe back neither netted nor asked back, per (hospital id, supplier id):
+    returns after settlement, then price differences, each in id order."""
+    out: dict[tuple[int, int], list[Owed]] = {}
+    for hospital, supplier, kind, row_id, fen in session.execute(_CLAWBACKS, {"batch": batch_id}).all():
+        out.setdefault((int(hospital), int(supplier)), []).append(Owed(kind, int(row_id), int(fen)))
     return out
 
 
-def net_clawbacks(totals: list[tuple[int, int, int, int]], owed: dict[tuple[int, int], list[tuple[int, int]]]
-                  ) -> tuple[list[tuple[int, int, int, int, int]], list[int]]:
+def mark_owed(session: Session, items: list[Owed], **values) -> None:
+    """Set ``values`` (``clawback_run_id`` or ``refund_id``) on the returns and differences named."""
+    for kind, table in ((RETURN, "settlement_return"), (DIFFERENCE, "settlement_price_difference")):
+        ids = [o.id for o in items if o.kind == kind]
+        if ids:
+            sets = ", ".join(f"{k} = :{k}" for k in values)
+            session.execute(text(f"UPDATE {table} SET {sets} WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)), {**values, "ids": ids})
+
+
+def net_clawbacks(totals: list[tuple[int, int, int, int]], owed: dict[tuple[int, int], list[Owed]]
+                  ) -> tuple[list[tuple[int, int, int, int, int]], list[Owed]]:
     """Take each pair's open clawbacks off its new gross when the gross covers them all (else they
     wait for a later run): (hospital, supplier, net gross, lines, clawback) rows and the return
-    ids netted. A pair's share therefore never goes negative, and never to zero."""
+    amounts netted. A pair's share therefore never goes negative, and never to zero."""
     rows, netted = [], []
     for hospital, supplier, gross, lines in totals:
         items = owed.get((hospital, supplier), [])
-        claw = sum(fen for _r, fen in items)
+        claw = sum(o.fen for o in items)
         if items and gross > claw:
             rows.append((hospital, supplier, gross - claw, lines, claw))
-            netted.extend(r for r, _fen in items)
+            netted.extend(items)
         else:
             rows.append((hospital, supplier, gross, lines, 0))
     return rows, netted

@@ -4,6 +4,7 @@ instructions and statements for the officers."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
@@ -14,8 +15,10 @@ from settlement.execution.queries import yuan
 from settlement.models import (
     DeductionStatement,
     PaymentInstruction,
+    PriceDifference,
     SettlementRun,
 )
+from supply.models import Takeover, TakeoverLine
 
 
 def statements(session: Session, actor: Actor) -> list[tuple[DeductionStatement, SettlementRun, Organisation]]:
@@ -35,6 +38,21 @@ def run_detail(session: Session, run: SettlementRun) -> tuple[list, list]:
                        .join(Organisation, Organisation.id == DeductionStatement.hospital_org_id)
                        .where(DeductionStatement.run_id == run.id).order_by(Organisation.code)).all()
     return list(inst), list(sts)
+
+
+def differences_netted(session: Session, run: SettlementRun) -> list[tuple[PriceDifference, str, str, str]]:
+    """The takeover price differences this run deducted from failed winners' payments, each its
+    own line: (difference, hospital name, failed winner's name, takeover reference) by hospital.
+    (The caller checked the run's scope: settlement officers of its region.)"""
+    hospital, supplier = aliased(Organisation), aliased(Organisation)
+    rows = session.exec(select(PriceDifference, hospital.name, supplier.name, Takeover.reference)
+                        .join(hospital, hospital.id == PriceDifference.hospital_org_id)
+                        .join(supplier, supplier.id == PriceDifference.supplier_org_id)
+                        .join(TakeoverLine, TakeoverLine.id == PriceDifference.takeover_line_id)
+                        .join(Takeover, Takeover.id == TakeoverLine.takeover_id)
+                        .where(PriceDifference.clawback_run_id == run.id)
+                        .order_by(hospital.code, PriceDifference.id)).all()
+    return [tuple(r) for r in rows]
 
 
 def statement_rows(session: Session, actor: Actor) -> list[dict]:

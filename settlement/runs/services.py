@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
@@ -35,7 +35,6 @@ from settlement.execution.deliveries import SettlementRefused, parse_month
 from settlement.execution.prepayment import balances
 from settlement.models import (
     DeductionStatement,
-    DeliveryReturn,
     PaymentInstruction,
     PrepaymentEntry,
     SettlementRun,
@@ -51,11 +50,12 @@ from settlement.money.data import (
     ShareTotal,
 )
 from settlement.money.settle import RUN_REF_RE, settle_shares
-from settlement.runs import shares
+from settlement.runs import differences, shares
 from settlement.runs.open_lines import (
     OpenLines,
     claim_lines,
     drop_open,
+    mark_owed,
     net_clawbacks,
     open_clawbacks,
     open_lines,
@@ -154,6 +154,7 @@ def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now
     if payer is None:
         raise SettlementRefused("医保基金账户未设置 / the fund's bank account is not set")
     found = open_lines(session, batch.id, end)
+    differences.record(session, batch.id, found, end, now)
     suppliers_paid = paid_suppliers(session)
     payees, suppliers = _directory(session, set(suppliers_paid))
     missing = sorted({suppliers[s].code for s in suppliers_paid if s not in payees})
@@ -183,6 +184,7 @@ def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now
     session.flush()
     shares.persist(session, run.id, batch.id, run_ref, payer, payees, run.computed_by, now)
     shares.mark_netted_returns(session, batch.id, run.id)
+    differences.stamp(session, batch.id, run.id)
     shares.drop(session)
     drop_open(session)
     return _finish(session, actor, batch, month, run, found, now)
@@ -221,7 +223,7 @@ def _run_in_python(session: Session, actor: Actor | None, batch: Batch, month: s
     hospitals = {o.id: o for o in session.exec(select(Organisation).where(
         Organisation.id.in_({h for h, *_x in totals}))).all()}
     before = balances(session, batch.id)
-    netted_rows, netted_returns = net_clawbacks(totals, open_clawbacks(session, batch.id))
+    netted_rows, netted = net_clawbacks(totals, open_clawbacks(session, batch.id))
     hospital_code = {pk: o.code for pk, o in hospitals.items()}
     supplier_code = {pk: o.code for pk, o in suppliers.items()}
     share_totals = [ShareTotal(hospital_code[h], supplier_code[s], payees[s], payer, gross, n, claw)
@@ -241,9 +243,8 @@ def _run_in_python(session: Session, actor: Actor | None, batch: Batch, month: s
     session.flush()
     by_code = {o.code: o.id for o in (*hospitals.values(), *suppliers.values())}
     _persist(session, run, batch, result, by_code, now)
-    if netted_returns:
-        session.execute(update(DeliveryReturn).where(DeliveryReturn.id.in_(netted_returns))
-                        .values(clawback_run_id=run.id))
+    mark_owed(session, netted, clawback_run_id=run.id)
+    differences.stamp(session, batch.id, run.id)
     shares.drop(session)
     drop_open(session)
     return _finish(session, actor, batch, month, run, found, now)

@@ -4,7 +4,8 @@ The same money as :func:`settlement.money.settle.settle_shares`, to the fen, ste
 the database over the run's open lines summed per hospital × supplier (the temporary table
 :data:`OPEN`, made by :func:`settlement.runs.open_lines.gather`):
 
-1. returns to claw back are netted per pair whose new gross covers them all (:data:`CLAW`);
+1. returns to claw back and takeover price differences are netted per pair whose new gross
+   covers them all (:data:`CLAW`);
 2. each hospital's offset is decided in Python by the pure core (``hospital_offset``: one row
    per hospital, 2,900 in a province) and written back (:data:`HOSPITALS`);
 3. each hospital's offset is spread over its shares by largest remainder — ``⌊offset × w / W⌋``,
@@ -37,7 +38,7 @@ from settlement.models import (
 from settlement.money.data import BankAccount, InstructionStatus, SettlementSettings
 from settlement.money.payable import hospital_offset
 from settlement.money.settle import instruction_reference, remittance_text
-from settlement.runs.open_lines import OPEN, temp_table
+from settlement.runs.open_lines import OPEN, OWED, temp_table
 
 CLAW = "jicai_run_claw"
 HOSPITALS = "jicai_run_hospital"
@@ -72,26 +73,22 @@ def drop(session: Session) -> None:
         session.execute(text(f"DROP TABLE IF EXISTS {name}"))
 
 
-_OPEN_RETURNS = ("FROM settlement_return r JOIN settlement_acceptance a ON a.id = r.acceptance_id"
-                 " WHERE a.batch_id = :batch AND r.clawback_fen > 0 AND r.clawback_run_id IS NULL"
-                 " AND r.refund_id IS NULL")
-
-
 def net_clawbacks(session: Session, batch_id: int) -> None:
-    """Pairs whose new gross covers all their open clawbacks, with the sum to take off (else
-    the clawbacks wait for a later run) — as ``open_lines.net_clawbacks``."""
+    """Pairs whose new gross covers all they owe back (``open_lines.OWED``: returns' clawbacks and
+    takeover price differences), with the sum to take off (else it waits for a later run) — as
+    ``open_lines.net_clawbacks``."""
     temp_table(session, CLAW, "SELECT o.h AS h, o.s AS s, x.claw AS claw FROM "
-          f"{OPEN} o JOIN (SELECT a.hospital_org_id AS h, a.supplier_org_id AS s,"
-          f" CAST(SUM(r.clawback_fen) AS BIGINT) AS claw {_OPEN_RETURNS}"
-          " GROUP BY a.hospital_org_id, a.supplier_org_id) x ON x.h = o.h AND x.s = o.s"
+          f"{OPEN} o JOIN (SELECT h, s, CAST(SUM(fen) AS BIGINT) AS claw FROM ({OWED}) AS owed"
+          " GROUP BY h, s) x ON x.h = o.h AND x.s = o.s"
           " WHERE o.n > 0 AND o.g > x.claw", {"batch": batch_id})
 
 
 def mark_netted_returns(session: Session, batch_id: int, run_id: int) -> None:
-    """The returns netted by this run point at it."""
-    session.execute(text(f"UPDATE settlement_return SET clawback_run_id = :run WHERE id IN (SELECT r.id {_OPEN_RETURNS}"
-                         f" AND EXISTS (SELECT 1 FROM {CLAW} k WHERE k.h = a.hospital_org_id"
-                         " AND k.s = a.supplier_org_id))"), {"batch": batch_id, "run": run_id})
+    """The returns and price differences netted by this run point at it."""
+    for table, kind in (("settlement_return", "return"), ("settlement_price_difference", "difference")):
+        session.execute(text(f"UPDATE {table} SET clawback_run_id = :run WHERE id IN (SELECT owed.id FROM ({OWED})"
+                             f" AS owed JOIN {CLAW} k ON k.h = owed.h AND k.s = owed.s WHERE owed.kind = :kind)"),
+                        {"batch": batch_id, "run": run_id, "kind": kind})
 
 
 def hospital_grosses(session: Session) -> list[tuple[int, int]]:

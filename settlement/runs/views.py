@@ -152,7 +152,8 @@ def run_page(run_id: int):
     return render_template("settlement/run.html", run=r, instructions=inst.rows, statements=sts.rows, ip=inst, sp=sts,
                            statuses=[(s, label(s, "instruction")) for s in lists.INSTRUCTION_STATUSES],
                            files=files_of(db, r.id), form=ConfirmForm(), upload=UploadForm(),
-                           batch_code=payment_queries.batch_code(db, r.batch_id))
+                           batch_code=payment_queries.batch_code(db, r.batch_id),
+                           differences=queries.differences_netted(db, r))
 
 
 @bp.post("/runs/<int:run_id>/approve")

@@ -2,7 +2,9 @@
 supplier answers late → the officer escalates and moves three cities to the backup (a second
 officer approves) → the backup signs and delivers → settlement pays the backup for the moved
 volume and the failed winner for the rest → the breach is confirmed → the rating is published
-→ the supplier's bid in a later batch is refused with the reason and the rating's reference.
+→ the supplier's bid in a later batch is refused with the reason and the rating's reference, and
+its listed product is suspended for the region's hospitals (挂网暂停); the officer exports the
+takeovers and ratings to Excel.
 
 Steps of other journeys (the other hospitals signing and accepting, the suppliers' applications,
 reconciliation) run through the same services; the supplier answers on a clock moved three days
@@ -10,19 +12,23 @@ on (``supply.views.utcnow``), so its answer is late."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from core.clock import utcnow
 from credit.models import Rating
+from listing.services import decide_listing, submit_listing
 from review import services as review
 from settlement import services as settlement
 from settlement.models import Acceptance, Delivery
 from supply.models import Takeover
 from tests.bidding.conftest import bidding_open_now
 from tests.browser.helpers import new_page, sign_in
+from tests.listing.conftest import product_input
 from tests.settlement.fixtures_db import second_officer
 from tests.supply.fixtures import build
 
@@ -57,6 +63,8 @@ def test_failure_takeover_settlement_rating_and_refused_bid(app, db, session, wo
         settlement.accept_delivery(session, ex.hospitals[city], d.id, d.quantity, early.date() + timedelta(days=1),
                                    early + timedelta(days=2))
     second_officer(session, world)
+    listed = submit_listing(session, ex.failed, product_input(), early).id
+    decide_listing(session, ex.officer, listed, True, "", early)
     later = bidding_open_now(session, world, days=3)
     a_contract = ex.contract(session, "370100")
     session.commit()
@@ -106,6 +114,14 @@ def test_failure_takeover_settlement_rating_and_refused_bid(app, db, session, wo
     takeover_url = officer.url
 
     officer2 = _login(browser, base, "a_officer_2")
+    officer.goto(f"{base}/batches/{ex.code}/takeovers")
+    with officer.expect_download() as download:
+        officer.get_by_test_id("takeovers-xlsx").click()
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).worksheets[0]
+    assert [sheet.cell(2, 1).value, sheet.cell(2, 4).value] == [session.exec(select(Takeover)).one().reference,
+                                                                "A2 备供药业"]
+    session.commit()  # end the read: the server writes next
+
     officer2.goto(takeover_url)
     officer2.get_by_test_id("confirm-approve").check()
     officer2.get_by_test_id("takeover-approve").click()
@@ -197,6 +213,16 @@ def test_failure_takeover_settlement_rating_and_refused_bid(app, db, session, wo
     reference = session.exec(select(Rating)).one().reference
     session.commit()
     shot(officer2, "credit-rating-published")
+    officer2.goto(f"{base}/credit/")
+    with officer2.expect_download() as download:
+        officer2.get_by_test_id("ratings-xlsx").click()
+    assert load_workbook(io.BytesIO(download.value.path().read_bytes())).worksheets[0].cell(2, 1).value == reference
+
+    hospital.goto(f"{base}/listing/{listed}")  # the rating suspends the supplier's listings in the province
+    suspended = hospital.get_by_test_id("listing-suspended").inner_text()
+    assert reference in suspended and "暂停挂网" in suspended
+    assert hospital.get_by_test_id("listing-suspensions").locator("td[data-status=suspended]").count() == 1
+    shot(hospital, "listing-suspended-by-rating")
 
     failed.goto(f"{base}/batches/{later}/bids/new?item=YP001")
     failed.fill("#strength", "20")
@@ -215,6 +241,10 @@ def test_failure_takeover_settlement_rating_and_refused_bid(app, db, session, wo
     shot(phone, "supply-takeover-phone")
     phone.goto(rating_url)
     shot(phone, "credit-rating-phone")
-    for page in (hospital, failed, officer, officer2, backup, settle, settle2, phone):
+    phone_hospital = _login(browser, base, "a_hospital_buyer", width=390)
+    phone_hospital.goto(f"{base}/listing/{listed}")
+    phone_hospital.get_by_test_id("listing-suspended").wait_for()
+    shot(phone_hospital, "listing-suspended-phone")
+    for page in (hospital, failed, officer, officer2, backup, settle, settle2, phone, phone_hospital):
         page.context.close()
     session.close()

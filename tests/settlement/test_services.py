@@ -245,13 +245,14 @@ def test_a_line_paid_wholly_out_of_the_advance_is_not_overdue(fresh_world):
 
 
 def test_clawbacks_are_netted_only_when_the_pair_has_enough_new_gross():
-    from settlement.runs.open_lines import net_clawbacks
+    from settlement.runs.open_lines import DIFFERENCE, RETURN, Owed, net_clawbacks
 
-    owed = {(1, 9): [(11, 30), (12, 20)], (2, 9): [(13, 500)], (3, 9): [(14, 5)]}
+    owed = {(1, 9): [Owed(RETURN, 11, 30), Owed(DIFFERENCE, 12, 20)], (2, 9): [Owed(RETURN, 13, 500)],
+            (3, 9): [Owed(RETURN, 14, 5)]}
     rows, netted = net_clawbacks([(1, 9, 100, 4), (2, 9, 400, 2), (4, 9, 70, 1)], owed)
     # (1, 9): 100 covers 30 + 20; (2, 9): 400 does not cover 500 → waits; (3, 9) has no new lines → waits
     assert rows == [(1, 9, 50, 4, 50), (2, 9, 400, 2, 0), (4, 9, 70, 1, 0)]
-    assert netted == [11, 12]
+    assert netted == [Owed(RETURN, 11, 30), Owed(DIFFERENCE, 12, 20)]  # a price difference nets like a return
 
 
 def test_a_clawback_without_new_lines_waits_and_is_never_taken_twice(session, world, setup, officer_b):  # noqa: F811

@@ -101,3 +101,15 @@ def test_escalation_goes_reminder_interview_warning_each_once(session, ex):
     assert {"supply_reminder", "supply_interview", "supply_warning"} <= kinds
     with pytest.raises(Forbidden):
         services.escalate(session, ex.hospitals["370100"], problem.id, "reminder", "x", T)
+
+
+def test_today_is_the_bureau_s_day_in_the_beijing_morning(session, ex):
+    """18:30 UTC on 10 May is 02:30 on 11 May in Beijing: goods due on 11 May may be reported."""
+    contract = ex.contract(session, "370100")
+    night = datetime(2026, 5, 10, 18, 30, tzinfo=UTC)
+    problem = services.report_problem(session, ex.hospitals["370100"], services.ProblemInput(
+        contract.id, "late", date(2026, 5, 11), "今日应到货，未到"), night)
+    assert problem.due_on == date(2026, 5, 11)
+    with pytest.raises(services.SupplyError, match="not after today"):
+        services.report_problem(session, ex.hospitals["370100"], services.ProblemInput(
+            contract.id, "late", date(2026, 5, 12), "明日应到货"), night)

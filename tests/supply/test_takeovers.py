@@ -17,10 +17,19 @@ from procurement.models import Batch
 from review import services as review
 from review.models import Contract
 from settlement import services as settlement
-from settlement.models import Acceptance, Delivery, SettlementShare
+from settlement.models import (
+    Acceptance,
+    ClawbackRefund,
+    DeductionStatement,
+    Delivery,
+    PaymentInstruction,
+    PriceDifference,
+    SettlementShare,
+)
 from settlement.monitoring.queries import progress_report
 from supply import services
 from supply.models import Takeover, TakeoverLine
+from supply.queries import takeover_view
 from tests.settlement.fixtures_db import second_officer
 from tests.supply.fixtures import BACKUP_E4, FAILED_E4, build
 
@@ -136,21 +145,105 @@ def test_settlement_pays_the_backup_for_the_moved_volume_and_the_failed_winner_f
     assert rows["H-370300"].agreed_volume == 4800 and rows["H-370300"].purchased_selected == 1100
 
 
-def test_failed_price_rule_pays_the_failed_price_and_charges_the_difference(db, session, world, ring, ex):
+def _settle_month(session, world, ex, month, applied):
+    """Apply (both suppliers), reconcile (every hospital), run and approve ``month``."""
+    batch_id = session.exec(select(Batch.id).where(Batch.code == ex.code)).one()
+    for rep in (ex.failed, ex.backup):
+        try:
+            settlement.apply_for_settlement(session, rep, batch_id, month, applied)
+        except settlement.SettlementRefused:
+            session.rollback()  # nothing of this supplier's to apply
+    for hospital in ex.hospitals.values():
+        ids = session.exec(select(Acceptance.id).where(Acceptance.hospital_org_id == hospital.org_id,
+                                                       Acceptance.batch_id == batch_id,
+                                                       Acceptance.reconcile_status == "pending")).all()
+        if ids:
+            settlement.reconcile(session, hospital, list(ids), True, "", applied + timedelta(days=1))
+    officer = world.actors[("A", Role.SETTLEMENT_OFFICER)]
+    outcome = settlement.run_settlement(session, officer, ex.code, month, applied + timedelta(days=5))
+    if outcome.created:
+        settlement.approve_run(session, second_officer(session, world), outcome.run.id,
+                               applied + timedelta(days=5, hours=1))
+    return outcome
+
+
+@pytest.mark.parametrize("python_path", [False, True], ids=["sql", "python"])
+def test_failed_price_rule_pays_the_backup_its_price_and_collects_the_difference(db, session, world, ring, ex,
+                                                                                 monkeypatch, python_path):
+    """The moved-clock story of 差价由原中选企业承担: A2 (¥0.1200) takes over A (¥0.1000) in three
+    cities; the May run pays A2 its own price for what it delivered, deducts the difference from
+    A's payment for A-hospital (A still delivered there before the takeover), and — where A has
+    nothing left to be paid (H-370400) — the difference waits and is asked back as a refund. The
+    same money on the run's SQL path and on its pure-core path (large hospitals)."""
+    if python_path:
+        monkeypatch.setattr("settlement.runs.shares.SAFE_GROSS_FEN", 0)
     other = build(db, session, world, ring, datetime(2026, 3, 2, 2, tzinfo=UTC), code="BG3",
                   rules={"takeover_price": "failed_price"}, ex=ex)
+    a, d = other.contract(session, "370100"), other.contract(session, "370400")
+    _ship(session, other.failed, a, 1000, date(2026, 4, 28), datetime(2026, 4, 28, 8, tzinfo=UTC))
     takeover = _declare(session, other)
     services.decide_takeover(session, other.officer2, takeover.id, True, "", T)
     _sign_new(session, other, T + timedelta(hours=2))
-    new = other.contract(session, "370400", origin=f"T{takeover.id}")
-    assert (new.ucp_e4, new.pack_price_e4) == (FAILED_E4, None)
-    _ship(session, other.backup, new, 500, date(2026, 5, 12), datetime(2026, 5, 12, 8, tzinfo=UTC))
-    from supply.queries import takeover_view
-
-    d = session.exec(select(Delivery).where(Delivery.contract_id == new.id)).one()
-    settlement.accept_delivery(session, other.hospitals["370400"], d.id, 500, date(2026, 5, 13), datetime(2026, 5, 14, tzinfo=UTC))
+    new_a, new_d = (other.contract(session, c, origin=f"T{takeover.id}") for c in ("370100", "370400"))
+    assert (new_d.ucp_e4, new_d.pack_price_e4 is not None) == (BACKUP_E4, True)  # the taker is paid what it bid
+    _ship(session, other.backup, new_a, 700, date(2026, 5, 12), datetime(2026, 5, 12, 8, tzinfo=UTC))
+    _ship(session, other.backup, new_d, 501, date(2026, 5, 12), datetime(2026, 5, 12, 9, tzinfo=UTC))
+    for delivery in session.exec(select(Delivery).where(Delivery.contract_id.in_([a.id, new_a.id, new_d.id]))).all():
+        city = "370100" if delivery.hospital_org_id == a.hospital_org_id else "370400"
+        settlement.accept_delivery(session, other.hospitals[city], delivery.id, delivery.quantity,
+                                   delivery.shipped_on + timedelta(days=1), datetime(2026, 5, 20, tzinfo=UTC))
     view = takeover_view(session, other.officer, takeover.id)
-    assert view.difference_fen == 500 * (BACKUP_E4 - FAILED_E4) // 100  # ¥0.0200 × 500 = ¥10.00
+    assert view.difference_fen == 700 * 200 // 100 + (501 * 1200 + 50) // 100 - (501 * 1000 + 50) // 100  # accruing
+    assert view.charged_fen == 0  # nothing settled yet
+
+    run = _settle_month(session, world, other, "2026-05", datetime(2026, 6, 2, 2, tzinfo=UTC)).run
+    shares = {(x.hospital_org_id, x.supplier_org_id): x for x in
+              session.exec(select(SettlementShare).where(SettlementShare.run_id == run.id)).all()}
+    hosp_a, hosp_d = a.hospital_org_id, d.hospital_org_id
+    failed_id, backup_id = other.orgs["A-supplier"].id, other.orgs["A2-supplier"].id
+    # the backup is paid its own price for the moved volume: 700 and 501 units at ¥0.1200
+    assert shares[(hosp_a, backup_id)].gross_fen == 700 * BACKUP_E4 // 100 == 8400
+    assert shares[(hosp_d, backup_id)].gross_fen == (501 * BACKUP_E4 + 50) // 100 == 6012
+    # the failed winner: 1,000 units at ¥0.1000 = ¥100.00 less the difference 700 × ¥0.0200 = ¥14.00
+    assert (shares[(hosp_a, failed_id)].gross_fen, shares[(hosp_a, failed_id)].clawback_fen) == (8600, 1400)
+    # A-hospital's cost stays the failed winner's price: 1,700 units at ¥0.1000
+    statement = session.exec(select(DeductionStatement).where(DeductionStatement.run_id == run.id,
+                                                              DeductionStatement.hospital_org_id == hosp_a)).one()
+    assert statement.gross_fen == 1700 * FAILED_E4 // 100 == 17000
+    # totals reconcile to the fen: instructions = Σ lines at contract price − differences netted − offsets
+    lines = 1000 * FAILED_E4 // 100 + 8400 + 6012
+    assert run.gross_fen == lines - 1400 and run.clawback_fen == 1400
+    paid = session.exec(select(func.sum(PaymentInstruction.amount_fen)).where(PaymentInstruction.run_id == run.id)).one()
+    assert paid == run.paid_fen == run.gross_fen - run.offset_fen
+    charges = {c.hospital_org_id: c for c in session.exec(select(PriceDifference)).all()}
+    assert {h: (c.amount_fen, c.supplier_org_id, c.settled_run_id, c.clawback_run_id) for h, c in charges.items()} == {
+        hosp_a: (1400, failed_id, run.id, run.id), hosp_d: (6012 - 5010, failed_id, run.id, None)}
+    view = takeover_view(session, other.officer, takeover.id)
+    assert (view.charged_fen, view.collected_fen) == (2402, 1400)
+    from settlement.runs.queries import differences_netted
+
+    (line,) = differences_netted(session, run)  # its own line on the run's page
+    assert (line[0].amount_fen, line[0].quantity, line[3]) == (1400, 700, takeover.reference)
+
+    # a second run of the month is a no-op: nothing charged twice
+    again = _settle_month(session, world, other, "2026-05", datetime(2026, 6, 2, 2, tzinfo=UTC))
+    assert not again.created and session.exec(select(func.count()).select_from(PriceDifference)).one() == 2
+
+    # H-370400: the failed winner has nothing left to be paid there — the difference is asked back
+    fund = world.actors[("A", Role.SETTLEMENT_OFFICER)]
+    (waiting,) = settlement.waiting_clawbacks(session, run.batch_id)
+    assert (waiting.supplier_code, waiting.amount_fen) == ("A-supplier", 1002)
+    (refund,) = settlement.request_refunds(session, fund, other.code, datetime(2026, 6, 10, 2, tzinfo=UTC))
+    assert (refund.hospital_org_id, refund.supplier_org_id, refund.amount_fen) == (hosp_d, failed_id, 1002)
+    notice = session.exec(select(Notification).where(Notification.org_id == failed_id,
+                                                     Notification.kind == "settlement_refund_requested")).one()
+    assert "备供价差" in str(notice.text)
+    settlement.record_refund(session, fund, refund.id, "BK20260612-77", date(2026, 6, 12),
+                             datetime(2026, 6, 12, 8, tzinfo=UTC))
+    session.expire_all()
+    assert session.get(PriceDifference, charges[hosp_d].id).refund_id == refund.id
+    assert session.get(ClawbackRefund, refund.id).bank_ref == "BK20260612-77"
+    assert settlement.waiting_clawbacks(session, run.batch_id) == []
 
 
 def test_a_period_that_overlaps_another_takeover_is_refused(session, ex):
@@ -262,3 +355,55 @@ def test_two_officers_approving_at_once_move_the_volume_once(db, session, world,
     session.expire_all()
     assert len(session.exec(select(Contract).where(Contract.origin == f"T{takeover.id}")).all()) == 3
     assert ex.contract(session, "370100").agreed_volume == 0  # moved once (nothing had been shipped)
+
+
+def test_the_form_offers_only_what_the_officers_scope_holds(session, world, ex):
+    from supply.queries import form_choices, taker_choices
+
+    batch = session.exec(select(Batch).where(Batch.code == ex.code)).one()
+    mine = form_choices(session, ex.officer, batch, "YP101", "A-supplier")
+    assert [s.code for s in mine.suppliers] == ["A-supplier", "A2-supplier"]
+    assert [code for _r, code, _hs in mine.cities] == ["370100", "370300", "370400"]
+    assert [c.org.code for c in taker_choices(session, ex.officer, batch, "YP101", "A-supplier")] == ["A2-supplier"]
+    foreign = world.actors[("B", Role.PRICE_OFFICER)]  # handed the batch by mistake: its scope holds nothing
+    theirs = form_choices(session, foreign, batch, "YP101", "A-supplier")
+    assert (theirs.suppliers, theirs.cities) == ([], [])
+    assert taker_choices(session, foreign, batch, "YP101", "A-supplier") == []
+
+
+def test_a_declaration_moves_only_hospitals_inside_the_officers_region(session, ex):
+    from supply.planning import plan_takeover
+
+    batch = session.exec(select(Batch).where(Batch.code == ex.code)).one()
+    inp = services.TakeoverInput("YP101", "A-supplier", THREE, START, None, None, "未配送")
+    assert len(plan_takeover(session, batch, inp).lines) == 3
+    assert [line.hospital.code for line in plan_takeover(session, batch, inp, "370300").lines] == ["H-370300"]
+
+
+def test_the_takeover_and_run_pages_show_each_price_difference_and_where_it_went(app, client, db, session, world,
+                                                                                  ring, ex):
+    from tests.conftest import csrf_token, login
+
+    other = build(db, session, world, ring, datetime(2026, 3, 2, 2, tzinfo=UTC), code="BG4",
+                  rules={"takeover_price": "failed_price"}, ex=ex)
+    a = other.contract(session, "370100")
+    _ship(session, other.failed, a, 1000, date(2026, 4, 28), datetime(2026, 4, 28, 8, tzinfo=UTC))
+    takeover = _declare(session, other, units=("370100",))
+    services.decide_takeover(session, other.officer2, takeover.id, True, "", T)
+    review.sign_all(session, other.hospitals["370100"], other.code, T + timedelta(hours=2))
+    review.sign_all(session, other.backup, other.code, T + timedelta(hours=2))
+    new_a = other.contract(session, "370100", origin=f"T{takeover.id}")
+    _ship(session, other.backup, new_a, 700, date(2026, 5, 12), datetime(2026, 5, 12, 8, tzinfo=UTC))
+    for delivery in session.exec(select(Delivery).where(Delivery.contract_id.in_([a.id, new_a.id]))).all():
+        settlement.accept_delivery(session, other.hospitals["370100"], delivery.id, delivery.quantity,
+                                   delivery.shipped_on + timedelta(days=1), datetime(2026, 5, 20, tzinfo=UTC))
+    run = _settle_month(session, world, other, "2026-05", datetime(2026, 6, 2, 2, tzinfo=UTC)).run
+    takeover_id, run_id, ref, run_ref = takeover.id, run.id, takeover.reference, run.run_ref
+    session.commit()
+    login(client, "a_price_officer")
+    page = client.get(f"/takeovers/{takeover_id}").get_data(as_text=True)
+    assert "向原中选企业收取的差价" in page and "¥14.00" in page and f"已在结算 {run_ref} 中扣减" in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "a_settlement_officer")
+    page = client.get(f"/settlement/officer/runs/{run_id}").get_data(as_text=True)
+    assert 'data-testid="run-differences"' in page and ref in page and "-¥14.00" in page
