@@ -56,6 +56,17 @@ def _reserve(p: Problem, lean: bool = False) -> tuple[list[str | None], dict[str
     return owner, room, free
 
 
+def _needs(p: Problem, owner: list[str | None]) -> dict[str, int]:
+    """Per winner, the volume it still lacks to reach its least volume (a gradient floor or
+    a tier band's low end) beyond the regions it already holds: kept free for it while the
+    cheaper winners are filled."""
+    held = {b.supplier: 0 for b in p.winners}
+    for v, s in zip(p.volumes, owner, strict=True):
+        if s in held:
+            held[s] += v
+    return {b.supplier: max(0, (p.floor_volume(wi) or 0) - held[b.supplier]) for wi, b in enumerate(p.winners)}
+
+
 def _finish(p: Problem, owner: list[str | None]) -> Allocation | None:
     """The allocation of complete owners, or None when it breaks a rule."""
     primary = tuple(s or "" for s in owner)
@@ -81,18 +92,22 @@ def fills(
     owner0, room, free0 = reserved
     pair = pair and len(order) >= 2
     lead = [p.winners[wi].supplier for wi in order[: 2 if pair else 1]]
+    need = _needs(p, owner0)
     found = []
     starts = [list(range(len(free0)))]
     if lead:
+        left0 = sum(p.volumes[ri] for ri in free0)
         limit = sum(room[s] for s in lead) - int(room[lead[0]] * slack)
-        if sum(p.volumes[ri] for ri in free0) > limit:
+        limit = min(limit, left0 - sum(v for s, v in need.items() if s not in lead))
+        if left0 > limit:
             starts = near_fills([p.volumes[ri] for ri in free0], limit, count)
     for chosen0 in starts:
         owner = owner0.copy()
         free = free0
         if pair:  # split the joint fill: the first winner's best fill, the rest if it fits
             part = [free[j] for j in chosen0]
-            sub = best_fill([p.volumes[ri] for ri in part], room[lead[0]])
+            sub = best_fill([p.volumes[ri] for ri in part],
+                            min(room[lead[0]], sum(p.volumes[ri] for ri in part) - need[lead[1]]))
             taken = set(sub)
             rest = [ri for j, ri in enumerate(part) if j not in taken]
             if sum(p.volumes[ri] for ri in rest) > room[lead[1]]:
@@ -106,12 +121,15 @@ def fills(
             bid = p.winners[wi]
             if pair and k < 2:
                 continue
+            later = sum(need[p.winners[wj].supplier] for wj in order[k + 1 :]) + need[p.winners[-1].supplier]
+            left = sum(p.volumes[ri] for ri in free)
+            target = min(room[bid.supplier], left - later)
             if k == 0:
                 chosen = set(chosen0)
-            elif sum(p.volumes[ri] for ri in free) <= room[bid.supplier]:
+            elif left <= target:
                 chosen = set(range(len(free)))
             else:
-                chosen = set(best_fill([p.volumes[ri] for ri in free], room[bid.supplier]))
+                chosen = set(best_fill([p.volumes[ri] for ri in free], target))
             for j in chosen:
                 owner[free[j]] = bid.supplier
             free = [ri for j, ri in enumerate(free) if j not in chosen]
