@@ -37,15 +37,17 @@ def _reserve(p: Problem, lean: bool = False) -> tuple[list[str | None], dict[str
             owner[ri] = pin
             room[pin] -= p.volumes[ri]
     free = sorted((ri for ri in range(len(p.regions)) if owner[ri] is None), key=lambda ri: p.volumes[ri])
-    skip = 1
-    if lean:
-        covered = 0
-        for rank, bid in enumerate(p.winners, start=1):
-            covered += room[bid.supplier]
-            skip = rank
-            if covered >= p.total:
-                break
-    for bid in reversed(p.winners[skip:]):
+    covered, cover = 0, len(p.winners)
+    for rank, bid in enumerate(p.winners, start=1):
+        covered += room[bid.supplier]
+        if covered >= p.total:
+            cover = rank
+            break
+    skip = cover if lean else 1
+    for wi in reversed(range(skip, len(p.winners))):
+        bid = p.winners[wi]
+        if wi >= cover:
+            free = _reserve_floor(p, wi, owner, room, free)
         have = sum(1 for s in owner if s == bid.supplier)
         for _ in range(max(0, p.min_regions - have)):
             if not free:
@@ -54,6 +56,27 @@ def _reserve(p: Problem, lean: bool = False) -> tuple[list[str | None], dict[str
             owner[ri] = bid.supplier
             room[bid.supplier] -= p.volumes[ri]
     return owner, room, free
+
+
+def _reserve_floor(p: Problem, wi: int, owner: list[str | None], room: dict[str, int], free: list[int]) -> list[int]:
+    """For a winner the fills do not reach (dearer than the winners whose rooms cover the
+    volume), the smallest set of free regions that lifts it to its least volume (a tier band's
+    low end) within its room; returns the regions still free (smallest first). A least volume
+    that cannot be reached so is left to the fills."""
+    bid = p.winners[wi]
+    held = sum(v for v, s in zip(p.volumes, owner, strict=True) if s == bid.supplier)
+    need = (p.floor_volume(wi) or 0) - held
+    values = [p.volumes[ri] for ri in free]
+    if need <= 0 or sum(values) < need:
+        return free
+    keep = set(best_fill(values, sum(values) - need))  # the most that can stay free
+    take = [ri for j, ri in enumerate(free) if j not in keep]
+    if sum(p.volumes[ri] for ri in take) > room[bid.supplier]:
+        return free
+    for ri in take:
+        owner[ri] = bid.supplier
+        room[bid.supplier] -= p.volumes[ri]
+    return [ri for j, ri in enumerate(free) if j in keep]
 
 
 def _needs(p: Problem, owner: list[str | None]) -> dict[str, int]:
