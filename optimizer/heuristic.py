@@ -21,7 +21,6 @@ from decimal import Decimal
 from optimizer.allocation import Allocation, Problem, allocation_cost
 from optimizer.local_search import improve
 from optimizer.packing import fills, target_cost
-from optimizer.refill import refill
 
 QUICK_TRIES = 3
 FIRST_FILLS = 16
@@ -32,8 +31,7 @@ def packing_start(p: Problem, quick: bool = False, enough: Decimal | None = None
 
     Fills in price order (the cheapest winner trying its ``FIRST_FILLS`` best fills), with
     each of the first pairs of winners filled the other way round, and with a little room
-    left unused in the cheapest winner; keeps the cheapest, then improves it by local search
-    and pair refills (``optimizer.refill``).
+    left unused in the cheapest winner; keeps the cheapest, then improves it by local search.
     Stops as soon as an allocation is within ``TARGET_GAP`` of the fractional fill;
     ``quick`` runs only the first ``QUICK_TRIES`` of these fills. ``enough`` is a cost the
     caller already knows to be good enough (a proven bound of the problem with the gap added):
@@ -61,4 +59,4 @@ def packing_start(p: Problem, quick: bool = False, enough: Decimal | None = None
             break
     if best is None:
         return None
-    return improve(p, refill(p, improve(p, best)))
+    return improve(p, best)

@@ -146,13 +146,13 @@ def fills(
                 continue
             later = sum(need[p.winners[wj].supplier] for wj in order[k + 1 :]) + need[p.winners[-1].supplier]
             left = sum(p.volumes[ri] for ri in free)
-            target = min(room[bid.supplier], left - later)
+            fill_to = min(room[bid.supplier], left - later)
             if k == 0:
                 chosen = set(chosen0)
-            elif left <= target:
+            elif left <= fill_to:
                 chosen = set(range(len(free)))
             else:
-                chosen = set(best_fill([p.volumes[ri] for ri in free], target))
+                chosen = set(best_fill([p.volumes[ri] for ri in free], fill_to))
             for j in chosen:
                 owner[free[j]] = bid.supplier
             free = [ri for j, ri in enumerate(free) if j not in chosen]

@@ -87,13 +87,14 @@ class Search:
     def take(self, choice: Choice) -> None:
         """A choice's first turn: its LP bound, under which it queues again (or not at all).
 
-        Before any allocation is known a large choice (more than ``PACK_FIRST_COLUMNS``
-        columns) is packed first: when the start comes within the gap of the fill bound, the LP
-        (10 s at 46,000 hospitals) is not needed. A small one takes its LP first (a few ms), so
-        that its packing may stop as soon as it is within the gap of the LP bound.
+        Before any allocation is known an untiered item or a large choice (more than
+        ``PACK_FIRST_COLUMNS`` columns) is packed first: when the start comes within the gap of
+        the fill bound, the LP (10 s at 46,000 hospitals) is not needed. A small tier choice,
+        whose fill bound is far below its LP bound, takes its LP first (a few ms), so that its
+        packing may stop as soon as it is within the gap of the LP bound.
         """
         picks = choice.picks
-        if self.best is None and self.form.columns > PACK_FIRST_COLUMNS:
+        if self.best is None and (not self.form.band_rows or self.form.columns > PACK_FIRST_COLUMNS):
             self._pack(picks, choice.bound)
             if choice.bound >= self.cutoff():
                 self.proven.append(choice.bound)

@@ -1,5 +1,5 @@
 """The tier search against brute force and the old one-MILP tier model, and the pieces that
-made it fast: closed columns, a packing start that keeps the tier bands, pair refills."""
+made it fast: closed columns and a packing start that keeps the tier bands."""
 
 from decimal import Decimal
 from itertools import product
@@ -9,12 +9,17 @@ from hypothesis import strategies as st
 
 from optimizer import rules as rr
 from optimizer import solve_item
-from optimizer.allocation import Allocation, Problem, allocation_cost, canonical_backups, check_allocation
+from optimizer.allocation import (
+    Allocation,
+    Problem,
+    allocation_cost,
+    canonical_backups,
+    check_allocation,
+)
 from optimizer.evaluate import build_problem
 from optimizer.formulation import build_formulation
 from optimizer.heuristic import packing_start
 from optimizer.model import Status, to_fen
-from optimizer.refill import refill
 from optimizer.search import Search, _set_choice
 from optimizer.solver import HighsModel
 from tests.optimizer import bid, item, rules
@@ -130,29 +135,3 @@ def test_packing_start_lifts_a_dear_winner_to_its_band_low_end():
     assert start.primary == ("A", "A", "B", "A")
     # 100 × 0.10 + 55 × 0.20 = 21.00, the cheapest allocation keeping B's band
     assert allocation_cost(p, start) == Decimal("21.00") == min(c for _a, c in feasible_allocations(p))
-
-
-def test_pair_refill_fills_the_cheaper_winner_exactly():
-    # A (0.10) has room for 100 but the start gives it 60 + 10; pooled with B's regions the
-    # exact fill of 100 is 50 + 40 + 10 (or 60 + 40): 10.00 + 60 × 0.20 = 22.00 instead of 25.00
-    p = Problem("X", ("r1", "r2", "r3", "r4"), (60, 50, 40, 10), (None,) * 4,
-                (bid("A", "0.10", 100), bid("B", "0.20", 1000)), 1, None, False)
-    start = Allocation(("A", "B", "B", "A"), (None,) * 4)
-    assert allocation_cost(p, start) == Decimal("25.00")
-    better = refill(p, start)
-    assert check_allocation(p, better) == []
-    assert sum(v for v, s in zip(p.volumes, better.primary, strict=True) if s == "A") == 100
-    assert allocation_cost(p, better) == Decimal("22.00")
-
-
-def test_pair_refill_keeps_the_dearer_winners_least_volume_and_regions():
-    # B must keep 65 units (a band's low end), so A may take at most 160 - 65 = 95 of its room
-    # 100: the best fill is 50 + 40 = 90, B keeps 60 + 10 = 70 — 9.00 + 14.00 = 23.00 (from 27.00)
-    p = Problem("X", ("r1", "r2", "r3", "r4"), (60, 50, 40, 10), (None,) * 4,
-                (bid("A", "0.10", 100), bid("B", "0.20", 1000)), 1, None, False, minimum=(0, 65))
-    start = Allocation(("B", "B", "A", "A"), (None,) * 4)
-    assert allocation_cost(p, start) == Decimal("27.00")
-    better = refill(p, start)
-    assert check_allocation(p, better) == []
-    assert better.primary == ("B", "A", "A", "B")
-    assert allocation_cost(p, better) == Decimal("23.00") == min(c for _a, c in feasible_allocations(p))
