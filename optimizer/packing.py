@@ -7,6 +7,7 @@ is close enough to the fractional fill to stop searching.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from optimizer.allocation import (
     Allocation,
@@ -15,13 +16,28 @@ from optimizer.allocation import (
     canonical_backups,
     check_allocation,
 )
-from optimizer.fill import best_fill, near_fills
+from optimizer.fill import best_fill, least_reaching, near_fills
 
 TARGET_GAP = Decimal("0.00005")
 
 
 def _reserve(p: Problem, lean: bool = False) -> tuple[list[str | None], dict[str, int], list[int]] | None:
-    """Pins, then the smallest free regions reserved for the dearer winners' minimum regions.
+    """``_reserved`` as fresh lists the caller may change (the reservation is made once per
+    problem and kind: every fill of a packing start begins from it)."""
+    done = _reserved(p, lean, True)
+    return None if done is None else (list(done[0]), dict(done[1]), list(done[2]))
+
+
+@lru_cache(maxsize=8)
+def _reserved(p: Problem, lean: bool, floors: bool) -> tuple[tuple, tuple, tuple] | None:
+    """Pins, minimum regions and (with ``floors``) least volumes reserved, as tuples."""
+    done = _reserve_once(p, lean, floors)
+    return None if done is None else (tuple(done[0]), tuple(done[1].items()), tuple(done[2]))
+
+
+def _reserve_once(p: Problem, lean: bool, floors: bool) -> tuple[list[str | None], dict[str, int], list[int]] | None:
+    """Pins, then the smallest free regions reserved for the dearer winners' minimum regions
+    and, with ``floors``, for the winners the fills do not reach their least volumes.
 
     ``lean`` reserves only for the winners dearer than the first one whose room, with the
     cheaper winners' rooms, covers the whole volume (the cheaper ones are filled and that
@@ -46,7 +62,7 @@ def _reserve(p: Problem, lean: bool = False) -> tuple[list[str | None], dict[str
     skip = cover if lean else 1
     for wi in reversed(range(skip, len(p.winners))):
         bid = p.winners[wi]
-        if wi >= cover:
+        if floors and wi >= cover:
             free = _reserve_floor(p, wi, owner, room, free)
         have = sum(1 for s in owner if s == bid.supplier)
         for _ in range(max(0, p.min_regions - have)):
@@ -66,17 +82,14 @@ def _reserve_floor(p: Problem, wi: int, owner: list[str | None], room: dict[str,
     bid = p.winners[wi]
     held = sum(v for v, s in zip(p.volumes, owner, strict=True) if s == bid.supplier)
     need = (p.floor_volume(wi) or 0) - held
-    values = [p.volumes[ri] for ri in free]
-    if need <= 0 or sum(values) < need:
+    chosen = least_reaching([p.volumes[ri] for ri in free], need)
+    if not chosen or sum(p.volumes[free[j]] for j in chosen) > room[bid.supplier]:
         return free
-    keep = set(best_fill(values, sum(values) - need))  # the most that can stay free
-    take = [ri for j, ri in enumerate(free) if j not in keep]
-    if sum(p.volumes[ri] for ri in take) > room[bid.supplier]:
-        return free
-    for ri in take:
-        owner[ri] = bid.supplier
-        room[bid.supplier] -= p.volumes[ri]
-    return [ri for j, ri in enumerate(free) if j in keep]
+    for j in chosen:
+        owner[free[j]] = bid.supplier
+        room[bid.supplier] -= p.volumes[free[j]]
+    taken = set(chosen)
+    return [ri for j, ri in enumerate(free) if j not in taken]
 
 
 def _needs(p: Problem, owner: list[str | None]) -> dict[str, int]:
@@ -173,10 +186,10 @@ def target_cost(p: Problem) -> Decimal:
     its room with fractions of regions) approximates the bound the solver proves at its
     root; within ``TARGET_GAP`` of it the solver proves optimality at once.
     """
-    reserved = _reserve(p, True)
+    reserved = _reserved(p, True, True)
     if reserved is None:
         return Decimal(0)
-    owner, room, free = reserved
+    owner, room, free = list(reserved[0]), dict(reserved[1]), list(reserved[2])
     cost = sum((b.ucp * v for b in p.winners for v, s in zip(p.volumes, owner, strict=True) if s == b.supplier), Decimal(0))
     left = sum(p.volumes[ri] for ri in free)
     for bid in sorted(p.winners, key=lambda b: b.ucp):
