@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pulp
 
 from optimizer import rules as rr
+from optimizer.allocation import paid_ucp, tier_options
 from optimizer.evaluate import build_problem
 from optimizer.model import E4, Bid, Instance, Item, Region, Rules, Tier
 from optimizer.solver import read_result
@@ -168,3 +169,63 @@ def plainest_item(item: Item, rules: Rules) -> tuple[Decimal | None, float]:
         cost = sum((b.ucp * vol[r] for b in p.winners for r in p.regions if (x[b.supplier, r].varValue or 0) > 0.5),
                    Decimal(0))
     return cost, time.perf_counter() - started
+
+
+def tiered_reference_item(item: Item, rules: Rules) -> tuple[Decimal | None, float]:
+    """Reference of the tiered case: one MILP that chooses the tiers itself (the model the
+    optimizer used before it searched tier choices outside the MILP). Winners fixed by the
+    rules engine, binaries ``x`` per winner × region, and per tiered winner binaries ``y`` (one
+    tier chosen) with continuous ``z`` (its volume priced at that tier, within the tier's
+    band, Σ z = the winner's volume); one primary per region, capacity, minimum regions, pins,
+    maximum share. Backups are left out: they cost nothing. Returns cost, s."""
+    started = time.perf_counter()
+    det = rr.determine_winners(item, rules)
+    if not det.winners:
+        return None, time.perf_counter() - started
+    p = build_problem(item, rules, det.winners)
+    prob = pulp.LpProblem(f"tiered_{item.code}", pulp.LpMinimize)
+    x = {(b.supplier, r): prob.add_variable(f"x_{b.supplier}_{r}", 0, 1, cat=pulp.LpBinary)
+         for b in p.winners for r in p.regions}
+    vol = dict(zip(p.regions, p.volumes, strict=True))
+    objective = []
+    for r in p.regions:
+        prob += pulp.lpSum(x[b.supplier, r] for b in p.winners) == 1, f"one_primary_{r}"
+    for r, pin in zip(p.regions, p.pins, strict=True):
+        if pin is not None and any(b.supplier == pin for b in p.winners):
+            prob += x[pin, r] == 1, f"pin_{r}"
+    share = p.share_limit()
+    for b in p.winners:
+        s = b.supplier
+        volume = pulp.lpSum(vol[r] * x[s, r] for r in p.regions)
+        prob += volume <= b.capacity, f"capacity_{s}"
+        prob += pulp.lpSum(x[s, r] for r in p.regions) >= rules.min_regions_per_winner, f"min_regions_{s}"
+        if share is not None:
+            prob += volume <= share, f"max_share_{s}"
+        if not b.tiers:
+            objective.append(float(b.ucp) * volume)
+            continue
+        ys, zs = [], []
+        for t, (low, ucp, high) in enumerate(tier_options(p, b)):
+            y = prob.add_variable(f"y_{s}_{t}", 0, 1, cat=pulp.LpBinary)
+            z = prob.add_variable(f"z_{s}_{t}", 0, high)
+            prob += z <= high * y, f"tier_cap_{s}_{t}"
+            if low > 0:
+                prob += z >= float(low) * y, f"tier_min_{s}_{t}"
+            ys.append(y)
+            zs.append(z)
+            objective.append(float(ucp) * z)
+        prob += pulp.lpSum(ys) == 1, f"tier_select_{s}"
+        prob += pulp.lpSum(zs) == volume, f"tier_volume_{s}"
+    prob += pulp.lpSum(objective)
+    prob.solve(pulp.HiGHS(msg=False, gapRel=rules.gap, gapAbs=0.0, threads=1, timeLimit=rules.time_limit_seconds))
+    report = read_result(prob, "highs", rules.gap)
+    cost = None
+    if report.objective is not None:
+        cost = sum((paid_cost(b, sum(vol[r] for r in p.regions if (x[b.supplier, r].varValue or 0) > 0.5))
+                    for b in p.winners), Decimal(0))
+    return cost, time.perf_counter() - started
+
+
+def paid_cost(bid: Bid, volume: int) -> Decimal:
+    """A winner's exact cost at its all-units paid price."""
+    return paid_ucp(bid, volume)[0] * volume

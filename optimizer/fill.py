@@ -107,3 +107,34 @@ def best_fill(values: list[int], room: int) -> list[int]:
                 left -= values[i]
         return chosen
     return list(_near_fills(tuple(values), room, 1)[0])
+
+
+def least_reaching(values: list[int], need: int) -> list[int] | None:
+    """Indices of a subset with the smallest sum ≥ need (None when all values fall short).
+
+    A subset holding a value ≥ need is never below that value alone, so the answer is the
+    smallest such value or a subset of the smaller values: those are enumerated when at most
+    16 (one numpy product), else found as the complement of the rest's best fill.
+    """
+    if need <= 0:
+        return []
+    if sum(values) < need:
+        return None
+    big = [j for j, v in enumerate(values) if v >= need]
+    best = [min(big, key=lambda j: (values[j], j))] if big else None
+    small = [j for j, v in enumerate(values) if v < need]
+    if sum(values[j] for j in small) < need:
+        return best
+    if len(small) <= HALF:
+        vals = np.array([values[j] for j in small], dtype=np.int64)
+        masks = np.arange(1 << len(small), dtype=np.int64)
+        sums = ((masks[:, None] >> np.arange(len(small))) & 1) @ vals
+        at = int(np.argmin(np.where(sums >= need, sums, np.iinfo(np.int64).max)))
+        found = [small[i] for i in range(len(small)) if at >> i & 1]
+    else:
+        rest = [values[j] for j in small]
+        keep = set(best_fill(rest, sum(rest) - need))
+        found = [small[i] for i in range(len(small)) if i not in keep]
+    if best is None or sum(values[j] for j in found) < values[best[0]]:
+        return found
+    return best

@@ -5,7 +5,10 @@ supplier of region ``r``. One named row per rule (the names the explanation and 
 use): ``one_primary_per_region_<r>``, ``pin_<r>``, and per winner ``capacity_<w>``,
 ``min_regions_<w>``, ``max_share_<w>``, ``gradient_floor_<w>`` and, for a tiered winner,
 ``tier_band_<w>`` — the volume band of the tier the search has chosen (``optimizer.search``
-prices each tier choice outside the MILP, so the MILP itself never branches on tiers).
+prices each tier choice outside the MILP, so the MILP itself never branches on tiers). A column
+whose region is larger than its winner's room — capacity, maximum share, the chosen band's high
+end — is closed (upper bound 0): no allocation uses it, and the LP relaxation, which would use
+a fraction of it, gets tighter (tiered bench: 33 MILP runs → 6).
 
 Built with numpy in a few calls whatever the size (46,000 hospitals × 10 winners is 460,000
 columns), and handed to HiGHS as arrays (``optimizer.solver``). PuLP, the modelling layer of
@@ -40,6 +43,7 @@ class Formulation:
     value: np.ndarray
     row_names: list[str]
     band_rows: dict[int, int] = field(default_factory=dict)  # tiered winner → its band row
+    col_upper: np.ndarray = field(default_factory=lambda: np.zeros(0))  # 0: region too big for the winner
 
     @property
     def columns(self) -> int:
@@ -59,9 +63,13 @@ class Formulation:
         self.cost = np.outer(self.prices, volumes).ravel()
 
     def set_band(self, winner: int, low: float, high: float) -> None:
-        """Bound a tiered winner's volume to its chosen tier's band."""
+        """Bound a tiered winner's volume to its chosen tier's band; a region larger than the
+        band's high end (or the winner's room) is closed to it (``col_upper`` 0)."""
         row = self.band_rows[winner]
         self.row_lower[row], self.row_upper[row] = low, high
+        regions = len(self.problem.regions)
+        room = min(high, _room(self.problem, winner))
+        self.col_upper[winner * regions : (winner + 1) * regions] = np.asarray(self.problem.volumes) <= room
 
     def vector(self, primary: tuple[str, ...]) -> np.ndarray:
         """The column values of an allocation (primary supplier per region)."""
@@ -79,6 +87,12 @@ class Formulation:
         grid = np.asarray(values).reshape(len(p.winners), len(p.regions))
         chosen = grid.argmax(axis=0)
         return tuple(p.winners[wi].supplier if grid[wi, ri] > 0.5 else "" for ri, wi in enumerate(chosen))
+
+
+def _room(p: Problem, winner: int) -> float:
+    """The most a winner may carry whatever its tier: capacity and maximum share."""
+    share = p.share_limit()
+    return float(p.winners[winner].capacity if share is None else min(p.winners[winner].capacity, share))
 
 
 def build_formulation(p: Problem) -> Formulation:
@@ -142,6 +156,8 @@ def build_formulation(p: Problem) -> Formulation:
         value=np.concatenate(value),
         row_names=names,
         band_rows=band_rows,
+        col_upper=np.concatenate([volumes <= _room(p, wi) for wi in range(winners)]).astype(float)
+        if winners else np.zeros(0),
     )
 
 
@@ -149,7 +165,9 @@ def to_pulp(form: Formulation) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
     """The same MILP as a PuLP problem (CBC, and the LP text of a clearing record)."""
     p = form.problem
     prob = pulp.LpProblem(f"allocation_{safe_names((p.item_code,))[0]}", pulp.LpMinimize)
-    xs = [prob.add_variable(name, 0, 1, cat=pulp.LpBinary) for name in form.col_names()]
+    # a column closed to its winner (a region larger than its room) is an integer fixed at 0
+    xs = [prob.add_variable(name, 0, 1, cat=pulp.LpBinary) if up else prob.add_variable(name, 0, 0, cat=pulp.LpInteger)
+          for name, up in zip(form.col_names(), form.col_upper, strict=True)]
     prob.setObjective(pulp.LpAffineExpression({x: float(c) for x, c in zip(xs, form.cost, strict=True)}))
     ends = list(form.starts[1:]) + [len(form.index)]
     for row, name in enumerate(form.row_names):

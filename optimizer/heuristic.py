@@ -16,6 +16,8 @@ packing pass in ``optimizer.packing`` and the local search in ``optimizer.local_
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from optimizer.allocation import Allocation, Problem, allocation_cost
 from optimizer.local_search import improve
 from optimizer.packing import fills, target_cost
@@ -24,14 +26,16 @@ QUICK_TRIES = 3
 FIRST_FILLS = 16
 
 
-def packing_start(p: Problem, quick: bool = False) -> Allocation | None:
+def packing_start(p: Problem, quick: bool = False, enough: Decimal | None = None) -> Allocation | None:
     """A good feasible allocation to start the solver from, or None.
 
     Fills in price order (the cheapest winner trying its ``FIRST_FILLS`` best fills), with
     each of the first pairs of winners filled the other way round, and with a little room
     left unused in the cheapest winner; keeps the cheapest, then improves it by local search.
     Stops as soon as an allocation is within ``TARGET_GAP`` of the fractional fill;
-    ``quick`` runs only the first ``QUICK_TRIES`` of these fills.
+    ``quick`` runs only the first ``QUICK_TRIES`` of these fills. ``enough`` is a cost the
+    caller already knows to be good enough (a proven bound of the problem with the gap added):
+    an allocation at or below it stops the search as well.
     """
     if not p.winners:
         return None
@@ -44,7 +48,7 @@ def packing_start(p: Problem, quick: bool = False) -> Allocation | None:
     tries = [(base, 0.0, True, True), (base, 0.0, False, True), (base, 0.0, True, False)]
     tries += [(order, 0.0, False, False) for order in orders]
     tries += [(base, f, False, False) for f in (2e-4, 5e-4, 1e-3, 3e-3)]
-    target = target_cost(p)
+    target = target_cost(p) if enough is None else max(target_cost(p), enough)
     best: Allocation | None = None
     for k, (order, f, pair, lean) in enumerate(tries[:QUICK_TRIES] if quick else tries):
         count = FIRST_FILLS if k < 2 and not quick else 1
@@ -53,4 +57,6 @@ def packing_start(p: Problem, quick: bool = False) -> Allocation | None:
                 best = alloc
         if best is not None and allocation_cost(p, best) <= target:
             break
-    return None if best is None else improve(p, best)
+    if best is None:
+        return None
+    return improve(p, best)

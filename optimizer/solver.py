@@ -98,7 +98,7 @@ class HighsModel:
         h.setOptionValue("mip_rel_gap", gap)
         h.setOptionValue("mip_abs_gap", 0.0)
         n = form.columns
-        h.addCols(n, form.cost, np.zeros(n), np.ones(n), 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        h.addCols(n, form.cost, np.zeros(n), form.col_upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         kind = np.full(n, int(highspy.HighsVarType.kInteger), dtype=np.uint8)
         h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), kind)
         inf = highspy.kHighsInf
@@ -112,7 +112,10 @@ class HighsModel:
     def update(self) -> None:
         """Take the formulation's current prices and tier bands."""
         form, h = self.form, self.highs
-        h.changeColsCost(form.columns, np.arange(form.columns, dtype=np.int32), form.cost)
+        every = np.arange(form.columns, dtype=np.int32)
+        h.changeColsCost(form.columns, every, form.cost)
+        if form.band_rows:
+            h.changeColsBounds(form.columns, every, np.zeros(form.columns), form.col_upper)
         rows = np.array(sorted(form.band_rows.values()), dtype=np.int32)
         if len(rows):
             h.changeRowsBounds(len(rows), rows, form.row_lower[rows], np.minimum(form.row_upper[rows], 1e30))

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimizer.allocation import Problem, allocation_cost, check_allocation
-from optimizer.fill import best_fill, near_fills
+from optimizer.fill import best_fill, least_reaching, near_fills
 from optimizer.heuristic import packing_start
 from optimizer.search import solve_allocation
 from tests.optimizer import bid
@@ -75,3 +75,27 @@ def test_near_fills_are_distinct_subsets_best_first_within_the_room():
     sums = [sum(values[i] for i in f) for f in fills]
     assert sums[0] == 100 and sums == sorted(sums, reverse=True) and all(s <= 100 for s in sums)
     assert len({tuple(sorted(f)) for f in fills}) == len(fills)
+
+
+def test_least_reaching_is_the_smallest_subset_sum_at_or_above_the_need():
+    # 55 alone beats 35 + 25 = 60 (the best of the values below 50), and loses to it beside 70
+    assert least_reaching([10, 35, 55, 60, 25], 50) == [2]
+    assert least_reaching([10, 35, 70, 25], 50) == [1, 3]
+    assert least_reaching([10, 30], 50) is None
+    assert least_reaching([10, 30], 0) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 60), min_size=1, max_size=22), st.integers(1, 1400))
+def test_least_reaching_equals_every_subset_sum(values, need):
+    # exact both with at most 16 values below the need (enumerated) and with more (best fill)
+    sums = {0}
+    for v in values:
+        sums |= {s + v for s in sums}
+    reachable = [s for s in sums if s >= need]
+    found = least_reaching(values, need)
+    if not reachable:
+        assert found is None
+        return
+    assert len(set(found)) == len(found) and sum(values[i] for i in found) == min(reachable)
+
