@@ -131,10 +131,12 @@ class ClawbackRefund(SQLModel, table=True):
 
 
 class PrepaymentEntry(SQLModel, table=True):
-    """The prepayment ledger: an advance (+) when contracts are signed, offsets (−) per run.
+    """The prepayment ledger: an advance (+) when contracts are signed, offsets (−) per run, and a
+    recovery (−) of what no run offset by the cycle's end (:class:`PrepaymentRecovery`).
 
-    ``entry_key`` is unique (``advance:<batch>:<hospital>``, ``offset:<run>:<hospital>``), so
-    granting twice or persisting a run twice cannot add a second entry.
+    ``entry_key`` is unique (``advance:<batch>:<hospital>``, ``offset:<run>:<hospital>``,
+    ``recovery:<batch>:<hospital>:<n>``), so granting twice or persisting a run twice cannot add a second
+    entry. The advance counts as *paid* once its fund payment is (``settlement.payments.advances``).
     """
 
     __tablename__ = "settlement_prepayment"
@@ -143,12 +145,32 @@ class PrepaymentEntry(SQLModel, table=True):
     entry_key: str = Field(max_length=80, unique=True)
     batch_id: int = Field(foreign_key="batch.id", index=True)
     hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
-    kind: str = Field(max_length=10)  # advance | offset
+    kind: str = Field(max_length=10)  # advance | offset | recovery
     amount_fen: int = Field(sa_type=BigInteger)  # signed: advances positive, offsets negative
     run_id: int | None = Field(default=None, foreign_key="settlement_run.id")
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_by: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PrepaymentRecovery(SQLModel, table=True):
+    """An advance not offset by the cycle's end, recovered (预付款清算收回): how much, how —
+    ``deducted`` from the hospital's next payment from the fund, or ``refunded`` by it with the
+    bank's reference —, who and why. Its ledger entry (kind ``recovery``, negative) closes the
+    balance; nothing else changes."""
+
+    __tablename__ = "settlement_prepayment_recovery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
+    amount_fen: int = Field(sa_type=BigInteger)
+    method: str = Field(max_length=10)  # deducted | refunded
+    bank_ref: str = Field(default="", max_length=60)
+    reason: str = Field(max_length=200)
+    entry_id: int = Field(foreign_key="settlement_prepayment.id")
+    recorded_by: int = Field(foreign_key="app_user.id")
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class SettlementRun(SQLModel, table=True):

@@ -30,6 +30,7 @@ from settlement.models import (
     FundPayment,
     PaymentInstruction,
     PrepaymentEntry,
+    PrepaymentRecovery,
     ReissueRequest,
     SettlementClaim,
     SettlementRun,
@@ -124,6 +125,7 @@ register_scope(ClawbackRefund, party_rule(ClawbackRefund))
 register_scope(SettlementShare, party_rule(SettlementShare))
 register_scope(DeductionStatement, party_rule(DeductionStatement, supplier=False))
 register_scope(PrepaymentEntry, party_rule(PrepaymentEntry, supplier=False))
+register_scope(PrepaymentRecovery, party_rule(PrepaymentRecovery, supplier=False))
 register_scope(PaymentInstruction, _instruction_rule)
 register_scope(ReissueRequest, _reissue_rule)
 register_scope(FundPayment, _fund_payment_rule)

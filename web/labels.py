@@ -67,7 +67,7 @@ LABELS = {
                 "rejected": _l("Rejected")},
     "reconcile": {"pending": _l("Pending"), "confirmed": _l("Confirmed"), "disputed": _l("Disputed")},
     "source": {"form": _l("Form"), "workbook": _l("Workbook"), "api": _l("API"), "demo": _l("Demo data")},
-    "ledger": {"advance": _l("Advance"), "offset": _l("Offset")},
+    "ledger": {"advance": _l("Advance"), "offset": _l("Offset"), "recovery": _l("Recovery")},
     "refund": {"requested": _l("Requested from the supplier"), "received": _l("Received")},
     "region_level": {"country": _l("Country"), "province": _l("Province"), "city": _l("City"), "district": _l("District")},
     "bank_change": {"pending": _l("Awaiting a second administrator"), "confirmed": _l("Confirmed"),
