@@ -20,6 +20,7 @@ from settlement import services
 from settlement.models import FundPayment, PaymentInstruction, SettlementRun
 from settlement.payments import queries as payments
 from settlement.runs.calendar import run_calendar_step
+from settlement.tasks import pending_counts
 from tests.conftest import PASSWORD
 from tests.settlement.fixtures_db import NOW, officer_b, setup  # noqa: F401
 from tests.settlement.test_services import actors, deliver_and_accept
@@ -57,6 +58,9 @@ def test_proposed_then_approved_by_a_second_officer_becomes_an_instruction(sessi
     proposed = propose(session, world, setup)
     assert not proposed.repeated and proposed.value.status == "proposed"
     assert proposed.value.payee_account == HOSPITAL_ACCOUNT
+    # the second officer has it to do on the landing page, the proposer does not
+    assert (pending_counts(session, officer, setup.batch_id)["approve_fund_payment"],
+            pending_counts(session, officer_b, setup.batch_id)["approve_fund_payment"]) == (0, 1)
     with pytest.raises(services.SettlementRefused, match="四眼|双人复核"):
         services.approve_fund_payment(session, officer, proposed.value.id, NOW)
     made = services.approve_fund_payment(session, officer_b, proposed.value.id, NOW)
