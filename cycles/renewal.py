@@ -6,7 +6,7 @@ regions, the old batch's rules, a cycle starting on E + 1 (so the new contracts 
 after the old ones end: no gap, no overlap — checked again before demand opens), the previous
 selected price as each item's maximum valid price (or, by the rule, the lower of it and the
 lowest price of other provinces, entered), and as each hospital's demand floor its actual
-accepted quantity of the last twelve months. Previous winners and new entrants bid alike. A
+accepted quantity of the last contract year. Previous winners and new entrants bid alike. A
 renewal always carries volume: "只议价不带量" (price only, no volume) is refused.
 """
 
@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from accounts.actor import Actor, Forbidden
 from accounts.roles import Role
 from core import audit
 from core.i18n import N_
+from cycles.models import ContractYear
 from cycles.period import add_years, contract_years
 from procurement.demand.models import DemandFloor
 from procurement.lifecycle import BatchStatus, GuardContext, Procedure, register_guard
@@ -174,14 +176,22 @@ def create_renewal(session: Session, actor: Actor, code: str, *, new_code: str, 
 
 def _floors(session: Session, old: Batch, plan: RenewalPlan, batch_items: dict[str, BatchItem],
             now: datetime) -> list[DemandFloor]:
-    """Per expiring contract, the hospital's accepted quantity (less returns) of the last twelve
-    months as its demand floor for the item."""
+    """Per expiring contract, the hospital's accepted quantity (less returns) in its last contract
+    year begun (``cycles.models.ContractYear``, up to now) as its demand floor for the item; a
+    contract without years counts the last twelve months."""
     since = add_years(now.date(), -1)
+    last = (select(ContractYear.contract_id, func.max(ContractYear.year_no).label("year_no"))
+            .where(ContractYear.batch_id == old.id, ContractYear.starts_on <= now.date())
+            .group_by(ContractYear.contract_id).subquery())
+    year = aliased(ContractYear)
     rows = session.exec(
         select(Contract.id, Contract.hospital_org_id, Item.code,
                func.coalesce(func.sum(Acceptance.quantity - Acceptance.returned), 0))
         .join(BatchItem, Contract.batch_item_id == BatchItem.id).join(Item, BatchItem.item_id == Item.id)
-        .outerjoin(Acceptance, (Acceptance.contract_id == Contract.id) & (Acceptance.accepted_on > since)
+        .outerjoin(last, last.c.contract_id == Contract.id)
+        .outerjoin(year, (year.contract_id == Contract.id) & (year.year_no == last.c.year_no))
+        .outerjoin(Acceptance, (Acceptance.contract_id == Contract.id)
+                   & (Acceptance.accepted_on >= func.coalesce(year.starts_on, since + timedelta(days=1)))
                    & (Acceptance.accepted_on <= now.date()))
         .where(Contract.batch_id == old.id, Contract.period_end == plan.ends_on)
         .group_by(Contract.id, Contract.hospital_org_id, Item.code)).all()

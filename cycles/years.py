@@ -14,7 +14,8 @@ Every use case is one transaction; a repeat (the same step again) is a no-op ans
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
@@ -53,6 +54,32 @@ def add_contract_years(session: Session, contract: Contract) -> list[ContractYea
             for n, first, last in contract_years(contract.period_start, contract.period_end)]
     session.add_all(rows)
     return rows
+
+
+@dataclass(frozen=True)
+class RunningYear:
+    """The contract year a batch runs on a day: its dates and each contract's agreed volume."""
+
+    starts_on: date
+    ends_on: date
+    volumes: dict[int, int]  # contract id → the year's agreed volume
+
+
+def running_year(session: Session, batch_id: int, on: date) -> RunningYear | None:
+    """The contract year holding ``on`` (after the last one: the last begun), for the contracts
+    that have it — when a batch's contracts run different years, the year most of them share;
+    None before the first year or for contracts made without years."""
+    rows = session.exec(select(ContractYear.contract_id, ContractYear.starts_on, ContractYear.ends_on,
+                               ContractYear.agreed_volume)
+                        .where(ContractYear.batch_id == batch_id, ContractYear.starts_on <= on)).all()
+    if not rows:
+        return None
+    holding = [r for r in rows if r[2] >= on] or [r for r in rows if r[1] == max(x[1] for x in rows)]
+    windows: dict[tuple[date, date], dict[int, int]] = {}
+    for contract_id, first, last, volume in holding:
+        windows.setdefault((first, last), {})[contract_id] = int(volume)
+    (first, last), volumes = max(windows.items(), key=lambda w: (len(w[1]), w[0]))
+    return RunningYear(first, last, volumes)
 
 
 def _officer_batch(session: Session, actor: Actor, code: str) -> Batch:

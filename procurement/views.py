@@ -14,6 +14,7 @@ from accounts.roles import Role
 from core.clock import utcnow
 from core.inputs import decimal
 from core.money import MoneyError, parse_price_e4, price_e4_to_decimal
+from cycles.closing import open_items
 from procurement import lists, queries, rule_fields, services
 from procurement.forms import (
     BatchEditForm,
@@ -110,7 +111,15 @@ def _detail_page(code: str, form: BatchEditForm | None = None, status: int = 200
                            rule_controls=rule_fields.control_values(view.rules, posted),
                            rule_errors=rule_errors or {}, item_form=BatchItemForm(),
                            regions_form=RegionsForm(), transition_form=TransitionForm(),
-                           manager=g.actor.role in MANAGERS, price=price_e4_to_decimal), status
+                           manager=g.actor.role in MANAGERS, price=price_e4_to_decimal,
+                           closing=_closing_items(view)), status
+
+
+def _closing_items(view) -> list:
+    """What is still open before a batch in execution may close (its page lists them with links)."""
+    if view.batch.status != "execution" or g.actor.role not in MANAGERS:
+        return []
+    return open_items(get_session(), view.batch, utcnow())
 
 
 @bp.get("/batches/<code>")

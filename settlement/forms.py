@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from web.forms import WholeField
+from web.forms import PlainDecimal, WholeField
 
 MONTH = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Month as YYYY-MM, e.g. 2026-10"))
 
@@ -75,3 +76,14 @@ class ReissueForm(FlaskForm):
     """Ask for (or reject) the re-issue of a failed payment, with a note."""
 
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+
+
+class RecoveryForm(FlaskForm):
+    """An advance not offset by the cycle's end, recovered: amount (yuan), how, why, bank reference."""
+
+    amount = StringField(_l("Amount (yuan)"), validators=[DataRequired(), Length(max=30), PlainDecimal(2)])
+    method = SelectField(_l("How it came back"), choices=[SelectChoice("deducted", _l("Deducted from the hospital's next payment")),
+                                                          SelectChoice("refunded", _l("Refunded by the hospital"))],
+                         validators=[DataRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+    bank_ref = StringField(_l("Bank reference"), validators=[Optional(), Length(max=60)])

@@ -1,9 +1,10 @@
 """The settlement use cases in one place (each lives in its own module; one transaction each).
 
 Deliveries: :mod:`settlement.execution.deliveries`; reconciliation: :mod:`settlement.execution.reconciliation`; prepayment:
-:mod:`settlement.execution.prepayment`; runs and approval: :mod:`settlement.runs.services`; bank files and
+:mod:`settlement.execution.prepayment`, paid: :mod:`settlement.payments.advances`, recovered:
+:mod:`settlement.execution.recovery`; runs and approval: :mod:`settlement.runs.services`; bank files and
 returns: :mod:`settlement.payments.banking`; clawbacks asked back: :mod:`settlement.execution.refunds`; failed payments re-issued (four-eyes):
-:mod:`settlement.payments.reissue`. Importing this module registers the scope rules.
+:mod:`settlement.payments.reissue`; fund payments outside the monthly run (four-eyes): :mod:`settlement.payments.fund`. Importing this module registers the scope rules.
 """
 
 from __future__ import annotations
@@ -26,32 +27,53 @@ from settlement.execution.reconciliation import (
     reconcile,
     reconcile_lines,
 )
+from settlement.execution.recovery import RecoveryMethod, record_recovery
 from settlement.execution.refunds import record_refund, request_refunds, waiting_clawbacks
+from settlement.payments.advances import AdvanceState, advance_states, propose_advance_payment
 from settlement.payments.banking import files_of, import_bank_return, release_files
+from settlement.payments.fund import (
+    FundPaymentKind,
+    approve_fund_payment,
+    open_fund_payment,
+    paid_at,
+    propose_fund_payment,
+    reject_fund_payment,
+)
 from settlement.payments.reissue import approve_reissue, reject_reissue, request_reissue
 from settlement.runs.services import RunOutcome, approve_run, run_settlement, runs_of
 
 __all__ = [
+    "AdvanceState",
     "DeliveryInput",
+    "FundPaymentKind",
     "LineDecision",
     "ReconcilePlan",
+    "RecoveryMethod",
     "RunOutcome",
     "SettlementRefused",
     "accept_delivery",
+    "advance_states",
     "apply_for_settlement",
+    "approve_fund_payment",
     "approve_reissue",
     "approve_run",
     "balances",
     "files_of",
     "grant_prepayment",
     "import_bank_return",
+    "open_fund_payment",
+    "paid_at",
     "plan_reconciliation",
+    "propose_advance_payment",
+    "propose_fund_payment",
     "reconcile",
     "reconcile_lines",
+    "reject_fund_payment",
     "reject_reissue",
     "request_reissue",
     "record_deliveries",
     "record_delivery",
+    "record_recovery",
     "record_refund",
     "release_files",
     "request_refunds",

@@ -17,6 +17,7 @@ from procurement.tasks import Task
 from settlement.models import (
     Acceptance,
     Delivery,
+    FundPayment,
     PaymentInstruction,
     ReissueRequest,
     SettlementRun,
@@ -51,7 +52,7 @@ def execution_tasks(session: Session, actor: Actor, batch: Batch, now: datetime,
 
 def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, int]:
     """Landing-page counts for one batch in execution: deliveries to accept and lines to
-    reconcile (hospital); runs and re-issues awaiting a second officer's approval, failed
+    reconcile (hospital); runs, re-issues and fund payments awaiting a second officer's approval, failed
     payments to re-issue (settlement officer); failed payments (supplier)."""
     out: dict[str, int] = {}
     if actor.role.value == "hospital_buyer":
@@ -75,6 +76,10 @@ def pending_counts(session: Session, actor: Actor, batch_id: int) -> dict[str, i
             .where(ReissueRequest.batch_id == batch_id, ReissueRequest.status == "requested",
                    ReissueRequest.requested_by != actor.user_id)).one()
         out["reissue_payment"] = _failed(session, actor, batch_id, unrequested=True)
+        out["approve_fund_payment"] = session.exec(
+            scope(select(func.count()).select_from(FundPayment), actor, FundPayment)
+            .where(FundPayment.batch_id == batch_id, FundPayment.status == "proposed",
+                   FundPayment.proposed_by != actor.user_id)).one()
     elif actor.role.value == "supplier_rep":
         out["payment_failed"] = _failed(session, actor, batch_id)
     return out

@@ -13,6 +13,7 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from core import audit
 from core.db import advisory_xact_lock
+from cycles.years import running_year
 from procurement.models import Batch
 from procurement.rules import parse_rules
 from review.models import Contract
@@ -28,7 +29,9 @@ def advance_key(batch_id: int, hospital_org_id: int) -> str:
 
 def grant_prepayment(session: Session, actor: Actor | None, batch_code: str, hospital_code: str, now: datetime,
                      *, commit: bool = True) -> PrepaymentEntry | None:
-    """Advance the batch's prepayment ratio of the hospital's annual agreed amount (idempotent).
+    """Advance the batch's prepayment ratio of the hospital's annual agreed amount — of the contract
+    year running at ``now`` (``cycles.years.running_year``; the contract's volume without years) —
+    (idempotent).
 
     Called when the hospital's contracts of the batch are all signed (``actor`` None: the
     system). Returns the ledger entry (the existing one on a repeat call), or None while some
@@ -48,7 +51,9 @@ def grant_prepayment(session: Session, actor: Actor | None, batch_code: str, hos
     if not contracts or any(c.status != "signed" for c in contracts):
         return None
     ratio = parse_rules(batch.rules_json).prepayment_ratio
-    (adv,) = prepayment_advances([AgreedContract(str(c.id), hospital.code, c.agreed_volume, c.ucp_e4)
+    year = running_year(session, batch.id, now.date())  # the contract year's volume, not year 1's
+    volumes = year.volumes if year else {}
+    (adv,) = prepayment_advances([AgreedContract(str(c.id), hospital.code, volumes.get(c.id, c.agreed_volume), c.ucp_e4)
                                   for c in contracts], ratio)
     entry = PrepaymentEntry(entry_key=key, batch_id=batch.id, hospital_org_id=hospital.id, kind="advance",
                             amount_fen=adv.advance_fen, created_by=actor.user_id if actor else None, created_at=now,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from accounts.actor import Actor
 from accounts.models import Organisation
+from cycles.years import running_year
 from procurement.models import Batch, BatchItem, Item
 from procurement.rules import parse_rules
 from review.models import Contract
@@ -104,8 +105,15 @@ def _terms(session: Session, actor: Actor, batch_id: int) -> list[_Terms]:
 
 
 def progress_report(session: Session, actor: Actor, batch: Batch, as_of: date) -> tuple[ProgressReport, dict]:
-    """序时进度 per hospital × item of the batch, and item code → name."""
+    """序时进度 per hospital × item of the batch, and item code → name: against the agreed volume
+    of the contract year running on ``as_of`` (``cycles.years.running_year``: its own dates, its
+    purchases, the contracts that have it), or the cycle's for contracts made without years."""
     rows = _terms(session, actor, batch.id)
+    start, end = batch.cycle_start, batch.cycle_end
+    year = running_year(session, batch.id, as_of)
+    if year is not None:
+        start, end = year.starts_on, year.ends_on
+        rows = [replace(r, agreed_volume=year.volumes[r.contract_id]) for r in rows if r.contract_id in year.volumes]
     bought = session.exec(select(Acceptance.contract_id, Acceptance.accepted_on,
                                  func.sum(Acceptance.quantity - Acceptance.returned))
                           .where(Acceptance.batch_id == batch.id)
@@ -118,7 +126,7 @@ def progress_report(session: Session, actor: Actor, batch: Batch, as_of: date) -
         volumes[(r.hospital_code, r.item_code)] = volumes.get((r.hospital_code, r.item_code), 0) + r.agreed_volume
     agreed = [AgreedVolume(h, i, v) for (h, i), v in volumes.items()]
     names = {r.item_code: r.item_name for r in rows}
-    return progress(agreed, purchases, batch.cycle_start, batch.cycle_end, as_of), names
+    return progress(agreed, purchases, start, end, as_of), names
 
 
 def savings(session: Session, actor: Actor, batch: Batch,

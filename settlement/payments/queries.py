@@ -22,6 +22,7 @@ from review.models import Contract
 from settlement.execution.queries import yuan
 from settlement.models import (
     Acceptance,
+    FundPayment,
     PaymentInstruction,
     ReissueRequest,
     SettlementClaim,
@@ -200,3 +201,11 @@ def payment_rows(session: Session, actor: Actor) -> list[dict]:
              "failure_reason": i.failure_reason, "reissue_of": reissue_of, "released": run.released_at is not None,
              "bank_ref": i.bank_ref}
             for i, run, batch, reissue_of in rows]
+
+
+def fund_payment(session: Session, actor: Actor, payment_id: int) -> tuple[FundPayment, Batch] | None:
+    """One fund payment outside the monthly run in the actor's scope, with its batch (None:
+    unknown or foreign)."""
+    row = session.exec(scope(select(FundPayment, Batch), actor, FundPayment)
+                       .join(Batch, Batch.id == FundPayment.batch_id).where(FundPayment.id == payment_id)).first()
+    return (row[0], row[1]) if row else None

@@ -44,7 +44,8 @@ def _money(ws, row: int, cols: Sequence[int], fmt: str = YUAN) -> None:
 
 
 def build_remittance_advice(head: AdviceHeader, shares: Sequence, lines: Sequence) -> bytes:
-    """Sheet 汇款通知 (the payment and its hospitals' shares) and 明细 (every line paid)."""
+    """Sheet 汇款通知 (the payment and its hospitals' shares) and 明细 (every line paid, then the
+    returns netted and the prepayment offsets as their own lines, and the total paid)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "汇款通知"
@@ -86,4 +87,18 @@ def build_remittance_advice(head: AdviceHeader, shares: Sequence, lines: Sequenc
         detail.cell(row=row, column=5).number_format = "yyyy-mm-dd"
         _money(detail, row, [7], PRICE)
         _money(detail, row, [8])
+    _deductions(detail, shares)
     return save(wb)
+
+
+def _deductions(detail, shares: Sequence) -> None:
+    """Below the lines, each hospital's returns netted and prepayment offset as lines of their own
+    (negative), and the total paid: the sheet's amounts add up to the payment to the fen."""
+    for s in shares:
+        for amount, what in ((s.clawback_fen, "退货抵扣 Returns netted"), (s.offset_fen, "预付款冲抵 Prepayment offset")):
+            if amount:
+                detail.append([None, s.hospital, None, what, None, None, None, fen_to_decimal(-amount)])
+                _money(detail, detail.max_row, [8])
+    detail.append([None, None, None, "本次支付 Paid", None, None, None, fen_to_decimal(sum(s.paid_fen for s in shares))])
+    detail.cell(row=detail.max_row, column=4).font = Font(bold=True)
+    _money(detail, detail.max_row, [8])

@@ -15,12 +15,20 @@ from core.clock import utcnow
 from core.export import workbook_bytes
 from core.formats import qty_cell, yuan_cell
 from core.inputs import InputError, decimal
+from core.money import MoneyError, parse_amount_fen
 from procurement.lifecycle import BatchStatus
 from procurement.names import name_book
 from procurement.queries import list_batches
 from settlement import services
 from settlement.execution import queries as execution_queries
-from settlement.forms import ConfirmForm, RefundReceivedForm, RunForm, UploadForm
+from settlement.forms import (
+    ConfirmForm,
+    RecoveryForm,
+    RefundReceivedForm,
+    ReissueForm,
+    RunForm,
+    UploadForm,
+)
 from settlement.monitoring import queries as monitoring_queries
 from settlement.monitoring.charts import progress_chart
 from settlement.monitoring.savings import SAVINGS_COLUMNS
@@ -28,6 +36,7 @@ from settlement.payments import queries as payment_queries
 from settlement.payments.banking import files_of, instructions_of
 from settlement.runs import lists, queries
 from settlement.runs.services import officer_run
+from web.actions import act
 from web.auth import requires
 from web.charts import chart_download
 from web.db import get_session, visible_batch
@@ -76,7 +85,80 @@ def batch(code: str):
                            form=RunForm(), overdue=late, report=report, names=names, book=book,
                            waiting=waiting, refunds=execution_queries.refunds(db, g.actor, b.id),
                            confirm=ConfirmForm(), received_form=RefundReceivedForm(), today=today,
-                           failed_payments=payment_queries.failed_count(db, g.actor, b.id))
+                           failed_payments=payment_queries.failed_count(db, g.actor, b.id),
+                           advances=services.advance_states(db, b.id), recovery_form=RecoveryForm(),
+                           cycle_ended=bool(b.cycle_end and today > b.cycle_end))
+
+
+def _to_advances(code: str):
+    """Back to the batch page's prepayment card."""
+    return url_for("settlement_officer.batch", code=code) + "#prepayment"
+
+
+@bp.post("/batches/<code>/advances/<int:hospital_id>/propose")
+@requires(OFFICER)
+def propose_advance(code: str, hospital_id: int):
+    """Propose paying a hospital its granted advance (a second officer approves)."""
+    b = visible_batch(code)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(_to_advances(b.code))
+    return act(lambda: services.propose_advance_payment(get_session(), g.actor, b.code, hospital_id, utcnow()),
+               _("The payment of the advance is proposed: a second settlement officer approves it."),
+               _to_advances(b.code), services.SettlementRefused)
+
+
+def _fund_payment_batch(payment_id: int) -> str:
+    """The batch code of a fund payment of the officer's region, else 404."""
+    found = payment_queries.fund_payment(get_session(), g.actor, payment_id)
+    if found is None:
+        abort(404)
+    return found[1].code
+
+
+@bp.post("/fund-payments/<int:payment_id>/approve")
+@requires(OFFICER)
+def approve_fund_payment(payment_id: int):
+    """A second officer approves a fund payment: its instruction, ready for the bank file."""
+    code = _fund_payment_batch(payment_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(_to_advances(code))
+    return act(lambda: services.approve_fund_payment(get_session(), g.actor, payment_id, utcnow()),
+               _("Approved: the payment instruction is ready for its bank file."), _to_advances(code),
+               services.SettlementRefused)
+
+
+@bp.post("/fund-payments/<int:payment_id>/reject")
+@requires(OFFICER)
+def reject_fund_payment(payment_id: int):
+    """Reject (or withdraw) a proposed fund payment."""
+    code = _fund_payment_batch(payment_id)
+    form = ReissueForm()
+    if not form.validate_on_submit():
+        return redirect(_to_advances(code))
+    return act(lambda: services.reject_fund_payment(get_session(), g.actor, payment_id, form.note.data or "",
+                                                    utcnow()),
+               _("The proposed payment is rejected."), _to_advances(code), services.SettlementRefused)
+
+
+@bp.post("/batches/<code>/advances/<int:hospital_id>/recover")
+@requires(OFFICER)
+def recover_advance(code: str, hospital_id: int):
+    """Record the recovery of an advance no run offset by the cycle's end."""
+    b = visible_batch(code)
+    form = RecoveryForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash("; ".join(str(e) for e in errors), "error")
+        return redirect(_to_advances(b.code))
+    try:
+        amount = parse_amount_fen(form.amount.data.strip())
+    except MoneyError as exc:
+        flash(str(exc), "error")
+        return redirect(_to_advances(b.code))
+    return act(lambda: services.record_recovery(get_session(), g.actor, b.code, hospital_id, amount_fen=amount,
+                                                method=form.method.data, reason=form.reason.data,
+                                                bank_ref=form.bank_ref.data or "", now=utcnow()),
+               _("The recovery of the advance is recorded."), _to_advances(b.code), services.SettlementRefused)
 
 
 @bp.post("/batches/<code>/refunds")

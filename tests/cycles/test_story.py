@@ -102,7 +102,9 @@ def test_a_national_result_runs_two_years_and_is_renewed_without_gap_or_overlap(
                                .where(BatchItem.batch_id == new.id)).all())
     assert set(prices.items()) == {(48500, 48500), (124000, 124000)}  # the previous selected price is the maximum
     floors = {f.source_contract_id: f.floor_volume for f in session.exec(select(DemandFloor)).all()}
-    assert floors[yp902.id] == 945 + 630 + 1260 + 1260  # accepted 2024-10-15 … 2025-10-15: Dec, Jan, Apr, Aug
+    # the last contract year's accepted quantity (year 2 from 2025-03-01): Apr and Aug, not December's
+    # and January's of year 1 that the last twelve months would count
+    assert floors[yp902.id] == 1260 + 1260
     # a renewal always carries volume: below the floor is refused, whatever the reason
     open_renewal_demand(session, world, new.code)
     below = submit_bulk_demand(session, officer(world), new.code, bulk_demand([("A-hospital", "YP902", 4000, 100)]),

@@ -228,6 +228,7 @@ def test_every_route_answers_hostile_values_without_a_server_error(app, client, 
         parts = {**values, "objection_id": "1", "contract_id": "1", "notification_id": "1", "token_id": "1",
                  "delivery_id": "1", "acceptance_id": "1", "run_id": "1", "file_id": "1", "refund_id": "1",
                  "change_id": "1", "user_id": "1", "instruction_id": "1", "request_id": "1", "submission_id": "1",
+                 "payment_id": "1", "hospital_id": "1",
                  "product_id": "1", "relation_id": "1", "year_id": "1",
                  "problem_id": "1", "takeover_id": "1", "breach_id": "1", "rating_id": "1", "repair_id": "1", **(override or {})}
         return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: parts[m.group(1)], rule.rule)

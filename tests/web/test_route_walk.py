@@ -52,6 +52,8 @@ def foreign(session, world) -> dict[str, str]:
         "refund_id": "999999",
         "instruction_id": "999999",  # settlement: payments and their re-issue requests
         "request_id": "999999",
+        "payment_id": "999999",  # settlement: fund payments outside the monthly run
+        "hospital_id": str(world.orgs[("B", OrgKind.HOSPITAL)].id),  # a hospital's advance (of a foreign batch)
         "change_id": "999999",  # accounts: bank account change requests
         "submission_id": "999999",  # bidding: a printable receipt of another company's bid
         "product_id": str(product.id),  # listing: province B's listed product

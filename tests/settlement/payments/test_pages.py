@@ -53,7 +53,10 @@ def test_the_supplier_sees_the_failed_payment_and_its_advice(client, session, wo
     assert Decimal(str(head["金额(元) Amount"])) == Decimal(amount) / 100  # a number, not text
     assert head["银行流水号 Bank reference"] == "BK20261108001"
     lines = list(wb["明细"].iter_rows(min_row=2, values_only=True))
-    assert len(lines) == 2 and all(isinstance(r[7], int | float) for r in lines)
+    assert len([r for r in lines if r[0] is not None]) == 2 and all(isinstance(r[7], int | float) for r in lines)
+    # the prepayment offset is a line of its own, and the sheet adds up to the payment
+    assert [r[3] for r in lines[2:]] == ["预付款冲抵 Prepayment offset", "本次支付 Paid"]
+    assert sum(Decimal(str(r[7])) for r in lines[:-1]) == Decimal(str(lines[-1][7])) == Decimal(amount) / 100
     inbox = client.get("/inbox").get_data(as_text=True)
     assert "支付失败" in inbox and ref in inbox
     _switch(client, world.username("B", Role.SUPPLIER_REP))

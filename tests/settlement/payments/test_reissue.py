@@ -110,7 +110,7 @@ def test_four_eyes_re_issue_to_the_corrected_account_pays_once(session, world, s
     assert tasks[Role.SUPPLIER_REP]["payment_failed"] == 1 and tasks[Role.SETTLEMENT_OFFICER]["reissue_payment"] == 1
     request = services.request_reissue(session, officer, inst.id, "账户已更正", later).value
     assert pending_counts(session, officer, setup.batch_id) | {"approve_run": 0} == {
-        "approve_run": 0, "approve_reissue": 0, "reissue_payment": 0}  # the requester waits for a second officer
+        "approve_run": 0, "approve_reissue": 0, "reissue_payment": 0, "approve_fund_payment": 0}  # the requester waits for a second officer
     assert pending_counts(session, officer_b, setup.batch_id)["approve_reissue"] == 1
     assert (request.payee_account, request.payee_cnaps) == (NEW_ACCOUNT, NEW_CNAPS)
     assert services.request_reissue(session, officer, inst.id, "", later).repeated  # one open request
