@@ -1,7 +1,7 @@
 """supply: the price difference a failed winner owes for what its backup delivered
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-03 06:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from core.types import UTCDateTime
 
 revision = "0024"
-down_revision = "0020"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -113,7 +113,9 @@ def progress_report(session: Session, actor: Actor, batch: Batch, as_of: date) -
     year = running_year(session, batch.id, as_of)
     if year is not None:
         start, end = year.starts_on, year.ends_on
-        rows = [replace(r, agreed_volume=year.volumes[r.contract_id]) for r in rows if r.contract_id in year.volumes]
+        # a contract without the year (a backup's takeover contract made mid-cycle) still counts its
+        # purchases; its volume stays in the year row of the contract it took over from
+        rows = [replace(r, agreed_volume=year.volumes.get(r.contract_id, 0)) for r in rows]
     bought = session.exec(select(Acceptance.contract_id, Acceptance.accepted_on,
                                  func.sum(Acceptance.quantity - Acceptance.returned))
                           .where(Acceptance.batch_id == batch.id)
