@@ -13,6 +13,7 @@ import api.models  # noqa: F401
 import bidding.models  # noqa: F401
 import core.audit  # noqa: F401
 import credit.models  # noqa: F401
+import savings.models  # noqa: F401
 import cycles.models  # noqa: F401
 import evaluation.models  # noqa: F401
 import jobs.models  # noqa: F401
