@@ -13,7 +13,6 @@ import api.models  # noqa: F401
 import bidding.models  # noqa: F401
 import core.audit  # noqa: F401
 import credit.models  # noqa: F401
-import savings.models  # noqa: F401
 import cycles.models  # noqa: F401
 import evaluation.models  # noqa: F401
 import jobs.models  # noqa: F401
@@ -23,6 +22,7 @@ import procurement.demand.models  # noqa: F401
 import procurement.models  # noqa: F401
 import results.models  # noqa: F401
 import review.models  # noqa: F401
+import savings.models  # noqa: F401
 import settlement.models  # noqa: F401
 import supply.models  # noqa: F401
 

@@ -17,10 +17,22 @@ def _d(value: Decimal | None) -> str | None:
 
 def snapshot(figures: HospitalFigures, settings: SavingsSettings, result: Assessment, points_reason: str) -> str:
     """The stored JSON of an assessment."""
-    return json.dumps({
+    return json.dumps(_record(figures.reconciled_on_time, figures.reconcile_due, figures.non_selected_share, settings,
+                              result, points_reason), ensure_ascii=False, sort_keys=True)
+
+
+def live(result: Assessment, settings: SavingsSettings) -> dict:
+    """An estimate as the stored form reads back (for pages showing today's figures)."""
+    on_time = next(c for c in result.components if c.key == "on_time")
+    return json.loads(json.dumps(_record(on_time.numerator, on_time.denominator, None, settings, result, "")))
+
+
+def _record(on_time: int, due: int, share: Decimal | None, settings: SavingsSettings, result: Assessment,
+            points_reason: str) -> dict:
+    """The assessment as plain JSON-ready data."""
+    return {
         "settings": settings.model_dump(mode="json"),
-        "reconciled_on_time": figures.reconciled_on_time, "reconcile_due": figures.reconcile_due,
-        "non_selected_share": _d(figures.non_selected_share),
+        "reconciled_on_time": on_time, "reconcile_due": due, "non_selected_share": _d(share),
         "components": [{"key": c.key, "numerator": c.numerator, "denominator": c.denominator, "ratio": _d(c.ratio),
                         "weight": c.weight, "points": _d(c.points)} for c in result.components],
         "measured": _d(result.measured), "officer_points": result.officer_points, "points_reason": points_reason,
@@ -33,7 +45,7 @@ def snapshot(figures: HospitalFigures, settings: SavingsSettings, result: Assess
                  for r in result.rows],
         "benchmark_fen": result.benchmark_fen, "spend_fen": result.spend_fen, "base_fen": result.base_fen,
         "retained_fen": result.retained_fen,
-    }, ensure_ascii=False, sort_keys=True)
+    }
 
 
 def breakdown(inputs_json: str) -> dict:

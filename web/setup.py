@@ -154,8 +154,8 @@ def init_web(app: Flask, tz_name: str) -> None:
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
     from results.views import bp as results_bp
-    from savings.views import bp as savings_bp
     from review.views import bp as review_bp
+    from savings.views import bp as savings_bp
     from settlement.execution.views import bp as settlement_bp
     from settlement.monitoring.views import bp as dashboard_bp
     from settlement.payments.views import bp as settlement_payments_bp

@@ -13,7 +13,13 @@ import pytest
 from accounts.actor import Actor
 from accounts.roles import Role
 from settlement import services as settlement
-from tests.settlement.fixtures_db import NOW, _batch_in_execution, _contract, make_items, second_officer
+from tests.settlement.fixtures_db import (
+    NOW,
+    _batch_in_execution,
+    _contract,
+    make_items,
+    second_officer,
+)
 from tests.settlement.test_services import D
 
 SHIPPED = datetime(2026, 10, 15, 2, tzinfo=UTC)
