@@ -35,11 +35,11 @@ from notices.services import notify
 from procurement.models import Batch
 from procurement.queries import find_batch
 from review.models import Contract
+from savings.assessment import Assessment, HospitalFigures, assess
 from savings.errors import SavingsError
 from savings.figures import hospital_figures
 from savings.models import SavingsAssessment, SavingsObjection, SavingsPoints
 from savings.record import snapshot
-from savings.scoring import Assessment, HospitalFigures, assess
 from savings.store import officer_batch, settings_for
 from settlement.runs.calendar import fund_org_ids, local_date
 

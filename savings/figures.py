@@ -16,7 +16,7 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from procurement.models import Batch
 from procurement.rules import parse_rules
-from savings.scoring import HospitalFigures
+from savings.assessment import HospitalFigures
 from settlement.models import Acceptance
 from settlement.monitoring.queries import savings_inputs
 from settlement.runs.calendar import local_date

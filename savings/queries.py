@@ -15,10 +15,10 @@ from accounts.models import Organisation, User
 from accounts.scoping import scope
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
+from savings.assessment import Assessment
 from savings.decisions import estimates, latest_points, state
 from savings.models import SavingsAssessment, SavingsObjection, SavingsPoints
 from savings.record import breakdown, live
-from savings.scoring import Assessment
 from savings.settings import SavingsSettings
 from savings.store import settings_for
 

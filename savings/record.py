@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from savings.scoring import Assessment, HospitalFigures
+from savings.assessment import Assessment, HospitalFigures
 from savings.settings import SavingsSettings
 
 

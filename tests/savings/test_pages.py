@@ -74,3 +74,13 @@ def test_other_hospitals_and_provinces_see_nothing(client, session, world, cycle
     _as(client, world.username("B", Role.SETTLEMENT_OFFICER))
     assert client.get(HOSPITAL_PAGE).status_code == 404
     assert client.get(f"{HOSPITAL_PAGE}/statement.xlsx").status_code == 404
+
+
+def test_the_hospital_dashboard_shows_its_estimate_with_the_breakdown(client, session, world, cycle):  # noqa: F811
+    _as(client, world.username("A", Role.HOSPITAL_BUYER))
+    page = client.get("/dashboard/").get_data(as_text=True)
+    # before any proposal: today's figures, 77.33 of the 80 points that exist → 96.66 → 50 % of ¥1,076.60
+    assert 'data-testid="own-savings-JY2026"' in page and "96.66" in page and "¥538.30" in page
+    assert "尚无数据：该项权重不计入" in page
+    _as(client, world.username("A", Role.SETTLEMENT_OFFICER))
+    assert 'own-savings-' not in client.get("/dashboard/").get_data(as_text=True)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from procurement.rules import RuleError
-from savings.scoring import HospitalFigures, assess
+from savings.assessment import HospitalFigures, assess
 from savings.settings import SavingsSettings, parse_savings_settings
 from settlement.monitoring.savings import SavingsInput
 
