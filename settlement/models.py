@@ -152,7 +152,13 @@ class PrepaymentEntry(SQLModel, table=True):
 
 
 class SettlementRun(SQLModel, table=True):
-    """One settlement run of a batch for a month: computed → approved (second officer) → released."""
+    """One settlement run of a batch for a month: computed → approved (second officer) → released.
+
+    ``kind`` says what the run pays: ``monthly`` (the monthly settlement and its re-issues), or the
+    kind of a fund payment outside the monthly run (``prepayment``, ``savings``: one instruction
+    per run, see :mod:`settlement.payments.fund`). Every "runs of a month" query reads monthly
+    runs only; the kinds share the month's ``seq`` numbers (one unique key).
+    """
 
     __tablename__ = "settlement_run"
     __table_args__ = (UniqueConstraint("batch_id", "month", "seq", name="uq_settlement_run_seq"),)
@@ -161,6 +167,7 @@ class SettlementRun(SQLModel, table=True):
     batch_id: int = Field(foreign_key="batch.id", index=True)
     month: str = Field(max_length=7)
     seq: int = 1
+    kind: str = Field(default="monthly", sa_column=Column(String(12), nullable=False, server_default="monthly"))
     run_ref: str = Field(max_length=28, unique=True)
     status: str = Field(default="computed", max_length=12)  # computed | approved | released
     gross_fen: int = Field(default=0, sa_type=BigInteger)
@@ -179,7 +186,12 @@ class SettlementRun(SQLModel, table=True):
 
 
 class PaymentInstruction(SQLModel, table=True):
-    """Fund → supplier transfer: payer and payee accounts, amount, status, the lines it pays."""
+    """Fund → payee transfer: payer and payee accounts, amount, status, the lines it pays.
+
+    ``supplier_org_id`` is the payee organisation: the supplier in a monthly run; in a fund
+    payment's run (``settlement_run.kind`` ≠ monthly) the payee of the :class:`FundPayment`,
+    which may be a hospital (prepayment, retained savings) — such an instruction pays no lines.
+    """
 
     __tablename__ = "settlement_instruction"
     #: a failed instruction is re-issued at most once: the database refuses a second successor
@@ -237,6 +249,42 @@ class ReissueRequest(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_note: str = Field(default="", max_length=200)
     new_instruction_id: int | None = Field(default=None, foreign_key="settlement_instruction.id")
+
+
+class FundPayment(SQLModel, table=True):
+    """A payment from the fund outside the monthly run (:mod:`settlement.payments.fund`), four-eyes:
+    one settlement officer proposes it (kind, payee, amount, remittance, source reference; the
+    payee's account as it is then is kept here), a second one approves it — which makes its run
+    (``kind`` = this kind) and its one :class:`PaymentInstruction` — or either rejects it.
+
+    At most one open (proposed or approved) payment per ``(kind, source_ref)`` (partial unique
+    index), so the source (a ledger advance, a savings decision) is never paid twice.
+    """
+
+    __tablename__ = "settlement_fund_payment"
+    __table_args__ = (Index("uq_settlement_fund_payment_open", "kind", "source_ref", unique=True,
+                            sqlite_where=text("status != 'rejected'"), postgresql_where=text("status != 'rejected'")),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    kind: str = Field(max_length=12)  # prepayment | savings
+    payee_org_id: int = Field(foreign_key="organisation.id", index=True)
+    amount_fen: int = Field(sa_type=BigInteger)
+    remittance: str = Field(max_length=140)
+    source_ref: str = Field(max_length=80)
+    status: str = Field(default="proposed", max_length=10)  # proposed | approved | rejected
+    payee_account: str = Field(max_length=40)
+    payee_name: str = Field(max_length=200)
+    payee_cnaps: str = Field(max_length=12)
+    payee_bank: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=200)
+    proposed_by: int = Field(foreign_key="app_user.id")
+    proposed_at: datetime = Field(sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str = Field(default="", max_length=200)
+    run_id: int | None = Field(default=None, foreign_key="settlement_run.id")
+    instruction_id: int | None = Field(default=None, foreign_key="settlement_instruction.id")
 
 
 class SettlementClaim(SQLModel, table=True):

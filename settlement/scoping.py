@@ -3,6 +3,8 @@
 * Hospital buyers: their own deliveries, acceptances, statements, ledger and refunds owed to them.
 * Supplier reps: their own deliveries, acceptances, payment instructions (and their re-issue
   requests) and refunds asked of them.
+* Payees of fund payments outside the monthly run (hospitals, suppliers): those payments, their
+  instructions and re-issue requests.
 * Bureau roles (settlement officer, price officer, admin): every row of their region.
 Runs, their claims, bank files and bank returns are for bureau roles only.
 """
@@ -25,6 +27,7 @@ from settlement.models import (
     ClawbackRefund,
     DeductionStatement,
     Delivery,
+    FundPayment,
     PaymentInstruction,
     PrepaymentEntry,
     ReissueRequest,
@@ -70,18 +73,29 @@ def bureau_rule(batch_column):
     return rule
 
 
+PAYEES = (Role.SUPPLIER_REP, Role.HOSPITAL_BUYER)
+
+
 def _instruction_rule(actor: Actor) -> ColumnElement[bool]:
-    """Instructions: the supplier paid sees its own; bureau roles their region's."""
-    if actor.role == Role.SUPPLIER_REP:
+    """Instructions: the organisation paid (a supplier, or a hospital paid by a fund payment)
+    sees its own; bureau roles their region's."""
+    if actor.role in PAYEES:
         return PaymentInstruction.supplier_org_id == actor.org_id
     return bureau_rule(PaymentInstruction.batch_id)(actor)
 
 
 def _reissue_rule(actor: Actor) -> ColumnElement[bool]:
-    """Re-issue requests: the supplier paid sees its own; bureau roles their region's."""
-    if actor.role == Role.SUPPLIER_REP:
+    """Re-issue requests: the organisation paid sees its own; bureau roles their region's."""
+    if actor.role in PAYEES:
         return ReissueRequest.supplier_org_id == actor.org_id
     return bureau_rule(ReissueRequest.batch_id)(actor)
+
+
+def _fund_payment_rule(actor: Actor) -> ColumnElement[bool]:
+    """Fund payments: the payee sees its own; bureau roles their region's."""
+    if actor.role in PAYEES:
+        return FundPayment.payee_org_id == actor.org_id
+    return bureau_rule(FundPayment.batch_id)(actor)
 
 
 def contract_condition(actor: Actor) -> ColumnElement[bool]:
@@ -112,6 +126,7 @@ register_scope(DeductionStatement, party_rule(DeductionStatement, supplier=False
 register_scope(PrepaymentEntry, party_rule(PrepaymentEntry, supplier=False))
 register_scope(PaymentInstruction, _instruction_rule)
 register_scope(ReissueRequest, _reissue_rule)
+register_scope(FundPayment, _fund_payment_rule)
 register_scope(SettlementRun, bureau_rule(SettlementRun.batch_id))
 register_scope(BankFileRecord, _by_run(BankFileRecord))
 register_scope(BankReturnImport, _by_run(BankReturnImport))

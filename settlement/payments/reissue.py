@@ -36,7 +36,7 @@ from settlement.money import instructions
 from settlement.money.data import InstructionStatus
 from settlement.money.settle import instruction_reference, remittance_text
 from settlement.payments.notices import mask, notify_reissue_requested, notify_reissued
-from settlement.runs.services import account_of
+from settlement.runs.services import MONTHLY, account_of
 
 
 class ReissueStatus(StrEnum):
@@ -141,14 +141,15 @@ def approve_reissue(session: Session, actor: Actor, request_id: int, now: dateti
         raise SettlementRefused("申请后企业收款账户已变更，请驳回后重新申请 / the supplier's account changed since the "
                                 "request: reject it and request again")
     old_run = session.get(SettlementRun, old.run_id)
-    run = _reissue_run(session, batch, old_run.month, request, actor, old.amount_fen, now)
+    run = _reissue_run(session, batch, old_run, request, actor, old.amount_fen, now)
     ref = instruction_reference(run.run_ref, 1)
+    remittance = remittance_text(ref, old.line_count) if old_run.kind == MONTHLY else old.remittance
     new = PaymentInstruction(run_id=run.id, batch_id=old.batch_id, reference=ref, supplier_org_id=old.supplier_org_id,
                              payer_account=old.payer_account, payer_name=old.payer_name, payer_cnaps=old.payer_cnaps,
                              payer_bank=old.payer_bank, payee_account=request.payee_account,
                              payee_name=request.payee_name, payee_cnaps=request.payee_cnaps,
                              payee_bank=request.payee_bank, amount_fen=old.amount_fen, line_count=old.line_count,
-                             remittance=remittance_text(ref, old.line_count)[:140], reissue_of_id=old.id,
+                             remittance=remittance[:140], reissue_of_id=old.id,
                              status=InstructionStatus.ISSUED, status_at=now)
     session.add(new)
     session.flush()
@@ -168,13 +169,15 @@ def approve_reissue(session: Session, actor: Actor, request_id: int, now: dateti
     return Outcome(new)
 
 
-def _reissue_run(session: Session, batch: Batch, month: str, request: ReissueRequest, actor: Actor, amount_fen: int,
-                 now: datetime) -> SettlementRun:
-    """A run of the month holding only the re-issued instruction: requested by one officer,
-    approved by the other, ready for its bank files."""
+def _reissue_run(session: Session, batch: Batch, old_run: SettlementRun, request: ReissueRequest, actor: Actor,
+                 amount_fen: int, now: datetime) -> SettlementRun:
+    """A run of the failed one's month and kind (and reference letter) holding only the re-issued
+    instruction: requested by one officer, approved by the other, ready for its bank files."""
+    month = old_run.month
     seq = (session.exec(select(func.max(SettlementRun.seq)).where(
         SettlementRun.batch_id == batch.id, SettlementRun.month == month)).one() or 0) + 1
-    run = SettlementRun(batch_id=batch.id, month=month, seq=seq, run_ref=f"S{batch.id}-{month.replace('-', '')}-{seq}",
+    run = SettlementRun(batch_id=batch.id, month=month, seq=seq, kind=old_run.kind,
+                        run_ref=f"{old_run.run_ref[0]}{batch.id}-{month.replace('-', '')}-{seq}",
                         status="approved", reissued_fen=amount_fen, computed_by=request.requested_by,
                         computed_at=now, approved_by=actor.user_id, approved_at=now)
     session.add(run)

@@ -33,7 +33,7 @@ from procurement.rules import parse_rules
 from settlement.execution.deliveries import parse_month
 from settlement.execution.refunds import NothingToAskBack, request_refunds
 from settlement.models import Acceptance, SettlementRun
-from settlement.runs.services import NothingToSettle, run_settlement
+from settlement.runs.services import MONTHLY, NothingToSettle, run_settlement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTHING_TO_SETTLE = "nothing to settle"  # the note of a pay day with no line to settle (not a failure)
@@ -144,7 +144,8 @@ def _pay(session: Session, batch: Batch, month: str, now: datetime, since: datet
     """Run the month's settlement as the system unless a run exists; announce runs awaiting approval."""
     run_ref, note = None, ""
     exists = session.exec(select(SettlementRun.id).where(SettlementRun.batch_id == batch.id,
-                                                         SettlementRun.month == month)).first()
+                                                         SettlementRun.month == month,
+                                                         SettlementRun.kind == MONTHLY)).first()
     if exists is None:
         code = batch.code
         try:
@@ -155,7 +156,8 @@ def _pay(session: Session, batch: Batch, month: str, now: datetime, since: datet
         batch = session.exec(select(Batch).where(Batch.code == code)).one()
     refunds = _ask_back_after_cycle(session, batch, month, now)
     waiting = session.exec(select(SettlementRun.run_ref).where(
-        SettlementRun.batch_id == batch.id, SettlementRun.month == month, SettlementRun.status == "computed")
+        SettlementRun.batch_id == batch.id, SettlementRun.month == month, SettlementRun.kind == MONTHLY,
+        SettlementRun.status == "computed")
         .order_by(SettlementRun.seq)).all()
     notified = 0
     if waiting:

@@ -63,6 +63,10 @@ from settlement.runs.open_lines import (
     paid_suppliers,
 )
 
+#: the kind of the monthly settlement's runs (and their re-issues); fund payments outside the
+#: monthly run have their own kinds (:mod:`settlement.payments.fund`) and share only the numbering
+MONTHLY = "monthly"
+
 
 class NothingToSettle(SettlementRefused):
     """The month has no line to settle and no run yet (the scheduler treats it as idle)."""
@@ -191,7 +195,7 @@ def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now
 def _nothing_new(session: Session, batch: Batch, month: str) -> RunOutcome:
     """No share to settle: the month's latest run (nothing new), else NothingToSettle."""
     latest = session.exec(select(SettlementRun).where(SettlementRun.batch_id == batch.id,
-                                                      SettlementRun.month == month)
+                                                      SettlementRun.month == month, SettlementRun.kind == MONTHLY)
                           .order_by(SettlementRun.seq.desc())).first()
     session.rollback()
     if latest is None:
