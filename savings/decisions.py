@@ -341,7 +341,7 @@ def credit(session: Session, actor: Actor, code: str, now: datetime) -> int:
     advisory_xact_lock(session, f"savings:{batch.id}")
     rows = [a for a in payable(session, batch, now) if a.retained_fen > 0]
     if any(a.payment_mode != "credited" for a in rows):
-        raise SavingsError(N_("Payment by instruction and bank file is not available yet."))
+        raise SavingsError(N_("These retained savings are paid by payment instruction and bank file."))
     if not rows:
         raise SavingsError(N_("No approved retained savings are payable yet: each becomes payable after its "
                               "objection period, with every objection answered."))

@@ -18,9 +18,11 @@ from procurement.models import Batch
 from savings.assessment import Assessment
 from savings.decisions import estimates, latest_points, state
 from savings.models import SavingsAssessment, SavingsObjection, SavingsPoints
+from savings.payment import payment_state, payments_of, source_ref
 from savings.record import breakdown, live
 from savings.settings import SavingsSettings
 from savings.store import settings_for
+from settlement.models import FundPayment
 
 SHOWN = (BatchStatus.EXECUTION, BatchStatus.CLOSED)
 
@@ -33,7 +35,8 @@ class HospitalRow:
     name: str
     estimate: Assessment
     version: SavingsAssessment | None
-    state: str  # "estimate" when nothing is stored, else ``decisions.state``
+    state: str  # "estimate" when nothing is stored, else ``decisions.state`` (or its payment's state)
+    payment: FundPayment | None = None  # mode instruction: the open fund payment of the version
 
     @property
     def score(self):
@@ -80,11 +83,16 @@ def batch_rows(session: Session, actor: Actor, batch: Batch, now: datetime) -> l
         if found else {}
     newest = {a.hospital_org_id: a for a in _versions(session, actor, batch.id)}
     objected = _open_objections(session, [a.id for a in newest.values()])
+    payments = payments_of(session, batch)
     rows = []
     for code, est in sorted(found.items()):
         org = orgs[code]
         v = newest.get(org.id)
-        rows.append(HospitalRow(code, org.name, est, v, state(v, v.id in objected, now) if v else "estimate"))
+        shown = state(v, v.id in objected, now) if v else "estimate"
+        paying = payments.get(source_ref(v)) if v else None
+        if shown == "payable" and paying is not None:
+            shown = payment_state(session, paying)
+        rows.append(HospitalRow(code, org.name, est, v, shown, paying))
     return rows
 
 

@@ -11,10 +11,8 @@ from accounts.actor import Actor, Forbidden
 from accounts.roles import Role
 from core import audit
 from core.db import advisory_xact_lock
-from core.i18n import N_
 from procurement.models import Batch
 from procurement.queries import find_batch
-from savings.errors import SavingsError
 from savings.models import SavingsPolicy
 from savings.settings import SavingsSettings, parse_savings_settings
 
@@ -45,9 +43,6 @@ def set_settings(session: Session, actor: Actor, code: str, settings: SavingsSet
                  now: datetime) -> SavingsPolicy | None:
     """Store a new version of the batch's settings (None: nothing changed)."""
     batch = officer_batch(session, actor, code)
-    if settings.payment_mode == "instruction":
-        raise SavingsError(N_("Payment by instruction and bank file is not available yet: choose crediting in the "
-                              "next fund settlement."))
     advisory_xact_lock(session, f"savings-policy:{batch.id}")
     current = settings_for(session, batch)
     if current == settings:

@@ -19,6 +19,7 @@ from savings import queries, services
 from savings.forms import AnswerForm, PointsForm, SettingsForm, TextForm
 from savings.settings import parse_savings_settings
 from savings.statement import list_workbook, statement_workbook
+from settlement.execution.deliveries import SettlementRefused
 from web.actions import act as _run
 from web.auth import requires
 from web.db import get_session, visible_batch
@@ -33,7 +34,7 @@ READERS = (Role.SETTLEMENT_OFFICER, Role.PRICE_OFFICER, Role.ADMIN, Role.HOSPITA
 
 def act(action, success: str, target: str):
     """Run a use case of this package (its refusals flashed); see ``web.actions.act``."""
-    return _run(action, success, target, (services.SavingsError, RuleError))
+    return _run(action, success, target, (services.SavingsError, RuleError, SettlementRefused))
 
 
 @bp.get("/")
@@ -59,6 +60,7 @@ def batch(code: str):
         return xlsx_download(list_workbook(_("Retained savings"), header, data), f"savings-{b.code}.xlsx")
     states = {r.state for r in rows}
     return render_template("savings/batch.html", batch=b, rows=rows, states=states, form=EmptyForm(),
+                           runs=sorted({r.payment.run_id for r in rows if r.payment and r.payment.run_id}),
                            can_propose=bool(rows) and states <= {"estimate", "rejected"},
                            text_form=TextForm(), total=sum(r.retained_fen for r in rows),
                            settings=services.settings_for(get_session(), b))
@@ -160,6 +162,28 @@ def credit(code: str):
         abort(400)
     return act(lambda: services.credit(get_session(), g.actor, code, utcnow()),
                _("Credited in the next fund settlement."), _back(code))
+
+
+@bp.post("/batches/<code>/pay")
+@requires(OFFICER)
+def pay(code: str):
+    """Mode instruction: propose the fund payments of the payable amounts."""
+    visible_batch(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return act(lambda: services.request_payments(get_session(), g.actor, code, utcnow()),
+               _("Payments proposed; a second officer approves them."), _back(code))
+
+
+@bp.post("/batches/<code>/pay/approve")
+@requires(OFFICER)
+def approve_payments(code: str):
+    """Mode instruction: the second officer approves the proposed payments (instructions made)."""
+    visible_batch(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return act(lambda: services.approve_payments(get_session(), g.actor, code, utcnow()),
+               _("Payments approved: the instructions await their bank file on the run's page."), _back(code))
 
 
 @bp.post("/batches/<code>/hospitals/<hospital_code>/points")

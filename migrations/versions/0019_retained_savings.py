@@ -1,7 +1,7 @@
 """savings: retained-savings settings, officer points, assessments and objections (结余留用)
 
 Revision ID: 0019
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-03 06:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from core.types import UTCDateTime
 
 revision = "0019"
-down_revision = "0020"
+down_revision = "0022"  # 0020 in the brief; chained after the merged fund payments (closing) for one head
 branch_labels = None
 depends_on = None
 

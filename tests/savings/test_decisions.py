@@ -139,13 +139,13 @@ def test_credited_amounts_no_longer_change(session, cycle):  # noqa: F811
         services.revise(session, cycle.officer, cycle.code, "A-hospital", 0, "更正", AFTER + timedelta(days=11))
 
 
-def test_settings_are_versions_and_the_instruction_mode_is_refused_for_now(session, cycle):  # noqa: F811
+def test_settings_are_versions_read_at_the_decision(session, cycle):  # noqa: F811
     batch_code = cycle.code
     row = services.set_settings(session, cycle.officer, batch_code, SavingsSettings(objection_days=5), AFTER)
     assert row.version == 1
     assert services.set_settings(session, cycle.officer, batch_code, SavingsSettings(objection_days=5), AFTER) is None
-    with pytest.raises(services.SavingsError):
-        services.set_settings(session, cycle.officer, batch_code, SavingsSettings(payment_mode="instruction"), AFTER)
+    with pytest.raises(Forbidden):
+        services.set_settings(session, cycle.hospital, batch_code, SavingsSettings(), AFTER)
     services.propose(session, cycle.officer, cycle.code, AFTER)
     services.approve(session, cycle.officer2, cycle.code, AFTER)
     assert versions(session, cycle.batch_id)[0].objection_due_at == AFTER + timedelta(days=5)
