@@ -103,6 +103,7 @@ LABELS = {
                "superseded": _l("Superseded"), "repaired": _l("Repaired")},
     "repair": {"applied": _l("Awaiting decision"), "granted": _l("Granted"), "refused": _l("Refused")},
     "savings": {"estimate": _l("Estimate from today's data"), "proposed": _l("Awaiting a second officer"),
+                "approved": _l("Approved"),
                 "rejected": _l("Sent back"), "superseded": _l("Superseded"),
                 "objection_period": _l("Approved · objection period"), "objected": _l("Objection awaiting answer"),
                 "payable": _l("Payable now"), "credited": _l("Credited"),
@@ -113,7 +114,7 @@ LABELS = {
     "savings_component": {"completion": _l("Agreed-volume completion"), "selected_use": _l("Use of selected products"),
                           "non_selected": _l("Share of non-selected products"),
                           "on_time": _l("On-time reconciliation")},
-    "savings_objection": {"open": _l("Awaiting answer"), "upheld": _l("Upheld"), "dismissed": _l("Dismissed")},
+    "savings_objection": {"open": _l("Awaiting answer"), "upheld": _l("Upheld"), "dismissed": _l("Not upheld")},
     "org_kind": KIND_LABELS,
     "role": ROLE_LABELS,
 }
