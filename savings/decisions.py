@@ -41,6 +41,7 @@ from savings.figures import hospital_figures
 from savings.models import SavingsAssessment, SavingsObjection, SavingsPoints
 from savings.record import snapshot
 from savings.store import officer_batch, settings_for
+from settlement.payments.fund import open_fund_payment
 from settlement.runs.calendar import fund_org_ids, local_date
 
 CURRENT = ("proposed", "approved")
@@ -255,6 +256,11 @@ def lodge_objection(session: Session, actor: Actor, code: str, reason: str, now:
     return row
 
 
+def source_ref(a: SavingsAssessment) -> str:
+    """The fund payment source of a version (mode instruction): a version is paid at most once."""
+    return f"savings:{a.batch_id}:{a.hospital_org_id}:v{a.version}"
+
+
 def _supersede(session: Session, actor: Actor, batch: Batch, old: SavingsAssessment, points: int, points_reason: str,
                reason: str, now: datetime) -> SavingsAssessment:
     """Replace an approved version by a new proposed one (the old one kept, superseded)."""
@@ -263,6 +269,8 @@ def _supersede(session: Session, actor: Actor, batch: Batch, old: SavingsAssessm
         raise SavingsError(N_("Officer points must lie between −%(n)s and %(n)s.", n=limit))
     if old.credited_at is not None:
         raise SavingsError(N_("These retained savings were already credited; they are no longer changed."))
+    if open_fund_payment(session, "savings", source_ref(old)) is not None:
+        raise SavingsError(N_("A payment of these retained savings is under way; reject it before changing them."))
     org = session.get(Organisation, old.hospital_org_id)
     old.status, old.superseded_by, old.superseded_at = "superseded", actor.user_id, now
     session.add(old)

@@ -22,9 +22,8 @@ from sqlmodel import Session, select
 from accounts.actor import Actor
 from core.i18n import N_
 from procurement.models import Batch
-from savings.decisions import payable
+from savings.decisions import payable, source_ref
 from savings.errors import SavingsError
-from savings.models import SavingsAssessment
 from savings.store import officer_batch
 from settlement.models import FundPayment
 from settlement.payments.fund import (
@@ -34,11 +33,6 @@ from settlement.payments.fund import (
     paid_at,
     propose_fund_payment,
 )
-
-
-def source_ref(a: SavingsAssessment) -> str:
-    """The fund payment source of a version."""
-    return f"savings:{a.batch_id}:{a.hospital_org_id}:v{a.version}"
 
 
 def payments_of(session: Session, batch: Batch) -> dict[str, FundPayment]:

@@ -16,9 +16,9 @@ from accounts.scoping import scope
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
 from savings.assessment import Assessment
-from savings.decisions import estimates, latest_points, state
+from savings.decisions import estimates, latest_points, source_ref, state
 from savings.models import SavingsAssessment, SavingsObjection, SavingsPoints
-from savings.payment import payment_state, payments_of, source_ref
+from savings.payment import payment_state, payments_of
 from savings.record import breakdown, live
 from savings.settings import SavingsSettings
 from savings.store import settings_for

@@ -38,6 +38,8 @@ def test_paid_by_instruction_and_bank_file(session, world, cycle):  # noqa: F811
     assert (payment.kind, payment.amount_fen, payment.source_ref, payment.payee_account) == (
         "savings", a.retained_fen, f"savings:{cycle.batch_id}:{a.hospital_org_id}:v1", HOSPITAL_ACCOUNT)
     assert [r.state for r in batch_rows(session, cycle.officer, _batch(session, cycle), later)] == ["payment_proposed"]
+    with pytest.raises(services.SavingsError, match="payment"):  # no second version while it is being paid
+        services.revise(session, cycle.officer, cycle.code, "A-hospital", 0, "更正", later)
     with pytest.raises(SettlementRefused):  # four-eyes
         services.approve_payments(session, cycle.officer, cycle.code, later)
     assert services.approve_payments(session, cycle.officer2, cycle.code, later) == 1
