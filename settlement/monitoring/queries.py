@@ -1,11 +1,11 @@
 """Read models of monitoring (no writes): a batch's overdue lines counted and summed in SQL, its
-序时进度 per hospital × item and its 结余留用, each over the pure maths of this package."""
+序时进度 per hospital × item and the inputs of its 结余留用 (assessed in ``savings/``), each over the pure
+maths of this package."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from sqlalchemy import func, literal_column, or_
 from sqlalchemy.orm import aliased
@@ -25,13 +25,7 @@ from settlement.models import (
 from settlement.money.data import AcceptedLine
 from settlement.monitoring.deadlines import OverdueLine, overdue_lines
 from settlement.monitoring.progress import AgreedVolume, ProgressReport, Purchase, progress
-from settlement.monitoring.savings import (
-    SavingsInput,
-    SavingsRow,
-    ScoreTier,
-    benchmark_fen,
-    retained_savings,
-)
+from settlement.monitoring.savings import SavingsInput
 from settlement.runs.claims import covers, settled
 from settlement.runs.open_lines import LINE_GROSS
 from settlement.runs.services import settings_of
@@ -140,20 +134,3 @@ def savings_inputs(session: Session, actor: Actor, batch: Batch) -> list[Savings
         t[3] += int(spend.get(row.contract_id, 0))
     return [SavingsInput(h, i, agreed, purchased, pre, rules.fund_payment_ratio, spent)
             for (h, i), (agreed, purchased, pre, spent) in totals.items()]
-
-
-def savings(session: Session, actor: Actor, batch: Batch,
-            scores: dict[str, Decimal]) -> tuple[tuple[SavingsRow, ...], list[str]]:
-    """Retained savings (结余留用) per hospital × item, and hospitals still needing a score.
-
-    Benchmark at the batch item's pre-VBP price × fund payment ratio vs the fund's actual spend
-    (:func:`savings_inputs`); tiers from the batch rules (score strictly above).
-    """
-    rules = parse_rules(batch.rules_json)
-    tiers = tuple(ScoreTier(t.above_score, t.ratio, inclusive=False) for t in rules.retention_tiers)
-    inputs = savings_inputs(session, actor, batch)
-    needs = sorted({i.hospital_code for i in inputs if i.purchased_volume >= i.agreed_volume
-                    and benchmark_fen(i.agreed_volume, i.pre_vbp_price_e4, i.fund_payment_ratio)
-                    > i.actual_fund_spend_fen and i.hospital_code not in scores})
-    ready = [i for i in inputs if i.hospital_code not in needs]
-    return retained_savings(ready, scores, tiers), needs
