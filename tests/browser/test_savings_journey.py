@@ -134,4 +134,9 @@ def test_savings_proposed_approved_objected_and_credited_at_cycle_end(demo, live
             page.get_by_test_id("savings-statement").click()
         assert download.value.suggested_filename.endswith(".xlsx")
         _narrow(page, shot, "savings-hospital-credited")
+        page.get_by_test_id("nav-dashboard").click()
+        card = page.get_by_test_id(f"own-savings-{code}")
+        assert "已计入" in card.inner_text() and card.get_by_test_id("own-savings-amount").inner_text() == retained
+        card.scroll_into_view_if_needed()
+        shot(page, "savings-hospital-dashboard")
         page.context.close()
