@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from accounts.roles import Role
 from core.clock import utcnow
-from core.formats import pct_cell, yuan_cell
+from core.formats import local_datetime, pct_cell, yuan_cell
 from core.inputs import decimal
 from procurement.names import name_book
 from procurement.rules import RuleError, parse_rules
@@ -106,7 +106,7 @@ def statement(code: str, hospital_code: str):
              (_("Status"), label(v.row.state, "savings")), (_("Score"), Decimal(v.row.score)),
              (_("Retention rate"), pct_cell(Decimal(v.row.rate))), (_("Retained (yuan)"), yuan_cell(v.row.retained_fen)),
              (_("Payment"), label(a.payment_mode if a else v.settings.payment_mode, "savings_mode")),
-             (_("Credited"), f"{credited:%Y-%m-%d %H:%M} UTC · {v.names.get(a.credited_by, '')}" if credited else "—")]
+             (_("Credited"), f"{local_datetime(credited)} · {v.names.get(a.credited_by, '')}" if credited else "—")]
     content = statement_workbook(facts, v.shown, {c: book.item(c) for c in book.items})
     return xlsx_download(content, f"savings-{b.code}-{v.hospital.code}.xlsx")
 
