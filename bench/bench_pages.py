@@ -70,7 +70,7 @@ def main() -> None:
         batch = re.search(r"(SD-\d{4}-DEMO-E) ", result.output).group(1)
         pages = (("price officer: the execution batch's contracts", "officer", f"/batches/{batch}/contracts"),
                  ("settlement officer: batch page (序时进度)", "settle", f"/settlement/officer/batches/{batch}"),
-                 ("settlement officer: savings page (结余留用)", "settle", f"/settlement/officer/batches/{batch}/savings"),
+                 ("settlement officer: savings page (结余留用)", "settle", f"/savings/batches/{batch}"),
                  ("supplier: settlement page", "supplier", "/settlement/"))
         rows = []
         for name, username, url in pages:

@@ -30,6 +30,7 @@ from core.i18n import N_, Msg
 from core.money import format_yuan
 from procurement.lifecycle import GuardContext, register_guard
 from procurement.models import Batch
+from savings.decisions import undecided
 from settlement.models import (
     Acceptance,
     ClawbackRefund,
@@ -133,9 +134,10 @@ def open_clawbacks(session: Session, batch: Batch, now: datetime) -> list[OpenIt
 
 
 def undecided_savings(session: Session, batch: Batch, now: datetime) -> list[OpenItem]:
-    """Retained savings (结余留用) not yet decided, one item per hospital."""
-    # wired at merge: savings.undecided
-    return []
+    """Retained savings (结余留用) not yet decided, one item per hospital: no approved version yet,
+    or one still in its objection period or with an open objection (``savings.decisions.undecided``)."""
+    return [OpenItem("savings", N_("Retained savings of %(hospital)s are not decided yet", hospital=code))
+            for code in undecided(session, batch.id, now)]
 
 
 def open_prepayments(session: Session, batch: Batch, now: datetime) -> list[OpenItem]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import abort, flash, redirect
 
 from accounts.actor import Forbidden
+from core.i18n import Msg, stored_text
 
 
 def act(action: Callable[[], object], success: str, target: str, refused: type[Exception] | tuple[type[Exception], ...]):
@@ -17,7 +18,8 @@ def act(action: Callable[[], object], success: str, target: str, refused: type[E
         action()
         flash(success, "success")
     except refused as exc:
-        flash(exc.args[0], "error")
+        reason = exc.args[0] if exc.args else str(exc)
+        flash(stored_text(reason) if isinstance(reason, Msg) else reason, "error")  # a Msg: translated when shown
     except Forbidden:
         abort(404)
     return redirect(target)

@@ -155,6 +155,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from procurement.views import bp as procurement_bp
     from results.views import bp as results_bp
     from review.views import bp as review_bp
+    from savings.views import bp as savings_bp
     from settlement.execution.views import bp as settlement_bp
     from settlement.monitoring.views import bp as dashboard_bp
     from settlement.payments.views import bp as settlement_payments_bp
@@ -185,4 +186,5 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(settlement_payments_bp)
     app.register_blueprint(supply_bp)
     app.register_blueprint(credit_bp)
+    app.register_blueprint(savings_bp)
     app.register_blueprint(downloads_bp)

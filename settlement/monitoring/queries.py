@@ -1,11 +1,11 @@
 """Read models of monitoring (no writes): a batch's overdue lines counted and summed in SQL, its
-序时进度 per hospital × item and its 结余留用, each over the pure maths of this package."""
+序时进度 per hospital × item and the inputs of its 结余留用 (assessed in ``savings/``), each over the pure
+maths of this package."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import Decimal
 
 from sqlalchemy import func, literal_column, or_
 from sqlalchemy.orm import aliased
@@ -26,13 +26,7 @@ from settlement.models import (
 from settlement.money.data import AcceptedLine
 from settlement.monitoring.deadlines import OverdueLine, overdue_lines
 from settlement.monitoring.progress import AgreedVolume, ProgressReport, Purchase, progress
-from settlement.monitoring.savings import (
-    SavingsInput,
-    SavingsRow,
-    ScoreTier,
-    benchmark_fen,
-    retained_savings,
-)
+from settlement.monitoring.savings import SavingsInput
 from settlement.runs.claims import covers, settled
 from settlement.runs.open_lines import LINE_GROSS
 from settlement.runs.services import settings_of
@@ -131,15 +125,11 @@ def progress_report(session: Session, actor: Actor, batch: Batch, as_of: date) -
     return progress(agreed, purchases, start, end, as_of), names
 
 
-def savings(session: Session, actor: Actor, batch: Batch,
-            scores: dict[str, Decimal]) -> tuple[tuple[SavingsRow, ...], list[str]]:
-    """Retained savings (结余留用) per hospital × item, and hospitals still needing a score.
-
-    Benchmark at the batch item's pre-VBP price × fund payment ratio vs the fund's actual spend
-    (Σ settled gross of the contract, net of returns clawed back); tiers from the batch rules (score strictly above).
-    """
+def savings_inputs(session: Session, actor: Actor, batch: Batch) -> list[SavingsInput]:
+    """The cycle-end figures per hospital × item of the batch the actor may see: agreed and
+    purchased volume, the batch item's pre-VBP price, the fund payment ratio of the batch rules
+    and the fund's actual spend (Σ settled gross of the contracts, net of returns clawed back)."""
     rules = parse_rules(batch.rules_json)
-    tiers = tuple(ScoreTier(t.above_score, t.ratio, inclusive=False) for t in rules.retention_tiers)
     a, c = aliased(Acceptance, name="a"), aliased(Contract, name="c")
     spend = dict(session.exec(select(a.contract_id, func.sum(literal_column(LINE_GROSS)))  # net of clawbacks
                               .join(c, c.id == a.contract_id)
@@ -152,10 +142,5 @@ def savings(session: Session, actor: Actor, batch: Batch,
         t[0] += row.agreed_volume
         t[1] += int(bought.get(row.contract_id, 0))
         t[3] += int(spend.get(row.contract_id, 0))
-    inputs = [SavingsInput(h, i, agreed, purchased, pre, rules.fund_payment_ratio, spent)
-              for (h, i), (agreed, purchased, pre, spent) in totals.items()]
-    needs = sorted({i.hospital_code for i in inputs if i.purchased_volume >= i.agreed_volume
-                    and benchmark_fen(i.agreed_volume, i.pre_vbp_price_e4, i.fund_payment_ratio)
-                    > i.actual_fund_spend_fen and i.hospital_code not in scores})
-    ready = [i for i in inputs if i.hospital_code not in needs]
-    return retained_savings(ready, scores, tiers), needs
+    return [SavingsInput(h, i, agreed, purchased, pre, rules.fund_payment_ratio, spent)
+            for (h, i), (agreed, purchased, pre, spent) in totals.items()]

@@ -11,6 +11,7 @@ from core.charts import Chart
 from core.clock import utcnow
 from procurement.names import name_book
 from procurement.queries import find_batch
+from savings.queries import own_estimates
 from settlement.monitoring.charts import dashboard_charts, progress_chart
 from settlement.monitoring.dashboard import Dashboard, Targets, dashboard
 from settlement.monitoring.queries import progress_report
@@ -34,8 +35,9 @@ def index():
         charts += _own_progress(d)
     if (download := chart_download(charts, "dashboard")) is not None:
         return download
+    own_savings = own_estimates(get_session(), g.actor, utcnow()) if g.actor.role == Role.HOSPITAL_BUYER else []
     return render_template("dashboard/index.html", d=d, charts={c.key: c for c in charts},
-                           own=[c.key for c in charts if c.key.startswith("progress-")])
+                           own=[c.key for c in charts if c.key.startswith("progress-")], own_savings=own_savings)
 
 
 def _own_progress(d: Dashboard) -> list[Chart]:

@@ -4,8 +4,6 @@ Excel export."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -14,7 +12,6 @@ from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
 from core.formats import qty_cell, yuan_cell
-from core.inputs import InputError, decimal
 from core.money import MoneyError, parse_amount_fen
 from procurement.lifecycle import BatchStatus
 from procurement.names import name_book
@@ -31,7 +28,6 @@ from settlement.forms import (
 )
 from settlement.monitoring import queries as monitoring_queries
 from settlement.monitoring.charts import progress_chart
-from settlement.monitoring.savings import SAVINGS_COLUMNS
 from settlement.payments import queries as payment_queries
 from settlement.payments.banking import files_of, instructions_of
 from settlement.runs import lists, queries
@@ -329,29 +325,9 @@ def bank_return_template(run_id: int):
     return attachment(return_template(references), f"bank-return-{r.run_ref}.csv", "text/csv")
 
 
-def _scores() -> dict[str, Decimal]:
-    """Assessment scores given as ``score_<hospital code>`` query parameters."""
-    out = {}
-    for key, value in request.args.items():
-        if key.startswith("score_") and value.strip():
-            try:
-                out[key.removeprefix("score_")] = decimal(value, key, places=4, max_digits=8)
-            except InputError:
-                flash(_("Not a score: %(v)s", v=value), "error")
-    return out
-
-
 @bp.get("/batches/<code>/savings")
 @requires(*VIEWERS)
 def savings(code: str):
-    """Retained savings at cycle end, line by line; ``?xlsx=1`` exports the table."""
+    """Retained savings moved to their own pages (``savings/``): assessed, stored and decided there."""
     b = visible_batch(code)
-    rows, needs = monitoring_queries.savings(get_session(), g.actor, b, _scores())
-    book = name_book(get_session(), orgs={r.source.hospital_code for r in rows} | set(needs),
-                     items={r.source.item_code for r in rows})
-    if request.args.get("xlsx"):
-        header = [_("Hospital"), _("Item"), *[str(c) for c in SAVINGS_COLUMNS]]
-        data = [[book.org(r.source.hospital_code), book.item(r.source.item_code), *r.export_cells()] for r in rows]
-        return xlsx_download(workbook_bytes([(_("Retained savings"), header, data)]), f"savings-{b.code}.xlsx")
-    return render_template("settlement/savings.html", batch=b, rows=rows, needs=needs, columns=SAVINGS_COLUMNS, book=book,
-                           args={k: v for k, v in request.args.items() if k.startswith("score_")})
+    return redirect(url_for("savings.batch", code=b.code, **({"xlsx": 1} if request.args.get("xlsx") else {})))

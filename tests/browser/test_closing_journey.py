@@ -1,7 +1,8 @@
 """Closing a cycle in the browser (issue #16), at a moved clock after the cycle's end: the price
 officer's batch page refuses ``close`` and lists what is still open, each with its link; the
 settlement officer follows the prepayment link and records the recovery of the advance no run
-offset; once October is settled and paid the batch page offers ``close``, and the batch closes."""
+offset; once October is settled and paid and the retained savings decided (proposed, approved, the
+objection period over) the batch page offers ``close``, and the batch closes."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from sqlmodel import select
 from accounts.roles import OrgKind, Role
 from core.clock import moved_to
 from procurement.models import Batch
+from savings import services as savings
 from settlement import services
 from settlement.models import PaymentInstruction
 from tests.browser.helpers import new_page, sign_in
-from tests.cycles.test_closing import AFTER, pay, release_and_pay
+from tests.cycles.test_closing import AFTER, DECIDED, pay, release_and_pay
 from tests.settlement.fixtures_db import NOW, make_setup, second_officer
 from tests.settlement.payments.test_fund import give_account
 from tests.settlement.test_services import actors, deliver_and_accept
@@ -50,9 +52,10 @@ def test_close_refused_with_its_open_items_then_closed(app, db, session, world, 
             page.goto(f"{base}/batches/{setup.code}")
             assert "尚不能结束" in page.get_by_test_id("waits-close").inner_text()
             items = page.get_by_test_id("closing-items").locator("li")
-            assert items.evaluate_all("ls => ls.map(l => l.dataset.kind)") == ["month", "prepayment"]
+            assert items.evaluate_all("ls => ls.map(l => l.dataset.kind)") == ["month", "savings", "prepayment"]
             assert "2026-10 未结算完毕" in items.nth(0).inner_text()
-            assert "既未冲抵也未收回" in items.nth(1).inner_text()
+            assert "结余留用尚未决定" in items.nth(1).inner_text()
+            assert "既未冲抵也未收回" in items.nth(2).inner_text()
             assert page.locator('[data-testid="step-close"]').count() == 0
             shot(page, name)
             page.context.close()
@@ -87,6 +90,18 @@ def test_close_refused_with_its_open_items_then_closed(app, db, session, world, 
         shot(so, "closing-advance-recovered")
         so.context.close()
 
+        page = _as(browser, base, "a_price_officer")
+        page.goto(f"{base}/batches/{setup.code}")  # only the savings are left
+        items = page.get_by_test_id("closing-items").locator("li")
+        assert items.evaluate_all("ls => ls.map(l => l.dataset.kind)") == ["savings"]
+        page.context.close()
+
+    # the retained savings proposed and approved (services; their own journey is test_savings_journey)
+    assert savings.propose(session, officer, setup.code, AFTER) == 1
+    assert savings.approve(session, officer_b, setup.code, AFTER) == 1
+    session.commit()
+
+    with moved_to(DECIDED):  # the objection period is over
         page = _as(browser, base, "a_price_officer")
         page.goto(f"{base}/batches/{setup.code}")
         assert page.locator('[data-testid="closing-items"]').count() == 0

@@ -1,6 +1,6 @@
 """Closing a cycle (issue #16): ``close`` is refused while a month is unsettled, a run or payment
-is open, a clawback is neither netted nor refunded, or an advance is unpaid or neither offset nor
-recovered — the refusal lists each; once everything is done (with the real services, at moved
+is open, a clawback is neither netted nor refunded, retained savings are undecided, or an advance is
+unpaid or neither offset nor recovered — the refusal lists each; once everything is done (with the real services, at moved
 times after the cycle's end) the batch closes, with who and when kept and audited."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from core.audit import AuditEntry
 from cycles.closing import open_items
 from procurement import services as procurement
 from procurement.models import Batch, BatchTransition
+from savings import services as savings
 from settlement import services
 from settlement.models import PaymentInstruction, SettlementRun
 from tests.conftest import PASSWORD  # noqa: F401
@@ -23,12 +24,14 @@ from tests.settlement.payments.test_fund import give_account
 from tests.settlement.test_services import actors, deliver_and_accept
 
 AFTER = datetime(2027, 10, 15, 2, 0, tzinfo=UTC)  # the cycle ended on 2027-09-30
+DECIDED = AFTER + timedelta(days=11)  # the hospitals' 10-day objection period is over
+SAVINGS_OPEN = ("savings", "Retained savings of A-hospital are not decided yet")
 
 
-def kinds(session, setup):  # noqa: F811
+def kinds(session, setup, at=AFTER):  # noqa: F811
     """The open items' (kind, text) at AFTER."""
     batch = session.get(Batch, setup.batch_id)
-    return [(i.kind, str(i)) for i in open_items(session, batch, AFTER)]
+    return [(i.kind, str(i)) for i in open_items(session, batch, at)]
 
 
 def pay(session, officer, inst, when, status="成功"):
@@ -58,9 +61,10 @@ def test_close_is_refused_with_every_open_item_then_allowed(session, world, setu
     (acc,) = deliver_and_accept(session, world, setup, [("YP001", 1000, 1000, 2)])  # ¥123.40
     assert kinds(session, setup) == [
         ("month", "2026-10 is not settled: 1 accepted line(s) await settlement"),
+        SAVINGS_OPEN,
         ("prepayment", "The advance of A hospital (¥4,552.50) is not paid: no payment proposed"),
         ("prepayment", "The advance of A hospital has ¥4,552.50 neither offset nor recovered")]
-    with pytest.raises(procurement.BatchError, match="3 item"):
+    with pytest.raises(procurement.BatchError, match="4 item"):
         close(session, world, setup)
     session.rollback()
 
@@ -76,7 +80,7 @@ def test_close_is_refused_with_every_open_item_then_allowed(session, world, setu
     assert ("run", f"Run {run.run_ref}: 1 payment(s) ({_yuan(inst.amount_fen)}) await the bank's answer") in kinds(
         session, setup)
     pay(session, officer, inst, NOW)
-    assert [k for k, _t in kinds(session, setup)] == ["prepayment", "prepayment"]
+    assert [k for k, _t in kinds(session, setup)] == ["savings", "prepayment", "prepayment"]
 
     # a return after settlement: a clawback, first waiting, then asked back, then received
     later = AFTER - timedelta(days=5)
@@ -106,16 +110,27 @@ def test_close_is_refused_with_every_open_item_then_allowed(session, world, setu
 
     # what no run offset is recovered: refunded by the hospital with the bank's reference
     assert kinds(session, setup) == [
+        SAVINGS_OPEN,
         ("prepayment", f"The advance of A hospital has {_yuan(state.balance_fen)} neither offset nor recovered")]
     services.record_recovery(session, officer, setup.code, hospital_org.id, amount_fen=state.balance_fen,
                              method="refunded", reason="周期结束未冲抵", bank_ref="BK-REC-1", now=AFTER)
-    assert kinds(session, setup) == []
+    assert kinds(session, setup) == [SAVINGS_OPEN]
 
-    closed = close(session, world, setup)
+    # retained savings: proposed, approved by the second officer, undecided until the objection period ends
+    assert savings.propose(session, officer, setup.code, AFTER) == 1
+    assert kinds(session, setup) == [SAVINGS_OPEN]
+    assert savings.approve(session, officer_b, setup.code, AFTER) == 1
+    assert kinds(session, setup) == [SAVINGS_OPEN]  # the hospital may still object
+    assert kinds(session, setup, DECIDED) == []
+    with pytest.raises(procurement.BatchError, match="1 item"):
+        close(session, world, setup)
+    session.rollback()
+
+    closed = close(session, world, setup, DECIDED)
     assert closed.status == "closed"
     (transition,) = session.exec(select(BatchTransition).where(BatchTransition.batch_id == setup.batch_id,
                                                                BatchTransition.action == "close")).all()
-    assert (transition.actor_user_id, transition.at) == (world.actors[("A", Role.PRICE_OFFICER)].user_id, AFTER)
+    assert (transition.actor_user_id, transition.at) == (world.actors[("A", Role.PRICE_OFFICER)].user_id, DECIDED)
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "batch.close")).first() is not None
 
 
@@ -127,7 +142,7 @@ def _yuan(fen: int) -> str:
 
 
 def test_a_batch_with_nothing_open_still_waits_for_the_cycle_end(session, world, setup):  # noqa: F811
-    assert kinds(session, setup) == []
+    assert kinds(session, setup) == [SAVINGS_OPEN]  # a signed hospital's savings are to be decided
     with pytest.raises(procurement.BatchError, match="采购周期未结束"):
         close(session, world, setup, when=NOW)
 

@@ -109,9 +109,10 @@ def test_month_through_the_pages(client, session, world, setup):  # noqa: F811
                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert f'data-testid="status-{inst.reference}" data-status="paid">已支付<' in page  # label, raw code kept
     assert 'data-testid="run-status" data-status="released">已下发银行文件<' in page
-    savings = client.get(f"/settlement/officer/batches/{setup.code}/savings")
-    assert savings.status_code == 200
-    assert client.get(f"/settlement/officer/batches/{setup.code}/savings?xlsx=1").status_code == 200
+    savings = client.get(f"/settlement/officer/batches/{setup.code}/savings")  # moved to the savings pages
+    assert savings.status_code == 302 and savings.headers["Location"].endswith(f"/savings/batches/{setup.code}")
+    assert client.get(f"/settlement/officer/batches/{setup.code}/savings?xlsx=1",
+                      follow_redirects=True).mimetype.endswith("spreadsheetml.sheet")
 
     _switch(client, world.username("A", Role.HOSPITAL_BUYER))
     page = client.get("/settlement/statements").get_data(as_text=True)

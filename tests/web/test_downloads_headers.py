@@ -104,7 +104,7 @@ def test_downloads_carrying_money_or_bids_are_never_stored(client, session, worl
         assert _disposition(response)[0] == "attachment", path
     client.post("/logout", data={"csrf_token": token})
     login(client, world.username("A", Role.SETTLEMENT_OFFICER))
-    for path in (f"/batches/{setup.code}/contracts.xlsx", f"/settlement/officer/batches/{setup.code}/savings?xlsx=1",
+    for path in (f"/batches/{setup.code}/contracts.xlsx", f"/savings/batches/{setup.code}?xlsx=1",
                  "/settlement/statements", "/"):
         response = client.get(path)
         assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", path
