@@ -330,6 +330,37 @@ def read_demand_workbook(data: bytes, *, filename: str, context: DemandContext, 
 
 def read_demand_workbook_bulk(data: bytes, *, filename: str, context: BulkDemandContext, limits: GuardLimits = BULK_LIMITS) -> DemandParse:
     """Read a bureau-side file with a hospital-code column and many hospitals' rows."""
-    read = read_sheet(data, demand_columns(hospital_required=True), filename=filename, preferred_sheets=(DATA_SHEET, "demand"), limits=limits)
+    return validate_demand_bulk(read_demand_sheet_bulk(data, filename=filename, limits=limits), context)
+
+
+def read_demand_sheet_bulk(data: bytes, *, filename: str, limits: GuardLimits = BULK_LIMITS) -> SheetRead:
+    """The first half of :func:`read_demand_workbook_bulk`: the bureau file's sheet read (guard,
+    header, cells normalised), before the demand rules; raise only ``WorkbookError``."""
+    return read_sheet(data, demand_columns(hospital_required=True), filename=filename, preferred_sheets=(DATA_SHEET, "demand"), limits=limits)
+
+
+def validate_demand_bulk(read: SheetRead, context: BulkDemandContext) -> DemandParse:
+    """The second half of :func:`read_demand_workbook_bulk`: the demand rules over a sheet read."""
     allowed = frozenset(_fold(code) for code in context.hospital_codes)
     return _validate(read, context.items, context.floor_ratio, context.brands, None, allowed, context.floors)
+
+
+def columns_if_clean(read: SheetRead, brands: Sequence[BrandOption]) -> tuple[Sequence, ...] | None:
+    """The columns :func:`validate_demand_bulk` accepts from ``read`` if its rules find no error
+    (hospital, item, last year, committed, brand code, reason, row: ``DemandParse.columns``);
+    None where an error is already certain (a cell error, no rows, an unknown brand text).
+
+    For a caller that starts writing before the rules have run (the PostgreSQL import streams its
+    lines meanwhile): the parse's ``ok`` still decides, and when it is ok its columns are these."""
+    table = read.columns
+    if read.error_count or not table.rows:
+        return None
+    at = {spec.key: read.index(spec.key) for spec in read.specs}
+    texts = table.values[at["preferred_brand"]]
+    lookup = _brand_lookup(brands)
+    found = {text: lookup.get(str(text).upper()) for text in set(texts) if text is not None}  # as _Rules.brands_of
+    if None in found.values():
+        return None
+    codes = {text: brand.code for text, brand in found.items() if brand is not None} | {None: None}
+    return (table.values[at["hospital_code"]], table.values[at["item_code"]], table.values[at["last_year_use"]],
+            table.values[at["committed"]], list(map(codes.__getitem__, texts)), table.values[at["reason"]], table.rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,15 +32,17 @@ from imports.demand import (
     HOSPITAL_LIMITS,
     DemandParse,
     DemandRow,
+    columns_if_clean,
+    read_demand_sheet_bulk,
     read_demand_workbook,
-    read_demand_workbook_bulk,
+    validate_demand_bulk,
 )
 from imports.errors import CellError, WorkbookError
 from imports.errors_workbook import build_error_workbook
 from imports.xlsx_guard import with_max_rows
 from procurement.demand import context as ctx
 from procurement.demand import queries as _queries  # noqa: F401 - registers the scope rules
-from procurement.demand.bulk import copy_rows
+from procurement.demand.bulk import CopyStream, copy_rows
 from procurement.demand.models import DemandLine, DemandReminder, DemandUpload
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
@@ -159,9 +161,14 @@ LINE_COLUMNS = ("upload_id", "batch_item_id", "last_year_use", "committed", "pre
 def _line_rows(upload_ids: Iterable[int], parse: DemandParse, catalog: ctx.BatchCatalog) -> list[tuple]:
     """Demand lines as tuples in :data:`LINE_COLUMNS` order, for one bulk INSERT, straight from the
     accepted columns (``upload_ids``: one per row)."""
-    _hospitals, items, lasts, committed, brands, reasons, _rows = parse.columns
-    return list(zip(upload_ids, map(catalog.item_ids.__getitem__, items), lasts, committed,
-                    map(catalog.supplier_ids.get, brands), reasons, strict=True))
+    return list(_column_lines(upload_ids, parse.columns, catalog))
+
+
+def _column_lines(upload_ids: Iterable[int], columns: Sequence[Sequence], catalog: ctx.BatchCatalog) -> Iterator[tuple]:
+    """The lines of accepted columns (``DemandParse.columns`` order), made as they are taken."""
+    _hospitals, items, lasts, committed, brands, reasons, _rows = columns
+    return zip(upload_ids, map(catalog.item_ids.__getitem__, items), lasts, committed,
+               map(catalog.supplier_ids.get, brands), reasons, strict=True)
 
 
 def submit_demand(session: Session, actor: Actor | None, batch_code: str, hospital_code: str,
@@ -216,7 +223,12 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
                        max_rows: int | None = None) -> DemandAccepted | DemandRejected:
     """Apply a bureau-side file holding many hospitals' rows: one new version per hospital,
     all in one transaction, or nothing at all. Price officers (their region) or bureau IT (None);
-    ``max_rows`` as for :func:`submit_demand`."""
+    ``max_rows`` as for :func:`submit_demand`.
+
+    When the sheet's cells are all good, the lines start streaming into the transaction
+    (:class:`~procurement.demand.bulk.CopyStream`) before the demand rules run, so that on
+    PostgreSQL the server writes while the rules check; any error found then drops the stream
+    and rolls the whole transaction back, as if nothing had been written."""
     if actor is not None and actor.role not in BUREAU_UPLOADERS:
         raise Forbidden("只有价格招采处可以批量导入 / price officers only")
     batch = _batch(session, actor, batch_code)
@@ -226,39 +238,87 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
         session, catalog.regions, actor.region_code if actor else None)}
     floors = ctx.demand_floors(session, batch)
     try:
-        parse = read_demand_workbook_bulk(data, filename=filename,
-                                          context=ctx.bulk_context(batch, frozenset(hospitals), catalog, floors),
-                                          limits=with_max_rows(BULK_LIMITS, max_rows))
+        read = read_demand_sheet_bulk(data, filename=filename, limits=with_max_rows(BULK_LIMITS, max_rows))
     except WorkbookError as exc:
         session.rollback()
         return _unreadable(exc)
-    if not parse.ok or not parse.count:
+    writing = _BulkLines(session, actor, batch, hospitals, catalog, filename, hashlib.sha256(data).hexdigest(), now, tz)
+    expected = columns_if_clean(read, catalog.brands)
+    if expected is not None and hospitals.keys() >= set(expected[0]) and catalog.item_ids.keys() >= set(expected[1]):
+        writing.start(expected)  # the rules below decide whether these lines stay
+    try:
+        parse = validate_demand_bulk(read, ctx.bulk_context(batch, frozenset(hospitals), catalog, floors))
+        refusal = None
+        if not parse.ok or not parse.count:
+            refusal = _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
+        elif floors and (missing := _missing_floors(parse.rows, floors)):  # rows built only for a renewal
+            refusal = _rejection(missing, len(missing))
+        else:
+            if writing.stream is not None and writing.count != parse.count:  # never: the rules kept other rows
+                writing.drop()
+                session.rollback()
+            if writing.stream is None:  # not started early: write the accepted rows now
+                writing.start(parse.columns)
+            writing.keep()
+    finally:
+        writing.drop()  # no-op once kept
+    if refusal is not None:
         session.rollback()
-        return _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
-    if floors and (missing := _missing_floors(parse.rows, floors)):  # rows built only for a renewal
-        session.rollback()
-        return _rejection(missing, len(missing))
-    batch = session.get(Batch, batch.id, with_for_update=True, populate_existing=True)
-    _check_open(batch, now, tz)
-    by_hospital = Counter(parse.columns[0])  # hospital code → rows, in order of first appearance
-    previous = dict(session.exec(select(DemandUpload.hospital_org_id, func.max(DemandUpload.version))
-                                 .where(DemandUpload.batch_id == batch.id)
-                                 .group_by(DemandUpload.hospital_org_id)).all())
-    digest = hashlib.sha256(data).hexdigest()
-    uploads = [{"batch_id": batch.id, "hospital_org_id": hospitals[code].id,
-                "version": previous.get(hospitals[code].id, 0) + 1, "uploaded_by": actor.user_id if actor else None,
-                "on_behalf": True, "filename": filename[:255], "sha256": digest, "row_count": count,
-                "created_at": now} for code, count in by_hospital.items()]
-    table = DemandUpload.__table__
-    ids = dict(session.execute(insert(table).returning(table.c.hospital_org_id, table.c.id), uploads).all())
-    upload_of = {code: ids[hospitals[code].id] for code in by_hospital}
-    lines = _line_rows(map(upload_of.__getitem__, parse.columns[0]), parse, catalog)  # in file order
-    copy_rows(session, DemandLine.__tablename__, LINE_COLUMNS, lines)
-    versions = {hospitals[code].code: u["version"] for code, u in zip(by_hospital, uploads, strict=True)}
+        return refusal
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "demand.bulk_submit", "batch", batch.code,
-                 {"versions": versions, "rows": parse.count, "filename": filename[:255], "sha256": digest}, at=now)
+                 {"versions": writing.versions, "rows": parse.count, "filename": filename[:255], "sha256": writing.digest},
+                 at=now)
     session.commit()
-    return DemandAccepted(batch.code, versions, parse.count, tuple(ids.values()))
+    return DemandAccepted(batch.code, writing.versions, parse.count, writing.upload_ids)
+
+
+class _BulkLines:
+    """A bulk file's writes: the batch locked, one new version per hospital, its lines streaming."""
+
+    def __init__(self, session: Session, actor: Actor | None, batch: Batch, hospitals: dict[str, Organisation],
+                 catalog: ctx.BatchCatalog, filename: str, digest: str, now: datetime, tz: str) -> None:
+        """Remember what the writes need."""
+        self.session, self.actor, self.batch, self.hospitals, self.catalog = session, actor, batch, hospitals, catalog
+        self.filename, self.digest, self.now, self.tz = filename, digest, now, tz
+        self.stream: CopyStream | None = None
+        self.versions: dict[str, int] = {}
+        self.upload_ids: tuple[int, ...] = ()
+        self.count = 0
+
+    def start(self, columns: Sequence[Sequence]) -> None:
+        """Lock the batch, write the versions and start the lines of the accepted ``columns``
+        (``DemandParse.columns`` order; hospitals and items all known)."""
+        session, batch = self.session, self.batch
+        batch = self.batch = session.get(Batch, batch.id, with_for_update=True, populate_existing=True)
+        _check_open(batch, self.now, self.tz)
+        by_hospital = Counter(columns[0])  # hospital code → rows, in order of first appearance
+        previous = dict(session.exec(select(DemandUpload.hospital_org_id, func.max(DemandUpload.version))
+                                     .where(DemandUpload.batch_id == batch.id)
+                                     .group_by(DemandUpload.hospital_org_id)).all())
+        actor, hospitals = self.actor, self.hospitals
+        uploads = [{"batch_id": batch.id, "hospital_org_id": hospitals[code].id,
+                    "version": previous.get(hospitals[code].id, 0) + 1, "uploaded_by": actor.user_id if actor else None,
+                    "on_behalf": True, "filename": self.filename[:255], "sha256": self.digest, "row_count": count,
+                    "created_at": self.now} for code, count in by_hospital.items()]
+        table = DemandUpload.__table__
+        ids = dict(session.execute(insert(table).returning(table.c.hospital_org_id, table.c.id), uploads).all())
+        upload_of = {code: ids[hospitals[code].id] for code in by_hospital}
+        self.versions = {hospitals[code].code: u["version"] for code, u in zip(by_hospital, uploads, strict=True)}
+        self.upload_ids, self.count = tuple(ids.values()), len(columns[0])
+        self.stream = CopyStream(session, DemandLine.__tablename__, LINE_COLUMNS,
+                                 _column_lines(map(upload_of.__getitem__, columns[0]), columns, self.catalog))
+
+    def keep(self) -> None:
+        """Wait for the lines to be written (raising the writer's error)."""
+        assert self.stream is not None
+        self.stream.keep()
+        self.stream = None
+
+    def drop(self) -> None:
+        """Abandon the lines (the caller rolls back)."""
+        if self.stream is not None:
+            self.stream.drop()
+            self.stream = None
 
 
 def error_workbook(rejection: DemandRejected, data: bytes, filename: str) -> bytes | None:
