@@ -20,6 +20,7 @@ from functools import cached_property
 from itertools import compress
 from typing import NamedTuple
 
+from core.bulk import collector_paused
 from core.export import safe_text
 from imports.errors import CellError
 from imports.headers import ColumnSpec
@@ -300,6 +301,13 @@ class _Rules:
 def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None, allowed: frozenset[str] | None,
               floors: Mapping[tuple[str, str], int] | None = None) -> DemandParse:
     """Run the row rules and the duplicate check over a sheet read; accept the rows that pass."""
+    with collector_paused():  # the rules and the accepted columns: many objects, no cycles
+        return _validated(read, items, floor, brands, own, allowed, floors)
+
+
+def _validated(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None,
+               allowed: frozenset[str] | None, floors: Mapping[tuple[str, str], int] | None) -> DemandParse:
+    """:func:`_validate`'s work."""
     rules = _Rules(read, items, floor, brands, floors)
     hospitals = rules.hospitals(own, allowed)
     failed = rules.unknown_items() | rules.below_floor()

@@ -21,6 +21,7 @@ from functools import cached_property
 import python_calamine as pc
 from openpyxl.utils import get_column_letter
 
+from core.bulk import collector_paused
 from imports.columns import Columns, read_columns
 from imports.errors import (
     MAX_ERRORS,
@@ -303,6 +304,13 @@ def read_sheet(
     max_errors: int = MAX_ERRORS,
 ) -> SheetRead:
     """Read the data sheet of an uploaded workbook; raise only ``WorkbookError``."""
+    with collector_paused():  # a sheet read makes a million objects: no cyclic collection meanwhile
+        return _read_sheet(data, specs, filename, preferred_sheets, limits, max_errors)
+
+
+def _read_sheet(data: bytes, specs: Sequence[ColumnSpec], filename: str, preferred_sheets: Sequence[str],
+                limits: GuardLimits, max_errors: int) -> SheetRead:
+    """:func:`read_sheet`'s work."""
     info = check_xlsx(data, filename=filename, limits=limits)
     sink = ErrorSink(max_errors)
     try:

@@ -22,6 +22,7 @@ from accounts.actor import Actor, Forbidden
 from accounts.models import Organisation
 from accounts.roles import OrgKind, Role
 from core import audit
+from core.bulk import collector_paused
 from core.clock import local_text
 from core.config import Settings
 from core.db import advisory_xact_lock
@@ -243,33 +244,34 @@ def submit_bulk_demand(session: Session, actor: Actor | None, batch_code: str, d
         session.rollback()
         return _unreadable(exc)
     writing = _BulkLines(session, actor, batch, hospitals, catalog, filename, hashlib.sha256(data).hexdigest(), now, tz)
-    expected = columns_if_clean(read, catalog.brands)
-    if expected is not None and hospitals.keys() >= set(expected[0]) and catalog.item_ids.keys() >= set(expected[1]):
-        writing.start(expected)  # the rules below decide whether these lines stay
-    try:
-        parse = validate_demand_bulk(read, ctx.bulk_context(batch, frozenset(hospitals), catalog, floors))
-        refusal = None
-        if not parse.ok or not parse.count:
-            refusal = _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
-        elif floors and (missing := _missing_floors(parse.rows, floors)):  # rows built only for a renewal
-            refusal = _rejection(missing, len(missing))
-        else:
-            if writing.stream is not None and writing.count != parse.count:  # never: the rules kept other rows
-                writing.drop()
-                session.rollback()
-            if writing.stream is None:  # not started early: write the accepted rows now
-                writing.start(parse.columns)
-            writing.keep()
-    finally:
-        writing.drop()  # no-op once kept
+    with collector_paused():  # 100,000 lines and their columns: no cyclic collection meanwhile
+        expected = columns_if_clean(read, catalog.brands)
+        if expected is not None and hospitals.keys() >= set(expected[0]) and catalog.item_ids.keys() >= set(expected[1]):
+            writing.start(expected)  # the rules below decide whether these lines stay
+        try:
+            parse = validate_demand_bulk(read, ctx.bulk_context(batch, frozenset(hospitals), catalog, floors))
+            refusal = None
+            if not parse.ok or not parse.count:
+                refusal = _rejection(parse.errors, parse.error_count) if not parse.ok else _no_rows()
+            elif floors and (missing := _missing_floors(parse.rows, floors)):  # rows built only for a renewal
+                refusal = _rejection(missing, len(missing))
+            else:
+                if writing.stream is not None and writing.count != parse.count:  # never: the rules kept other rows
+                    writing.drop()
+                    session.rollback()
+                if writing.stream is None:  # not started early: write the accepted rows now
+                    writing.start(parse.columns)
+                writing.keep()
+        finally:
+            writing.drop()  # no-op once kept
     if refusal is not None:
         session.rollback()
         return refusal
-    audit.record(session, actor.audit() if actor else audit.SYSTEM, "demand.bulk_submit", "batch", batch.code,
+    audit.record(session, actor.audit() if actor else audit.SYSTEM, "demand.bulk_submit", "batch", writing.batch.code,
                  {"versions": writing.versions, "rows": parse.count, "filename": filename[:255], "sha256": writing.digest},
                  at=now)
     session.commit()
-    return DemandAccepted(batch.code, writing.versions, parse.count, writing.upload_ids)
+    return DemandAccepted(writing.batch.code, writing.versions, parse.count, writing.upload_ids)
 
 
 class _BulkLines:
