@@ -17,7 +17,7 @@ depends on the order cells are met in).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
@@ -61,35 +61,43 @@ class _Declined(Exception):
 
 
 def read_columns(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpec],
-                 formulas: frozenset[str], name: str) -> tuple[Columns, list[CellError]] | None:
+                 formulas: frozenset[str], name: str,
+                 window: tuple[int, Sequence[Sequence[object]]] | None = None) -> tuple[Columns, list[CellError]] | None:
     """The rows below the header, column by column, and their cell errors in row-reader order;
-    None where this reader declines (see the module docstring)."""
+    None where this reader declines (see the module docstring). ``window``: only these rows of
+    calamine's (the index of the first, and the rows), the caller reading the sheet in parts."""
     col0 = sheet.start[1] if sheet.start else 0
     plan = [_Planned(i, spec, match.columns[spec.key] - col0, get_column_letter(match.columns[spec.key] + 1),
                      match.titles.get(spec.key, spec.label))
             for i, spec in enumerate(specs) if spec.key in match.columns]
-    read = {p.at + col0 for p in plan}
-    if any(read.intersection(range(c0, c1 + 1)) for (_r0, c0), (_r1, c1) in sheet.merged_cell_ranges or ()):
+    if merged_in(sheet, {p.at + col0 for p in plan}):
         return None
+    start, cells = window if window is not None else (match.row, islice(sheet.iter_rows(), match.row, None))
     try:
-        return _read(sheet, match, specs, plan, formulas, name)
+        return _read(cells, start, specs, plan, formulas, name)
     except _Declined:
         return None
 
 
-def _read(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpec], plan: list[_Planned],
+def merged_in(sheet: pc.CalamineSheet, columns: set[int]) -> bool:
+    """True when a merged range touches one of the (sheet-absolute) columns."""
+    return any(columns.intersection(range(c0, c1 + 1)) for (_r0, c0), (_r1, c1) in sheet.merged_cell_ranges or ())
+
+
+def _read(cells: Iterable[Sequence[object]], start: int, specs: Sequence[ColumnSpec], plan: list[_Planned],
           formulas: frozenset[str], name: str) -> tuple[Columns, list[CellError]]:
-    """Take the mapped columns whole, drop blank rows, normalise, collect errors."""
+    """Take the mapped columns whole, drop blank rows, normalise, collect errors (``start``: the
+    index in calamine's rows of the first of ``cells``)."""
     pick = itemgetter(*(p.at for p in plan)) if len(plan) > 1 else (lambda cells: (cells[plan[0].at],))
     try:  # iter_rows pads rows above the sheet's start, so row n of it is Excel row n + 1
-        picked = list(map(pick, islice(sheet.iter_rows(), match.row, None)))
+        picked = list(map(pick, cells))
     except IndexError as exc:  # a row shorter than the range: not expected, but the row reader copes
         raise _Declined from exc
     raws = list(zip(*picked, strict=True)) if picked else [() for _ in plan]
     del picked
     tables = [_table(raw, p.spec) for raw, p in zip(raws, plan, strict=True)]
     keep = _kept(raws, tables)
-    first = match.row + 1  # Excel row of raws[...][0]
+    first = start + 1  # Excel row of raws[...][0]
     rows = [first + n for n in keep] if keep is not None else list(range(first, first + len(raws[0])))
     values: list[Sequence[object]] = [[None] * len(rows)] * len(specs)  # absent columns: one shared list of None
     found: list[tuple[int, int, CellError]] = []

@@ -20,11 +20,13 @@ from functools import cached_property
 from itertools import compress
 from typing import NamedTuple
 
+from core.bulk import collector_paused
 from core.export import safe_text
+from imports.columns import Columns
 from imports.errors import CellError
 from imports.headers import ColumnSpec
 from imports.normalise import CellKind, clean_text
-from imports.reader import ErrorSink, SheetRead, read_sheet
+from imports.reader import ErrorSink, RowsHandler, SheetRead, read_sheet
 from imports.xlsx_guard import GuardLimits
 
 #: a hospital's sheet has one row per item of the batch; a bureau file, its hospitals' rows
@@ -300,6 +302,13 @@ class _Rules:
 def _validate(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None, allowed: frozenset[str] | None,
               floors: Mapping[tuple[str, str], int] | None = None) -> DemandParse:
     """Run the row rules and the duplicate check over a sheet read; accept the rows that pass."""
+    with collector_paused():  # the rules and the accepted columns: many objects, no cycles
+        return _validated(read, items, floor, brands, own, allowed, floors)
+
+
+def _validated(read: SheetRead, items: Sequence[BatchItem], floor: Decimal, brands: Sequence[BrandOption], own: str | None,
+               allowed: frozenset[str] | None, floors: Mapping[tuple[str, str], int] | None) -> DemandParse:
+    """:func:`_validate`'s work."""
     rules = _Rules(read, items, floor, brands, floors)
     hospitals = rules.hospitals(own, allowed)
     failed = rules.unknown_items() | rules.below_floor()
@@ -330,6 +339,43 @@ def read_demand_workbook(data: bytes, *, filename: str, context: DemandContext, 
 
 def read_demand_workbook_bulk(data: bytes, *, filename: str, context: BulkDemandContext, limits: GuardLimits = BULK_LIMITS) -> DemandParse:
     """Read a bureau-side file with a hospital-code column and many hospitals' rows."""
-    read = read_sheet(data, demand_columns(hospital_required=True), filename=filename, preferred_sheets=(DATA_SHEET, "demand"), limits=limits)
+    return validate_demand_bulk(read_demand_sheet_bulk(data, filename=filename, limits=limits), context)
+
+
+def read_demand_sheet_bulk(data: bytes, *, filename: str, limits: GuardLimits = BULK_LIMITS,
+                           on_rows: RowsHandler | None = None) -> SheetRead:
+    """The first half of :func:`read_demand_workbook_bulk`: the bureau file's sheet read (guard,
+    header, cells normalised), before the demand rules; raise only ``WorkbookError``.
+    ``on_rows`` as for :func:`~imports.reader.read_sheet`."""
+    return read_sheet(data, demand_columns(hospital_required=True), filename=filename, preferred_sheets=(DATA_SHEET, "demand"),
+                      limits=limits, on_rows=on_rows)
+
+
+def validate_demand_bulk(read: SheetRead, context: BulkDemandContext) -> DemandParse:
+    """The second half of :func:`read_demand_workbook_bulk`: the demand rules over a sheet read."""
     allowed = frozenset(_fold(code) for code in context.hospital_codes)
     return _validate(read, context.items, context.floor_ratio, context.brands, None, allowed, context.floors)
+
+
+class CleanColumns:
+    """The columns :func:`validate_demand_bulk` accepts from (a part of) a bulk read if its rules
+    find no error: hospital, item, last year, committed, brand code, reason, row, as
+    ``DemandParse.columns``. For a caller that writes the parts as they are read (the PostgreSQL
+    import, through the reader's ``on_rows``) while the read is free of errors: the parse's
+    ``ok`` still decides, and when it is ok its columns are these parts joined."""
+
+    def __init__(self, brands: Sequence[BrandOption]) -> None:
+        """Index the columns and the brands once."""
+        self.lookup = _brand_lookup(brands)
+        self.at = {spec.key: i for i, spec in enumerate(demand_columns(hospital_required=True))}
+
+    def of(self, table: Columns) -> tuple[Sequence, ...] | None:
+        """The part's columns in ``DemandParse.columns`` order, or None when a brand text is unknown."""
+        at, values = self.at, table.values
+        texts = values[at["preferred_brand"]]
+        found = {text: self.lookup.get(str(text).upper()) for text in set(texts) if text is not None}  # as _Rules.brands_of
+        if None in found.values():
+            return None
+        codes = {text: brand.code for text, brand in found.items() if brand is not None} | {None: None}
+        return (values[at["hospital_code"]], values[at["item_code"]], values[at["last_year_use"]],
+                values[at["committed"]], list(map(codes.__getitem__, texts)), values[at["reason"]], table.rows)

@@ -14,14 +14,16 @@ from __future__ import annotations
 import io
 import warnings
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain, islice
 
 import python_calamine as pc
 from openpyxl.utils import get_column_letter
 
-from imports.columns import Columns, read_columns
+from core.bulk import collector_paused
+from imports.columns import Columns, merged_in, read_columns
 from imports.errors import (
     MAX_ERRORS,
     MORE_ERRORS,
@@ -36,6 +38,10 @@ from imports.xlsx_guard import DEFAULT_LIMITS, GuardLimits, XlsxInfo, check_xlsx
 
 __all__ = ["MAX_ERRORS", "MORE_ERRORS", "ErrorSink", "SheetRead", "SheetRow", "read_sheet"]
 _MEMO_LIMIT = 50_000
+WINDOW_ROWS = 16_384
+"""Rows per part when a caller takes the rows as they are read (``on_rows``)."""
+RowsHandler = Callable[[Columns, bool], None]
+"""Takes each part of the rows as it is read, and whether no error has been found so far."""
 _MISS = object()
 _NUMERIC = (CellKind.COUNT, CellKind.DECIMAL)
 
@@ -230,8 +236,10 @@ class _Column:
         return normalise_cell(raw, self.spec.kind)
 
 
-def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpec], formulas: frozenset[str], sink: ErrorSink, name: str) -> Iterator[SheetRow]:
-    """Normalise every data row below the header; yield non-blank rows, collect errors."""
+def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpec], formulas: frozenset[str], sink: ErrorSink, name: str,
+          window: tuple[int, Sequence[Sequence[object]]] | None = None) -> Iterator[SheetRow]:
+    """Normalise every data row below the header (or those of ``window``, as for
+    :func:`~imports.columns.read_columns`); yield non-blank rows, collect errors."""
     col0 = sheet.start[1] if sheet.start else 0
     plan = []
     for i, spec in enumerate(specs):
@@ -242,7 +250,8 @@ def _rows(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpe
     cover = _Merges(sheet, {column.at + col0 for column in plan})
     kept: dict[tuple[int, int], object] = {}
     width = len(specs)
-    for index, cells in enumerate(sheet.iter_rows()):
+    indexed = enumerate(sheet.iter_rows()) if window is None else enumerate(window[1], window[0])
+    for index, cells in indexed:
         if index < match.row:
             continue
         size = len(cells)
@@ -301,8 +310,20 @@ def read_sheet(
     preferred_sheets: Sequence[str] = (),
     limits: GuardLimits = DEFAULT_LIMITS,
     max_errors: int = MAX_ERRORS,
+    on_rows: RowsHandler | None = None,
 ) -> SheetRead:
-    """Read the data sheet of an uploaded workbook; raise only ``WorkbookError``."""
+    """Read the data sheet of an uploaded workbook; raise only ``WorkbookError``.
+
+    ``on_rows`` (which must not raise) is handed the data rows part by part as they are read
+    (:data:`WINDOW_ROWS` at a time), with whether the read is still free of errors; the outcome
+    is the same as without it."""
+    with collector_paused():  # a sheet read makes a million objects: no cyclic collection meanwhile
+        return _read_sheet(data, specs, filename, preferred_sheets, limits, max_errors, on_rows)
+
+
+def _read_sheet(data: bytes, specs: Sequence[ColumnSpec], filename: str, preferred_sheets: Sequence[str],
+                limits: GuardLimits, max_errors: int, on_rows: RowsHandler | None) -> SheetRead:
+    """:func:`read_sheet`'s work."""
     info = check_xlsx(data, filename=filename, limits=limits)
     sink = ErrorSink(max_errors)
     try:
@@ -317,7 +338,7 @@ def read_sheet(
                 sink.add(error)
             table = Columns((), [()] * len(specs), ())
             if match is not None and not match.missing:
-                table = _table(sheet, match, specs, info.formulas_of(name), sink, name)
+                table = _table(sheet, match, specs, info.formulas_of(name), sink, name, on_rows)
     except WorkbookError:
         raise
     except BaseException as exc:  # last line of defence: the reader raises only its own type
@@ -328,14 +349,50 @@ def read_sheet(
 
 
 def _table(sheet: pc.CalamineSheet, match: HeaderMatch, specs: Sequence[ColumnSpec], formulas: frozenset[str],
-           sink: ErrorSink, name: str) -> Columns:
-    """The data rows column by column (``imports.columns``), or by the row reader where that declines."""
-    found = read_columns(sheet, match, specs, formulas, name)
-    if found is not None:
-        table, errors = found
-        for error in errors:
-            sink.add(error)
-        return table
-    rows = list(_rows(sheet, match, specs, formulas, sink, name))
-    values = [[row.values[i] for row in rows] for i in range(len(specs))]
-    return Columns([row.row for row in rows], values, [row.bad for row in rows])
+           sink: ErrorSink, name: str, on_rows: RowsHandler | None = None) -> Columns:
+    """The data rows column by column (``imports.columns``), or by the row reader where that
+    declines; with ``on_rows``, part by part (each handed over as soon as it is read)."""
+    if on_rows is None:
+        found = read_columns(sheet, match, specs, formulas, name)
+        if found is not None:
+            table, errors = found
+            for error in errors:
+                sink.add(error)
+            return table
+        return _by_rows(_rows(sheet, match, specs, formulas, sink, name), len(specs))
+    if merged_in(sheet, {match.columns[spec.key] for spec in specs if spec.key in match.columns}):
+        whole = _by_rows(_rows(sheet, match, specs, formulas, sink, name), len(specs))  # merges span parts
+        on_rows(whole, sink.count == 0)
+        return whole
+    parts: list[Columns] = []
+    cells = islice(sheet.iter_rows(), match.row, None)
+    start = match.row
+    while part := list(islice(cells, WINDOW_ROWS)):
+        window = (start, part)
+        found = read_columns(sheet, match, specs, formulas, name, window)
+        if found is not None:
+            table, errors = found
+            for error in errors:
+                sink.add(error)
+        else:
+            table = _by_rows(_rows(sheet, match, specs, formulas, sink, name, window), len(specs))
+        del part, window
+        parts.append(table)
+        on_rows(table, sink.count == 0)
+        start += WINDOW_ROWS
+    return _joined(parts, len(specs))
+
+
+def _by_rows(rows: Iterable[SheetRow], width: int) -> Columns:
+    """Row records as columns."""
+    rows = list(rows)
+    return Columns([row.row for row in rows], [[row.values[i] for row in rows] for i in range(width)], [row.bad for row in rows])
+
+
+def _joined(parts: Sequence[Columns], width: int) -> Columns:
+    """Parts read in turn as one table."""
+    if len(parts) == 1:
+        return parts[0]
+    return Columns(list(chain.from_iterable(p.rows for p in parts)),
+                   [list(chain.from_iterable(p.values[i] for p in parts)) for i in range(width)],
+                   list(chain.from_iterable(p.bad for p in parts)))

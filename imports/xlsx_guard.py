@@ -165,7 +165,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, measure:
                 if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:64]:
                     raise UnsafeWorkbookError(f"{info.filename} 不是 UTF-8 编码的 XML", f"{info.filename} is not UTF-8 XML")
             window = tail + chunk
-            if _DTD.search(window):
+            if b"<!" in window and _DTD.search(window):  # the plain find first: far faster than the regex
                 raise UnsafeWorkbookError(
                     "工作簿含有 XML 实体声明（DOCTYPE/ENTITY），出于安全原因拒绝",
                     "the workbook contains XML entity declarations (DOCTYPE/ENTITY); refused for safety",

@@ -107,3 +107,37 @@ def test_random_sheets_read_the_same(rows, cap):
     data = make_xlsx([WIDE, *rows])
     same(data)
     same(data, max_errors=cap)
+
+
+def windowed(data: bytes, size: int, *, max_errors: int = 10_000) -> SheetRead:
+    """Read handing the rows over in parts of ``size`` (``on_rows``); assert the outcome is the
+    plain read's, the parts make it up in order, and each says truly whether the read is clean."""
+    handed: list[tuple[tuple[int, ...], bool]] = []
+    with patch("imports.reader.WINDOW_ROWS", size):
+        got = read_sheet(data, SPECS, filename="t.xlsx", max_errors=max_errors,
+                         on_rows=lambda part, clean: handed.append((tuple(part.rows), clean)))
+    plain = read(data, max_errors=max_errors)
+    assert got.rows == plain.rows and got.errors == plain.errors and got.error_count == plain.error_count
+    assert [r for rows, _clean in handed for r in rows] == [r.row for r in got.rows]
+    flags = [clean for _rows, clean in handed]
+    assert flags == sorted(flags, reverse=True)  # once an error is found, never clean again
+    if got.error_count == 0:
+        assert all(flags)
+    elif handed:
+        assert not flags[-1]
+    return got
+
+
+def test_reading_in_parts_changes_nothing():
+    mixed = [WIDE, [*row(), 1.5], [*row("I002"), 2], [None] * 7, [*row("I003"), "3"], [*row("I004", last=True), 0]]
+    for data in (make_xlsx(mixed), make_xlsx([WIDE, row(reason="a"), row("I002"), row("I003")], merges=["F2:F3"]),
+                 make_xlsx([WIDE, row(committed="=C2*0.9"), row("I002"), [None, None, None, None, "甲制药", None]])):
+        for size in (1, 2, 3, 100):
+            windowed(data, size)
+            windowed(data, size, max_errors=1)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(st.lists(st.lists(CELLS, min_size=0, max_size=7), max_size=8), st.integers(1, 3), st.integers(1, 5))
+def test_random_sheets_read_in_parts_the_same(rows, size, cap):
+    windowed(make_xlsx([WIDE, *rows]), size, max_errors=cap)
