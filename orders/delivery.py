@@ -42,6 +42,11 @@ class ShipInput:
     expiry_on: date | str | None
 
 
+def _at(k: int, field: str, line: OrderLine | None, msg) -> tuple[None, str, object]:
+    """A problem of item ``k`` of the request, its message naming the order line when known."""
+    return (None, f"lines[{k}].{field}", N_("line %(n)s: %(reason)s", n=line.line_no, reason=msg) if line else msg)
+
+
 def _distributor_order(session: Session, actor: Actor, order_id: int) -> PurchaseOrder:
     if actor.role != Role.DISTRIBUTOR_REP:
         raise Forbidden("distributor only")
@@ -64,15 +69,15 @@ def decide_lines(session: Session, actor: Actor, order_id: int, decisions: Seque
         line = lines.get(line_id)
         note = (note or "").strip()
         if line is None:
-            problems.append((k, "line", N_("no such order line")))
+            problems.append(_at(k, "line", None, N_("no such order line")))
         elif next_line_status(line.status, "confirm" if confirm else "refuse") is None:
-            problems.append((k, "line", N_("line %(n)s was already decided", n=line.line_no)))
+            problems.append(_at(k, "line", line, N_("already decided")))
         elif not confirm and not note:
-            problems.append((k, "note", N_("say why you refuse line %(n)s", n=line.line_no)))
+            problems.append(_at(k, "note", line, N_("say why you refuse it")))
         elif text_problem(note, 200):
-            problems.append((k, "note", N_("at most %(n)s characters, no control characters", n=200)))
+            problems.append(_at(k, "note", line, N_("at most %(n)s characters, no control characters", n=200)))
     if not decisions:
-        problems.append((None, "line", N_("choose the lines to confirm or refuse")))
+        problems.append((None, "lines", N_("choose the lines to confirm or refuse")))
     if problems:
         raise OrderRefused(problems)
     for line_id, confirm, note in decisions:
@@ -112,28 +117,28 @@ def ship(session: Session, actor: Actor, order_id: int, items: Sequence[ShipInpu
         line = lines.get(item.line_id)
         quantity, lot, expiry = _quantity(item.quantity), (item.lot_no or "").strip(), _expiry(item.expiry_on)
         if line is None:
-            problems.append((k, "line", N_("no such order line")))
+            problems.append(_at(k, "line", None, N_("no such order line")))
             continue
         if line.status != LineStatus.CONFIRMED:
-            problems.append((k, "line", N_("line %(n)s is not confirmed", n=line.line_no)))
+            problems.append(_at(k, "line", line, N_("not confirmed")))
         if quantity is None or quantity <= 0:
-            problems.append((k, "quantity", N_("the quantity must be a whole number of packs above zero: "
-                                               "%(value)s", value=str(item.quantity)[:20])))
+            problems.append(_at(k, "quantity", line, N_("the quantity must be a whole number of packs above zero: "
+                                                        "%(value)s", value=str(item.quantity)[:20])))
         else:
             wanted[line.id] = wanted.get(line.id, 0) + quantity
             if line.shipped + wanted[line.id] > line.quantity:
-                problems.append((k, "quantity", N_("line %(n)s: %(q)s packs would exceed the %(left)s still to ship",
-                                                   n=line.line_no, q=quantity, left=line.quantity - line.shipped)))
+                problems.append(_at(k, "quantity", line, N_("%(q)s packs would exceed the %(left)s still to ship",
+                                                            q=quantity, left=line.quantity - line.shipped)))
         if not lot or text_problem(lot, MAX_LOT):
-            problems.append((k, "lot_no", N_("the lot number is required (at most %(n)s characters)", n=MAX_LOT)))
+            problems.append(_at(k, "lot_no", line, N_("the lot number is required (at most %(n)s characters)", n=MAX_LOT)))
         if expiry is None:
-            problems.append((k, "expiry_on", N_("the expiry date must look like 2027-12-31")))
+            problems.append(_at(k, "expiry_on", line, N_("the expiry date must look like 2027-12-31")))
         elif expiry <= today:
-            problems.append((k, "expiry_on", N_("the expiry date %(day)s must be after the ship date %(today)s",
+            problems.append(_at(k, "expiry_on", line, N_("the expiry date %(day)s must be after the ship date %(today)s",
                                                 day=expiry.isoformat(), today=today.isoformat())))
         rows.append((line, quantity, lot, expiry))
     if not items:
-        problems.append((None, "line", N_("choose the lines to ship")))
+        problems.append((None, "lines", N_("choose the lines to ship")))
     if problems:
         raise OrderRefused(problems)
     count = len(session.exec(select(Shipment.id).where(Shipment.order_id == order.id)).all())

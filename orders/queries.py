@@ -8,8 +8,9 @@ sent order of a hospital in their region. Drafts are the hospital's alone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import and_, false, true
+from sqlalchemy import and_, false, func, true
 from sqlmodel import Session, select
 
 import listing.distribution  # noqa: F401  (registers the relations' scope rule)
@@ -18,7 +19,7 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.roles import Role
 from accounts.scoping import register_scope, scope, within_region
-from listing.models import DistributionRelation, ListedProduct
+from listing.models import DistributionRelation, ListedPrice, ListedProduct
 from orders.models import OrderAcceptance, OrderLine, PurchaseOrder, Shipment, ShipmentLine
 
 UNSENT = ("draft", "withdrawn")
@@ -132,3 +133,15 @@ def orderable(session: Session, actor: Actor) -> tuple[list[ListedProduct], list
         .order_by(Organisation.name)).all()
     return list(products), list(distributors)
 
+
+
+def prices_on(session: Session, product_ids: list[int], day: date) -> dict[int, tuple[int, int]]:
+    """Per product, (price row id, price per pack in 1/10000 yuan) of the approved price in force
+    on ``day`` — one query for any number of products."""
+    if not product_ids:
+        return {}
+    ranked = (select(ListedPrice.id, ListedPrice.product_id, ListedPrice.price_e4, func.row_number().over(
+        partition_by=ListedPrice.product_id, order_by=(ListedPrice.effective_on.desc(), ListedPrice.id.desc()))
+        .label("n")).where(ListedPrice.product_id.in_(product_ids), ListedPrice.status == "approved",
+                           ListedPrice.effective_on <= day).subquery())
+    return {pid: (price_id, e4) for price_id, pid, e4, _n in session.execute(select(ranked).where(ranked.c.n == 1)).all()}

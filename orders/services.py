@@ -33,11 +33,12 @@ from core.money import (
 )
 from core.regions import region_ancestors
 from credit import bars
-from listing.models import DistributionRelation, ListedPrice, ListedProduct
+from listing.models import DistributionRelation, ListedProduct
 from listing.queries import province_of
 from listing.services import local_date
 from notices.services import notify  # the platform's one notice inbox
 from orders.models import OrderLine, PurchaseOrder
+from orders.queries import prices_on
 from orders.rules import (
     MAX_LINES,
     MAX_QUANTITY,
@@ -103,13 +104,7 @@ class _Catalogue:
         self.products = {p.code: p for p in session.exec(select(ListedProduct).where(
             ListedProduct.code.in_(codes), ListedProduct.region_code == province_of(hospital.region_code),
             ListedProduct.status == "listed")).all()} if codes else {}
-        ids = [p.id for p in self.products.values()]
-        ranked = (select(ListedPrice.id, ListedPrice.product_id, ListedPrice.price_e4, func.row_number().over(
-            partition_by=ListedPrice.product_id, order_by=(ListedPrice.effective_on.desc(), ListedPrice.id.desc()))
-            .label("n")).where(ListedPrice.product_id.in_(ids), ListedPrice.status == "approved",
-                               ListedPrice.effective_on <= day).subquery())
-        self.prices = {pid: (price_id, e4) for price_id, pid, e4, _n in session.execute(
-            select(ranked).where(ranked.c.n == 1)).all()} if ids else {}
+        self.prices = prices_on(session, [p.id for p in self.products.values()], day)
         names = {(o.distributor or "").strip() for o in orders}
         self.distributors = {d.code: d for d in session.exec(select(Organisation).where(
             Organisation.code.in_(names), Organisation.kind == OrgKind.DISTRIBUTOR, Organisation.active)).all()}

@@ -12,8 +12,8 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from listing.services import decide_price_change, request_price_change
 from orders.models import OrderLine, PurchaseOrder
-from orders.services import LineInput, OrderInput, place_orders, send_order, withdraw_order
 from orders.rules import OrderRefused
+from orders.services import LineInput, OrderInput, place_orders, send_order, withdraw_order
 from tests.orders.conftest import NOW, PLAIN_CODE, VBP_CODE
 
 
