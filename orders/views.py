@@ -37,12 +37,6 @@ class OrderForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
-class ReasonForm(FlaskForm):
-    """A step that may need a reason."""
-
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
-
-
 def _refused(exc: OrderRefused) -> None:
     """Flash each problem (the first twenty), naming its line."""
     for problem in exc.problems[:20]:
