@@ -3,13 +3,20 @@ with each refused field named), the distributor answers and ships with lots, the
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import func, select
 
 from accounts.roles import Role
 from api import services as api
 from core.clock import utcnow
 from orders.models import OrderLine, PurchaseOrder
-from tests.orders.conftest import PLAIN_CODE, VBP_CODE, shop  # noqa: F401  (the fixture)
+from tests.orders.conftest import PLAIN_CODE, VBP_CODE, listed
+
+
+@pytest.fixture
+def shop(session, world):
+    """Province A ready to order (tests/orders/conftest.py)."""
+    return listed(session, world)
 
 
 def _bearer(session, world, side, role) -> dict:
