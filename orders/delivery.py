@@ -163,15 +163,17 @@ def ship(session: Session, actor: Actor, order_id: int, items: Sequence[ShipInpu
 
 
 def answer_shipment_line(session: Session, actor: Actor, shipment_line_id: int, quantity: str | int,
-                         accept: bool, reason: str, now: datetime) -> OrderAcceptance:
+                         accept: bool, reason: str, now: datetime, *, order_id: int | None = None) -> OrderAcceptance:
     """The hospital accepts packs of a shipment line (payable: price × packs in fen), or rejects
-    them with the reason. Never more than shipped less already accepted or rejected."""
+    them with the reason. Never more than shipped less already accepted or rejected. With
+    ``order_id`` (the page's or the API path's) the line must belong to that order."""
     if actor.role != Role.HOSPITAL_BUYER:
         raise Forbidden("hospital only")
     found = session.get(ShipmentLine, shipment_line_id)
-    if found is None or found.hospital_org_id != actor.org_id:
+    owner = session.get(OrderLine, found.order_line_id).order_id if found is not None else None
+    if found is None or found.hospital_org_id != actor.org_id or (order_id is not None and owner != order_id):
         raise OrderRefused.one(N_("no such shipment line"))
-    advisory_xact_lock(session, f"order:{session.get(OrderLine, found.order_line_id).order_id}")
+    advisory_xact_lock(session, f"order:{owner}")
     sline = session.get(ShipmentLine, shipment_line_id, with_for_update=True, populate_existing=True)
     line = session.get(OrderLine, sline.order_line_id, with_for_update=True, populate_existing=True)
     packs, reason = _quantity(quantity), (reason or "").strip()

@@ -178,7 +178,7 @@ def answer(order_id: int, shipment_line_id: int):
     accept = request.form.get("decision") != "reject"
     return _step(order_id, lambda: delivery.answer_shipment_line(
         get_session(), g.actor, shipment_line_id, request.form.get("quantity", ""), accept,
-        request.form.get("reason", ""), utcnow()), _("Accepted.") if accept else _("Rejected."))
+        request.form.get("reason", ""), utcnow(), order_id=order_id), _("Accepted.") if accept else _("Rejected."))
 
 
 @bp.get("/trace")

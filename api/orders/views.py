@@ -152,4 +152,4 @@ def ship_order_lines(order_id: int):
 def accept_shipment_line(order_id: int, shipment_line_id: int):
     """The hospital accepts packs of a shipment line, or rejects them with the reason."""
     return _step(order_id, answer_of, lambda a: delivery.answer_shipment_line(
-        get_session(), g.actor, shipment_line_id, a[0], a[1], a[2], utcnow()))
+        get_session(), g.actor, shipment_line_id, a[0], a[1], a[2], utcnow(), order_id=order_id))

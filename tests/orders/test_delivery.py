@@ -131,3 +131,11 @@ def test_a_draft_is_the_hospitals_alone(session, shop):
     assert order_view(session, shop.hospital, order.id) is not None
     for actor in (shop.distributor, shop.supplier, shop.officer):
         assert order_view(session, actor, order.id) is None
+
+
+def test_a_shipment_line_is_answered_only_under_its_own_order(session, shop):
+    _order, _a, _b, (sa, _sb) = _shipped(session, shop)
+    other = place_orders(session, shop.hospital, [OrderInput("A-distributor", [LineInput(VBP_CODE, 1)])],
+                         NOW).orders[0]
+    with pytest.raises(OrderRefused, match="no such shipment line"):
+        answer_shipment_line(session, shop.hospital, sa.id, 1, True, "", LATER, order_id=other.id)
