@@ -3,7 +3,7 @@ the same statements feed the Excel exports (every row the filters keep, up to a 
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import BigInteger, cast, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -25,8 +25,8 @@ def _orders(actor: Actor, query: ListQuery):
     accepted fen) over the lines the actor sees, and its sort columns."""
     hospital, distributor = aliased(Organisation), aliased(Organisation)
     lines = scope(select(OrderLine.order_id, func.count().label("n"),
-                         func.sum(OrderLine.amount_fen).label("amount"),
-                         func.sum(OrderLine.accepted).label("accepted"))
+                         cast(func.sum(OrderLine.amount_fen), BigInteger).label("amount"),  # PostgreSQL: numeric
+                         cast(func.sum(OrderLine.accepted), BigInteger).label("accepted"))
                   .where(OrderLine.status.not_in(("refused", "withdrawn"))), actor, OrderLine) \
         .group_by(OrderLine.order_id).subquery()
     stmt = scope(select(PurchaseOrder, hospital.name, distributor.name, func.coalesce(lines.c.n, 0),
