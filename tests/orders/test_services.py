@@ -106,3 +106,20 @@ def test_a_draft_is_withdrawn_with_a_reason_and_kept(session, shop):
     withdraw_order(session, shop.hospital, order.id, "数量填错", NOW)
     assert (order.status, order.withdrawn_reason) == ("withdrawn", "数量填错")
     assert session.exec(select(OrderLine.status)).one() == "withdrawn"
+
+
+def test_a_supplier_suspended_by_a_credit_rating_is_not_ordered_from(session, world, shop):
+    from accounts import services as accounts
+    from accounts.roles import OrgKind
+    from tests.conftest import PASSWORD
+    from tests.credit.test_services import _confirmed, _published
+
+    second = accounts.create_user(session, None, username="a_officer_2", display_name="复核", password=PASSWORD,
+                                  role=Role.PRICE_OFFICER, org_id=world.orgs[("A", OrgKind.BUREAU)].id)
+    officers = (shop.officer, accounts.actor_for(session, second))
+    _confirmed(session, world, shop.officer, now=NOW - timedelta(days=30))
+    rating = _published(session, world, officers, at=NOW - timedelta(days=15))
+    assert rating.consequence in ("suspension", "exclusion")
+    with pytest.raises(OrderRefused) as refused:
+        place_orders(session, shop.hospital, [_order((VBP_CODE, "1"))], NOW)
+    assert f"suspended by credit rating {rating.reference}" in refused.value.problems[0][2].english()
