@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api.listing.openapi import listing_paths, listing_schemas
+from api.orders.openapi import orders_paths, orders_schemas
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2,4}$", "description": "yuan as a decimal string"}
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
@@ -236,6 +237,7 @@ def openapi_document(server_url: str) -> dict:
                                                            e404="unknown, or not visible to this organisation")}},
             **settlement_paths(),
             **listing_paths(),
+            **orders_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -271,6 +273,7 @@ def openapi_document(server_url: str) -> dict:
                     "valid": {"type": ["boolean", "null"]}}},
                 **settlement_schemas(),
                 **listing_schemas(),
+                **orders_schemas(),
             },
         },
     }

@@ -148,7 +148,7 @@ def submit_demand_lines(code: str):
 
 
 @ui.route("/settings/api-tokens", methods=["GET", "POST"])
-@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, Role.PRICE_OFFICER, Role.SETTLEMENT_OFFICER)
+@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, Role.PRICE_OFFICER, Role.SETTLEMENT_OFFICER, Role.DISTRIBUTOR_REP)
 def tokens():
     """Create and list the organisation's API tokens (the new token is shown once)."""
     form, new_token = EmptyForm(), None
@@ -159,7 +159,7 @@ def tokens():
 
 
 @ui.post("/settings/api-tokens/<int:token_id>/revoke")
-@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, Role.PRICE_OFFICER, Role.SETTLEMENT_OFFICER)
+@requires(Role.HOSPITAL_BUYER, Role.SUPPLIER_REP, Role.PRICE_OFFICER, Role.SETTLEMENT_OFFICER, Role.DISTRIBUTOR_REP)
 def revoke(token_id: int):
     """Revoke a token."""
     if EmptyForm().validate_on_submit():
@@ -173,4 +173,5 @@ def revoke(token_id: int):
 
 # the settlement endpoints live in their own module, on this blueprint
 from api.listing import views as _listing_views  # noqa: E402, F401
+from api.orders import views as _orders_views  # noqa: E402, F401
 from api.settlement import views as _settlement_views  # noqa: E402, F401

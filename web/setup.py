@@ -151,6 +151,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from jobs.views import bp as jobs_bp
     from listing.views import bp as listing_bp
     from notices.views import bp as notices_bp
+    from orders.views import bp as orders_bp
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
     from results.views import bp as results_bp
@@ -174,6 +175,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(listing_bp)
+    app.register_blueprint(orders_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(cycles_bp)
     app.register_blueprint(jobs_bp)

@@ -14,6 +14,7 @@ from credit.models import Breach, Rating
 from cycles.models import ContractYear
 from demo.lifecycle import FROZEN
 from notices.models import Notification
+from orders.models import OrderAcceptance, OrderLine, PurchaseOrder
 from procurement.models import Batch
 from results.models import ResultVersion
 from review.models import Contract, Objection
@@ -53,6 +54,14 @@ def test_every_stage_exists_made_by_the_services_and_a_second_seed_adds_nothing(
         execution = s.exec(select(Batch).where(Batch.status == "execution", Batch.code.endswith("DEMO-E"))).one()
         contracts = s.exec(select(Contract).where(Contract.batch_id == execution.id)).all()
         assert contracts and {c.status for c in contracts} == {"signed"}
+        # orders (采购订单): one accepted through the demo distributor (a VBP-selected line among them), one waiting
+        orders = s.exec(select(PurchaseOrder).order_by(PurchaseOrder.number)).all()
+        assert [(o.number, o.status) for o in orders] == [(1, "sent"), (2, "sent")]
+        lines = s.exec(select(OrderLine).order_by(OrderLine.id)).all()
+        assert [ln.status for ln in lines] == ["confirmed", "confirmed", "pending"]
+        accepted = s.exec(select(OrderAcceptance)).all()
+        assert sum(a.amount_fen for a in accepted) == sum(ln.amount_fen for ln in lines[:2])
+        assert [a.vbp_batch_code is not None for a in accepted] == [True, False]
         assert _count(s, Delivery, Delivery.batch_id == execution.id) > 0
         assert _count(s, DeliveryReturn) >= 1
         runs = s.exec(select(SettlementRun).where(SettlementRun.batch_id == execution.id)

@@ -31,6 +31,7 @@ from demo.seed import DEMO_PASSWORD
 from evaluation import services as evaluation
 from evaluation.models import Evaluation
 from listing.models import DistributionRelation, ListedProduct
+from orders.models import PurchaseOrder, ShipmentLine
 from procurement.models import Batch, Item
 from review import services as review
 from review.models import Contract
@@ -121,6 +122,10 @@ def _values(session) -> dict[str, list[str]]:
         "product_id": [str(p.id) for p in session.exec(select(ListedProduct).order_by(ListedProduct.id)).all()[:2]]
         or ["1"],
         "relation_id": [str(r.id) for r in session.exec(select(DistributionRelation)).all()[:1]] or ["1"],
+        # orders: the demo's accepted order and the one waiting for the distributor, a shipped line
+        "order_id": [str(o.id) for o in session.exec(select(PurchaseOrder).order_by(PurchaseOrder.id)).all()[:2]]
+        or ["1"],
+        "shipment_line_id": [str(x.id) for x in session.exec(select(ShipmentLine)).all()[:1]] or ["1"],
         "year_id": [str(y.id) for y in session.exec(select(ContractYear).order_by(ContractYear.id)).all()[:1]] or ["1"],
         # supply and credit (the 保供 demo batch): a contract a hospital may report on, its problem and
         # takeover, the breach and the rating

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlmodel import select
 
 from accounts.roles import OrgKind, Role
 from core.clock import utcnow
@@ -34,6 +35,7 @@ def foreign(session, world) -> dict[str, str]:
         "XL02BBA326A001010102180", "江苏外部片", "片剂", "50mg", "28片/盒", "B supplier", "10", "not_vbp"), utcnow())
     decide_listing(session, world.actors[("B", Role.PRICE_OFFICER)], product.id, True, "", utcnow())
     relation = name_distributor(session, world.actors[("B", Role.SUPPLIER_REP)], "B-distributor", "320100", utcnow())
+    order, shipment_line = _foreign_order(session, world, product, relation)
     return {
         "org_id": str(world.orgs[("B", OrgKind.HOSPITAL)].id),
         "user_id": str(world.users[("B", Role.HOSPITAL_BUYER)].id),
@@ -58,6 +60,8 @@ def foreign(session, world) -> dict[str, str]:
         "submission_id": "999999",  # bidding: a printable receipt of another company's bid
         "product_id": str(product.id),  # listing: province B's listed product
         "relation_id": str(relation.id),  # listing: province B's distribution relation
+        "order_id": str(order),  # orders: province B's order, shipped
+        "shipment_line_id": str(shipment_line),
         "year_id": "999999",  # cycles: a contract year under re-confirmation
         "problem_id": "999999",  # supply: problems and takeovers
         "takeover_id": "999999",
@@ -65,6 +69,27 @@ def foreign(session, world) -> dict[str, str]:
         "rating_id": "999999",
         "repair_id": "999999",
     }
+
+
+def _foreign_order(session, world, product, relation) -> tuple[int, int]:
+    """Province B's hospital orders its province's listed product through the B distributor (its
+    relation confirmed); the distributor ships a lot. Returns (order id, shipment line id)."""
+    from listing.distribution import decide_relation
+    from orders.delivery import ShipInput, decide_lines, ship
+    from orders.models import OrderLine, ShipmentLine
+    from orders.services import LineInput, OrderInput, place_orders
+
+    now = utcnow()
+    decide_relation(session, world.actors[("B", Role.DISTRIBUTOR_REP)], relation.id, True, "", now)
+    order = place_orders(session, world.actors[("B", Role.HOSPITAL_BUYER)], [OrderInput("B-distributor", [
+        LineInput(product.code, 2)])], now, send=True).orders[0]
+    line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
+    distributor = world.actors[("B", Role.DISTRIBUTOR_REP)]
+    decide_lines(session, distributor, order.id, [(line.id, True, "")], now)
+    shipment = ship(session, distributor, order.id, [ShipInput(line.id, 2, "JSLOT", "2099-01-01")], now)
+    sline = session.exec(select(ShipmentLine).where(ShipmentLine.shipment_id == shipment.id)).one()
+    session.commit()  # end the read: the app writes next
+    return order.id, sline.id
 
 
 def _routes(app):

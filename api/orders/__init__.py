@@ -1,0 +1,1 @@
+"""The order endpoints of the API (issue 17, layer 3)."""

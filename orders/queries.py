@@ -1,0 +1,147 @@
+"""Who sees which order, line, shipment and acceptance, and the read models of one order and of
+a lot's trace (no writes).
+
+A hospital sees its own orders, drafts included; the distributor the orders sent to it; a
+supplier the sent lines of its own products (and the orders holding them); bureau roles every
+sent order of a hospital in their region. Drafts are the hospital's alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, false, func, true
+from sqlmodel import Session, select
+
+import listing.distribution  # noqa: F401  (registers the relations' scope rule)
+import listing.queries  # noqa: F401  (registers the products' scope rule)
+from accounts.actor import Actor
+from accounts.models import Organisation
+from accounts.roles import Role
+from accounts.scoping import register_scope, scope, within_region
+from listing.models import DistributionRelation, ListedPrice, ListedProduct
+from orders.models import OrderAcceptance, OrderLine, PurchaseOrder, Shipment, ShipmentLine
+
+UNSENT = ("draft", "withdrawn")
+
+
+def _parties(model, sent):
+    """The scope rule of a table carrying the parties and the region; ``sent``: the rows a
+    party other than the hospital may see (None: all of them)."""
+
+    def rule(actor: Actor):
+        extra = sent if sent is not None else true()
+        if actor.is_bureau:
+            return and_(within_region(model.region_code, actor.region_code), extra)
+        if actor.role == Role.HOSPITAL_BUYER:
+            return model.hospital_org_id == actor.org_id
+        if actor.role == Role.DISTRIBUTOR_REP:
+            return and_(model.distributor_org_id == actor.org_id, extra)
+        if actor.role == Role.SUPPLIER_REP:
+            if hasattr(model, "supplier_org_id"):
+                return and_(model.supplier_org_id == actor.org_id, extra)
+            order_id = model.id if model is PurchaseOrder else model.order_id
+            return and_(order_id.in_(select(OrderLine.order_id).where(OrderLine.supplier_org_id == actor.org_id)),
+                        extra)
+        return false()
+
+    return rule
+
+
+register_scope(PurchaseOrder, _parties(PurchaseOrder, PurchaseOrder.status.not_in(UNSENT)))
+register_scope(OrderLine, _parties(OrderLine, OrderLine.status.not_in(UNSENT)))
+register_scope(Shipment, _parties(Shipment, None))
+register_scope(ShipmentLine, _parties(ShipmentLine, None))
+register_scope(OrderAcceptance, _parties(OrderAcceptance, None))
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """One order as its page shows it: the order, the parties' names, its lines (with their
+    products) the actor may see, its shipments and their lines, and the acceptances."""
+
+    order: PurchaseOrder
+    hospital: Organisation
+    distributor: Organisation
+    lines: list[tuple[OrderLine, ListedProduct, str]]  # line, product, supplier name
+    shipments: list[tuple[Shipment, list[tuple[ShipmentLine, ListedProduct]]]]
+    acceptances: list[OrderAcceptance]
+
+    @property
+    def amount_fen(self) -> int:
+        """The ordered amount of the lines shown (refused and withdrawn lines excluded)."""
+        return sum(ln.amount_fen for ln, _p, _s in self.lines if ln.status not in ("refused", "withdrawn"))
+
+    @property
+    def accepted_fen(self) -> int:
+        """What the hospital accepted of the lines shown, in fen."""
+        return sum(a.amount_fen for a in self.acceptances if a.kind == "accepted")
+
+
+def order_of(session: Session, actor: Actor, order_id: int) -> PurchaseOrder | None:
+    """The order if the actor may see it."""
+    return session.exec(scope(select(PurchaseOrder), actor, PurchaseOrder).where(PurchaseOrder.id == order_id)).first()
+
+
+def order_view(session: Session, actor: Actor, order_id: int) -> OrderView | None:
+    """The order's page, or None when the actor may not see it."""
+    order = order_of(session, actor, order_id)
+    if order is None:
+        return None
+    lines = session.exec(scope(select(OrderLine, ListedProduct, Organisation.name)
+                               .join(ListedProduct, ListedProduct.id == OrderLine.product_id)
+                               .join(Organisation, Organisation.id == OrderLine.supplier_org_id), actor, OrderLine)
+                         .where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)).all()
+    shipments = []
+    for shipment in session.exec(scope(select(Shipment), actor, Shipment).where(Shipment.order_id == order.id)
+                                 .order_by(Shipment.number)).all():
+        shipped = session.exec(scope(select(ShipmentLine, ListedProduct).join(
+            ListedProduct, ListedProduct.id == ShipmentLine.product_id), actor, ShipmentLine)
+            .where(ShipmentLine.shipment_id == shipment.id).order_by(ShipmentLine.id)).all()
+        if shipped:
+            shipments.append((shipment, list(shipped)))
+    line_ids = [ln.id for ln, _p, _s in lines]
+    acceptances = session.exec(scope(select(OrderAcceptance), actor, OrderAcceptance).where(
+        OrderAcceptance.order_line_id.in_(line_ids)).order_by(OrderAcceptance.id)).all() if line_ids else []
+    return OrderView(order, session.get(Organisation, order.hospital_org_id),
+                     session.get(Organisation, order.distributor_org_id), list(lines), shipments, list(acceptances))
+
+
+def trace_rows(session: Session, actor: Actor, product_code: str, lot_no: str) -> list[tuple]:
+    """追溯: which hospitals received lot ``lot_no`` of product ``product_code`` — rows of
+    (shipment line, shipment, order number, hospital name, distributor name), as far as the actor
+    may see, newest first."""
+    hospital, distributor = Organisation.__table__.alias("h"), Organisation.__table__.alias("d")
+    stmt = (select(ShipmentLine, Shipment, PurchaseOrder.number, hospital.c.name, distributor.c.name)
+            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .join(PurchaseOrder, PurchaseOrder.id == Shipment.order_id)
+            .join(ListedProduct, ListedProduct.id == ShipmentLine.product_id)
+            .join(hospital, hospital.c.id == ShipmentLine.hospital_org_id)
+            .join(distributor, distributor.c.id == ShipmentLine.distributor_org_id)
+            .where(ListedProduct.code == product_code.strip().upper(), ShipmentLine.lot_no == lot_no.strip()))
+    return list(session.exec(scope(stmt, actor, ShipmentLine).order_by(Shipment.shipped_at.desc(),
+                                                                        ShipmentLine.id.desc())).all())
+
+
+def orderable(session: Session, actor: Actor) -> tuple[list[ListedProduct], list[Organisation]]:
+    """For the hospital's order form: the listed products it may order and the distributors with
+    a confirmed relation covering its region (the service checks each pair again)."""
+    products = session.exec(scope(select(ListedProduct), actor, ListedProduct)
+                            .order_by(ListedProduct.generic_name, ListedProduct.code)).all()
+    distributors = session.exec(select(Organisation).where(Organisation.id.in_(
+        scope(select(DistributionRelation.distributor_org_id), actor, DistributionRelation)))
+        .order_by(Organisation.name)).all()
+    return list(products), list(distributors)
+
+
+
+def prices_on(session: Session, product_ids: list[int], day: date) -> dict[int, tuple[int, int]]:
+    """Per product, (price row id, price per pack in 1/10000 yuan) of the approved price in force
+    on ``day`` — one query for any number of products."""
+    if not product_ids:
+        return {}
+    ranked = (select(ListedPrice.id, ListedPrice.product_id, ListedPrice.price_e4, func.row_number().over(
+        partition_by=ListedPrice.product_id, order_by=(ListedPrice.effective_on.desc(), ListedPrice.id.desc()))
+        .label("n")).where(ListedPrice.product_id.in_(product_ids), ListedPrice.status == "approved",
+                           ListedPrice.effective_on <= day).subquery())
+    return {pid: (price_id, e4) for price_id, pid, e4, _n in session.execute(select(ranked).where(ranked.c.n == 1)).all()}
