@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api.listing.openapi import listing_paths, listing_schemas
+from api.paystd.openapi import paystd_paths, paystd_schemas
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2,4}$", "description": "yuan as a decimal string"}
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
@@ -234,6 +235,7 @@ def openapi_document(server_url: str) -> dict:
                                                            e404="unknown, or not visible to this organisation")}},
             **settlement_paths(),
             **listing_paths(),
+            **paystd_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -269,6 +271,7 @@ def openapi_document(server_url: str) -> dict:
                     "valid": {"type": ["boolean", "null"]}}},
                 **settlement_schemas(),
                 **listing_schemas(),
+                **paystd_schemas(),
             },
         },
     }

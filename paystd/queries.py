@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 import paystd.scoping  # noqa: F401 - registers the scope rules
 from accounts.actor import Actor
 from accounts.models import Organisation
-from accounts.scoping import scope
+from accounts.scoping import scope, within_region
 from bidding.pricing import Strength
 from listing.models import ListedProduct
 from listing.queries import price_in_force
@@ -28,6 +28,7 @@ from paystd.rules import (
 )
 from paystd.rules import transition_year as year_of
 from procurement.models import Batch, Item
+from review.models import Contract
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,18 @@ def lines_of(session: Session, version_id: int) -> list[tuple[StandardLine, Item
     return [(line, item, name) for line, item, name in rows]
 
 
-def in_force(session: Session, actor: Actor, on: date) -> list[InForce]:
+def _scoped(stmt, actor: Actor | None, model, region_code: str | None, column):
+    """``stmt`` scoped to the actor, or (a run of the scheduler, no actor) to a region."""
+    return scope(stmt, actor, model) if actor is not None else stmt.where(within_region(column, region_code or ""))
+
+
+def in_force(session: Session, actor: Actor | None, on: date, region_code: str | None = None) -> list[InForce]:
     """The payment standards in force on ``on``: of each batch its latest approved version
-    effective by then; where batches share an item, the batch whose standard took effect last."""
-    approved = session.exec(scope(select(StandardVersion, Batch.code).join(Batch, Batch.id == StandardVersion.batch_id)
-                                  .where(StandardVersion.status == "approved", StandardVersion.effective_on <= on),
-                                  actor, StandardVersion)
+    effective by then; where batches share an item, the batch whose standard took effect last.
+    Without an actor (the monitoring run): the approved standards of ``region_code``."""
+    stmt = (select(StandardVersion, Batch.code).join(Batch, Batch.id == StandardVersion.batch_id)
+            .where(StandardVersion.status == "approved", StandardVersion.effective_on <= on))
+    approved = session.exec(_scoped(stmt, actor, StandardVersion, region_code, StandardVersion.region_code)
                             .order_by(StandardVersion.effective_on, StandardVersion.version, StandardVersion.id)).all()
     latest: dict[int, tuple[StandardVersion, str]] = {}
     for version, code in approved:
@@ -100,18 +107,23 @@ def _rep(item: Item) -> Strength | None:
     return Strength(item.rep_strength, item.strength_unit or "") if item.rep_strength else None
 
 
-def product_payments(session: Session, actor: Actor, on: date) -> list[ProductPayment]:
-    """Every listed product the actor sees whose generic × dosage form has a standard in force on
-    ``on``, priced on that day; a selected product under the per-product rule against its own."""
-    standards = in_force(session, actor, on)
+def product_payments(session: Session, actor: Actor | None, on: date, region_code: str | None = None,
+                     product_ids: set[int] | None = None) -> list[ProductPayment]:
+    """Every listed product the actor sees (without an actor: of ``region_code``; optionally only
+    ``product_ids``) whose generic × dosage form has a standard in force on ``on``, priced on that
+    day; a selected product under the per-product rule against its own."""
+    standards = in_force(session, actor, on, region_code)
     by_name: dict[tuple[str, str], list[InForce]] = {}
     for row in standards:
         by_name.setdefault((row.item.generic_name, row.item.dosage_form or ""), []).append(row)
     if not by_name:
         return []
-    products = session.exec(scope(select(ListedProduct).where(ListedProduct.status == "listed",
-                                                              ListedProduct.generic_name.in_([n for n, _f in by_name])),
-                                  actor, ListedProduct).order_by(ListedProduct.generic_name, ListedProduct.code)).all()
+    stmt = select(ListedProduct).where(ListedProduct.status == "listed",
+                                       ListedProduct.generic_name.in_([n for n, _f in by_name]))
+    if product_ids is not None:
+        stmt = stmt.where(ListedProduct.id.in_(product_ids or {0}))
+    products = session.exec(_scoped(stmt, actor, ListedProduct, region_code, ListedProduct.region_code)
+                            .order_by(ListedProduct.generic_name, ListedProduct.code)).all()
     out = []
     for product in products:
         rows = by_name.get((product.generic_name, product.dosage_form))
@@ -129,7 +141,5 @@ def product_payments(session: Session, actor: Actor, on: date) -> list[ProductPa
 
 def derivable_batches(session: Session, actor: Actor) -> list[Batch]:
     """The batches of the actor's region that have contracts (selected prices to derive from)."""
-    from review.models import Contract
-
     return list(session.exec(scope(select(Batch).where(Batch.id.in_(select(Contract.batch_id).distinct())), actor, Batch)
                              .order_by(Batch.code)).all())

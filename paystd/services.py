@@ -6,8 +6,11 @@ and tells the other officers through the notice inbox."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
+from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -164,3 +167,28 @@ def decide_version(session: Session, actor: Actor, version_id: int, approve: boo
                  {"version": version.version, "note": note[:200]}, at=now)
     session.commit()
     return version
+
+
+def read_rules(basis: str, multiples: str, fund_pct: str) -> StandardRules:
+    """The rule settings as a person types them: the multiples separated by commas (``2, 1.5``),
+    the fund ratio in percent (``70``); refused with the setting named."""
+    def number(text: str, what) -> Decimal:
+        text = unicodedata.normalize("NFKC", text).strip()
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or len(text) > 12:
+            raise StandardError(N_("%(what)s: %(value)s is not a number.", what=what, value=text[:20]))
+        return value
+
+    parts = [p for p in unicodedata.normalize("NFKC", multiples or "").replace("，", ",").split(",") if p.strip()]
+    values = tuple(number(p, N_("the transition multiples")) for p in parts)
+    ratio = number(fund_pct or "", N_("the fund ratio")) / 100
+    if not 0 <= ratio <= 1:
+        raise StandardError(N_("The fund ratio lies between 0 and 100%."))
+    try:
+        return StandardRules(basis=basis, multiples=values, fund_ratio=ratio)
+    except ValidationError as exc:
+        raise StandardError(N_("The transition multiples lie between 1 and 100, step down year by year, at most 10 "
+                               "years (%(why)s).", why=exc.errors()[0]["msg"][:80])) from exc

@@ -140,6 +140,8 @@ def init_web(app: Flask, tz_name: str) -> None:
     _template_helpers(app, tz_name)
     listing.install(app)
 
+    from pricewatch.views import bp as pricewatch_bp
+
     from accounts.views import account_bp
     from accounts.views import bp as accounts_bp
     from api.views import api as api_bp
@@ -151,6 +153,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from jobs.views import bp as jobs_bp
     from listing.views import bp as listing_bp
     from notices.views import bp as notices_bp
+    from paystd.views import bp as paystd_bp
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
     from results.views import bp as results_bp
@@ -185,4 +188,6 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(settlement_payments_bp)
     app.register_blueprint(supply_bp)
     app.register_blueprint(credit_bp)
+    app.register_blueprint(paystd_bp)
+    app.register_blueprint(pricewatch_bp)
     app.register_blueprint(downloads_bp)
