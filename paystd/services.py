@@ -186,7 +186,7 @@ def read_rules(basis: str, multiples: str, fund_pct: str) -> StandardRules:
     values = tuple(number(p, N_("the transition multiples")) for p in parts)
     ratio = number(fund_pct or "", N_("the fund ratio")) / 100
     if not 0 <= ratio <= 1:
-        raise StandardError(N_("The fund ratio lies between 0 and 100%."))
+        raise StandardError(N_("The fund ratio lies between 0 and 100 per cent."))
     try:
         return StandardRules(basis=basis, multiples=values, fund_ratio=ratio)
     except ValidationError as exc:
