@@ -17,7 +17,7 @@ def report_workbook(report: Report, _) -> bytes:
                  for o in report.suppliers]
     org_head = [_("Name"), _("Purchase lines"), _("Amount"), _("Alerts raised"), _("Alerts closed")]
     return workbook_bytes([
-        (_("Products") + f" {report.month}", [_("Product"), _("Hospitals"), _("Quantity"), _("Average price"),
+        (_("Products") + f" {report.month}", [_("Product"), _("Hospitals buying"), _("Quantity"), _("Average price"),
                                               _("Price index"), _("Dispersion"), _("Alerts raised"),
                                               _("Alerts closed")], products),
-        (_("Hospitals"), org_head, orgs), (_("Suppliers"), org_head, suppliers)])
+        (_("Hospitals monitored"), org_head, orgs), (_("Suppliers"), org_head, suppliers)])

@@ -96,6 +96,6 @@ def test_the_monthly_report_with_its_charts_and_workbook(client, session, world)
     rows = list(load_workbook(io.BytesIO(chart.data)).active.iter_rows(values_only=True))
     assert rows[-1][:2] == ("2024-04", 3)
     book = load_workbook(io.BytesIO(client.get("/pricewatch/report.xlsx?month=2024-04").data))
-    assert len(book.worksheets) == 3 and book.worksheets[2].title == "企业"
+    assert len(book.worksheets) == 3 and book.worksheets[1].title == "医疗机构" and book.worksheets[2].title == "企业"
     products = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert any(row[6] == 3 for row in products)  # the listed product: three alerts raised
