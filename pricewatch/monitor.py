@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import exists, insert
+from sqlalchemy import exists, func, insert
 from sqlmodel import Session, select
 
 import pricewatch.scoping  # noqa: F401 - registers the scope rules
@@ -55,14 +55,14 @@ class Finding:
 def collect(session: Session, region_code: str, start: date, end: date) -> int:
     """Copy the period's observations of every source into ``pricewatch_observation``, each source
     row once (rows collected by an earlier run are left alone); the number of new rows."""
-    total = 0
+    counted = select(func.count()).select_from(Observation).where(Observation.region_code == region_code)
+    before = session.exec(counted).one()
     for source in SOURCES.values():
         rows = source(region_code, start, end).subquery()
         fresh = select(*rows.c).where(~exists().where(Observation.source == rows.c.source,
                                                       Observation.ref == rows.c.ref))
-        result = session.exec(insert(Observation).from_select(list(COLUMNS), fresh))
-        total += max(result.rowcount or 0, 0)
-    return total
+        session.connection().execute(insert(Observation.__table__).from_select(list(COLUMNS), fresh))
+    return session.exec(counted).one() - before
 
 
 def _pct(before: int, after: int) -> str:
