@@ -104,7 +104,7 @@ LABELS = {
     "repair": {"applied": _l("Awaiting decision"), "granted": _l("Granted"), "refused": _l("Refused")},
     "paystd": {"proposed": _l("Awaiting a second officer"), "approved": _l("Approved and published"),
                "rejected": _l("Rejected")},
-    "alert": {"open": _l("Open"), "closed": _l("Closed")},
+    "alert": {"open": _l("Awaiting follow-up"), "closed": _l("Closed after follow-up")},
     "severity": {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")},
     "watch_rule": {"listed_raise": _l("Listed price raised"), "peer_median": _l("Above the peers' median"),
                    "non_selected": _l("Non-selected above k× the selected price"),
