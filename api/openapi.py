@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.listing.openapi import listing_paths, listing_schemas
 from api.orders.openapi import orders_paths, orders_schemas
+from api.paystd.openapi import paystd_paths, paystd_schemas
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2,4}$", "description": "yuan as a decimal string"}
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
@@ -238,6 +239,7 @@ def openapi_document(server_url: str) -> dict:
             **settlement_paths(),
             **listing_paths(),
             **orders_paths(),
+            **paystd_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -274,6 +276,7 @@ def openapi_document(server_url: str) -> dict:
                 **settlement_schemas(),
                 **listing_schemas(),
                 **orders_schemas(),
+                **paystd_schemas(),
             },
         },
     }

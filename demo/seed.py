@@ -19,7 +19,7 @@ from bidding.keys import KeyRing
 from core.clock import utcnow
 from core.db import Database
 from core.money import parse_price_e4
-from demo import lifecycle, national, pipeline, supply
+from demo import lifecycle, national, pipeline, prices, supply
 from demo.listed import list_demo_products
 from procurement import services as procurement
 from procurement.models import Region
@@ -149,6 +149,7 @@ def seed_demo(session: Session, *, hospitals: int = 200, suppliers: int = 30,
             stages.append(lifecycle.publicity_batch(db, session, keyring, DRUGS[11:14], four, now, now.year))
             stages.append(lifecycle.execution_batch(db, session, keyring, DRUGS[15:17], two, now))
             stages.append(national.national_batch(session, four, now))
+            stages.append(prices.price_demo(session, stages[-1].code, now))
             stages.append(supply.supply_batch(db, session, keyring, DRUGS[17:18], four, now))
     return SeedResult(True, _logins(session), stages)
 

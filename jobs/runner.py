@@ -79,6 +79,9 @@ def job_specs(interval_seconds: int, tz: ZoneInfo) -> tuple[JobSpec, ...]:
                 {"minute": 5, "timezone": tz}, run_at_start=True),
         JobSpec("alerts", "每日提醒：逾期付款、采购进度、待审核结算、报量截止前未提交的医院 / daily alerts: overdue "
                 "payments, purchase progress, runs awaiting approval, hospitals without demand before the deadline", "cron", {"hour": 8, "minute": 30, "timezone": tz}),
+        JobSpec("price_monitoring", "价格监测：每月 1 日普遍监测上月、每周一深度监测上周 / price monitoring: the month "
+                "before on the 1st, the deep list's week before on Mondays", "cron",
+                {"hour": 6, "minute": 15, "timezone": tz}),
     )
 
 
@@ -141,5 +144,6 @@ def run_once(db: Database, keyring: KeyRing, job_id: str, interval_seconds: int 
         report = run_due_steps(db, keyring, now, skip=backing_off(db, now, interval_seconds))
         record(db, report, now)
         return report
-    passes = {"settlement_calendar": tasks.calendar_pass, "alerts": tasks.alerts_pass}
+    passes = {"settlement_calendar": tasks.calendar_pass, "alerts": tasks.alerts_pass,
+              "price_monitoring": tasks.price_monitoring_pass}
     return passes[job_id](db, now, tz)

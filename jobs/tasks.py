@@ -35,6 +35,8 @@ from jobs.bookkeeping import (
     with_write_session,
 )
 from jobs.steps import run_and_record
+from pricewatch import schedule as price_schedule
+from pricewatch.monitor import run_monitoring
 from settlement.runs.calendar import SHANGHAI, batches_in_execution, run_calendar_step
 
 log = logging.getLogger("jicai.jobs")
@@ -133,6 +135,29 @@ def alerts_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepRep
     return report
 
 
+def price_monitoring_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
+    """The price monitoring due today (``pricewatch.schedule``): one step per region and run, each
+    its own transaction; recorded."""
+    started = time.monotonic()
+    report = StepReport()
+    runs = price_schedule.due_runs(now.astimezone(tz).date())
+    if runs:
+        with db.read_session() as s:
+            regions = price_schedule.regions(s)
+        for region in regions:
+            for period, start, end, deep in runs:
+                run_step(report, f"price_monitoring {region} {period}", run=lambda r=region, p=period, a=start, b=end,
+                         d=deep: _monitored(db, r, p, a, b, d, now))
+    record(db, report, now, summary=("price_monitoring", time.monotonic() - started))
+    return report
+
+
+def _monitored(db: Database, region: str, period: str, start, end, deep: bool, now: datetime) -> str:
+    done = with_write_session(db, lambda s: run_monitoring(s, None, period, start, end, now, deep=deep,
+                                                           region_code=region))
+    return f"{done.collected} observations, {done.raised} alerts" if done.collected or done.raised else IDLE
+
+
 def schedule_retry(scheduler: BaseScheduler | None, db: Database, job_id: str, report: StepReport,
                    now: datetime) -> datetime | None:
     """After a pass with failed steps, run the job again once, backing off exponentially with
@@ -173,3 +198,11 @@ def alerts() -> None:
     ctx.guard()
     now = utcnow()
     schedule_retry(ctx.scheduler, ctx.db, "alerts", alerts_pass(ctx.db, now, ctx.tz), now)
+
+
+def price_monitoring() -> None:
+    """The monthly general and weekly deep price monitoring, when due."""
+    ctx = context()
+    ctx.guard()
+    now = utcnow()
+    schedule_retry(ctx.scheduler, ctx.db, "price_monitoring", price_monitoring_pass(ctx.db, now, ctx.tz), now)

@@ -171,7 +171,7 @@ def optimize(instance: str, clearing: bool, workers: int) -> None:
 
 @click.command("jobs")
 @click.option("--interval", default=15, show_default=True, help="Seconds between lifecycle passes.")
-@click.option("--once", type=click.Choice(["lifecycle", "settlement_calendar", "alerts"]),
+@click.option("--once", type=click.Choice(["lifecycle", "settlement_calendar", "alerts", "price_monitoring"]),
               help="Run one pass of this job now and exit (by hand; no scheduler).")
 @with_appcontext
 def jobs(interval: int, once: str | None) -> None:

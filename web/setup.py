@@ -152,6 +152,8 @@ def init_web(app: Flask, tz_name: str) -> None:
     from listing.views import bp as listing_bp
     from notices.views import bp as notices_bp
     from orders.views import bp as orders_bp
+    from paystd.views import bp as paystd_bp
+    from pricewatch.views import bp as pricewatch_bp
     from procurement.demand.views import bp as demand_bp
     from procurement.views import bp as procurement_bp
     from results.views import bp as results_bp
@@ -189,4 +191,6 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(supply_bp)
     app.register_blueprint(credit_bp)
     app.register_blueprint(savings_bp)
+    app.register_blueprint(paystd_bp)
+    app.register_blueprint(pricewatch_bp)
     app.register_blueprint(downloads_bp)

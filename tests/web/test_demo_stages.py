@@ -15,6 +15,8 @@ from cycles.models import ContractYear
 from demo.lifecycle import FROZEN
 from notices.models import Notification
 from orders.models import OrderAcceptance, OrderLine, PurchaseOrder
+from paystd.models import StandardVersion
+from pricewatch.models import Alert
 from procurement.models import Batch
 from results.models import ResultVersion
 from review.models import Contract, Objection
@@ -86,12 +88,18 @@ def test_every_stage_exists_made_by_the_services_and_a_second_seed_adds_nothing(
         assert {y.status for y in years if y.year_no == 2} == {"agreed"}
         assert {y.status for y in years if y.year_no == 3} == {"to_confirm"}
         assert [y.hospital_reason for y in years if y.hospital_reason] == ["新院区开诊，预计用量增加"]
+        # payment standards of the national batch approved by the second officer, and this month's
+        # monitoring raised the non-selected product's alerts
+        version = s.exec(select(StandardVersion).where(StandardVersion.batch_id == national.id)).one()
+        assert version.status == "approved" and version.decided_by != version.proposed_by
+        assert version.effective_on == national.cycle_start
+        assert {a.rule for a in s.exec(select(Alert)).all()} == {"non_selected", "paystd_cap"}
         # made by the use cases: each step left its audit entry, and the chain verifies
         actions = set(s.exec(select(AuditEntry.action)).all())
         assert {"bids.open", "evaluation.done", "review.submit", "review.approve", "batch.published", "contract.sign",
                 "delivery.record", "delivery.accept", "delivery.return", "settlement.apply", "settlement.confirm",
                 "settlement.bank_return", "objection.lodge", "result.load", "result.publicity", "volumes.open",
-                "volumes.answer", "volumes.approve"} <= actions, actions
+                "volumes.answer", "volumes.approve", "paystd.propose", "paystd.approve", "pricewatch.run"} <= actions, actions
         # the 保供 batch: a problem answered late and escalated, a takeover approved by the second
         # officer, the taker's contracts signed and delivered, the breach confirmed, the rating proposed
         guarantee = s.exec(select(Batch).where(Batch.code.endswith("DEMO-S"))).one()

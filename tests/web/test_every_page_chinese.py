@@ -32,6 +32,8 @@ from evaluation import services as evaluation
 from evaluation.models import Evaluation
 from listing.models import DistributionRelation, ListedProduct
 from orders.models import PurchaseOrder, ShipmentLine
+from paystd.models import StandardVersion
+from pricewatch.models import Alert
 from procurement.models import Batch, Item
 from review import services as review
 from review.models import Contract
@@ -134,6 +136,10 @@ def _values(session) -> dict[str, list[str]]:
         "takeover_id": [str(t.id) for t in session.exec(select(Takeover)).all()[:1]] or ["1"],
         "breach_id": [str(b.id) for b in session.exec(select(Breach)).all()[:1]] or ["1"],
         "rating_id": [str(r.id) for r in session.exec(select(Rating)).all()[:1]] or ["1"],
+        # payment standards and price monitoring (the national batch's standards, this month's alerts)
+        "version_id": [str(v.id) for v in session.exec(select(StandardVersion)).all()[:1]] or ["1"],
+        "alert_id": [str(a.id) for a in session.exec(select(Alert)).all()[:2]] or ["1"],
+        "price_id": ["1"], "watched_id": ["1"],
     }
 
 

@@ -27,7 +27,7 @@ from tests.settlement.fixtures_db import make_setup
 HUGE = "9" * 400
 HOSTILE = {"nul": "a\x00b", "huge": HUGE, "inf": "1e309", "blank": "   ", "long": "x" * 120_000}
 QUERY_NAMES = ("page", "status", "kind", "parent", "diff", "item", "xlsx", "open", "limit", "before", "batch",
-               "score_A-hospital")
+               "score_A-hospital", "date", "month")
 
 
 def _text(response) -> str:
@@ -230,7 +230,8 @@ def test_every_route_answers_hostile_values_without_a_server_error(app, client, 
                  "change_id": "1", "user_id": "1", "instruction_id": "1", "request_id": "1", "submission_id": "1",
                  "payment_id": "1", "hospital_id": "1",
                  "product_id": "1", "relation_id": "1", "year_id": "1", "order_id": "1", "shipment_line_id": "1",
-                 "problem_id": "1", "takeover_id": "1", "breach_id": "1", "rating_id": "1", "repair_id": "1", **(override or {})}
+                 "problem_id": "1", "takeover_id": "1", "breach_id": "1", "rating_id": "1", "repair_id": "1",
+                 "version_id": "1", "alert_id": "1", "price_id": "1", "watched_id": "1", **(override or {})}
         return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: parts[m.group(1)], rule.rule)
 
     def send(rule, headers=None, json_api=False):

@@ -68,6 +68,10 @@ def foreign(session, world) -> dict[str, str]:
         "breach_id": "999999",  # credit: breaches, ratings, repairs
         "rating_id": "999999",
         "repair_id": "999999",
+        "version_id": "999999",  # paystd: payment-standard versions
+        "alert_id": "999999",  # pricewatch: alerts, province prices, the deep-monitoring list
+        "price_id": "999999",
+        "watched_id": "999999",
     }
 
 

@@ -1,0 +1,1 @@
+"""Payment standards (医保支付标准) derived from selected prices, versioned and approved four-eyes."""

@@ -1,0 +1,105 @@
+"""Where observed prices come from: one function per source, each a SQL ``SELECT`` of the same
+labelled columns (:data:`COLUMNS`) over a bureau region and a period, so a run collects every
+source the same way (``pricewatch.collect``) and a new source — hospitals' order lines of all
+products — is one more function in :data:`SOURCES`.
+
+Product keys: ``L<id>`` a listed product (listed prices, other provinces' prices), ``V<batch
+item id>-<supplier id>`` a selected product of a batch (selected prices, accepted VBP lines).
+Prices: a listed product's per pack as listed; a selected product's per minimal unit of the
+representative specification (what contracts are paid at). Rules compare prices of one key only,
+or convert (``paystd.rules``) where they compare a listed product with its generic's selected price.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, String, and_, cast, literal, null
+from sqlalchemy.sql import Select
+from sqlmodel import select
+
+from accounts.scoping import within_region
+from listing.models import ListedPrice, ListedProduct
+from pricewatch.models import ProvincePrice
+from procurement.models import Batch, BatchItem, Item
+from review.models import Contract
+from settlement.models import Acceptance
+
+COLUMNS = ("region_code", "source", "ref", "product_key", "item_id", "hospital_org_id", "supplier_org_id",
+           "observed_on", "price_e4", "quantity")
+
+
+def _row(*columns) -> Select:
+    """A ``SELECT`` of the columns labelled as :data:`COLUMNS`."""
+    return select(*(column.label(name) for column, name in zip(columns, COLUMNS, strict=True)))
+
+
+def _text(prefix: str, column) -> object:
+    return literal(prefix, String) + cast(column, String)
+
+
+def _key_v(batch_item_id, supplier_id) -> object:
+    return literal("V", String) + cast(batch_item_id, String) + literal("-", String) + cast(supplier_id, String)
+
+
+def _item_of_listed():
+    """The catalog item of a listed product: same generic name and dosage form."""
+    return (select(Item.id).where(Item.generic_name == ListedProduct.generic_name,
+                                  Item.dosage_form == ListedProduct.dosage_form).limit(1).scalar_subquery())
+
+
+def listed_prices(region_code: str, start: date, end: date) -> Select:
+    """Every approved listed price effective by the period's end (the history before the period
+    is what a rise is measured against) of the region's listed products."""
+    return (_row(literal(region_code, String), literal("listed", String), _text("LP", ListedPrice.id),
+                   _text("L", ListedProduct.id), _item_of_listed(), cast(null(), BigInteger),
+                   ListedProduct.supplier_org_id, ListedPrice.effective_on, ListedPrice.price_e4, literal(1, BigInteger))
+            .join(ListedProduct, ListedProduct.id == ListedPrice.product_id)
+            .where(ListedPrice.status == "approved", ListedPrice.effective_on <= end,
+                   within_region(ListedProduct.region_code, region_code)))
+
+
+def selected_prices(region_code: str, start: date, end: date) -> Select:
+    """The selected (contract) prices of the region's batches in force during the period: one
+    observation per contract, at its period start."""
+    return (_row(literal(region_code, String), literal("selected", String), _text("SC", Contract.id),
+                   _key_v(Contract.batch_item_id, Contract.supplier_org_id), BatchItem.item_id,
+                   Contract.hospital_org_id, Contract.supplier_org_id, Contract.period_start, Contract.ucp_e4,
+                   literal(1, BigInteger))
+            .join(BatchItem, BatchItem.id == Contract.batch_item_id).join(Batch, Batch.id == Contract.batch_id)
+            .where(Contract.period_start <= end, Contract.period_end >= start,
+                   within_region(Batch.region_code, region_code)))
+
+
+def accepted_lines(region_code: str, start: date, end: date) -> Select:
+    """Every accepted VBP delivery line of the period at its contract price (quantity net of returns)."""
+    return (_row(literal(region_code, String), literal("vbp", String), _text("AC", Acceptance.id),
+                   _key_v(Contract.batch_item_id, Contract.supplier_org_id), BatchItem.item_id,
+                   Acceptance.hospital_org_id, Acceptance.supplier_org_id, Acceptance.accepted_on, Contract.ucp_e4,
+                   cast(Acceptance.quantity - Acceptance.returned, BigInteger))
+            .join(Contract, Contract.id == Acceptance.contract_id).join(BatchItem, BatchItem.id == Contract.batch_item_id)
+            .join(Batch, Batch.id == Contract.batch_id)
+            .where(Acceptance.accepted_on >= start, Acceptance.accepted_on <= end,
+                   Acceptance.quantity > Acceptance.returned, within_region(Batch.region_code, region_code)))
+
+
+def province_prices(region_code: str, start: date, end: date) -> Select:
+    """Other provinces' prices the region's officers entered or imported, observed by the period's end."""
+    return (_row(literal(region_code, String), literal("province", String), _text("PP", ProvincePrice.id),
+                   _text("L", ProvincePrice.product_id), cast(null(), BigInteger), cast(null(), BigInteger),
+                   cast(null(), BigInteger), ProvincePrice.observed_on, ProvincePrice.price_e4, literal(1, BigInteger))
+            .where(province_filter(region_code, end)))
+
+
+def province_filter(region_code: str, end: date):
+    """The other provinces' prices a run of the region sees: active, observed by ``end``."""
+    return and_(ProvincePrice.observed_on <= end, ProvincePrice.status == "active",
+                within_region(ProvincePrice.region_code, region_code))
+
+
+#: every source a monitoring run collects, by name (order lines of all products: one more entry)
+SOURCES = {"listed": listed_prices, "selected": selected_prices, "vbp": accepted_lines, "province": province_prices}
+#: the sources whose lines are hospitals' purchases (the peer-median rule compares hospitals over them)
+PURCHASES = ("vbp", "order")
+
+

@@ -1,0 +1,177 @@
+"""Price monitoring: observations collected once from every source, each rule raising an alert
+with its evidence into the price officers' inbox, a second run with the same evidence raising
+nothing, the peer median computed in SQL, follow-ups (a credit referral records a breach) and
+closing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlmodel import select
+
+from accounts import services as accounts
+from accounts.roles import OrgKind, Role
+from credit.models import Breach
+from listing.services import decide_price_change, request_price_change
+from notices.models import Notification
+from pricewatch import alerts, monitor
+from pricewatch.errors import WatchError
+from pricewatch.models import Alert, FollowUp, Observation
+from pricewatch.peers import peer_outliers
+from pricewatch.rules import WatchRules, month_period
+from pricewatch.store import set_rules
+from tests.cycles.story import deliver
+from tests.paystd.fixtures import approved_standards, executed, list_non_selected
+
+APRIL = datetime(2024, 4, 1, 2, 0, tzinfo=UTC)
+RUN_AT = datetime(2024, 5, 2, 2, 0, tzinfo=UTC)
+
+
+def _raised_to_40(session, world, product):
+    supplier = world.actors[("A", Role.SUPPLIER_REP)]
+    request_price_change(session, supplier, product.id, "40", date(2024, 4, 10), "原料涨价", APRIL)
+    decide_price_change(session, world.actors[("A", Role.PRICE_OFFICER)], product.id, True, "", APRIL)
+
+
+def _run(session, officer, month="2024-04", **kw):
+    start, end = month_period(month)
+    return monitor.run_monitoring(session, officer, month, start, end, kw.pop("now", RUN_AT), **kw)
+
+
+def _alerts(session):
+    return {a.rule: a for a in session.exec(select(Alert).order_by(Alert.id)).all()}
+
+
+def test_a_price_rise_raises_alerts_with_evidence_once(session, world):
+    a, b = executed(session, world)
+    approved_standards(session, a, b)
+    product = list_non_selected(session, world, price="30")
+    _raised_to_40(session, world, product)
+    run = _run(session, a)
+    found = _alerts(session)
+    assert set(found) == {"listed_raise", "non_selected", "paystd_cap"}
+    rise = json.loads(found["listed_raise"].evidence_json)
+    assert (rise["before"], rise["after"], rise["after_on"], rise["rise"]) == (300000, 400000, "2024-04-10", "33.3%")
+    assert rise["period_start"] == "2024-04-01" and rise["period_end"] == "2024-04-30"
+    cap = json.loads(found["paystd_cap"].evidence_json)
+    assert (cap["price"], cap["cap"], cap["year"]) == (400000, 119176, 1)
+    assert json.loads(found["non_selected"].evidence_json)["selected_max"] == 48500  # the contracted winner in province A
+    assert found["paystd_cap"].severity == "high" and found["listed_raise"].severity == "medium"
+    notices = session.exec(select(Notification).where(Notification.kind == "price_alert")).all()
+    assert len(notices) == 3 and {n.org_id for n in notices} == {world.orgs[("A", OrgKind.BUREAU)].id}
+    assert run.raised == 3 and run.collected > 0
+    again = _run(session, a)  # same evidence: nothing new, nothing collected twice
+    assert (again.raised, again.collected) == (0, 0)
+    assert len(session.exec(select(Alert)).all()) == 3
+
+
+def test_a_rise_within_the_threshold_and_a_switched_off_rule_raise_nothing(session, world):
+    a, b = executed(session, world)
+    product = list_non_selected(session, world, price="38")
+    _raised_to_40(session, world, product)  # +5.3%
+    set_rules(session, a, WatchRules(non_selected_severity="off"), APRIL)
+    _run(session, a)
+    assert _alerts(session) == {}
+
+
+def test_dearer_than_in_n_other_provinces(session, world):
+    a, _b = executed(session, world)
+    product = list_non_selected(session, world, price="10")
+    rows = [alerts.ProvincePriceInput(product.code, name, price, date(2024, 3, 15), "省平台公示")
+            for name, price in (("江苏", 90000), ("浙江", 95000), ("河北", 98000), ("广东", 120000))]
+    alerts.add_province_prices(session, a, rows, APRIL, date(2024, 4, 1))
+    set_rules(session, a, WatchRules(non_selected_severity="off"), APRIL)
+    _run(session, a)
+    found = _alerts(session)
+    assert list(found) == ["provinces"]
+    assert [c[0] for c in json.loads(found["provinces"].evidence_json)["cheaper"]] == ["江苏", "河北", "浙江"]
+
+
+def test_province_prices_are_all_or_nothing_and_a_withdrawn_one_no_longer_counts(session, world):
+    a, _b = executed(session, world)
+    product = list_non_selected(session, world, price="10")
+    good = alerts.ProvincePriceInput(product.code, "江苏", 90000, date(2024, 3, 15))
+    with pytest.raises(WatchError, match="Row"):
+        alerts.add_province_prices(session, a, [good, alerts.ProvincePriceInput("NOPE", "浙江", 1, date(2024, 3, 1))],
+                                   APRIL, date(2024, 4, 1))
+    from pricewatch.models import ProvincePrice
+
+    assert session.exec(select(ProvincePrice)).all() == []
+    [stored] = alerts.add_province_prices(session, a, [good], APRIL, date(2024, 4, 1))
+    alerts.withdraw_province_price(session, a, stored.id, "录入错误", APRIL)
+    set_rules(session, a, WatchRules(provinces_n=1, non_selected_severity="off"), APRIL)
+    _run(session, a)
+    assert _alerts(session) == {}
+
+
+def _hospital(session, code):
+    return accounts.create_organisation(session, None, code=code, name=f"{code} 医院", kind=OrgKind.HOSPITAL,
+                                        region_code="370100")
+
+
+def test_the_peer_median_in_sql_finds_the_hospital_paying_above_it(session, world):
+    a, _b = executed(session, world)
+    hospitals = [_hospital(session, f"H{n}") for n in range(4)]
+    # averages per hospital: 100, 110, 120 (two lines: 100×1 and 130×2 → 120), 200 → median 115
+    lines = [(0, 1000000, 1), (1, 1100000, 3), (2, 1000000, 1), (2, 1300000, 2), (3, 2000000, 5)]
+    for n, (h, price, qty) in enumerate(lines):
+        session.add(Observation(region_code="370000", source="order", ref=f"OL{n}", product_key="L77",
+                                hospital_org_id=hospitals[h].id, observed_on=date(2024, 4, 5), price_e4=price,
+                                quantity=qty))
+    session.commit()
+    [out] = peer_outliers(session, "370000", date(2024, 4, 1), date(2024, 4, 30), Decimal("0.3"), 3)
+    assert (out.hospital_org_id, out.price_e4, out.median_e4, out.hospitals) == (hospitals[3].id, 2000000,
+                                                                                 Decimal(1150000), 4)
+    assert peer_outliers(session, "370000", date(2024, 4, 1), date(2024, 4, 30), Decimal("0.3"), 5) == []
+    assert peer_outliers(session, "370000", date(2024, 5, 1), date(2024, 5, 31), Decimal("0.3"), 3) == []
+    _run(session, a)
+    found = _alerts(session)
+    assert list(found) == ["peer_median"] and found["peer_median"].hospital_org_id == hospitals[3].id
+
+
+def test_accepted_vbp_lines_are_collected_once_at_their_contract_price(session, world):
+    a, _b = executed(session, world)
+    accepted = deliver(session, world, "NAT9", date(2024, 4, 8), Decimal("0.1"))
+    _run(session, a)
+    lines = session.exec(select(Observation).where(Observation.source == "vbp")).all()
+    assert len(lines) == len(accepted) and {o.ref for o in lines} == {f"AC{x.id}" for x in accepted}
+    assert all(o.hospital_org_id and o.price_e4 > 0 and o.product_key.startswith("V") for o in lines)
+    assert _run(session, a).collected == 0
+
+
+def test_follow_ups_and_closing(session, world):
+    a, b = executed(session, world)
+    approved_standards(session, a, b)
+    product = list_non_selected(session, world, price="30")
+    _raised_to_40(session, world, product)
+    _run(session, a)
+    alert = _alerts(session)["listed_raise"]
+    alerts.follow_up(session, a, alert.id, "explain", "请企业说明涨价原因", RUN_AT)
+    credit_row = alerts.follow_up(session, a, alert.id, "credit", "涨价幅度超过规定且无合理理由", RUN_AT)
+    breach = session.get(Breach, credit_row.breach_id)
+    assert breach.kind == "price_manipulation" and breach.supplier_org_id == world.orgs[("A", OrgKind.SUPPLIER)].id
+    assert b"400000" in breach.evidence and breach.status == "recorded"
+    with pytest.raises(WatchError):
+        alerts.close_alert(session, a, alert.id, "", RUN_AT)
+    alerts.close_alert(session, a, alert.id, "已移交信用评价", RUN_AT)
+    with pytest.raises(WatchError, match="closed"):
+        alerts.follow_up(session, a, alert.id, "correct", "x", RUN_AT)
+    assert [f.kind for f in session.exec(select(FollowUp).order_by(FollowUp.id)).all()] == ["explain", "credit"]
+    from accounts.actor import Forbidden
+
+    with pytest.raises(Forbidden):
+        alerts.close_alert(session, world.actors[("B", Role.PRICE_OFFICER)], alert.id, "x", RUN_AT)
+
+
+def test_the_deep_list_is_watched_weekly_for_its_products_only(session, world):
+    a, _b = executed(session, world)
+    product = list_non_selected(session, world, price="30")
+    list_non_selected(session, world, price="30", code="XL02BBA326A001010102181")
+    alerts.watch_product(session, a, product.code, "临床用量大、价格波动", APRIL)
+    with pytest.raises(WatchError, match="already"):
+        alerts.watch_product(session, a, product.code, "again", APRIL)
+    monitor.run_monitoring(session, a, "2024-W14", date(2024, 4, 1), date(2024, 4, 7), RUN_AT, deep=True)
+    assert [x.product_id for x in session.exec(select(Alert)).all()] == [product.id]  # non-selected rule
