@@ -100,7 +100,8 @@ def test_api_never_answers_with_a_server_error(app, session, world):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.path for op in operations} == {"/me", "/batches", "/batches/{code}/contracts", "/batches/{code}/bids",
                                               "/batches/{code}/demand", *SETTLEMENT_PATHS,
-                                              "/listing/products", "/listing/products/{code}/price", *ORDER_PATHS}
+                                              "/listing/products", "/listing/products/{code}/price", *ORDER_PATHS,
+                                              "/payment-standards"}
     for operation in operations:
         fuzz(operation, _bearer(plain), max_examples=20)
 
