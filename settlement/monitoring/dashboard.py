@@ -39,7 +39,7 @@ from sqlmodel import Session, select
 
 from accounts.actor import Actor
 from accounts.models import Organisation
-from accounts.scoping import scope
+from accounts.scoping import scope, within_region
 from core.money import round_half_up_div
 from notices.queries import unread_count
 from procurement.lifecycle import BatchStatus
@@ -53,6 +53,7 @@ from settlement.models import (
     SettlementClaim,
     SettlementShare,
 )
+from settlement.monitoring.models import OnTimeRollup, PurchaseRollup
 from settlement.runs.claims import covers
 from settlement.runs.open_lines import LINE_GROSS
 from settlement.scoping import contract_condition
@@ -176,8 +177,12 @@ def _time_fraction(batch: Batch, as_of: date) -> tuple[int, int]:
     return min(max((as_of - batch.cycle_start).days + 1, 0), days), days
 
 
-def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Targets()) -> Dashboard:
-    """The dashboard of ``actor`` on ``as_of``."""
+def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Targets(), *,
+              from_lines: bool = False) -> Dashboard:
+    """The dashboard of ``actor`` on ``as_of``: a bureau's purchases and payments read from the
+    rollup (:mod:`settlement.monitoring.rollup`), a hospital's (a few thousand lines a year, by
+    the hospital's index) and anyone's with ``from_lines`` from the lines themselves."""
+    rolled = actor.is_bureau and not from_lines
     c, h = aliased(Contract, name="c"), aliased(Organisation, name="h")
     agreed_rows = session.exec(
         select(c.batch_id, c.batch_item_id, h.region_code, func.sum(c.agreed_volume),
@@ -190,7 +195,7 @@ def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Ta
     items = {bi.id: (bi, it) for bi, it in session.exec(
         select(BatchItem, Item).join(Item, Item.id == BatchItem.item_id)
         .where(BatchItem.batch_id.in_(batches))).all()} if batches else {}
-    bought = _purchases(session, actor, as_of)
+    bought = (_rolled_purchases if rolled else _purchases)(session, actor, as_of)
     contracted = {r[1] for r in agreed_rows if r[3]}
     in_force = [it for bi_id, (bi, it) in items.items() if bi_id in contracted and _in_force(batches[bi.batch_id], as_of)]
     by_batch, by_city = _completion(session, agreed_rows, bought, batches, as_of)
@@ -201,7 +206,7 @@ def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Ta
         consumable_classes=len({it.category or it.generic_name for it in in_force if it.kind == "consumable"}),
         savings=savings, items_without_previous_price=missing,
         cuts=_cuts(agreed_rows, batches, items), by_batch=by_batch, by_city=by_city,
-        payments=_payments(session, actor, as_of, batches),
+        payments=(_rolled_payments if rolled else _payments)(session, actor, as_of, batches),
         prepayment_outstanding_fen=int(session.exec(scope(
             select(func.coalesce(func.sum(PrepaymentEntry.amount_fen), 0)), actor, PrepaymentEntry)).one()),
         notices_unread=unread_count(session, actor), money=_money(session, actor))
@@ -239,6 +244,33 @@ def _purchases(session: Session, actor: Actor, as_of: date) -> list[tuple]:
                    a.accepted_on <= Batch.cycle_end, _adapt(scope_condition(actor, Acceptance), a))
             .group_by(a.batch_id, c.batch_item_id, h.region_code, year))
     return [tuple(r) for r in session.exec(stmt).all()]
+
+
+def _rolled_purchases(session: Session, actor: Actor, as_of: date) -> list[tuple]:
+    """:func:`_purchases` summed from the rollup (bureaus: by the hospital region it holds)."""
+    p = PurchaseRollup
+    year = cast(extract("year", p.day), Integer)
+    stmt = (select(p.batch_id, p.batch_item_id, p.region_code, year, func.sum(p.quantity), func.sum(p.value_e4))
+            .join(Batch, Batch.id == p.batch_id)
+            .where(Batch.status.in_(BUYING), p.day >= Batch.cycle_start, p.day <= as_of, p.day <= Batch.cycle_end,
+                   within_region(p.region_code, actor.region_code))
+            .group_by(p.batch_id, p.batch_item_id, p.region_code, year))
+    return [tuple(r) for r in session.exec(stmt).all()]
+
+
+def _rolled_payments(session: Session, actor: Actor, as_of: date, batches: dict[int, Batch]) -> Payments:
+    """:func:`_payments` summed from the rollup: the gross of the lines due by day, and the part
+    of it paid on time as the run and the bank's answer recorded it."""
+    due_fen = on_time_fen = 0
+    for batch_id, batch in batches.items():
+        before = as_of - timedelta(days=parse_rules(batch.rules_json).payment_days)
+        due_fen += int(session.exec(select(func.coalesce(func.sum(PurchaseRollup.gross_fen), 0)).where(
+            PurchaseRollup.batch_id == batch_id, PurchaseRollup.day < before,
+            within_region(PurchaseRollup.region_code, actor.region_code))).one())
+        on_time_fen += int(session.exec(select(func.coalesce(func.sum(OnTimeRollup.on_time_fen), 0)).where(
+            OnTimeRollup.batch_id == batch_id, OnTimeRollup.day < before,
+            within_region(OnTimeRollup.region_code, actor.region_code))).one())
+    return Payments(due_fen, on_time_fen)
 
 
 def _completion(session: Session, agreed_rows, bought, batches: dict[int, Batch], as_of: date):
@@ -326,7 +358,7 @@ def _payments(session: Session, actor: Actor, as_of: date, batches: dict[int, Ba
             .group_by(a.accepted_on, paid_at, offset_only)).all()
         for accepted_on, paid, offset, amount in rows:
             due_fen += int(amount)
-            if offset or (paid is not None and _local_day(paid) <= accepted_on + timedelta(days=days)):
+            if offset or (paid is not None and local_day(paid) <= accepted_on + timedelta(days=days)):
                 on_time_fen += int(amount)
     return Payments(due_fen, on_time_fen)
 
@@ -344,7 +376,7 @@ def _money(session: Session, actor: Actor) -> Money:
     return Money(int(settled), int(offset), int(by_bank), int(waiting))
 
 
-def _local_day(moment) -> date:
+def local_day(moment) -> date:
     """The bureau's calendar day of a UTC moment."""
     return moment.astimezone(SHANGHAI).date() if hasattr(moment, "astimezone") else moment
 
