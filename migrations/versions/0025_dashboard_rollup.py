@@ -1,4 +1,4 @@
-"""dashboard rollup: purchases per batch × item × region × day, and on-time payments per run
+"""dashboard rollup: purchases per batch × item × region × day; on-time payments and shares per run
 
 Revision ID: 0025
 Revises: 0020
@@ -46,6 +46,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("run_id", "batch_item_id", "region_code", "day"),
     )
     op.create_index(op.f("ix_dashboard_on_time_batch_id"), "dashboard_on_time", ["batch_id"], unique=False)
+    op.create_table(
+        "dashboard_share",
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("region_code", S(length=12), nullable=False),
+        sa.Column("supplier_org_id", sa.Integer(), nullable=False),
+        sa.Column("instruction_id", sa.Integer(), nullable=True),
+        sa.Column("gross_fen", sa.BigInteger(), nullable=False),
+        sa.Column("offset_fen", sa.BigInteger(), nullable=False),
+        sa.Column("paid_fen", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("run_id", "region_code", "supplier_org_id"),
+    )
     from sqlmodel import Session  # noqa: PLC0415 - the upgrade's own connection
 
     from settlement.monitoring import rollup  # noqa: PLC0415
@@ -56,5 +67,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the read model (the lines it summed are untouched)."""
     op.drop_index(op.f("ix_dashboard_on_time_batch_id"), table_name="dashboard_on_time")
+    op.drop_table("dashboard_share")
     op.drop_table("dashboard_on_time")
     op.drop_table("dashboard_purchase")

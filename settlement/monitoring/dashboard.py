@@ -53,7 +53,7 @@ from settlement.models import (
     SettlementClaim,
     SettlementShare,
 )
-from settlement.monitoring.models import OnTimeRollup, PurchaseRollup
+from settlement.monitoring.models import OnTimeRollup, PurchaseRollup, ShareRollup
 from settlement.runs.claims import covers
 from settlement.runs.open_lines import LINE_GROSS
 from settlement.scoping import contract_condition
@@ -209,7 +209,8 @@ def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Ta
         payments=(_rolled_payments if rolled else _payments)(session, actor, as_of, batches),
         prepayment_outstanding_fen=int(session.exec(scope(
             select(func.coalesce(func.sum(PrepaymentEntry.amount_fen), 0)), actor, PrepaymentEntry)).one()),
-        notices_unread=unread_count(session, actor), money=_money(session, actor))
+        notices_unread=unread_count(session, actor),
+        money=(_rolled_money if rolled else _money)(session, actor))
 
 
 def _contracts_of(actor: Actor, c):
@@ -373,6 +374,19 @@ def _money(session: Session, actor: Actor) -> Money:
         .select_from(SettlementShare)
         .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id),
         actor, SettlementShare)).one()
+    return Money(int(settled), int(offset), int(by_bank), int(waiting))
+
+
+def _rolled_money(session: Session, actor: Actor) -> Money:
+    """:func:`_money` summed from the run's shares per region × supplier (the rollup), the fund's
+    part split by the status its instruction has now."""
+    r, paid = ShareRollup, PaymentInstruction.status == "paid"
+    settled, offset, by_bank, waiting = session.exec(
+        select(func.coalesce(func.sum(r.gross_fen), 0), func.coalesce(func.sum(r.offset_fen), 0),
+               func.coalesce(func.sum(case((paid, r.paid_fen), else_=0)), 0),
+               func.coalesce(func.sum(case((paid, 0), else_=r.paid_fen)), 0))
+        .select_from(r).outerjoin(PaymentInstruction, PaymentInstruction.id == r.instruction_id)
+        .where(within_region(r.region_code, actor.region_code))).one()
     return Money(int(settled), int(offset), int(by_bank), int(waiting))
 
 

@@ -41,3 +41,19 @@ class OnTimeRollup(SQLModel, table=True):
     region_code: str = Field(primary_key=True, max_length=12)
     day: date = Field(sa_column=Column(Date, primary_key=True))
     on_time_fen: int = Field(sa_type=BigInteger)
+
+
+class ShareRollup(SQLModel, table=True):
+    """A run's shares summed per hospital region × supplier: gross, offset and the fund's part,
+    and the supplier's instruction of the run (None when every share was wholly offset) — whose
+    status the dashboard reads as it is now."""
+
+    __tablename__ = "dashboard_share"
+
+    run_id: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True, max_length=12)
+    supplier_org_id: int = Field(primary_key=True)
+    instruction_id: int | None = Field(default=None)
+    gross_fen: int = Field(sa_type=BigInteger)
+    offset_fen: int = Field(sa_type=BigInteger)
+    paid_fen: int = Field(sa_type=BigInteger)

@@ -8,6 +8,7 @@ instead of 7 million lines, and no write pays more than the rows it touches:
 * **acceptance** (:func:`add_line`) adds the line to its day's purchases;
 * **return** (:func:`return_line`) takes the line out before and puts it back after the change,
   purchases and, when the line is settled and counted on time, its on-time gross;
+* **run** (:func:`add_run`) sums its shares per hospital region × supplier (the money figures);
 * **run** and **bank return** (:func:`refresh_run`) recompute the run's on-time rows from its
   lines: a share wholly offset is on time at the run; an instruction is on time for the lines
   accepted no earlier than its paid day − the batch's payment days (``PAID`` is final).
@@ -65,6 +66,13 @@ _UPSERT_ON_TIME = (" ON CONFLICT (run_id, batch_item_id, region_code, day) DO UP
                    " on_time_fen = dashboard_on_time.on_time_fen + excluded.on_time_fen")
 
 
+_INSERT_SHARES = ("INSERT INTO dashboard_share (run_id, region_code, supplier_org_id, instruction_id, gross_fen, offset_fen,"
+                  " paid_fen) SELECT x.run_id, h.region_code, x.supplier_org_id, MAX(x.instruction_id),"
+                  " CAST(SUM(x.gross_fen) AS BIGINT), CAST(SUM(x.offset_fen) AS BIGINT), CAST(SUM(x.paid_fen) AS BIGINT)"
+                  " FROM settlement_share x JOIN organisation h ON h.id = x.hospital_org_id WHERE x.run_id = :run"
+                  " GROUP BY x.run_id, h.region_code, x.supplier_org_id")
+
+
 def add_line(session: Session, acceptance_id: int, sign: int = 1) -> None:
     """Add (``sign`` −1: take out) one line's current amounts to its day's purchases."""
     session.flush()
@@ -79,6 +87,14 @@ def return_line(session: Session, acceptance_id: int, sign: int) -> None:
     run_id = session.exec(select(settling_run(Acceptance)).where(Acceptance.id == acceptance_id)).first()
     if run_id:
         _on_time(session, run_id, "AND a.id = :id", {"id": acceptance_id, "sign": sign}, upsert=True)
+
+
+def add_run(session: Session, run_id: int) -> None:
+    """A new run (claimed, in its transaction): its shares per region × supplier, and its
+    on-time rows (:func:`refresh_run`)."""
+    session.flush()
+    session.execute(text(_INSERT_SHARES), {"run": run_id})
+    refresh_run(session, run_id)
 
 
 def refresh_run(session: Session, run_id: int) -> None:
@@ -130,6 +146,8 @@ def rebuild(session: Session) -> None:
     session.flush()
     session.execute(text("DELETE FROM dashboard_purchase"))
     session.execute(text("DELETE FROM dashboard_on_time"))
+    session.execute(text("DELETE FROM dashboard_share"))
     session.execute(text(_INSERT_PURCHASE + _PURCHASES.format(where="1 = 1")), {"sign": 1})
+    session.execute(text(_INSERT_SHARES.replace("WHERE x.run_id = :run", "WHERE 1 = 1")))
     for (run_id,) in session.execute(text("SELECT DISTINCT run_id FROM settlement_claim ORDER BY run_id")).all():
         refresh_run(session, run_id)
