@@ -36,6 +36,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("batch_id", "batch_item_id", "region_code", "day"),
     )
     op.create_table(
+        "dashboard_purchase_month",
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("batch_item_id", sa.Integer(), nullable=False),
+        sa.Column("region_code", S(length=12), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("quantity", sa.BigInteger(), nullable=False),
+        sa.Column("value_e4", sa.BigInteger(), nullable=False),
+        sa.Column("gross_fen", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("batch_id", "batch_item_id", "region_code", "month"),
+    )
+    op.create_table(
         "dashboard_on_time",
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=False),
@@ -69,4 +80,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_dashboard_on_time_batch_id"), table_name="dashboard_on_time")
     op.drop_table("dashboard_share")
     op.drop_table("dashboard_on_time")
+    op.drop_table("dashboard_purchase_month")
     op.drop_table("dashboard_purchase")

@@ -32,13 +32,26 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, func, inspect, literal_column
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    true,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
 from accounts.models import Organisation
+from accounts.roles import Role
 from accounts.scoping import scope, within_region
 from core.money import round_half_up_div
 from notices.queries import unread_count
@@ -48,12 +61,18 @@ from procurement.rules import parse_rules
 from review.models import Contract
 from settlement.models import (
     Acceptance,
+    DeductionStatement,
     PaymentInstruction,
     PrepaymentEntry,
     SettlementClaim,
     SettlementShare,
 )
-from settlement.monitoring.models import OnTimeRollup, PurchaseRollup, ShareRollup
+from settlement.monitoring.models import (
+    OnTimeRollup,
+    PurchaseMonthRollup,
+    PurchaseRollup,
+    ShareRollup,
+)
 from settlement.runs.claims import covers
 from settlement.runs.open_lines import LINE_GROSS
 from settlement.scoping import contract_condition
@@ -195,7 +214,7 @@ def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Ta
     items = {bi.id: (bi, it) for bi, it in session.exec(
         select(BatchItem, Item).join(Item, Item.id == BatchItem.item_id)
         .where(BatchItem.batch_id.in_(batches))).all()} if batches else {}
-    bought = (_rolled_purchases if rolled else _purchases)(session, actor, as_of)
+    bought = _rolled_purchases(session, actor, as_of, batches) if rolled else _purchases(session, actor, as_of)
     contracted = {r[1] for r in agreed_rows if r[3]}
     in_force = [it for bi_id, (bi, it) in items.items() if bi_id in contracted and _in_force(batches[bi.batch_id], as_of)]
     by_batch, by_city = _completion(session, agreed_rows, bought, batches, as_of)
@@ -247,16 +266,62 @@ def _purchases(session: Session, actor: Actor, as_of: date) -> list[tuple]:
     return [tuple(r) for r in session.exec(stmt).all()]
 
 
-def _rolled_purchases(session: Session, actor: Actor, as_of: date) -> list[tuple]:
+def _month_after(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _split(first: date, last: date) -> tuple[date, date]:
+    """The whole months inside ``[first, last]`` as ``[lo, hi)`` (first days; empty when lo ≥ hi):
+    the rollup reads them by month and the days outside them by day."""
+    lo = first if first.day == 1 else _month_after(first)
+    hi = _month_of(last + timedelta(days=1))
+    return lo, max(lo, hi)
+
+
+def _rolled_sum(session: Session, actor: Actor, batch_id: int, first: date | None, last: date, columns, by):
+    """Σ ``columns`` (attribute names of both purchase rollups) grouped by ``by`` (batch item,
+    region, year, or nothing) over the days ``[first, last]`` of the batch in the actor's region:
+    whole months from :class:`PurchaseMonthRollup`, the days around them from :class:`PurchaseRollup`."""
+    lo, hi = _split(first, last) if first is not None else (date.min, _month_of(last + timedelta(days=1)))
+    rows: dict[tuple, list[int]] = {}
+    for model, day, inside in ((PurchaseMonthRollup, PurchaseMonthRollup.month, PurchaseMonthRollup.month.between(
+            lo, hi - timedelta(days=1)) if lo < hi else None),
+                               (PurchaseRollup, PurchaseRollup.day, None)):
+        if model is PurchaseMonthRollup and inside is None:
+            continue
+        if model is PurchaseRollup:
+            inside = day <= last if first is None else day.between(first, last)
+            if lo < hi:
+                inside = and_(inside, or_(day < lo, day >= hi))
+        keys = [getattr(model, k) for k in by if k != "year"] + (
+            [cast(extract("year", day), Integer)] if "year" in by else [])
+        stmt = (select(*keys, *(func.coalesce(func.sum(getattr(model, c)), 0) for c in columns))
+                .where(model.batch_id == batch_id, inside, within_region(model.region_code, actor.region_code)))
+        for r in session.execute(stmt.group_by(*keys) if keys else stmt).all():
+            acc = rows.setdefault(tuple(r[:len(keys)]), [0] * len(columns))
+            for i, v in enumerate(r[len(keys):]):
+                acc[i] += int(v)
+    return rows
+
+
+def _rolled_purchases(session: Session, actor: Actor, as_of: date, batches: dict[int, Batch]) -> list[tuple]:
     """:func:`_purchases` summed from the rollup (bureaus: by the hospital region it holds)."""
-    p = PurchaseRollup
-    year = cast(extract("year", p.day), Integer)
-    stmt = (select(p.batch_id, p.batch_item_id, p.region_code, year, func.sum(p.quantity), func.sum(p.value_e4))
-            .join(Batch, Batch.id == p.batch_id)
-            .where(Batch.status.in_(BUYING), p.day >= Batch.cycle_start, p.day <= as_of, p.day <= Batch.cycle_end,
-                   within_region(p.region_code, actor.region_code))
-            .group_by(p.batch_id, p.batch_item_id, p.region_code, year))
-    return [tuple(r) for r in session.exec(stmt).all()]
+    out = []
+    for batch_id, batch in batches.items():
+        if batch.status not in BUYING:
+            continue
+        last = min(as_of, batch.cycle_end)
+        if last < batch.cycle_start:
+            continue
+        sums = _rolled_sum(session, actor, batch_id, batch.cycle_start, last, ("quantity", "value_e4"),
+                           ("batch_item_id", "region_code", "year"))
+        out += [(batch_id, bi, region, year, qty, value) for (bi, region, year), (qty, value) in sums.items()]
+    return out
 
 
 def _rolled_payments(session: Session, actor: Actor, as_of: date, batches: dict[int, Batch]) -> Payments:
@@ -265,9 +330,8 @@ def _rolled_payments(session: Session, actor: Actor, as_of: date, batches: dict[
     due_fen = on_time_fen = 0
     for batch_id, batch in batches.items():
         before = as_of - timedelta(days=parse_rules(batch.rules_json).payment_days)
-        due_fen += int(session.exec(select(func.coalesce(func.sum(PurchaseRollup.gross_fen), 0)).where(
-            PurchaseRollup.batch_id == batch_id, PurchaseRollup.day < before,
-            within_region(PurchaseRollup.region_code, actor.region_code))).one())
+        due = _rolled_sum(session, actor, batch_id, None, before - timedelta(days=1), ("gross_fen",), ())
+        due_fen += sum(v[0] for v in due.values())
         on_time_fen += int(session.exec(select(func.coalesce(func.sum(OnTimeRollup.on_time_fen), 0)).where(
             OnTimeRollup.batch_id == batch_id, OnTimeRollup.day < before,
             within_region(OnTimeRollup.region_code, actor.region_code))).one())
@@ -364,6 +428,16 @@ def _payments(session: Session, actor: Actor, as_of: date, batches: dict[int, Ba
     return Payments(due_fen, on_time_fen)
 
 
+def _runs_of_hospital(actor: Actor):
+    """For a hospital: its shares are in the runs of its deduction statements (one per run it has
+    a share in) — a condition that lets the database reach them by the shares' (run, hospital)
+    key instead of reading every share; true for everyone else."""
+    if actor.role != Role.HOSPITAL_BUYER:
+        return true()
+    return SettlementShare.run_id.in_(select(DeductionStatement.run_id)
+                                      .where(DeductionStatement.hospital_org_id == actor.org_id))
+
+
 def _money(session: Session, actor: Actor) -> Money:
     """Σ of the settlement shares in scope, the fund's part split by whether the bank paid it."""
     paid = PaymentInstruction.status == "paid"
@@ -372,8 +446,8 @@ def _money(session: Session, actor: Actor) -> Money:
                func.coalesce(func.sum(case((paid, SettlementShare.paid_fen), else_=0)), 0),
                func.coalesce(func.sum(case((paid, 0), else_=SettlementShare.paid_fen)), 0))
         .select_from(SettlementShare)
-        .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id),
-        actor, SettlementShare)).one()
+        .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
+        .where(_runs_of_hospital(actor)), actor, SettlementShare)).one()
     return Money(int(settled), int(offset), int(by_bank), int(waiting))
 
 

@@ -29,6 +29,22 @@ class PurchaseRollup(SQLModel, table=True):
     gross_fen: int = Field(sa_type=BigInteger)
 
 
+class PurchaseMonthRollup(SQLModel, table=True):
+    """:class:`PurchaseRollup` summed per month (``month``: its first day): a year is 12 rows per
+    item × region instead of 365; the dashboard reads whole months here and the days of a
+    month it cuts (``as_of``, the due day, a cycle's ends) from the daily rows."""
+
+    __tablename__ = "dashboard_purchase_month"
+
+    batch_id: int = Field(primary_key=True)
+    batch_item_id: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True, max_length=12)
+    month: date = Field(sa_column=Column(Date, primary_key=True))
+    quantity: int = Field(sa_type=BigInteger)
+    value_e4: int = Field(sa_type=BigInteger)
+    gross_fen: int = Field(sa_type=BigInteger)
+
+
 class OnTimeRollup(SQLModel, table=True):
     """The gross of a run's lines paid on time (the share wholly offset, or its instruction paid
     by the line's due day), per run × batch item × hospital region × acceptance day."""

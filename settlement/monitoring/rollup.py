@@ -5,7 +5,7 @@ the same transaction, by one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` (SQ
 that adds the written line's own amounts — so a province's dashboard sums ~10⁵ rollup rows
 instead of 7 million lines, and no write pays more than the rows it touches:
 
-* **acceptance** (:func:`add_line`) adds the line to its day's purchases;
+* **acceptance** (:func:`add_line`) adds the line to its day's and its month's purchases;
 * **return** (:func:`return_line`) takes the line out before and puts it back after the change,
   purchases and, when the line is settled and counted on time, its on-time gross;
 * **run** (:func:`add_run`) sums its shares per hospital region × supplier (the money figures);
@@ -73,11 +73,27 @@ _INSERT_SHARES = ("INSERT INTO dashboard_share (run_id, region_code, supplier_or
                   " GROUP BY x.run_id, h.region_code, x.supplier_org_id")
 
 
+def _month(session: Session, day: str) -> str:
+    """SQL: the first day of the month of the date expression ``day``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return f"CAST(date_trunc('month', {day}) AS DATE)"
+    return f"date({day}, 'start of month')"
+
+
+def _monthly(session: Session, where: str, upsert: bool) -> str:
+    """SQL: the purchases of the lines ``where`` into the monthly rollup."""
+    select = _PURCHASES.format(where=where).replace("a.accepted_on", _month(session, "a.accepted_on"))
+    return (_INSERT_PURCHASE.replace("dashboard_purchase", "dashboard_purchase_month").replace(" day,", " month,")
+            + select + (_UPSERT_PURCHASE.replace("dashboard_purchase", "dashboard_purchase_month")
+                        .replace(" day)", " month)") if upsert else ""))
+
+
 def add_line(session: Session, acceptance_id: int, sign: int = 1) -> None:
-    """Add (``sign`` −1: take out) one line's current amounts to its day's purchases."""
+    """Add (``sign`` −1: take out) one line's current amounts to its day's and month's purchases."""
     session.flush()
-    session.execute(text(_INSERT_PURCHASE + _PURCHASES.format(where="a.id = :id") + _UPSERT_PURCHASE),
-                    {"id": acceptance_id, "sign": sign})
+    params = {"id": acceptance_id, "sign": sign}
+    session.execute(text(_INSERT_PURCHASE + _PURCHASES.format(where="a.id = :id") + _UPSERT_PURCHASE), params)
+    session.execute(text(_monthly(session, "a.id = :id", upsert=True)), params)
 
 
 def return_line(session: Session, acceptance_id: int, sign: int) -> None:
@@ -147,7 +163,9 @@ def rebuild(session: Session) -> None:
     session.execute(text("DELETE FROM dashboard_purchase"))
     session.execute(text("DELETE FROM dashboard_on_time"))
     session.execute(text("DELETE FROM dashboard_share"))
+    session.execute(text("DELETE FROM dashboard_purchase_month"))
     session.execute(text(_INSERT_PURCHASE + _PURCHASES.format(where="1 = 1")), {"sign": 1})
+    session.execute(text(_monthly(session, "1 = 1", upsert=False)), {"sign": 1})
     session.execute(text(_INSERT_SHARES.replace("WHERE x.run_id = :run", "WHERE 1 = 1")))
     for (run_id,) in session.execute(text("SELECT DISTINCT run_id FROM settlement_claim ORDER BY run_id")).all():
         refresh_run(session, run_id)

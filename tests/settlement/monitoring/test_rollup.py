@@ -20,7 +20,7 @@ from tests.settlement.fixtures_db import NOW, make_setup, second_officer
 from tests.settlement.test_services import D
 
 
-def _rows(session) -> tuple[list, list, list]:
+def _rows(session) -> list[list]:
     """Every rollup row, in key order (ints: the same on both databases)."""
     purchases = session.execute(text("SELECT batch_id, batch_item_id, region_code, day, quantity, value_e4, gross_fen"
                                      " FROM dashboard_purchase ORDER BY 1, 2, 3, 4")).all()
@@ -28,7 +28,9 @@ def _rows(session) -> tuple[list, list, list]:
                                    " FROM dashboard_on_time ORDER BY 1, 2, 3, 4, 5")).all()
     shares = session.execute(text("SELECT run_id, region_code, supplier_org_id, instruction_id, gross_fen, offset_fen,"
                                   " paid_fen FROM dashboard_share ORDER BY 1, 2, 3")).all()
-    return [tuple(r) for r in purchases], [tuple(r) for r in on_time], [tuple(r) for r in shares]
+    months = session.execute(text("SELECT batch_id, batch_item_id, region_code, month, quantity, value_e4, gross_fen"
+                                  " FROM dashboard_purchase_month ORDER BY 1, 2, 3, 4")).all()
+    return [[tuple(r) for r in rows] for rows in (purchases, months, on_time, shares)]
 
 
 def _lines(session, world, setup, lines, now):
@@ -90,8 +92,11 @@ def test_the_maintained_rollup_equals_the_lines_after_a_story_of_writes(session,
     rollup.rebuild(session)
     session.commit()
     assert _rows(session) == maintained
-    for as_of in (date(2026, 10, 31), date(2026, 11, 8), date(2026, 12, 15), date(2027, 1, 31), date(2027, 3, 1)):
+    for as_of in (date(2026, 10, 2), date(2026, 10, 31), date(2026, 11, 8), date(2026, 11, 30), date(2026, 12, 1),
+                  date(2026, 12, 15), date(2027, 1, 31), date(2027, 3, 1), date(2027, 10, 30)):
         rolled, lines = dashboard(session, officer, as_of), dashboard(session, officer, as_of, from_lines=True)
         assert rolled == lines, as_of
     d = dashboard(session, officer, date(2027, 3, 1))
     assert d.payments.due_fen > d.payments.on_time_fen > 0  # late and on-time lines both counted
+    own = dashboard(session, hospital, date(2027, 3, 1))  # from its lines; the story's only hospital
+    assert (own.money, own.payments, own.savings, own.by_batch) == (d.money, d.payments, d.savings, d.by_batch)
