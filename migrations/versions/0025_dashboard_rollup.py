@@ -56,7 +56,8 @@ def upgrade() -> None:
         sa.Column("on_time_fen", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("run_id", "batch_item_id", "region_code", "day"),
     )
-    op.create_index(op.f("ix_dashboard_on_time_batch_id"), "dashboard_on_time", ["batch_id"], unique=False)
+    op.create_index("ix_dashboard_purchase_day", "dashboard_purchase", ["batch_id", "day"], unique=False)
+    op.create_index("ix_dashboard_on_time_day", "dashboard_on_time", ["batch_id", "day"], unique=False)
     op.create_table(
         "dashboard_share",
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -77,7 +78,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the read model (the lines it summed are untouched)."""
-    op.drop_index(op.f("ix_dashboard_on_time_batch_id"), table_name="dashboard_on_time")
+    op.drop_index("ix_dashboard_on_time_day", table_name="dashboard_on_time")
+    op.drop_index("ix_dashboard_purchase_day", table_name="dashboard_purchase")
     op.drop_table("dashboard_share")
     op.drop_table("dashboard_on_time")
     op.drop_table("dashboard_purchase_month")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Column, Date
+from sqlalchemy import BigInteger, Column, Date, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -19,6 +19,8 @@ class PurchaseRollup(SQLModel, table=True):
     rounded as the run rounds it), per batch × batch item × hospital region × acceptance day."""
 
     __tablename__ = "dashboard_purchase"
+    #: the days a dashboard cuts a month at (``as_of``, the due day) read by range, not by scan
+    __table_args__ = (Index("ix_dashboard_purchase_day", "batch_id", "day"),)
 
     batch_id: int = Field(primary_key=True)
     batch_item_id: int = Field(primary_key=True)
@@ -50,9 +52,10 @@ class OnTimeRollup(SQLModel, table=True):
     by the line's due day), per run × batch item × hospital region × acceptance day."""
 
     __tablename__ = "dashboard_on_time"
+    __table_args__ = (Index("ix_dashboard_on_time_day", "batch_id", "day"),)
 
     run_id: int = Field(primary_key=True)
-    batch_id: int = Field(index=True)
+    batch_id: int
     batch_item_id: int = Field(primary_key=True)
     region_code: str = Field(primary_key=True, max_length=12)
     day: date = Field(sa_column=Column(Date, primary_key=True))
