@@ -24,6 +24,7 @@ from core.db import advisory_xact_lock, lock_for_update
 from core.money import line_amount_fen
 from review.models import Contract
 from settlement.models import Acceptance, Delivery, DeliveryReturn
+from settlement.monitoring import rollup
 from settlement.runs.claims import is_settled
 from settlement.scoping import contract_condition
 from supply.suspension import delivery_refusal
@@ -169,6 +170,7 @@ def accept_delivery(session: Session, actor: Actor, delivery_id: int, quantity: 
                      quantity=quantity, accepted_on=accepted_on, accepted_by=actor.user_id, accepted_at=now)
     session.add(acc)
     session.flush()
+    rollup.add_line(session, acc.id)
     audit.record(session, actor.audit(), "delivery.accept", "delivery", str(delivery.id),
                  {"acceptance": acc.id, "quantity": quantity, "accepted_on": accepted_on.isoformat()}, at=now)
     session.commit()
@@ -213,8 +215,10 @@ def return_goods(session: Session, actor: Actor, acceptance_id: int, quantity: i
         clawback = line_amount_fen(net, price) - line_amount_fen(net - quantity, price)
     ret = DeliveryReturn(acceptance_id=acc.id, quantity=quantity, returned_on=returned_on, reason=reason.strip()[:200],
                          recorded_by=actor.user_id, recorded_at=now, clawback_fen=clawback)
+    rollup.return_line(session, acc.id, -1)  # the line's rollup before the return …
     acc.returned += quantity
     session.add_all([ret, acc])
+    rollup.return_line(session, acc.id, 1)  # … and after it
     audit.record(session, actor.audit(), "delivery.return", "acceptance", str(acc.id),
                  {"quantity": quantity, "reason": reason.strip()[:200], "clawback_fen": clawback}, at=now)
     session.commit()

@@ -32,14 +32,27 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, func, inspect, literal_column
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    true,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
 from accounts.models import Organisation
-from accounts.scoping import scope
+from accounts.roles import Role
+from accounts.scoping import scope, within_region
 from core.money import round_half_up_div
 from notices.queries import unread_count
 from procurement.lifecycle import BatchStatus
@@ -48,10 +61,17 @@ from procurement.rules import parse_rules
 from review.models import Contract
 from settlement.models import (
     Acceptance,
+    DeductionStatement,
     PaymentInstruction,
     PrepaymentEntry,
     SettlementClaim,
     SettlementShare,
+)
+from settlement.monitoring.models import (
+    OnTimeRollup,
+    PurchaseMonthRollup,
+    PurchaseRollup,
+    ShareRollup,
 )
 from settlement.runs.claims import covers
 from settlement.runs.open_lines import LINE_GROSS
@@ -176,8 +196,12 @@ def _time_fraction(batch: Batch, as_of: date) -> tuple[int, int]:
     return min(max((as_of - batch.cycle_start).days + 1, 0), days), days
 
 
-def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Targets()) -> Dashboard:
-    """The dashboard of ``actor`` on ``as_of``."""
+def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Targets(), *,
+              from_lines: bool = False) -> Dashboard:
+    """The dashboard of ``actor`` on ``as_of``: a bureau's purchases and payments read from the
+    rollup (:mod:`settlement.monitoring.rollup`), a hospital's (a few thousand lines a year, by
+    the hospital's index) and anyone's with ``from_lines`` from the lines themselves."""
+    rolled = actor.is_bureau and not from_lines
     c, h = aliased(Contract, name="c"), aliased(Organisation, name="h")
     agreed_rows = session.exec(
         select(c.batch_id, c.batch_item_id, h.region_code, func.sum(c.agreed_volume),
@@ -190,7 +214,7 @@ def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Ta
     items = {bi.id: (bi, it) for bi, it in session.exec(
         select(BatchItem, Item).join(Item, Item.id == BatchItem.item_id)
         .where(BatchItem.batch_id.in_(batches))).all()} if batches else {}
-    bought = _purchases(session, actor, as_of)
+    bought = _rolled_purchases(session, actor, as_of, batches) if rolled else _purchases(session, actor, as_of)
     contracted = {r[1] for r in agreed_rows if r[3]}
     in_force = [it for bi_id, (bi, it) in items.items() if bi_id in contracted and _in_force(batches[bi.batch_id], as_of)]
     by_batch, by_city = _completion(session, agreed_rows, bought, batches, as_of)
@@ -201,10 +225,11 @@ def dashboard(session: Session, actor: Actor, as_of: date, targets: Targets = Ta
         consumable_classes=len({it.category or it.generic_name for it in in_force if it.kind == "consumable"}),
         savings=savings, items_without_previous_price=missing,
         cuts=_cuts(agreed_rows, batches, items), by_batch=by_batch, by_city=by_city,
-        payments=_payments(session, actor, as_of, batches),
+        payments=(_rolled_payments if rolled else _payments)(session, actor, as_of, batches),
         prepayment_outstanding_fen=int(session.exec(scope(
             select(func.coalesce(func.sum(PrepaymentEntry.amount_fen), 0)), actor, PrepaymentEntry)).one()),
-        notices_unread=unread_count(session, actor), money=_money(session, actor))
+        notices_unread=unread_count(session, actor),
+        money=(_rolled_money if rolled else _money)(session, actor))
 
 
 def _contracts_of(actor: Actor, c):
@@ -239,6 +264,78 @@ def _purchases(session: Session, actor: Actor, as_of: date) -> list[tuple]:
                    a.accepted_on <= Batch.cycle_end, _adapt(scope_condition(actor, Acceptance), a))
             .group_by(a.batch_id, c.batch_item_id, h.region_code, year))
     return [tuple(r) for r in session.exec(stmt).all()]
+
+
+def _month_after(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _split(first: date, last: date) -> tuple[date, date]:
+    """The whole months inside ``[first, last]`` as ``[lo, hi)`` (first days; empty when lo ≥ hi):
+    the rollup reads them by month and the days outside them by day."""
+    lo = first if first.day == 1 else _month_after(first)
+    hi = _month_of(last + timedelta(days=1))
+    return lo, max(lo, hi)
+
+
+def _rolled_sum(session: Session, actor: Actor, batch_id: int, first: date | None, last: date, columns, by):
+    """Σ ``columns`` (attribute names of both purchase rollups) grouped by ``by`` (batch item,
+    region, year, or nothing) over the days ``[first, last]`` of the batch in the actor's region:
+    whole months from :class:`PurchaseMonthRollup`, the days around them from :class:`PurchaseRollup`."""
+    lo, hi = _split(first, last) if first is not None else (date.min, _month_of(last + timedelta(days=1)))
+    rows: dict[tuple, list[int]] = {}
+    for model, day, inside in ((PurchaseMonthRollup, PurchaseMonthRollup.month, PurchaseMonthRollup.month.between(
+            lo, hi - timedelta(days=1)) if lo < hi else None),
+                               (PurchaseRollup, PurchaseRollup.day, None)):
+        if model is PurchaseMonthRollup and inside is None:
+            continue
+        if model is PurchaseRollup:
+            inside = day <= last if first is None else day.between(first, last)
+            if lo < hi:
+                inside = and_(inside, or_(day < lo, day >= hi))
+        keys = [getattr(model, k) for k in by if k != "year"] + (
+            [cast(extract("year", day), Integer)] if "year" in by else [])
+        stmt = (select(*keys, *(func.coalesce(func.sum(getattr(model, c)), 0) for c in columns))
+                .where(model.batch_id == batch_id, inside, within_region(model.region_code, actor.region_code)))
+        for r in session.execute(stmt.group_by(*keys) if keys else stmt).all():
+            acc = rows.setdefault(tuple(r[:len(keys)]), [0] * len(columns))
+            for i, v in enumerate(r[len(keys):]):
+                acc[i] += int(v)
+    return rows
+
+
+def _rolled_purchases(session: Session, actor: Actor, as_of: date, batches: dict[int, Batch]) -> list[tuple]:
+    """:func:`_purchases` summed from the rollup (bureaus: by the hospital region it holds)."""
+    out = []
+    for batch_id, batch in batches.items():
+        if batch.status not in BUYING:
+            continue
+        last = min(as_of, batch.cycle_end)
+        if last < batch.cycle_start:
+            continue
+        sums = _rolled_sum(session, actor, batch_id, batch.cycle_start, last, ("quantity", "value_e4"),
+                           ("batch_item_id", "region_code", "year"))
+        out += [(batch_id, bi, region, year, qty, value) for (bi, region, year), (qty, value) in sums.items()]
+    return out
+
+
+def _rolled_payments(session: Session, actor: Actor, as_of: date, batches: dict[int, Batch]) -> Payments:
+    """:func:`_payments` summed from the rollup: the gross of the lines due by day, and the part
+    of it paid on time as the run and the bank's answer recorded it."""
+    due_fen = on_time_fen = 0
+    for batch_id, batch in batches.items():
+        before = as_of - timedelta(days=parse_rules(batch.rules_json).payment_days)
+        due = _rolled_sum(session, actor, batch_id, None, before - timedelta(days=1), ("gross_fen",), ())
+        due_fen += sum(v[0] for v in due.values())
+        on_time_fen += int(session.exec(select(func.coalesce(func.sum(OnTimeRollup.on_time_fen), 0)).where(
+            OnTimeRollup.batch_id == batch_id, OnTimeRollup.day < before,
+            within_region(OnTimeRollup.region_code, actor.region_code))).one())
+    return Payments(due_fen, on_time_fen)
 
 
 def _completion(session: Session, agreed_rows, bought, batches: dict[int, Batch], as_of: date):
@@ -326,9 +423,19 @@ def _payments(session: Session, actor: Actor, as_of: date, batches: dict[int, Ba
             .group_by(a.accepted_on, paid_at, offset_only)).all()
         for accepted_on, paid, offset, amount in rows:
             due_fen += int(amount)
-            if offset or (paid is not None and _local_day(paid) <= accepted_on + timedelta(days=days)):
+            if offset or (paid is not None and local_day(paid) <= accepted_on + timedelta(days=days)):
                 on_time_fen += int(amount)
     return Payments(due_fen, on_time_fen)
+
+
+def _runs_of_hospital(actor: Actor):
+    """For a hospital: its shares are in the runs of its deduction statements (one per run it has
+    a share in) — a condition that lets the database reach them by the shares' (run, hospital)
+    key instead of reading every share; true for everyone else."""
+    if actor.role != Role.HOSPITAL_BUYER:
+        return true()
+    return SettlementShare.run_id.in_(select(DeductionStatement.run_id)
+                                      .where(DeductionStatement.hospital_org_id == actor.org_id))
 
 
 def _money(session: Session, actor: Actor) -> Money:
@@ -339,12 +446,25 @@ def _money(session: Session, actor: Actor) -> Money:
                func.coalesce(func.sum(case((paid, SettlementShare.paid_fen), else_=0)), 0),
                func.coalesce(func.sum(case((paid, 0), else_=SettlementShare.paid_fen)), 0))
         .select_from(SettlementShare)
-        .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id),
-        actor, SettlementShare)).one()
+        .outerjoin(PaymentInstruction, PaymentInstruction.id == SettlementShare.instruction_id)
+        .where(_runs_of_hospital(actor)), actor, SettlementShare)).one()
     return Money(int(settled), int(offset), int(by_bank), int(waiting))
 
 
-def _local_day(moment) -> date:
+def _rolled_money(session: Session, actor: Actor) -> Money:
+    """:func:`_money` summed from the run's shares per region × supplier (the rollup), the fund's
+    part split by the status its instruction has now."""
+    r, paid = ShareRollup, PaymentInstruction.status == "paid"
+    settled, offset, by_bank, waiting = session.exec(
+        select(func.coalesce(func.sum(r.gross_fen), 0), func.coalesce(func.sum(r.offset_fen), 0),
+               func.coalesce(func.sum(case((paid, r.paid_fen), else_=0)), 0),
+               func.coalesce(func.sum(case((paid, 0), else_=r.paid_fen)), 0))
+        .select_from(r).outerjoin(PaymentInstruction, PaymentInstruction.id == r.instruction_id)
+        .where(within_region(r.region_code, actor.region_code))).one()
+    return Money(int(settled), int(offset), int(by_bank), int(waiting))
+
+
+def local_day(moment) -> date:
     """The bureau's calendar day of a UTC moment."""
     return moment.astimezone(SHANGHAI).date() if hasattr(moment, "astimezone") else moment
 

@@ -16,6 +16,7 @@ from settlement.models import BankFileRecord, BankReturnImport, PaymentInstructi
 from settlement.money import instructions
 from settlement.money.data import BankAccount, InstructionStatus
 from settlement.money.data import PaymentInstruction as PureInstruction
+from settlement.monitoring import rollup
 from settlement.payments.bankfiles import BankFileError, PaymentFileHeader, build_bank_files
 from settlement.payments.bankreturns import BankReturnError, parse_bank_return
 from settlement.payments.notices import notify_failures
@@ -136,6 +137,8 @@ def import_bank_return(session: Session, actor: Actor | None, run_id: int, conte
         session.rollback()
         return BankReturnOutcome(0, 0, counts["same"], None)
     notify_failures(session, run, newly_failed, now)
+    if counts["paid"]:
+        rollup.refresh_run(session, run.id)  # the dashboard's on-time rows: paid by the due day?
     log = BankReturnImport(run_id=run.id, filename=filename[:200], sha256=hashlib.sha256(content).hexdigest(),
                            paid_count=counts["paid"], failed_count=counts["failed"], unchanged_count=counts["same"],
                            imported_by=actor.user_id if actor else None, imported_at=now)

@@ -50,6 +50,7 @@ from settlement.money.data import (
     ShareTotal,
 )
 from settlement.money.settle import RUN_REF_RE, settle_shares
+from settlement.monitoring import rollup
 from settlement.runs import differences, shares
 from settlement.runs.open_lines import (
     OpenLines,
@@ -209,6 +210,7 @@ def _finish(session: Session, actor: Actor | None, batch: Batch, month: str, run
             now: datetime) -> RunOutcome:
     """Claim the lines, audit and commit a computed run."""
     claim_lines(session, run, found)
+    rollup.add_run(session, run.id)  # the dashboard's rollup of the run's shares
     audit.record(session, who(actor), "settlement.run", "settlement_run", str(run.id),
                  {"batch": batch.code, "month": month, "ref": run.run_ref, "gross_fen": run.gross_fen,
                   "offset_fen": run.offset_fen, "paid_fen": run.paid_fen,

@@ -112,22 +112,37 @@ def settle(session: Session, grosses: list[tuple[int, int]], advances: dict[int,
                          f" adv_fen BIGINT NOT NULL, off_fen BIGINT NOT NULL){' ON COMMIT DROP' if pg else ''}"))
     rows = [{"h": h, "gross": g, "adv": advances.get(h, 0), "off": hospital_offset(g, advances.get(h, 0), settings)}
             for h, g in grosses]
-    session.execute(text(f"INSERT INTO {HOSPITALS} (h, gross, adv_fen, off_fen) VALUES (:h, :gross, :adv, :off)"), rows)
+    _fill_hospitals(session, rows, pg)
     collate = _collate(session)
     # base = ⌊off × w / W⌋, rem = the remainder; the hospital's fen left over go one each to its
     # shares of largest remainder, ties to the lower supplier code (allocate_largest_remainder)
-    temp_table(session, SHARES, "WITH sh AS (SELECT o.h AS h, o.s AS s, sup.code AS code, o.g - COALESCE(k.claw, 0) AS w,"
-          " o.n AS n, COALESCE(k.claw, 0) AS claw, hp.off_fen AS off, hp.gross AS total"
+    # hcode: the hospital's code, carried so the shares and statements are written in code order
+    # without joining the organisations again
+    temp_table(session, SHARES, "WITH sh AS (SELECT o.h AS h, o.s AS s, sup.code AS code, hos.code AS hcode,"
+          " o.g - COALESCE(k.claw, 0) AS w, o.n AS n, COALESCE(k.claw, 0) AS claw, hp.off_fen AS off, hp.gross AS total"
           f" FROM {OPEN} o JOIN {HOSPITALS} hp ON hp.h = o.h JOIN organisation sup ON sup.id = o.s"
+          " JOIN organisation hos ON hos.id = o.h"
           f" LEFT JOIN {CLAW} k ON k.h = o.h AND k.s = o.s WHERE o.n > 0),"
-          " q AS (SELECT h, s, code, w, n, claw, off, off * w / total AS base, off * w % total AS rem FROM sh),"
-          " r AS (SELECT h, s, code, w, n, claw, base, off - SUM(base) OVER (PARTITION BY h) AS left_over,"
+          " q AS (SELECT h, s, code, hcode, w, n, claw, off, off * w / total AS base, off * w % total AS rem FROM sh),"
+          " r AS (SELECT h, s, code, hcode, w, n, claw, base, off - SUM(base) OVER (PARTITION BY h) AS left_over,"
           f" ROW_NUMBER() OVER (PARTITION BY h ORDER BY rem DESC, code{collate}) AS rk FROM q)"
-          " SELECT h, s, code, CAST(w AS BIGINT) AS gross, CAST(n AS BIGINT) AS n, CAST(claw AS BIGINT) AS claw,"
+          " SELECT h, s, code, hcode, CAST(w AS BIGINT) AS gross, CAST(n AS BIGINT) AS n, CAST(claw AS BIGINT) AS claw,"
           " CAST(base + CASE WHEN rk <= left_over THEN 1 ELSE 0 END AS BIGINT) AS off_fen FROM r")
     g, o, c, n = session.execute(text(f"SELECT COALESCE(SUM(gross), 0), COALESCE(SUM(off_fen), 0),"
                                       f" COALESCE(SUM(claw), 0), COALESCE(SUM(n), 0) FROM {SHARES}")).one()
     return Totals(int(g), int(o), int(c), int(n))
+
+
+def _fill_hospitals(session: Session, rows: list[dict], pg: bool) -> None:
+    """Write the hospitals' rows into :data:`HOSPITALS`: on PostgreSQL one ``INSERT … SELECT``
+    from four arrays (``unnest``; an ``executemany`` of 2,900 rows measured 60–80 ms), on SQLite
+    an ``executemany`` (in-process, no round trips)."""
+    if pg and rows:
+        session.execute(text(f"INSERT INTO {HOSPITALS} (h, gross, adv_fen, off_fen) SELECT * FROM unnest("
+                             "CAST(:h AS BIGINT[]), CAST(:gross AS BIGINT[]), CAST(:adv AS BIGINT[]), CAST(:off AS BIGINT[]))"),
+                        {k: [r[k] for r in rows] for k in ("h", "gross", "adv", "off")})
+    elif rows:
+        session.execute(text(f"INSERT INTO {HOSPITALS} (h, gross, adv_fen, off_fen) VALUES (:h, :gross, :adv, :off)"), rows)
 
 
 def persist(session: Session, run_id: int, batch_id: int, run_ref: str, payer: BankAccount,
@@ -154,15 +169,14 @@ def persist(session: Session, run_id: int, batch_id: int, run_ref: str, payer: B
         f"INSERT INTO {SettlementShare.__tablename__} (run_id, hospital_org_id, supplier_org_id, gross_fen, offset_fen, paid_fen,"
         " clawback_fen, line_count, instruction_id)"
         f" SELECT :run, x.h, x.s, x.gross, x.off_fen, x.gross - x.off_fen, x.claw, x.n, pi.id FROM {SHARES} x"
-        " JOIN organisation ho ON ho.id = x.h"
         f" LEFT JOIN {PaymentInstruction.__tablename__} pi ON pi.run_id = :run AND pi.supplier_org_id = x.s AND x.gross <> x.off_fen"
-        f" ORDER BY ho.code{collate}, x.code{collate}"), params)
+        f" ORDER BY x.hcode{collate}, x.code{collate}"), params)
     session.execute(text(
         f"INSERT INTO {DeductionStatement.__tablename__} (run_id, batch_id, hospital_org_id, gross_fen, offset_fen, net_deducted_fen,"
         " advance_before_fen, advance_after_fen, clawback_fen, line_count)"
         " SELECT :run, :batch, x.h, SUM(x.gross), SUM(x.off_fen), SUM(x.gross) - SUM(x.off_fen), hp.adv_fen,"
         f" hp.adv_fen - SUM(x.off_fen), SUM(x.claw), SUM(x.n) FROM {SHARES} x JOIN {HOSPITALS} hp ON hp.h = x.h"
-        f" JOIN organisation ho ON ho.id = x.h GROUP BY x.h, hp.adv_fen, ho.code ORDER BY ho.code{collate}"), params)
+        f" GROUP BY x.h, hp.adv_fen, x.hcode ORDER BY x.hcode{collate}"), params)
     session.execute(text(
         f"INSERT INTO {PrepaymentEntry.__tablename__} (entry_key, batch_id, hospital_org_id, kind, amount_fen, run_id, detail,"
         " created_by, created_at)"

@@ -156,6 +156,9 @@ def test_the_run_settles_to_the_fen_of_the_pure_core(session, world, seed, path,
     assert got_shares == {(x.share.hospital_code, x.share.supplier_code):
                           (x.share.gross_fen, x.offset_fen, x.paid_fen, x.share.line_count, x.instruction_ref)
                           for x in expected.shares}
+    in_id_order = [(code_of[x.hospital_org_id], code_of[x.supplier_org_id]) for x in session.exec(
+        select(SettlementShare).where(SettlementShare.run_id == run.id).order_by(SettlementShare.id))]
+    assert in_id_order == sorted(in_id_order)  # written in code order, as the pure core lists them
     got_st = {code_of[st.hospital_org_id]: (st.gross_fen, st.offset_fen, st.net_deducted_fen, st.advance_before_fen,
                                             st.advance_after_fen, st.line_count)
               for st in session.exec(select(DeductionStatement).where(DeductionStatement.run_id == run.id))}
