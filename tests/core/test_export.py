@@ -153,6 +153,13 @@ def _listing_template():
     return [("listing template", build_listing_template([(f"B{n}", v) for n, v in enumerate(HOSTILE)]))]
 
 
+@_walks("pricewatch.workbook:build_province_template")
+def _province_template():
+    from pricewatch.workbook import build_province_template
+
+    return [("other provinces' prices template", build_province_template())]  # fixed text, no user values
+
+
 @_walks("settlement.payments.remittance:build_remittance_advice")
 def _remittance_advice():
     from datetime import date
