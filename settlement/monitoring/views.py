@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from accounts.roles import Role
@@ -38,7 +39,8 @@ class SpendForm(FlaskForm):
     platform): the denominator of its platform purchase share."""
 
     month = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), Length(max=7)])
-    kind = SelectField(_l("Kind"), choices=[("drug", _l("Drugs")), ("consumable", _l("High-value consumables"))])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("drug", _l("Drugs")),
+                                                SelectChoice("consumable", _l("High-value consumables"))])
     amount = StringField(_l("Total spend (yuan)"), validators=[DataRequired(), Length(max=30)])
     reason = StringField(_l("Reason of a correction"), validators=[Optional(), Length(max=200)])
 
