@@ -24,6 +24,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, literal, or_
 from sqlmodel import Session, select
 
+import orders.queries  # noqa: F401  (registers the acceptances' scope rule)
 from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.roles import Role
@@ -128,11 +129,12 @@ def shares(session: Session, actor: Actor, period: str, targets: ShareTargets = 
     vbp_class = case((p.vbp_status == "selected", "vbp"),
                      (or_(p.vbp_status == "non_selected", p.generic_name.in_(selected)), "non_selected"),
                      else_="other")
+    classes = select(p.id, p.kind, vbp_class.label("cls")).subquery("pc")  # per product, not per row
     bought = session.exec(scope(
-        select(a.hospital_org_id, a.month, p.kind, vbp_class, func.sum(a.amount_fen))
-        .join(p, p.id == a.product_id)
+        select(a.hospital_org_id, a.month, classes.c.kind, classes.c.cls, func.sum(a.amount_fen))
+        .join(classes, classes.c.id == a.product_id)
         .where(a.kind == "accepted", _months(a.month, period)), actor, OrderAcceptance)
-        .group_by(a.hospital_org_id, a.month, p.kind, vbp_class)).all()
+        .group_by(a.hospital_org_id, a.month, classes.c.kind, classes.c.cls)).all()
     reported = session.exec(scope(
         select(HospitalSpend.hospital_org_id, HospitalSpend.month, HospitalSpend.kind,
                func.sum(HospitalSpend.amount_fen))
