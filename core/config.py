@@ -63,6 +63,10 @@ class Settings:
     # ≥ 15 classes of high-value consumables by 2025)
     vbp_target_drugs: int = 500
     vbp_target_consumable_classes: int = 15
+    # targets of the platform purchase share of the provincial plans (whole percent): public
+    # hospitals buy ≥ 90 % of their drug spend and ≥ 80 % of high-value consumables on the platform
+    platform_share_target_drugs_pct: int = 90
+    platform_share_target_consumables_pct: int = 80
     extra: dict = field(default_factory=dict)
 
     @property

@@ -130,3 +130,25 @@ class OrderAcceptance(SQLModel, table=True):
     reason: str = Field(default="", max_length=200)
     by_user: int = Field(foreign_key="app_user.id")
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class HospitalSpend(SQLModel, table=True):
+    """A hospital's reported total spend of one month on drugs or on high-value consumables, on
+    and off the platform (医院药品 / 高值医用耗材采购总金额): the denominator of the platform
+    purchase share. A correction is a new row; the row it replaces keeps its figure and gets
+    who/when/why it was superseded."""
+
+    __tablename__ = "hospital_spend"
+    __table_args__ = (Index("ix_hospital_spend_month", "month", "region_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
+    region_code: str = Field(max_length=12)  # the hospital's region
+    month: str = Field(max_length=7)  # YYYY-MM
+    kind: str = Field(max_length=12)  # listing.codes.ProductKind: drug | consumable
+    amount_fen: int = Field(sa_type=BigInteger)
+    reason: str = Field(default="", max_length=200)  # why a correction replaces the earlier figure
+    reported_by: int = Field(foreign_key="app_user.id")
+    reported_at: datetime = Field(sa_type=UTCDateTime)
+    superseded_by: int | None = Field(default=None, foreign_key="app_user.id")
+    superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core.charts import Chart, Series
 from core.i18n import N_
+from orders.shares import ShareRow
 from procurement.names import NameBook
 from settlement.monitoring.dashboard import Completion, Dashboard
 from settlement.monitoring.progress import ProgressReport
@@ -63,3 +64,22 @@ def dashboard_charts(d: Dashboard, *, by_city: bool) -> list[Chart]:
         charts.append(completion_chart("by-city", str(N_("Agreed-volume completion by city")), str(N_("City")),
                                        d.by_city))
     return charts
+
+
+def shares_chart(key: str, title: str, category: str, rows: tuple[ShareRow, ...]) -> Chart:
+    """Platform purchase share per kind, VBP share and non-selected share (orders.shares); the
+    sums in fen behind each ratio in the table."""
+    return Chart(key, title, category, tuple(r.label for r in rows),
+                 (Series(str(N_("Platform share of drug spend")), "%", "pct",
+                         tuple(r.platform_share("drug") for r in rows)),
+                  Series(str(N_("Platform share of high-value consumable spend")), "%", "pct",
+                         tuple(r.platform_share("consumable") for r in rows)),
+                  Series(str(N_("VBP share")), "%", "pct", tuple(r.vbp_share for r in rows)),
+                  Series(str(N_("Non-selected share")), "%", "pct", tuple(r.non_selected_share for r in rows)),
+                  Series(str(N_("Reported drug spend")), str(N_("yuan")), "yuan",
+                         tuple(r.reported_fen.get("drug", 0) for r in rows), drawn=False),
+                  Series(str(N_("Reported consumable spend")), str(N_("yuan")), "yuan",
+                         tuple(r.reported_fen.get("consumable", 0) for r in rows), drawn=False),
+                  Series(str(N_("Accepted on the platform")), str(N_("yuan")), "yuan",
+                         tuple(r.accepted_fen for r in rows), drawn=False)),
+                 horizontal=True)

@@ -20,8 +20,8 @@ then put together here with exact integer maths:
 * **prepayments outstanding** — advances less offsets;
 * **notices unread** — the actor's organisation's unread notices (the daily alerts among them).
 
-Platform purchase share and non-selected share need the orders of the listing issue: they are
-``None`` here and shown as 尚无数据, never estimated.
+Platform purchase share, VBP share and non-selected share come from the orders' read model
+(``orders.shares``, read by the page for its period); the two fields below stay ``None``.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ import pytest
 from demo.seed import DEMO_PASSWORD
 from tests.browser.conftest import OUTPUT
 from tests.browser.helpers import new_page, sign_in
+from tests.orders.conftest import listed
+from tests.orders.test_shares import bought
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +68,7 @@ def test_officer_and_hospital_dashboards(demo, live_server, browser, shot):
         for key in charts:
             page.locator(f"[data-chart='{key}'][data-drawn='true']").wait_for()
         assert "（演示：执行中）" in page.get_by_test_id("chart-table-by-batch").text_content()  # folded, still there
-        assert page.get_by_test_id("kpi-platform-share").inner_text().startswith("尚无数据")
+        assert page.get_by_test_id("kpi-platform-share-drug").inner_text().startswith("尚无数据")
         if username == "settle":
             assert page.get_by_test_id("chart-by-city").count() == 1
         else:
@@ -78,3 +80,45 @@ def test_officer_and_hospital_dashboards(demo, live_server, browser, shot):
         shot(page, f"dashboard-{username}-390")
         assert errors == []
         page.context.close()
+
+
+def test_hospital_reports_its_spend_and_the_bureau_sees_the_platform_shares(app, session, world, live_server,
+                                                                            browser, shot):
+    """Orders accepted (VBP, non-selected of the VBP generic, not in VBP: ¥423.48 in 2026-12); the
+    hospital reports ¥500 of drug spend by the dashboard's form; its platform share is 84.7 %,
+    below the 90 % target; the bureau sees the same figures per city and hospital, drawn."""
+    bought(session, world, listed(session, world))
+    session.commit()
+    hospital = sign_in(new_page(browser), live_server, "a_hospital_buyer")
+    errors = _watch(hospital)
+    hospital.goto(f"{live_server}/dashboard/?period=2026-12")
+    assert hospital.get_by_test_id("kpi-platform-share-drug").inner_text().startswith("尚无数据")
+    hospital.fill("#month", "2026-12")
+    hospital.fill("#amount", "500")
+    hospital.get_by_test_id("spend-submit").click()
+    assert "¥500.00" in hospital.get_by_test_id("spend-rows").inner_text()
+    hospital.goto(f"{live_server}/dashboard/?period=2026-12")
+    assert hospital.get_by_test_id("kpi-platform-share-drug").inner_text().startswith("84.7%")
+    assert "未达目标" in hospital.get_by_test_id("kpi-platform-share-drug").inner_text()
+    assert hospital.get_by_test_id("kpi-vbp-share").inner_text().startswith("29.15%")
+    assert hospital.get_by_test_id("kpi-non-selected").inner_text().startswith("44.75%")
+    hospital.locator("[data-chart='shares-by-hospital'][data-drawn='true']").wait_for()
+    shot(hospital, "dashboard-shares-hospital")
+    hospital.set_viewport_size({"width": 390, "height": 844})
+    hospital.wait_for_timeout(300)
+    assert hospital.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(hospital, "dashboard-shares-hospital-390")
+    assert errors == []
+
+    officer = sign_in(new_page(browser), live_server, "a_settlement_officer")
+    errors = _watch(officer)
+    officer.goto(f"{live_server}/dashboard/?period=2026")
+    officer.locator("[data-chart='shares-by-city'][data-drawn='true']").wait_for()
+    assert officer.get_by_test_id("kpi-platform-share-drug").inner_text().startswith("84.7%")
+    officer.get_by_test_id("chart-shares-by-city").scroll_into_view_if_needed()
+    shot(officer, "dashboard-shares-bureau")
+    officer.set_viewport_size({"width": 390, "height": 844})
+    officer.wait_for_timeout(300)
+    assert officer.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(officer, "dashboard-shares-bureau-390")
+    assert errors == []

@@ -50,7 +50,7 @@ def test_every_chart_equals_its_table_and_the_read_model(client, session, world,
         assert [c.value for c in ws["E"]][1:] == [c.agreed for c in figures]
 
     assert yuan(d.cumulative_saving_fen) in page and yuan(d.prepayment_outstanding_fen) in page
-    assert page.count("尚无数据") == 2  # platform purchase share and non-selected share: no orders yet
+    assert page.count("尚无数据") == 4  # platform shares of drugs and consumables, VBP and non-selected share: no orders
 
 
 def test_a_hospital_sees_its_own_dashboard_without_the_city_breakdown(client, session, world, setup):  # noqa: F811
