@@ -19,6 +19,7 @@ import jobs.models  # noqa: F401
 import listing.models  # noqa: F401
 import notices.models  # noqa: F401
 import orders.models  # noqa: F401
+import selfpay.models  # noqa: F401
 import paystd.models  # noqa: F401
 import pricewatch.models  # noqa: F401
 import procurement.demand.models  # noqa: F401
