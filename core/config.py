@@ -63,6 +63,7 @@ class Settings:
     # ≥ 15 classes of high-value consumables by 2025)
     vbp_target_drugs: int = 500
     vbp_target_consumable_classes: int = 15
+    self_pay_days: int = 30  # days from acceptance a hospital has to pay a self-settled line (自行结算货款)
     extra: dict = field(default_factory=dict)
 
     @property

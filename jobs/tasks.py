@@ -56,6 +56,7 @@ class JobContext:
     scheduler: BaseScheduler | None = None
     guard: Callable[[], None] = lambda: None  # checks the one-scheduler lock (exits when lost)
     evaluation_workers: int = 1  # processes a queued evaluation is solved in
+    self_pay_days: int = 30  # the self-settled payment deadline (settings.self_pay_days)
 
 
 _context: JobContext | None = None
@@ -123,11 +124,11 @@ def _checkpointed(db: Database, now: datetime) -> str:
     return f"audit checkpoint at entry {checkpoint.seq}"
 
 
-def alerts_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
+def alerts_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI, self_pay_days: int = 30) -> StepReport:
     """The daily alerts, recorded; and the audit checkpoint when a checkpoint file is configured
     (a broken chain fails the step, so it shows on the jobs page and is retried)."""
     started = time.monotonic()
-    report = alert_steps(db, now, tz)
+    report = alert_steps(db, now, tz, self_pay_days)
     run_step(report, "prune_job_runs", run=lambda: _pruned(prune_runs(db, now)))
     if audit.checkpoint_file() is not None:
         run_step(report, "audit_checkpoint", run=lambda: _checkpointed(db, now))
@@ -197,7 +198,7 @@ def alerts() -> None:
     ctx = context()
     ctx.guard()
     now = utcnow()
-    schedule_retry(ctx.scheduler, ctx.db, "alerts", alerts_pass(ctx.db, now, ctx.tz), now)
+    schedule_retry(ctx.scheduler, ctx.db, "alerts", alerts_pass(ctx.db, now, ctx.tz, ctx.self_pay_days), now)
 
 
 def price_monitoring() -> None:
