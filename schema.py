@@ -19,7 +19,6 @@ import jobs.models  # noqa: F401
 import listing.models  # noqa: F401
 import notices.models  # noqa: F401
 import orders.models  # noqa: F401
-import selfpay.models  # noqa: F401
 import paystd.models  # noqa: F401
 import pricewatch.models  # noqa: F401
 import procurement.demand.models  # noqa: F401
@@ -27,6 +26,7 @@ import procurement.models  # noqa: F401
 import results.models  # noqa: F401
 import review.models  # noqa: F401
 import savings.models  # noqa: F401
+import selfpay.models  # noqa: F401
 import settlement.models  # noqa: F401
 import settlement.monitoring.models  # noqa: F401
 import supply.models  # noqa: F401
