@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, false, func
 from sqlmodel import Session, select
@@ -124,6 +125,13 @@ class HospitalFigures:
     def rate(self) -> tuple[int, int] | None:
         """On-time ÷ due, or None when nothing is due yet."""
         return on_time_rate(self.on_time, self.due)
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """On-time ÷ due as an exact ratio (four places, half up), or None when nothing is due."""
+        if not self.due:
+            return None
+        return (Decimal(self.on_time) / Decimal(self.due)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def figures(rows: list[LedgerRow], today: date) -> list[HospitalFigures]:
