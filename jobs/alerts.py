@@ -29,8 +29,6 @@ from notices.services import notify_once
 from procurement.demand import context as demand_context
 from procurement.lifecycle import BatchStatus
 from procurement.models import Batch
-from selfpay.alerts import KIND as SELFPAY_OVERDUE
-from selfpay.alerts import send_overdue_alerts
 from settlement.models import SettlementRun
 from settlement.monitoring.progress import cycle_month
 from settlement.monitoring.queries import overdue, progress_report
@@ -140,9 +138,9 @@ def demand_reminders_for_batch(session: Session, batch_code: str, now: datetime,
     return f"{DEMAND_DUE} → {sent}" if sent else IDLE
 
 
-def alert_steps(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI, self_pay_days: int = 30) -> StepReport:
-    """One alerts step per batch in execution, a reminder step per batch collecting demand, and
-    the self-settled payments' overdue step (``selfpay.alerts``), each in its own transaction."""
+def alert_steps(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
+    """One alerts step per batch in execution, and a reminder step per batch collecting demand,
+    each in its own transaction."""
     report = StepReport()
     with db.read_session() as s:
         codes = batches_in_execution(s)
@@ -154,10 +152,4 @@ def alert_steps(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI, self_pay_d
     for code in collecting:
         run_step(report, f"demand_reminders {code}", run=lambda c=code: with_write_session(
             db, lambda s: demand_reminders_for_batch(s, c, now, tz)))
-    run_step(report, "selfpay_overdue", run=lambda: with_write_session(
-        db, lambda s: _selfpay_summary(send_overdue_alerts(s, now, self_pay_days))))
     return report
-
-
-def _selfpay_summary(sent: int) -> str:
-    return f"{SELFPAY_OVERDUE} → {sent}" if sent else IDLE
