@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Platform:
     app.config.update(
         SECRET_KEY=settings.secret_key or None,
         MAX_CONTENT_LENGTH=settings.max_content_length,
+        SELF_PAY_DAYS=settings.self_pay_days,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,

@@ -26,6 +26,7 @@ import procurement.models  # noqa: F401
 import results.models  # noqa: F401
 import review.models  # noqa: F401
 import savings.models  # noqa: F401
+import selfpay.models  # noqa: F401
 import settlement.models  # noqa: F401
 import settlement.monitoring.models  # noqa: F401
 import supply.models  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.listing.openapi import listing_paths, listing_schemas
 from api.orders.openapi import orders_paths, orders_schemas
 from api.paystd.openapi import paystd_paths, paystd_schemas
+from api.selfpay.openapi import selfpay_paths, selfpay_schemas
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2,4}$", "description": "yuan as a decimal string"}
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
@@ -240,6 +241,7 @@ def openapi_document(server_url: str) -> dict:
             **listing_paths(),
             **orders_paths(),
             **paystd_paths(),
+            **selfpay_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -277,6 +279,7 @@ def openapi_document(server_url: str) -> dict:
                 **listing_schemas(),
                 **orders_schemas(),
                 **paystd_schemas(),
+                **selfpay_schemas(),
             },
         },
     }

@@ -175,4 +175,5 @@ def revoke(token_id: int):
 from api.listing import views as _listing_views  # noqa: E402, F401
 from api.orders import views as _orders_views  # noqa: E402, F401
 from api.paystd import views as _paystd_views  # noqa: E402, F401
+from api.selfpay import views as _selfpay_views  # noqa: E402, F401
 from api.settlement import views as _settlement_views  # noqa: E402, F401

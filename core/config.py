@@ -67,6 +67,7 @@ class Settings:
     # hospitals buy ≥ 90 % of their drug spend and ≥ 80 % of high-value consumables on the platform
     platform_share_target_drugs_pct: int = 90
     platform_share_target_consumables_pct: int = 80
+    self_pay_days: int = 30  # days from acceptance a hospital has to pay a self-settled line (自行结算货款)
     extra: dict = field(default_factory=dict)
 
     @property

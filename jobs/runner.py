@@ -112,7 +112,8 @@ def build_scheduler(db: Database, scheduler_class: type[BaseScheduler] = Blockin
 
 
 def run_scheduler(db: Database, keyring: KeyRing, lock_dir: Path, interval_seconds: int = 15,
-                  tz: ZoneInfo = SHANGHAI, evaluation_workers: int = 1) -> None:
+                  tz: ZoneInfo = SHANGHAI, evaluation_workers: int = 1,
+                  self_pay_days: int = 30) -> None:
     """Take the lock, register the jobs, then run them until stopped — checking the lock before
     every job and step, and every few seconds in between (lost: exit 3 at once)."""
     every = min(5, max(1, interval_seconds))
@@ -122,7 +123,8 @@ def run_scheduler(db: Database, keyring: KeyRing, lock_dir: Path, interval_secon
         scheduler = build_scheduler(db)
         tasks.set_context(tasks.JobContext(db=db, keyring=keyring, tz=tz, interval_seconds=interval_seconds,
                                            host=socket.gethostname(), pid=os.getpid(), scheduler=scheduler,
-                                           guard=check, evaluation_workers=evaluation_workers))
+                                           guard=check, evaluation_workers=evaluation_workers,
+                                           self_pay_days=self_pay_days))
         bookkeeping.set_guard(check)
         watchdog(check, every, stop)
         register_jobs(scheduler, db, interval_seconds, tz, utcnow())

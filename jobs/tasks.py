@@ -37,6 +37,8 @@ from jobs.bookkeeping import (
 from jobs.steps import run_and_record
 from pricewatch import schedule as price_schedule
 from pricewatch.monitor import run_monitoring
+from selfpay.alerts import KIND as SELFPAY_OVERDUE
+from selfpay.alerts import send_overdue_alerts
 from settlement.runs.calendar import SHANGHAI, batches_in_execution, run_calendar_step
 
 log = logging.getLogger("jicai.jobs")
@@ -56,6 +58,7 @@ class JobContext:
     scheduler: BaseScheduler | None = None
     guard: Callable[[], None] = lambda: None  # checks the one-scheduler lock (exits when lost)
     evaluation_workers: int = 1  # processes a queued evaluation is solved in
+    self_pay_days: int = 30  # the self-settled payment deadline (settings.self_pay_days)
 
 
 _context: JobContext | None = None
@@ -123,11 +126,17 @@ def _checkpointed(db: Database, now: datetime) -> str:
     return f"audit checkpoint at entry {checkpoint.seq}"
 
 
-def alerts_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI) -> StepReport:
-    """The daily alerts, recorded; and the audit checkpoint when a checkpoint file is configured
+def _selfpay_summary(sent: int) -> str:
+    return f"{SELFPAY_OVERDUE} → {sent}" if sent else IDLE
+
+
+def alerts_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI, self_pay_days: int = 30) -> StepReport:
+    """The daily alerts (and the self-settled payments' overdue step, ``selfpay.alerts``), recorded; and the audit checkpoint when a checkpoint file is configured
     (a broken chain fails the step, so it shows on the jobs page and is retried)."""
     started = time.monotonic()
     report = alert_steps(db, now, tz)
+    run_step(report, "selfpay_overdue", run=lambda: with_write_session(
+        db, lambda s: _selfpay_summary(send_overdue_alerts(s, now, self_pay_days))))
     run_step(report, "prune_job_runs", run=lambda: _pruned(prune_runs(db, now)))
     if audit.checkpoint_file() is not None:
         run_step(report, "audit_checkpoint", run=lambda: _checkpointed(db, now))
@@ -197,7 +206,7 @@ def alerts() -> None:
     ctx = context()
     ctx.guard()
     now = utcnow()
-    schedule_retry(ctx.scheduler, ctx.db, "alerts", alerts_pass(ctx.db, now, ctx.tz), now)
+    schedule_retry(ctx.scheduler, ctx.db, "alerts", alerts_pass(ctx.db, now, ctx.tz, ctx.self_pay_days), now)
 
 
 def price_monitoring() -> None:

@@ -194,7 +194,8 @@ def jobs(interval: int, once: str | None) -> None:
         for name, error in report.failed:
             click.echo(f"  {name}: {error}", err=True)
         sys.exit(1 if report.failed else 0)
-    run_scheduler(_db(), ring, Path(settings.instance_path), interval, tz, settings.evaluation_workers)
+    run_scheduler(_db(), ring, Path(settings.instance_path), interval, tz, settings.evaluation_workers,
+                  self_pay_days=settings.self_pay_days)
 
 
 @click.command("serve")

@@ -159,6 +159,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from results.views import bp as results_bp
     from review.views import bp as review_bp
     from savings.views import bp as savings_bp
+    from selfpay.views import bp as selfpay_bp
     from settlement.execution.views import bp as settlement_bp
     from settlement.monitoring.views import bp as dashboard_bp
     from settlement.payments.views import bp as settlement_payments_bp
@@ -178,6 +179,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(notices_bp)
     app.register_blueprint(listing_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(selfpay_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(cycles_bp)
     app.register_blueprint(jobs_bp)

@@ -101,7 +101,7 @@ def test_api_never_answers_with_a_server_error(app, session, world):
     assert {op.path for op in operations} == {"/me", "/batches", "/batches/{code}/contracts", "/batches/{code}/bids",
                                               "/batches/{code}/demand", *SETTLEMENT_PATHS,
                                               "/listing/products", "/listing/products/{code}/price", *ORDER_PATHS,
-                                              "/payment-standards"}
+                                              "/payment-standards", "/self-payments", "/self-payments/unpaid"}
     for operation in operations:
         fuzz(operation, _bearer(plain), max_examples=20)
 

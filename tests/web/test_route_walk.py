@@ -16,12 +16,12 @@ from sqlmodel import select
 from accounts.roles import OrgKind, Role
 from core.clock import utcnow
 from listing.distribution import name_distributor
-from listing.services import ProductInput, decide_listing, submit_listing
+from listing.services import ProductInput, decide_listing, local_date, submit_listing
 from procurement import services
 from procurement.models import Item
 from tests.conftest import csrf_token, login
 
-FOREIGN_MARKERS = ("B hospital", "B supplier", "B bureau", "B fund", "JSFOREIGN", "江苏外部批次")
+FOREIGN_MARKERS = ("B hospital", "B supplier", "B bureau", "B fund", "JSFOREIGN", "江苏外部批次", "JSPAY-0001")
 SKIP = {"static", "shell.logout"}  # logout ends the walk's session; covered in test_smoke
 
 
@@ -92,6 +92,13 @@ def _foreign_order(session, world, product, relation) -> tuple[int, int]:
     decide_lines(session, distributor, order.id, [(line.id, True, "")], now)
     shipment = ship(session, distributor, order.id, [ShipInput(line.id, 2, "JSLOT", "2099-01-01")], now)
     sline = session.exec(select(ShipmentLine).where(ShipmentLine.shipment_id == shipment.id)).one()
+    # selfpay: B's hospital accepts one pack (not a VBP line: self-settled) and records its payment
+    from orders.delivery import answer_shipment_line
+    from selfpay.services import record_self_payment
+
+    hospital = world.actors[("B", Role.HOSPITAL_BUYER)]
+    row = answer_shipment_line(session, hospital, sline.id, 1, True, "", now)
+    record_self_payment(session, hospital, [row.id], local_date(now), "10.00", "JSPAY-0001", now)
     session.commit()  # end the read: the app writes next
     return order.id, sline.id
 

@@ -1,0 +1,1 @@
+"""Self-settled payment routes of the API."""
