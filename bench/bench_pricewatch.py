@@ -3,8 +3,8 @@
 A month of all-product order lines in Shandong on PostgreSQL (127.0.0.1:5432, a database named
 ``jicai_bench_pricewatch_<random>``, created and dropped here): 2,900 hospitals, 3,000 products
 and ``--lines`` observation lines (default 600,000) of source ``order`` in November 2026 — what a
-run holds once order lines are collected as a source (made in SQL with ``generate_series``; the
-loading is not measured). About one hospital in 97 pays double for every product it buys.
+run holds once it has collected the month's accepted order lines (``pricewatch.sources.order_lines``;
+made here in SQL with ``generate_series``, so the collection itself is not measured). About one hospital in 97 pays double for every product it buys.
 
 It times, best of 3 after a warm-up:
 
@@ -12,8 +12,10 @@ It times, best of 3 after a warm-up:
 * the peer-median rule (``pricewatch.peers.peer_outliers``: averages per product × hospital, the
   median by window functions, the outliers) — the issue's goal is ≤ 5× the bare ``GROUP BY``;
 * a whole monitoring run (``pricewatch.monitor.run_monitoring``: collection from every source,
-  all five rules, the alerts and their notices) the first time, and again (same evidence: no
-  alert raised twice).
+  all five rules, the alerts and their notices — the fingerprints looked up in one query, alerts
+  and notices each one multi-row ``INSERT``) the first time, and again (same evidence: no alert
+  raised twice). Measured 2026-12-03 at the default: bare 2.70 s, peer rule 1.64×, first run
+  2.38× (900 alerts; 6.1× when each alert was checked and notified one by one), again 2.27×.
 
 Not a test.
 """

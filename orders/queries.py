@@ -7,7 +7,7 @@ sent order of a hospital in their region. Drafts are the hospital's alone."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, false, func, true
@@ -19,8 +19,12 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.roles import Role
 from accounts.scoping import register_scope, scope, within_region
+from core.money import line_amount_fen
 from listing.models import DistributionRelation, ListedPrice, ListedProduct
+from listing.queries import province_of
 from orders.models import OrderAcceptance, OrderLine, PurchaseOrder, Shipment, ShipmentLine
+from paystd.queries import product_payments
+from paystd.rules import Payment, payment
 
 UNSENT = ("draft", "withdrawn")
 
@@ -56,6 +60,38 @@ register_scope(OrderAcceptance, _parties(OrderAcceptance, None))
 
 
 @dataclass(frozen=True)
+class LinePayment:
+    """What the fund and the patient pay for an order line (医保支付标准, issue #20): per pack at
+    the line's price against the payment standard in force on the order date, and for the line's
+    packs in fen (the fund's share rounded half up; the patient pays the rest of the line's amount,
+    so the two add up to it)."""
+
+    pay: Payment
+    fund_fen: int
+    patient_fen: int
+
+
+def line_payments(session: Session, order: PurchaseOrder, lines: list[OrderLine]) -> dict[int, LinePayment]:
+    """Per line id, its payment split — lines of a product whose generic has no payment standard
+    in force on the order date are left out. The standards are the public ones of the hospital's
+    province (the caller checked the order)."""
+    ids = {ln.product_id for ln in lines}
+    if not ids:
+        return {}
+    by_product = {p.product.id: p for p in product_payments(session, None, order.order_date,
+                                                            province_of(order.region_code), ids)}
+    out = {}
+    for line in lines:
+        found = by_product.get(line.product_id)
+        if found is None:
+            continue
+        pay = payment(line.price_e4, found.pay.standard_e4, found.pay.year, found.standard.rules)
+        fund = line_amount_fen(line.quantity, pay.fund_e4)
+        out[line.id] = LinePayment(pay, fund, line.amount_fen - fund)
+    return out
+
+
+@dataclass(frozen=True)
 class OrderView:
     """One order as its page shows it: the order, the parties' names, its lines (with their
     products) the actor may see, its shipments and their lines, and the acceptances."""
@@ -66,6 +102,7 @@ class OrderView:
     lines: list[tuple[OrderLine, ListedProduct, str]]  # line, product, supplier name
     shipments: list[tuple[Shipment, list[tuple[ShipmentLine, ListedProduct]]]]
     acceptances: list[OrderAcceptance]
+    payments: dict[int, LinePayment] = field(default_factory=dict)  # per line id, where a standard applies
 
     @property
     def amount_fen(self) -> int:
@@ -104,7 +141,8 @@ def order_view(session: Session, actor: Actor, order_id: int) -> OrderView | Non
     acceptances = session.exec(scope(select(OrderAcceptance), actor, OrderAcceptance).where(
         OrderAcceptance.order_line_id.in_(line_ids)).order_by(OrderAcceptance.id)).all() if line_ids else []
     return OrderView(order, session.get(Organisation, order.hospital_org_id),
-                     session.get(Organisation, order.distributor_org_id), list(lines), shipments, list(acceptances))
+                     session.get(Organisation, order.distributor_org_id), list(lines), shipments, list(acceptances),
+                     line_payments(session, order, [ln for ln, _p, _s in lines]))
 
 
 def trace_rows(session: Session, actor: Actor, product_code: str, lot_no: str) -> list[tuple]:

@@ -48,8 +48,8 @@ class ProvincePrice(SQLModel, table=True):
 
 
 class Observation(SQLModel, table=True):
-    """One observed price: from a source (``listed``, ``selected``, ``vbp``, ``province``; later
-    ``order``), keyed by its source row (``ref``) so a run collects it once."""
+    """One observed price: from a source (``listed``, ``selected``, ``vbp``, ``order``, ``province``),
+    keyed by its source row (``ref``) so a run collects it once."""
 
     __tablename__ = "pricewatch_observation"
     __table_args__ = (UniqueConstraint("source", "ref", name="uq_pricewatch_observation_ref"),

@@ -1,7 +1,8 @@
 """A monitoring run (普遍监测 for a month, 深度监测 for a week of the named products): collect
 the period's observations from every source (``INSERT … SELECT``, each source row once), apply
 the region's rules and raise an alert for each finding whose evidence was not raised before
-(the fingerprint), into the price officers' inbox. One transaction; runs of a region are
+(the fingerprint), into the price officers' inbox — the fingerprints looked up in one query, the
+alerts and their notices each written with one multi-row ``INSERT``. One transaction; runs of a region are
 serialised by an advisory lock. Callable by an officer's page, the scheduler or a test."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from core.db import advisory_xact_lock
 from core.i18n import N_
 from core.money import format_price_e4, round_half_up_div
 from listing.models import ListedProduct
-from notices.services import notify
+from notices.services import notify_each
 from paystd.queries import product_payments
 from paystd.rules import pack_units, spec_strength
 from pricewatch.models import Alert, Observation, ProvincePrice, WatchedProduct, WatchRun
@@ -234,6 +235,15 @@ CHECKS = {"listed_raise": listed_raises, "peer_median": peer_findings, "non_sele
           "provinces": province_findings, "paystd_cap": paystd_findings}
 
 
+def _raised_before(session: Session, region_code: str, prints: list[str]) -> set[str]:
+    """Which of the fingerprints the region's alerts hold already (one query per 500)."""
+    found: set[str] = set()
+    for k in range(0, len(prints), 500):
+        found.update(session.exec(select(Alert.fingerprint).where(Alert.region_code == region_code,
+                                                                  Alert.fingerprint.in_(prints[k:k + 500]))).all())
+    return found
+
+
 def watched_keys(session: Session, region_code: str) -> set[str]:
     """The product keys on the region's deep-monitoring list."""
     return {f"L{pid}" for pid in session.exec(select(WatchedProduct.product_id).where(
@@ -260,6 +270,7 @@ def run_monitoring(session: Session, actor: Actor | None, period: str, start: da
     run.collected = collect(session, region_code, start, end)
     keys = watched_keys(session, region_code) if deep else None
     officers = bureau_ids(session, region_code)
+    raised: dict[str, tuple[str, str, Finding]] = {}  # fingerprint → (rule, severity, finding), in order
     for rule, check in CHECKS.items():
         severity = rules.severity(rule)
         if severity == "off":
@@ -267,20 +278,21 @@ def run_monitoring(session: Session, actor: Actor | None, period: str, start: da
         for finding in check(session, region_code, start, end, rules, keys):
             subject = {"product": finding.product_key, "hospital": finding.hospital_org_id,
                        "supplier": finding.supplier_org_id}
-            print_ = fingerprint(rule, period, subject, finding.evidence)
-            if session.exec(select(Alert.id).where(Alert.region_code == region_code,
-                                                   Alert.fingerprint == print_)).first() is not None:
-                continue
-            session.add(Alert(region_code=region_code, run_id=run.id, rule=rule, severity=severity, period=period,
-                              fingerprint=print_, product_key=finding.product_key, product_id=finding.product_id,
-                              item_id=finding.item_id, hospital_org_id=finding.hospital_org_id,
-                              supplier_org_id=finding.supplier_org_id, raised_at=now,
-                              evidence_json=json.dumps({**finding.evidence, "period": period,
-                                                        "period_start": start.isoformat(),
-                                                        "period_end": end.isoformat()}, ensure_ascii=False,
-                                                       default=str)))
-            notify(session, officers, Role.PRICE_OFFICER, "price_alert", "", finding.text, now)
-            run.raised += 1
+            raised.setdefault(fingerprint(rule, period, subject, finding.evidence), (rule, severity, finding))
+    for print_ in _raised_before(session, region_code, list(raised)):
+        del raised[print_]
+    rows = [{"region_code": region_code, "run_id": run.id, "rule": rule, "severity": severity, "period": period,
+             "fingerprint": print_, "product_key": f.product_key, "product_id": f.product_id, "item_id": f.item_id,
+             "hospital_org_id": f.hospital_org_id, "supplier_org_id": f.supplier_org_id, "raised_at": now,
+             "status": "open", "close_note": "",
+             "evidence_json": json.dumps({**f.evidence, "period": period, "period_start": start.isoformat(),
+                                          "period_end": end.isoformat()}, ensure_ascii=False, default=str)}
+            for print_, (rule, severity, f) in raised.items()]
+    if rows:  # one multi-row INSERT each for the alerts and their notices
+        session.execute(insert(Alert), rows)
+        notify_each(session, officers, Role.PRICE_OFFICER, "price_alert", "", [f.text for _r, _s, f in raised.values()],
+                    now)
+    run.raised = len(rows)
     session.add(run)
     audit.record(session, actor.audit() if actor else audit.SYSTEM, "pricewatch.run", "region", region_code,
                  {"period": period, "deep": deep, "collected": run.collected, "raised": run.raised}, at=now)

@@ -1,11 +1,10 @@
 """Where observed prices come from: one function per source, each a SQL ``SELECT`` of the same
 labelled columns (:data:`COLUMNS`) over a bureau region and a period, so a run collects every
-source the same way (``pricewatch.collect``) and a new source — hospitals' order lines of all
-products — is one more function in :data:`SOURCES`.
+source the same way (``pricewatch.collect``); a new source is one more function in :data:`SOURCES`.
 
 Product keys: ``L<id>`` a listed product (listed prices, other provinces' prices), ``V<batch
 item id>-<supplier id>`` a selected product of a batch (selected prices, accepted VBP lines).
-Prices: a listed product's per pack as listed; a selected product's per minimal unit of the
+Prices: a listed product's per pack as listed (its accepted order lines: per pack as ordered); a selected product's per minimal unit of the
 representative specification (what contracts are paid at). Rules compare prices of one key only,
 or convert (``paystd.rules``) where they compare a listed product with its generic's selected price.
 """
@@ -20,6 +19,7 @@ from sqlmodel import select
 
 from accounts.scoping import within_region
 from listing.models import ListedPrice, ListedProduct
+from orders.models import OrderAcceptance
 from pricewatch.models import ProvincePrice
 from procurement.models import Batch, BatchItem, Item
 from review.models import Contract
@@ -83,6 +83,19 @@ def accepted_lines(region_code: str, start: date, end: date) -> Select:
                    Acceptance.quantity > Acceptance.returned, within_region(Batch.region_code, region_code)))
 
 
+def order_lines(region_code: str, start: date, end: date) -> Select:
+    """Every accepted order line of the period, of every listed product (the all-products orders):
+    the price per pack the hospital ordered at (1/10000 yuan, exact), the packs accepted; one
+    observation per acceptance row (rejected packs are not a purchase)."""
+    a = OrderAcceptance
+    return (_row(literal(region_code, String), literal("order", String), _text("OA", a.id), _text("L", a.product_id),
+                   _item_of_listed(), a.hospital_org_id, a.supplier_org_id, a.accepted_on, a.price_e4,
+                   cast(a.quantity, BigInteger))
+            .join(ListedProduct, ListedProduct.id == a.product_id)
+            .where(a.kind == "accepted", a.accepted_on >= start, a.accepted_on <= end, a.quantity > 0,
+                   within_region(a.region_code, region_code)))
+
+
 def province_prices(region_code: str, start: date, end: date) -> Select:
     """Other provinces' prices the region's officers entered or imported, observed by the period's end."""
     return (_row(literal(region_code, String), literal("province", String), _text("PP", ProvincePrice.id),
@@ -97,8 +110,9 @@ def province_filter(region_code: str, end: date):
                 within_region(ProvincePrice.region_code, region_code))
 
 
-#: every source a monitoring run collects, by name (order lines of all products: one more entry)
-SOURCES = {"listed": listed_prices, "selected": selected_prices, "vbp": accepted_lines, "province": province_prices}
+#: every source a monitoring run collects, by name
+SOURCES = {"listed": listed_prices, "selected": selected_prices, "vbp": accepted_lines, "order": order_lines,
+           "province": province_prices}
 #: the sources whose lines are hospitals' purchases (the peer-median rule compares hospitals over them)
 PURCHASES = ("vbp", "order")
 

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2,4}$", "description": "yuan as a decimal string"}
+PAYMENT = {"type": ["object", "null"], "description": "the payment standard in force on the order date and the "
+           "fund / patient split of the line (null: no standard for the product's generic)",
+           "required": ["standard", "year", "cap", "fund_per_pack", "patient_per_pack", "fund", "patient"],
+           "properties": {"standard": MONEY, "year": {"type": "integer"}, "cap": MONEY, "fund_per_pack": MONEY,
+                          "patient_per_pack": MONEY, "fund": MONEY, "patient": MONEY}}
 ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 PACKS = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 10_000_000}, {"type": "string", "maxLength": 20}],
@@ -85,7 +90,7 @@ def orders_schemas() -> dict:
                            "status": {"type": "string",
                                       "enum": ["draft", "pending", "confirmed", "refused", "withdrawn"]},
                            "reason": {"type": "string"}, "shipped": {"type": "integer"},
-                           "accepted": {"type": "integer"}}}
+                           "accepted": {"type": "integer"}, "payment": PAYMENT}}
     shipment = {"type": "object", "required": ["id", "number", "shipped_on", "lines"], "properties": {
         "id": {"type": "integer"}, "number": {"type": "integer"}, "shipped_on": {"type": "string", "format": "date"},
         "lines": {"type": "array", "items": {"type": "object", "required": ["id", "order_line", "quantity", "lot_no",

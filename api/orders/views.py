@@ -43,6 +43,16 @@ def _yuan(fen: int) -> str:
     return str(fen_to_decimal(fen))
 
 
+def _payment_json(found: queries.LinePayment | None) -> dict | None:
+    """A line's payment standard and patient / fund split (None: no standard for its generic)."""
+    if found is None:
+        return None
+    pay = found.pay
+    return {"standard": _money(pay.standard_e4), "year": pay.year, "cap": _money(pay.cap_e4),
+            "fund_per_pack": _money(pay.fund_e4), "patient_per_pack": _money(pay.patient_e4),
+            "fund": _yuan(found.fund_fen), "patient": _yuan(found.patient_fen)}
+
+
 def _order_json(view: queries.OrderView) -> dict:
     o = view.order
     return {"id": o.id, "number": o.number, "hospital": view.hospital.code, "distributor": view.distributor.code,
@@ -50,7 +60,8 @@ def _order_json(view: queries.OrderView) -> dict:
             "accepted_amount": _yuan(view.accepted_fen),
             "lines": [{"id": ln.id, "line_no": ln.line_no, "product": p.code, "quantity": ln.quantity,
                        "price": _money(ln.price_e4), "amount": _yuan(ln.amount_fen), "status": ln.status,
-                       "reason": ln.decision_note, "shipped": ln.shipped, "accepted": ln.accepted}
+                       "reason": ln.decision_note, "shipped": ln.shipped, "accepted": ln.accepted,
+                       "payment": _payment_json(view.payments.get(ln.id))}
                       for ln, p, _s in view.lines],
             "shipments": [{"id": s.id, "number": s.number, "shipped_on": s.shipped_on.isoformat(),
                            "lines": [{"id": sl.id, "order_line": sl.order_line_id, "product": p.code,

@@ -1,45 +1,57 @@
 """Payment standards and price monitoring in the browser (issue #20): the national batch's
 selected prices → standards derived by one officer → approved by a second (four-eyes) → published
 on the page, in the workbook and over the API → a non-selected product's payment stepping down
-across the transition years → a monitoring run raising a price-rise and a peer-outlier alert → the
+across the transition years → an order line showing its standard and the patient / fund split → a monitoring run raising a
+price-rise alert and a peer-outlier alert over real orders → the
 officer follows one up and closes it; the report with its charts. Screenshots at desktop and 390 px."""
 
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import select
 
-from accounts import services as accounts
-from accounts.roles import OrgKind, Role
+from accounts.roles import Role
 from api import services as api
 from core.clock import utcnow
-from pricewatch.models import Observation
+from listing.models import ListedProduct
 from tests.browser.helpers import new_page, sign_in
-from tests.paystd.fixtures import NON_SELECTED, executed, list_non_selected
+from tests.conftest import aware
+from tests.paystd.fixtures import LISTED_AT, NON_SELECTED, executed, list_non_selected
+from tests.pricewatch import buying
+from tests.pricewatch.buying import distributing, list_plain, ordered, received, reprice
 from tests.pricewatch.test_monitoring import _raised_to_40
 
 pytestmark = pytest.mark.browser
 
 
-def _peer_lines(session):
-    """Four hospitals' order lines of one product in April 2024, one paying double the others."""
-    for n, price in enumerate((1000000, 1100000, 1200000, 2000000)):
-        org = accounts.create_organisation(session, None, code=f"PEER{n}", name=f"济南第{n + 1}医院",
-                                           kind=OrgKind.HOSPITAL, region_code="370100")
-        session.add(Observation(region_code="370000", source="order", ref=f"OL{n}", product_key="L999",
-                                hospital_org_id=org.id, observed_on=date(2024, 4, 5), price_e4=price, quantity=10))
+def _peer_lines(session, world):
+    """Four hospitals buy one product through real orders, ordered in March 2024 as its price went
+    from ¥100 to ¥200 (the fourth after the change), all received on 2024-04-05; and province A's
+    hospital orders the non-selected ibuprofen in March (its line shows the payment split)."""
+    distributing(session, world, LISTED_AT)
+    product = list_plain(session, world, "100", LISTED_AT)
+    buyers = [buying.hospital(session, world, f"PEER{n}", f"济南第{n + 1}医院") for n in range(4)]
+    lines = [ordered(session, b, product, 10, aware(2024, 3, 2, 2)) for b in buyers[:3]]
+    reprice(session, world, product, "200", aware(2024, 3, 3, 2))
+    lines.append(ordered(session, buyers[3], product, 10, aware(2024, 3, 3, 2)))
+    for buyer, line in zip(buyers, lines, strict=True):
+        received(session, world, buyer, line, aware(2024, 4, 5, 2))
+    ibuprofen = session.exec(select(ListedProduct).where(ListedProduct.code == NON_SELECTED)).one()
+    own = ordered(session, world.actors[("A", Role.HOSPITAL_BUYER)], ibuprofen, 3, aware(2024, 3, 4, 2))
+    order_id = own.order_id
     session.commit()
+    return order_id
 
 
 def test_standards_published_and_an_alert_followed_up(app, session, world, live_server, browser, shot):
     executed(session, world)
     product = list_non_selected(session, world, price="30")
+    order_id = _peer_lines(session, world)
     _raised_to_40(session, world, product)
-    _peer_lines(session)
     plain, _row = api.create_token(session, world.actors[("A", Role.HOSPITAL_BUYER)], "his", utcnow())
     session.commit()
     base = live_server
@@ -81,6 +93,15 @@ def test_standards_published_and_an_alert_followed_up(app, session, world, live_
     assert answer.ok and answer.json()["products"][0]["cap"] == "5.9588"
     hospital.set_viewport_size({"width": 390, "height": 844})
     shot(hospital, "paystd-published-390")
+    hospital.set_viewport_size({"width": 1280, "height": 900})
+    hospital.goto(f"{base}/orders/{order_id}")  # its March order of the ibuprofen: year 1 of the transition
+    assert hospital.get_by_test_id("standard-1").inner_text().startswith("¥5.9588")
+    assert hospital.get_by_test_id("cap-1").inner_text() == "支付上限 ¥11.9176"
+    assert (hospital.get_by_test_id("fund-1").inner_text(), hospital.get_by_test_id("patient-1").inner_text()) == (
+        "¥25.03", "¥64.97")
+    shot(hospital, "order-payment-split")
+    hospital.set_viewport_size({"width": 390, "height": 844})
+    shot(hospital, "order-payment-split-390")
 
     officer.goto(f"{base}/pricewatch/")
     officer.fill("#month", "2024-04")

@@ -12,19 +12,23 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from accounts import services as accounts
 from accounts.roles import OrgKind, Role
 from credit.models import Breach
 from listing.services import decide_price_change, request_price_change
 from notices.models import Notification
+from orders.delivery import ShipInput, answer_shipment_line, decide_lines, ship
+from orders.models import ShipmentLine
 from pricewatch import alerts, monitor
 from pricewatch.errors import WatchError
 from pricewatch.models import Alert, FollowUp, Observation
 from pricewatch.peers import peer_outliers
 from pricewatch.rules import WatchRules, month_period
 from pricewatch.store import set_rules
+from tests.conftest import aware
 from tests.cycles.story import deliver
-from tests.paystd.fixtures import approved_standards, executed, list_non_selected
+from tests.paystd.fixtures import LISTED_AT, approved_standards, executed, list_non_selected
+from tests.pricewatch import buying
+from tests.pricewatch.buying import distributing, list_plain, ordered, received, reprice
 
 APRIL = datetime(2024, 4, 1, 2, 0, tzinfo=UTC)
 RUN_AT = datetime(2024, 5, 2, 2, 0, tzinfo=UTC)
@@ -107,29 +111,54 @@ def test_province_prices_are_all_or_nothing_and_a_withdrawn_one_no_longer_counts
     assert _alerts(session) == {}
 
 
-def _hospital(session, code):
-    return accounts.create_organisation(session, None, code=code, name=f"{code} 医院", kind=OrgKind.HOSPITAL,
-                                        region_code="370100")
-
-
 def test_the_peer_median_in_sql_finds_the_hospital_paying_above_it(session, world):
     a, _b = executed(session, world)
-    hospitals = [_hospital(session, f"H{n}") for n in range(4)]
-    # averages per hospital: 100, 110, 120 (two lines: 100×1 and 130×2 → 120), 200 → median 115
-    lines = [(0, 1000000, 1), (1, 1100000, 3), (2, 1000000, 1), (2, 1300000, 2), (3, 2000000, 5)]
-    for n, (h, price, qty) in enumerate(lines):
-        session.add(Observation(region_code="370000", source="order", ref=f"OL{n}", product_key="L77",
-                                hospital_org_id=hospitals[h].id, observed_on=date(2024, 4, 5), price_e4=price,
-                                quantity=qty))
-    session.commit()
+    distributing(session, world, LISTED_AT)
+    product = list_plain(session, world, "100", LISTED_AT)
+    h = [buying.hospital(session, world, f"H{n}", f"H{n} 医院") for n in range(4)]
+    # ordered in March as the price moved 100 → 110 → 130 → 200, all received on 2024-04-05:
+    # averages per hospital 100, 110, 120 (100×1 and 130×2), 200 → median 115
+    lines = [(h[0], 1), (h[2], 1)]
+    plan = {"110": [(h[1], 3)], "130": [(h[2], 2)], "200": [(h[3], 5)]}
+    march = [ordered(session, buyer, product, packs, aware(2024, 3, 2, 2)) for buyer, packs in lines]
+    for day, (price, orders) in enumerate(plan.items(), start=3):
+        reprice(session, world, product, price, aware(2024, 3, day, 2))
+        march += [ordered(session, buyer, product, packs, aware(2024, 3, day, 2)) for buyer, packs in orders]
+    buyers = [lines[0][0], lines[1][0], h[1], h[2], h[3]]
+    taken = [received(session, world, buyer, line, aware(2024, 4, 5, 2)) for buyer, line in zip(buyers, march, strict=True)]
+    assert [t.price_e4 for t in taken] == [1000000, 1000000, 1100000, 1300000, 2000000]
+    _run(session, a)  # collects the order lines
+    got = session.exec(select(Observation).where(Observation.source == "order").order_by(Observation.id)).all()
+    assert [(o.ref, o.product_key, o.hospital_org_id, o.price_e4, o.quantity, o.observed_on) for o in got] == [
+        (f"OA{t.id}", f"L{product.id}", t.hospital_org_id, t.price_e4, t.quantity, date(2024, 4, 5)) for t in taken]
     [out] = peer_outliers(session, "370000", date(2024, 4, 1), date(2024, 4, 30), Decimal("0.3"), 3)
-    assert (out.hospital_org_id, out.price_e4, out.median_e4, out.hospitals) == (hospitals[3].id, 2000000,
+    assert (out.hospital_org_id, out.price_e4, out.median_e4, out.hospitals) == (h[3].org_id, 2000000,
                                                                                  Decimal(1150000), 4)
     assert peer_outliers(session, "370000", date(2024, 4, 1), date(2024, 4, 30), Decimal("0.3"), 5) == []
     assert peer_outliers(session, "370000", date(2024, 5, 1), date(2024, 5, 31), Decimal("0.3"), 3) == []
-    _run(session, a)
     found = _alerts(session)
-    assert list(found) == ["peer_median"] and found["peer_median"].hospital_org_id == hospitals[3].id
+    assert list(found) == ["peer_median"] and found["peer_median"].hospital_org_id == h[3].org_id
+    assert json.loads(found["peer_median"].evidence_json)["median"] == "1150000"
+    assert _run(session, a).collected == 0  # each accepted line observed once
+
+
+def test_rejected_packs_and_other_months_are_not_observed(session, world):
+    a, _b = executed(session, world)
+    distributing(session, world, LISTED_AT)
+    product = list_plain(session, world, "100", LISTED_AT)
+    buyer = buying.hospital(session, world, "H9", "H9 医院")
+    line = ordered(session, buyer, product, 4, aware(2024, 4, 2, 2))
+    distributor = world.actors[("A", Role.DISTRIBUTOR_REP)]
+    decide_lines(session, distributor, line.order_id, [(line.id, True, "")], aware(2024, 4, 2, 2))
+    shipment = ship(session, distributor, line.order_id, [ShipInput(line.id, 4, "LOT-9", date(2030, 1, 1))],
+                    aware(2024, 4, 2, 2))
+    sline = session.exec(select(ShipmentLine).where(ShipmentLine.shipment_id == shipment.id)).one()
+    answer_shipment_line(session, buyer, sline.id, 1, False, "包装破损", aware(2024, 4, 3, 2))
+    kept = answer_shipment_line(session, buyer, sline.id, 2, True, "", aware(2024, 4, 3, 2))
+    answer_shipment_line(session, buyer, sline.id, 1, True, "", aware(2024, 5, 2, 2))  # May: not April's
+    _run(session, a)
+    got = session.exec(select(Observation).where(Observation.source == "order")).all()
+    assert [(o.ref, o.quantity, o.price_e4) for o in got] == [(f"OA{kept.id}", 2, 1000000)]
 
 
 def test_accepted_vbp_lines_are_collected_once_at_their_contract_price(session, world):
