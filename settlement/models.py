@@ -160,6 +160,31 @@ class PriceDifference(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class DifferenceCredit(SQLModel, table=True):
+    """A price difference given back to the failed winner for units of the taker's line returned after
+    settlement (the negative entry of :class:`PriceDifference`): the line's difference before − after
+    the return, each rounded as a line is, so a line's difference and its credits add up to the
+    difference of what the hospital kept, to the fen. One per return (``return_id`` unique).
+
+    It is one more open amount of the failed winner towards that hospital, with the opposite sign
+    (``open_lines.OWED``): it lowers a charge still open or asked back with it, and otherwise is
+    added to the failed winner's next payment for that hospital (``clawback_run_id``)."""
+
+    __tablename__ = "settlement_difference_credit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    difference_id: int = Field(foreign_key="settlement_price_difference.id", index=True)
+    return_id: int = Field(foreign_key="settlement_return.id", unique=True)
+    hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
+    supplier_org_id: int = Field(foreign_key="organisation.id", index=True)  # the failed winner, credited
+    quantity: int  # the units returned
+    amount_fen: int = Field(sa_type=BigInteger)  # > 0: what the failed winner is given back
+    clawback_run_id: int | None = Field(default=None, foreign_key="settlement_run.id", index=True)
+    refund_id: int | None = Field(default=None, foreign_key="settlement_refund.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class PrepaymentEntry(SQLModel, table=True):
     """The prepayment ledger: an advance (+) when contracts are signed, offsets (−) per run, and a
     recovery (−) of what no run offset by the cycle's end (:class:`PrepaymentRecovery`).
