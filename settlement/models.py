@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     ForeignKeyConstraint,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -120,7 +121,9 @@ class ClawbackRefund(SQLModel, table=True):
     hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
     supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
     amount_fen: int = Field(sa_type=BigInteger)
-    return_count: int
+    return_count: int  # returns after settlement among what is asked back
+    #: takeover price differences among it, and their credits for returned units (issue 19)
+    difference_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     status: str = Field(default="requested", max_length=10)  # requested | received
     requested_by: int | None = Field(default=None, foreign_key="app_user.id")  # None: the system
     requested_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,4 +1,5 @@
-"""settlement: price differences given back to the failed winner for units returned after settlement
+"""settlement: price differences given back to the failed winner for units returned after settlement;
+a refund counts its returns and its price differences apart
 
 Revision ID: 0029
 Revises: 0025
@@ -48,10 +49,14 @@ def upgrade() -> None:
     )
     for column in INDEXED:
         op.create_index(f"ix_{T}_{column}", T, [column])
+    with op.batch_alter_table("settlement_refund") as batch:
+        batch.add_column(sa.Column("difference_count", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
-    """Drop the credits."""
+    """Drop the credits and the refunds' count of differences."""
+    with op.batch_alter_table("settlement_refund") as batch:
+        batch.drop_column("difference_count")
     for column in INDEXED:
         op.drop_index(f"ix_{T}_{column}", table_name=T)
     op.drop_table(T)

@@ -105,7 +105,7 @@ def request_refunds(session: Session, actor: Actor | None, batch_code: str, now:
     for n, ((hospital, supplier), items) in enumerate(sorted(owed.items()), start=taken + 1):
         refund = ClawbackRefund(reference=f"RF{batch.id}-{n:06d}", batch_id=batch.id, hospital_org_id=hospital,
                                 supplier_org_id=supplier, amount_fen=sum(o.fen for o in items),
-                                return_count=_counts(items)[0], requested_by=actor.user_id if actor else None,
+                                return_count=_counts(items)[0], difference_count=_counts(items)[1], requested_by=actor.user_id if actor else None,
                                 requested_at=now)
         session.add(refund)
         session.flush()

@@ -299,6 +299,15 @@ def _returns_after_settlement_credit_the_failed_winner(session, world, other, ta
     assert paid == run.paid_fen == run.gross_fen - run.offset_fen
     session.expire_all()
     assert {c.clawback_run_id for c in session.exec(select(DifferenceCredit)).all()} == {run.id}
+    from settlement.runs.queries import credits_netted, netted_parts
+
+    # the run page labels the parts apart: no return of June's own, the credits against the differences
+    assert (netted_parts(session, may), netted_parts(session, run)) == ((0, 1400), (0, -802))
+    assert sorted((c.amount_fen, ref) for c, _h, _s, ref in credits_netted(session, run)) == [
+        (202, takeover.reference), (600, takeover.reference)]
+    view = takeover_view(session, other.officer, takeover.id)
+    assert (view.charged_fen, view.credited_fen, view.net_charged_fen) == (2402, 802, 1600) == (
+        view.charged_fen, view.credited_fen, view.difference_fen)
     # nothing twice: a second run of June is a no-op
     assert not _settle_month(session, world, other, "2026-06", datetime(2026, 7, 2, 2, tzinfo=UTC)).created
     # the backup's clawbacks asked back, the fund gives the hospitals what they had paid for them
