@@ -490,3 +490,14 @@ def test_the_takeover_and_run_pages_show_each_price_difference_and_where_it_went
     login(client, "a_settlement_officer")
     page = client.get(f"/settlement/officer/runs/{run_id}").get_data(as_text=True)
     assert 'data-testid="run-differences"' in page and ref in page and "-¥14.00" in page
+    # the price difference is labelled as such, not as a return
+    assert "备供价差扣回（已从应付中扣除）" in page and "退货扣回（已从应付中扣除）" not in page
+    # a return of 300 of the backup's 700 settled units: ¥6.00 given back to the failed winner
+    line = session.exec(select(Acceptance).where(Acceptance.contract_id == new_a.id)).one()
+    settlement.return_goods(session, other.hospitals["370100"], line.id, 300, date(2026, 6, 8), "破损",
+                            datetime(2026, 6, 10, 2, tzinfo=UTC))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "a_price_officer")
+    page = client.get(f"/takeovers/{takeover_id}").get_data(as_text=True)
+    assert 'data-testid="takeover-credit"' in page and "退货部分价差退还" in page and "-¥6.00" in page
+    assert 'data-testid="charged-total">¥8.00<' in page
