@@ -15,7 +15,14 @@ from accounts.scoping import scope, within_region
 from core.money import line_amount_fen
 from procurement.models import Batch, BatchItem, Item, Region
 from review.models import Contract
-from settlement.models import Acceptance, ClawbackRefund, Delivery, DifferenceCredit, PriceDifference, SettlementRun
+from settlement.models import (
+    Acceptance,
+    ClawbackRefund,
+    Delivery,
+    DifferenceCredit,
+    PriceDifference,
+    SettlementRun,
+)
 from supply.models import Escalation, SupplyProblem, Takeover, TakeoverLine
 from supply.problems import escalations_of
 
