@@ -185,10 +185,12 @@ def settlement_schemas() -> dict:
              "released": {"type": "boolean", "description": "the run's bank files have been released"},
              "bank_ref": {"type": "string", "description": "the bank's own reference (银行流水号) from its return file"}}),
         "Refund": _object(
-            ["reference", "batch", "hospital", "supplier", "amount", "returns", "status", "requested_at",
+            ["reference", "batch", "hospital", "supplier", "amount", "returns", "differences", "status", "requested_at",
              "received_on", "bank_ref"],
             {"reference": {"type": "string"}, "batch": {"type": "string"}, "hospital": {"type": "string"},
              "supplier": {"type": "string"}, "amount": MONEY, "returns": {"type": "integer"},
+             "differences": {"type": "integer", "description": "supply-takeover price differences (and their "
+                             "credits for returned units) among what is asked back"},
              "status": {"type": "string", "enum": ["requested", "received"]},
              "requested_at": {"type": "string", "format": "date-time"},
              "received_on": {"type": ["string", "null"], "format": "date"},

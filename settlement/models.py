@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     ForeignKeyConstraint,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -120,7 +121,9 @@ class ClawbackRefund(SQLModel, table=True):
     hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
     supplier_org_id: int = Field(foreign_key="organisation.id", index=True)
     amount_fen: int = Field(sa_type=BigInteger)
-    return_count: int
+    return_count: int  # returns after settlement among what is asked back
+    #: takeover price differences among it, and their credits for returned units (issue 19)
+    difference_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     status: str = Field(default="requested", max_length=10)  # requested | received
     requested_by: int | None = Field(default=None, foreign_key="app_user.id")  # None: the system
     requested_at: datetime = Field(sa_type=UTCDateTime)
@@ -155,6 +158,31 @@ class PriceDifference(SQLModel, table=True):
     failed_ucp_e4: int = Field(sa_type=BigInteger)  # the failed winner's price
     amount_fen: int = Field(sa_type=BigInteger)
     settled_run_id: int | None = Field(default=None, foreign_key="settlement_run.id", index=True)  # set by that run
+    clawback_run_id: int | None = Field(default=None, foreign_key="settlement_run.id", index=True)
+    refund_id: int | None = Field(default=None, foreign_key="settlement_refund.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DifferenceCredit(SQLModel, table=True):
+    """A price difference given back to the failed winner for units of the taker's line returned after
+    settlement (the negative entry of :class:`PriceDifference`): the line's difference before − after
+    the return, each rounded as a line is, so a line's difference and its credits add up to the
+    difference of what the hospital kept, to the fen. One per return (``return_id`` unique).
+
+    It is one more open amount of the failed winner towards that hospital, with the opposite sign
+    (``open_lines.OWED``): it lowers a charge still open or asked back with it, and otherwise is
+    added to the failed winner's next payment for that hospital (``clawback_run_id``)."""
+
+    __tablename__ = "settlement_difference_credit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    difference_id: int = Field(foreign_key="settlement_price_difference.id", index=True)
+    return_id: int = Field(foreign_key="settlement_return.id", unique=True)
+    hospital_org_id: int = Field(foreign_key="organisation.id", index=True)
+    supplier_org_id: int = Field(foreign_key="organisation.id", index=True)  # the failed winner, credited
+    quantity: int  # the units returned
+    amount_fen: int = Field(sa_type=BigInteger)  # > 0: what the failed winner is given back
     clawback_run_id: int | None = Field(default=None, foreign_key="settlement_run.id", index=True)
     refund_id: int | None = Field(default=None, foreign_key="settlement_refund.id", index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)

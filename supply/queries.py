@@ -15,7 +15,14 @@ from accounts.scoping import scope, within_region
 from core.money import line_amount_fen
 from procurement.models import Batch, BatchItem, Item, Region
 from review.models import Contract
-from settlement.models import Acceptance, ClawbackRefund, Delivery, PriceDifference, SettlementRun
+from settlement.models import (
+    Acceptance,
+    ClawbackRefund,
+    Delivery,
+    DifferenceCredit,
+    PriceDifference,
+    SettlementRun,
+)
 from supply.models import Escalation, SupplyProblem, Takeover, TakeoverLine
 from supply.problems import escalations_of
 
@@ -88,6 +95,7 @@ class TakeoverView:
     lines: list[LineView] = field(default_factory=list)
     names: dict[int, str] = field(default_factory=dict)  # user id → display name
     charges: list[PriceDifference] = field(default_factory=list)  # recorded by settlement runs
+    credits: list[DifferenceCredit] = field(default_factory=list)  # given back for units returned after settlement
     runs: dict[int, str] = field(default_factory=dict)  # run id → reference
     refunds: dict[int, str] = field(default_factory=dict)  # refund id → reference
 
@@ -95,6 +103,16 @@ class TakeoverView:
     def charged_fen(self) -> int:
         """The price differences settlement has recorded against the failed winner."""
         return sum(c.amount_fen for c in self.charges)
+
+    @property
+    def credited_fen(self) -> int:
+        """Of those, what was given back to the failed winner for units returned after settlement."""
+        return sum(c.amount_fen for c in self.credits)
+
+    @property
+    def net_charged_fen(self) -> int:
+        """Charged less given back: once every line is settled, the difference of the units kept."""
+        return self.charged_fen - self.credited_fen
 
     @property
     def collected_fen(self) -> int:
@@ -136,10 +154,14 @@ def takeover_view(session: Session, actor: Actor, takeover_id: int) -> TakeoverV
     if line_ids:
         view.charges = list(session.exec(select(PriceDifference).where(PriceDifference.takeover_line_id.in_(line_ids))
                                          .order_by(PriceDifference.id)).all())
-    run_ids = {c.settled_run_id for c in view.charges} | {c.clawback_run_id for c in view.charges}
+        charge_ids = [c.id for c in view.charges]
+        view.credits = list(session.exec(select(DifferenceCredit).where(DifferenceCredit.difference_id.in_(charge_ids))
+                                         .order_by(DifferenceCredit.id)).all()) if charge_ids else []
+    run_ids = ({c.settled_run_id for c in view.charges} | {c.clawback_run_id for c in view.charges}
+               | {c.clawback_run_id for c in view.credits})
     view.runs = dict(session.exec(select(SettlementRun.id, SettlementRun.run_ref)
                                   .where(SettlementRun.id.in_(run_ids - {None}))).all()) if view.charges else {}
-    refund_ids = {c.refund_id for c in view.charges} - {None}
+    refund_ids = {c.refund_id for c in (*view.charges, *view.credits)} - {None}
     view.refunds = dict(session.exec(select(ClawbackRefund.id, ClawbackRefund.reference)
                                      .where(ClawbackRefund.id.in_(refund_ids))).all()) if refund_ids else {}
     people = {takeover.proposed_by, takeover.decided_by, takeover.restored_by} - {None}

@@ -25,6 +25,7 @@ from core.money import line_amount_fen
 from review.models import Contract
 from settlement.models import Acceptance, Delivery, DeliveryReturn
 from settlement.monitoring import rollup
+from settlement.runs import differences
 from settlement.runs.claims import is_settled
 from settlement.scoping import contract_condition
 from supply.suspension import delivery_refusal
@@ -209,7 +210,8 @@ def return_goods(session: Session, actor: Actor, acceptance_id: int, quantity: i
         raise SettlementRefused("退货日期须在验收日期与今天之间 / the return date must lie between the "
                                 "acceptance date and today")
     clawback = 0
-    if is_settled(session, acc.id):
+    settled = is_settled(session, acc.id)
+    if settled:
         price = session.get(Contract, acc.contract_id).ucp_e4
         net = acc.quantity - acc.returned
         clawback = line_amount_fen(net, price) - line_amount_fen(net - quantity, price)
@@ -219,8 +221,13 @@ def return_goods(session: Session, actor: Actor, acceptance_id: int, quantity: i
     acc.returned += quantity
     session.add_all([ret, acc])
     rollup.return_line(session, acc.id, 1)  # … and after it
+    credit = None
+    if settled:
+        session.flush()
+        credit = differences.credit_return(session, acc, ret, now)  # the failed winner's charge for these units
     audit.record(session, actor.audit(), "delivery.return", "acceptance", str(acc.id),
-                 {"quantity": quantity, "reason": reason.strip()[:200], "clawback_fen": clawback}, at=now)
+                 {"quantity": quantity, "reason": reason.strip()[:200], "clawback_fen": clawback,
+                  **({"difference_credit_fen": credit.amount_fen} if credit else {})}, at=now)
     session.commit()
     return ret
 

@@ -219,7 +219,7 @@ def refund_rows(session: Session, actor: Actor) -> list[dict]:
     """Refunds of clawbacks in scope (:func:`refunds`): a supplier's asked of
     it, a hospital's owed to it; newest first."""
     return [{"reference": r.reference, "batch": batch.code, "hospital": hospital.code, "supplier": supplier.code,
-             "amount": yuan(r.amount_fen), "returns": r.return_count, "status": r.status,
+             "amount": yuan(r.amount_fen), "returns": r.return_count, "differences": r.difference_count, "status": r.status,
              "requested_at": r.requested_at.isoformat(),
              "received_on": r.received_on.isoformat() if r.received_on else None, "bank_ref": r.bank_ref or None}
             for r, batch, hospital, supplier in refunds(session, actor)]

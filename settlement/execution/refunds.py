@@ -31,7 +31,7 @@ from core.money import fen_to_decimal
 from notices.services import notify
 from settlement.execution.deliveries import SettlementRefused
 from settlement.models import ClawbackRefund
-from settlement.runs.open_lines import DIFFERENCE, Owed, mark_owed, open_clawbacks
+from settlement.runs.open_lines import RETURN, Owed, mark_owed, open_clawbacks
 from settlement.runs.services import officer_batch, who
 
 REQUESTED, RECEIVED = "requested", "received"
@@ -50,15 +50,29 @@ class WaitingClawback:
     supplier_code: str
     supplier_name: str
     amount_fen: int
-    return_count: int
+    return_count: int  # returns after settlement
+    difference_count: int = 0  # takeover price differences and their credits for returned units
+
+
+def _counts(items: list[Owed]) -> tuple[int, int]:
+    """(returns, price differences and credits) among ``items``."""
+    returns = sum(1 for o in items if o.kind == RETURN)
+    return returns, len(items) - returns
+
+
+def _askable(session: Session, batch_id: int) -> dict[tuple[int, int], list[Owed]]:
+    """The open clawbacks of the pairs that owe more than they are owed (a pair whose credits —
+    price differences given back for returned units — outweigh its charges is not asked anything:
+    the credit waits for the supplier's next payment for that hospital)."""
+    return {pair: items for pair, items in open_clawbacks(session, batch_id).items() if sum(o.fen for o in items) > 0}
 
 
 def waiting_clawbacks(session: Session, batch_id: int) -> list[WaitingClawback]:
-    """The batch's open clawbacks summed per hospital × supplier (codes order)."""
-    owed = open_clawbacks(session, batch_id)
+    """The batch's open clawbacks summed per hospital × supplier (codes order), of the pairs owing."""
+    owed = _askable(session, batch_id)
     orgs = {o.id: o for o in session.exec(select(Organisation).where(
         Organisation.id.in_({pk for pair in owed for pk in pair}))).all()} if owed else {}
-    rows = [WaitingClawback(orgs[h].code, orgs[s].code, orgs[s].name, sum(o.fen for o in items), len(items))
+    rows = [WaitingClawback(orgs[h].code, orgs[s].code, orgs[s].name, sum(o.fen for o in items), *_counts(items))
             for (h, s), items in owed.items()]
     return sorted(rows, key=lambda w: (w.hospital_code, w.supplier_code))
 
@@ -66,7 +80,7 @@ def waiting_clawbacks(session: Session, batch_id: int) -> list[WaitingClawback]:
 def _refund_text(hospital_name: str, refund: ClawbackRefund, items: list[Owed]) -> str:
     """The supplier's notice of a refund: returns after settlement and/or takeover price differences."""
     amount = fen_to_decimal(refund.amount_fen)
-    differences = sum(1 for o in items if o.kind == DIFFERENCE)
+    differences = _counts(items)[1]
     if not differences:
         return (f"请退还 {hospital_name} 已结算后退货的货款 ¥{amount}（{refund.reference}，{len(items)} 笔退货）/ please "
                 f"refund ¥{amount} paid for goods {hospital_name} returned after settlement ({refund.reference}, "
@@ -82,7 +96,7 @@ def request_refunds(session: Session, actor: Actor | None, batch_code: str, now:
     (the calendar)."""
     batch = officer_batch(session, actor, batch_code)
     advisory_xact_lock(session, f"settlement:{batch.id}")
-    owed = open_clawbacks(session, batch.id)
+    owed = _askable(session, batch.id)
     if not owed:
         raise NothingToAskBack("没有待追回的退货款 / no clawback is waiting")
     taken = session.exec(select(func.count()).select_from(ClawbackRefund)
@@ -91,7 +105,7 @@ def request_refunds(session: Session, actor: Actor | None, batch_code: str, now:
     for n, ((hospital, supplier), items) in enumerate(sorted(owed.items()), start=taken + 1):
         refund = ClawbackRefund(reference=f"RF{batch.id}-{n:06d}", batch_id=batch.id, hospital_org_id=hospital,
                                 supplier_org_id=supplier, amount_fen=sum(o.fen for o in items),
-                                return_count=len(items), requested_by=actor.user_id if actor else None,
+                                return_count=_counts(items)[0], difference_count=_counts(items)[1], requested_by=actor.user_id if actor else None,
                                 requested_at=now)
         session.add(refund)
         session.flush()

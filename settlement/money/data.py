@@ -159,16 +159,19 @@ class ShareTotal:
     payer: BankAccount
     gross_fen: int
     line_count: int
-    clawback_fen: int = 0  # returns after settlement already taken off gross_fen (shown, not re-applied)
+    #: returns after settlement and price differences already taken off gross_fen (shown, not
+    #: re-applied); negative when credits of differences for returned units outweigh them
+    clawback_fen: int = 0
 
     def __post_init__(self) -> None:
         """Refuse negative or non-integer amounts and counts (a run builds 50,000 of these: plain
-        non-negative ints pass on one test; anything else goes through :func:`check_int`)."""
+        non-negative ints pass on one test; anything else goes through :func:`check_int`). The
+        clawback may be negative (a credit added to the gross), never more than the gross adds."""
         g, n, c = self.gross_fen, self.line_count, self.clawback_fen
-        if type(g) is not int or type(n) is not int or type(c) is not int or g < 0 or n < 0 or c < 0:
+        if type(g) is not int or type(n) is not int or type(c) is not int or g < 0 or n < 0 or c < -g:
             check_int("gross_fen", g)
             check_int("line_count", n)
-            check_int("clawback_fen", c)
+            check_int("clawback_fen", c, minimum=-g)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,17 @@ From then on a difference is one more open clawback of the failed winner towards
 against that pair's gross when the gross covers everything owed (``open_lines.OWED``: ``shares.net_clawbacks``,
 ``open_lines.net_clawbacks``); otherwise it waits and is asked back as a refund
 (``settlement.execution.refunds``) — no second mechanism.
+
+**Returns after settlement** (issue 19): the taker's return claws back the returned units at the
+taker's price from the taker; :func:`credit_return`, in the return's transaction, gives the failed
+winner back what it was charged for those units — a :class:`DifferenceCredit`, the line's difference
+before − after the return (each rounded as a line is, so a line's difference minus its credits is
+exactly the difference of the units the hospital kept). A credit is an open amount of the failed
+winner towards that hospital with the opposite sign (``open_lines.OWED``): with charges still open
+it lowers what is netted or asked back; otherwise — the charge already deducted or refunded — it
+is added to the failed winner's next payment for that hospital (the share's ``clawback_fen`` is
+then negative). A credit is never asked back (a refund is asked only of a pair owing more than it
+is owed) and waits while the failed winner has no later line at that hospital.
 """
 
 # ruff: noqa: S608 - the SQL is built from the constants below only; values are bound parameters
@@ -21,9 +32,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, bindparam, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from settlement.models import PriceDifference
+from core.money import line_amount_fen
+from settlement.models import Acceptance, DeliveryReturn, DifferenceCredit, PriceDifference
 from settlement.runs.open_lines import OpenLines
 
 T = PriceDifference.__tablename__
@@ -64,3 +76,27 @@ def stamp(session: Session, batch_id: int, run_id: int) -> None:
     """The differences recorded by this run (in its transaction) name it."""
     session.execute(text(f"UPDATE {T} SET settled_run_id = :run WHERE batch_id = :batch AND settled_run_id IS NULL"),
                     {"batch": batch_id, "run": run_id})
+
+
+def credit_return(session: Session, acc: Acceptance, ret: DeliveryReturn, now: datetime) -> DifferenceCredit | None:
+    """The failed winner's credit for ``ret`` — a return on the settled taker's line ``acc``, which
+    already counts the return in ``acc.returned`` — or None when the line carries no difference.
+    Flushed in the caller's (the return's) transaction; the return is unique to it."""
+    diff = session.exec(select(PriceDifference).where(PriceDifference.acceptance_id == acc.id)).first()
+    if diff is None or diff.amount_fen <= 0:
+        return None
+    after = acc.quantity - acc.returned
+    before = after + ret.quantity
+
+    def owed(units: int) -> int:
+        return line_amount_fen(units, diff.taker_ucp_e4) - line_amount_fen(units, diff.failed_ucp_e4)
+
+    amount = owed(before) - owed(after)
+    if amount <= 0:
+        return None
+    credit = DifferenceCredit(batch_id=diff.batch_id, difference_id=diff.id, return_id=ret.id,
+                              hospital_org_id=diff.hospital_org_id, supplier_org_id=diff.supplier_org_id,
+                              quantity=ret.quantity, amount_fen=amount, created_at=now)
+    session.add(credit)
+    session.flush()
+    return credit

@@ -139,28 +139,37 @@ def claim_lines(session: Session, run: SettlementRun, found: OpenLines) -> None:
 
 #: what suppliers owe back per hospital × supplier, neither netted nor asked back: returns after
 #: settlement (``settlement_return``, their clawbacks) and the price differences of supply
-#: takeovers (``settlement_price_difference``, ``settlement.runs.differences``) — (kind, id, h, s, fen)
+#: takeovers (``settlement_price_difference``, ``settlement.runs.differences``), less the credits of
+#: those differences for units returned after settlement (``settlement_difference_credit``, a negative
+#: ``fen``) — (kind, id, h, s, fen)
 OWED = ("SELECT 'return' AS kind, r.id AS id, a.hospital_org_id AS h, a.supplier_org_id AS s, r.clawback_fen AS fen"
         " FROM settlement_return r JOIN settlement_acceptance a ON a.id = r.acceptance_id"
         " WHERE a.batch_id = :batch AND r.clawback_fen > 0 AND r.clawback_run_id IS NULL AND r.refund_id IS NULL"
         " UNION ALL SELECT 'difference', d.id, d.hospital_org_id, d.supplier_org_id, d.amount_fen"
         " FROM settlement_price_difference d WHERE d.batch_id = :batch AND d.amount_fen > 0"
-        " AND d.clawback_run_id IS NULL AND d.refund_id IS NULL")
+        " AND d.clawback_run_id IS NULL AND d.refund_id IS NULL"
+        " UNION ALL SELECT 'credit', k.id, k.hospital_org_id, k.supplier_org_id, -k.amount_fen"
+        " FROM settlement_difference_credit k WHERE k.batch_id = :batch AND k.amount_fen > 0"
+        " AND k.clawback_run_id IS NULL AND k.refund_id IS NULL")
 _CLAWBACKS = text(f"SELECT h, s, kind, id, fen FROM ({OWED}) AS owed ORDER BY kind DESC, id")
-RETURN, DIFFERENCE = "return", "difference"
+RETURN, DIFFERENCE, CREDIT = "return", "difference", "credit"
+#: each kind of :data:`OWED` and its table
+OWED_TABLES = ((RETURN, "settlement_return"), (DIFFERENCE, "settlement_price_difference"),
+               (CREDIT, "settlement_difference_credit"))
 
 
 class Owed(NamedTuple):
-    """One amount a supplier owes back to a hospital's account: a return's clawback or a price difference."""
+    """One amount a supplier owes back to a hospital's account: a return's clawback or a price
+    difference — or, negative, a difference's credit for returned units."""
 
-    kind: str  # RETURN | DIFFERENCE
-    id: int  # the return's or the difference's id
-    fen: int
+    kind: str  # RETURN | DIFFERENCE | CREDIT
+    id: int  # the return's, the difference's or the credit's id
+    fen: int  # < 0 for a credit
 
 
 def open_clawbacks(session: Session, batch_id: int) -> dict[tuple[int, int], list[Owed]]:
     """What suppliers owe back neither netted nor asked back, per (hospital id, supplier id):
-    returns after settlement, then price differences, each in id order."""
+    returns after settlement, then price differences, then credits, each in id order."""
     out: dict[tuple[int, int], list[Owed]] = {}
     for hospital, supplier, kind, row_id, fen in session.execute(_CLAWBACKS, {"batch": batch_id}).all():
         out.setdefault((int(hospital), int(supplier)), []).append(Owed(kind, int(row_id), int(fen)))
@@ -169,7 +178,7 @@ def open_clawbacks(session: Session, batch_id: int) -> dict[tuple[int, int], lis
 
 def mark_owed(session: Session, items: list[Owed], **values) -> None:
     """Set ``values`` (``clawback_run_id`` or ``refund_id``) on the returns and differences named."""
-    for kind, table in ((RETURN, "settlement_return"), (DIFFERENCE, "settlement_price_difference")):
+    for kind, table in OWED_TABLES:
         ids = [o.id for o in items if o.kind == kind]
         if ids:
             sets = ", ".join(f"{k} = :{k}" for k in values)
@@ -181,7 +190,9 @@ def net_clawbacks(totals: list[tuple[int, int, int, int]], owed: dict[tuple[int,
                   ) -> tuple[list[tuple[int, int, int, int, int]], list[Owed]]:
     """Take each pair's open clawbacks off its new gross when the gross covers them all (else they
     wait for a later run): (hospital, supplier, net gross, lines, clawback) rows and the return
-    amounts netted. A pair's share therefore never goes negative, and never to zero."""
+    amounts netted. A pair's share therefore never goes negative, and never to zero. Credits count
+    with the opposite sign: a pair owed more than it owes is paid its gross + the credit (the
+    share's clawback is then negative)."""
     rows, netted = [], []
     for hospital, supplier, gross, lines in totals:
         items = owed.get((hospital, supplier), [])

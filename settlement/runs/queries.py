@@ -4,6 +4,7 @@ instructions and statements for the officers."""
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -14,6 +15,8 @@ from procurement.models import Batch
 from settlement.execution.queries import yuan
 from settlement.models import (
     DeductionStatement,
+    DeliveryReturn,
+    DifferenceCredit,
     PaymentInstruction,
     PriceDifference,
     SettlementRun,
@@ -53,6 +56,33 @@ def differences_netted(session: Session, run: SettlementRun) -> list[tuple[Price
                         .where(PriceDifference.clawback_run_id == run.id)
                         .order_by(hospital.code, PriceDifference.id)).all()
     return [tuple(r) for r in rows]
+
+
+def credits_netted(session: Session, run: SettlementRun) -> list[tuple[DifferenceCredit, str, str, str]]:
+    """The price differences this run gave back to failed winners for units their backup's hospital
+    returned after settlement (added to their payment), as :func:`differences_netted`."""
+    hospital, supplier = aliased(Organisation), aliased(Organisation)
+    rows = session.exec(select(DifferenceCredit, hospital.name, supplier.name, Takeover.reference)
+                        .join(hospital, hospital.id == DifferenceCredit.hospital_org_id)
+                        .join(supplier, supplier.id == DifferenceCredit.supplier_org_id)
+                        .join(PriceDifference, PriceDifference.id == DifferenceCredit.difference_id)
+                        .join(TakeoverLine, TakeoverLine.id == PriceDifference.takeover_line_id)
+                        .join(Takeover, Takeover.id == TakeoverLine.takeover_id)
+                        .where(DifferenceCredit.clawback_run_id == run.id)
+                        .order_by(hospital.code, DifferenceCredit.id)).all()
+    return [tuple(r) for r in rows]
+
+
+def netted_parts(session: Session, run: SettlementRun) -> tuple[int, int]:
+    """The run's ``clawback_fen`` in its two parts: (returns after settlement taken back, takeover
+    price differences deducted net of those given back for returned units)."""
+    def total(column, where) -> int:
+        return int(session.exec(select(func.coalesce(func.sum(column), 0)).where(where)).one())
+
+    returns = total(DeliveryReturn.clawback_fen, DeliveryReturn.clawback_run_id == run.id)
+    differences = (total(PriceDifference.amount_fen, PriceDifference.clawback_run_id == run.id)
+                   - total(DifferenceCredit.amount_fen, DifferenceCredit.clawback_run_id == run.id))
+    return returns, differences
 
 
 def statement_rows(session: Session, actor: Actor) -> list[dict]:

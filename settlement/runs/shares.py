@@ -38,7 +38,7 @@ from settlement.models import (
 from settlement.money.data import BankAccount, InstructionStatus, SettlementSettings
 from settlement.money.payable import hospital_offset
 from settlement.money.settle import instruction_reference, remittance_text
-from settlement.runs.open_lines import OPEN, OWED, temp_table
+from settlement.runs.open_lines import OPEN, OWED, OWED_TABLES, temp_table
 
 CLAW = "jicai_run_claw"
 HOSPITALS = "jicai_run_hospital"
@@ -84,8 +84,8 @@ def net_clawbacks(session: Session, batch_id: int) -> None:
 
 
 def mark_netted_returns(session: Session, batch_id: int, run_id: int) -> None:
-    """The returns and price differences netted by this run point at it."""
-    for table, kind in (("settlement_return", "return"), ("settlement_price_difference", "difference")):
+    """The returns, price differences and their credits netted by this run point at it."""
+    for kind, table in OWED_TABLES:
         session.execute(text(f"UPDATE {table} SET clawback_run_id = :run WHERE id IN (SELECT owed.id FROM ({OWED})"
                              f" AS owed JOIN {CLAW} k ON k.h = owed.h AND k.s = owed.s WHERE owed.kind = :kind)"),
                         {"batch": batch_id, "run": run_id, "kind": kind})

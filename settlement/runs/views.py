@@ -231,7 +231,8 @@ def run_page(run_id: int):
                            statuses=[(s, label(s, "instruction")) for s in lists.INSTRUCTION_STATUSES],
                            files=files_of(db, r.id), form=ConfirmForm(), upload=UploadForm(),
                            batch_code=payment_queries.batch_code(db, r.batch_id),
-                           differences=queries.differences_netted(db, r))
+                           differences=queries.differences_netted(db, r), credits=queries.credits_netted(db, r),
+                           parts=queries.netted_parts(db, r))
 
 
 @bp.post("/runs/<int:run_id>/approve")

@@ -268,7 +268,7 @@ def test_apply_reconcile_run_then_statements_and_payments(client, session, world
         (refund,) = client.get("/api/v1/refunds", headers=tokens[who]).get_json()
         assert refund | {"requested_at": None} == {
             "reference": refund["reference"], "batch": setup.code, "hospital": "A-hospital", "supplier": "A-supplier",
-            "amount": settled.get_json()["clawback"], "returns": 1, "status": "requested", "requested_at": None,
+            "amount": settled.get_json()["clawback"], "returns": 1, "differences": 0, "status": "requested", "requested_at": None,
             "received_on": None, "bank_ref": None}
     assert client.get("/api/v1/refunds", headers=tokens["supplier_b"]).get_json() == []
 

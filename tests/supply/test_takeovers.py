@@ -22,6 +22,7 @@ from settlement.models import (
     ClawbackRefund,
     DeductionStatement,
     Delivery,
+    DifferenceCredit,
     PaymentInstruction,
     PriceDifference,
     SettlementShare,
@@ -145,6 +146,15 @@ def test_settlement_pays_the_backup_for_the_moved_volume_and_the_failed_winner_f
     assert rows["H-370300"].agreed_volume == 4800 and rows["H-370300"].purchased_selected == 1100
 
 
+def _approver(session, world):
+    """The fund's second settlement officer (made on first use)."""
+    from accounts.models import User
+    from accounts.services import actor_for
+
+    user = session.exec(select(User).where(User.username == "a_settlement_officer_2")).first()
+    return actor_for(session, user) if user else second_officer(session, world)
+
+
 def _settle_month(session, world, ex, month, applied):
     """Apply (both suppliers), reconcile (every hospital), run and approve ``month``."""
     batch_id = session.exec(select(Batch.id).where(Batch.code == ex.code)).one()
@@ -162,8 +172,7 @@ def _settle_month(session, world, ex, month, applied):
     officer = world.actors[("A", Role.SETTLEMENT_OFFICER)]
     outcome = settlement.run_settlement(session, officer, ex.code, month, applied + timedelta(days=5))
     if outcome.created:
-        settlement.approve_run(session, second_officer(session, world), outcome.run.id,
-                               applied + timedelta(days=5, hours=1))
+        settlement.approve_run(session, _approver(session, world), outcome.run.id, applied + timedelta(days=5, hours=1))
     return outcome
 
 
@@ -244,6 +253,80 @@ def test_failed_price_rule_pays_the_backup_its_price_and_collects_the_difference
     assert session.get(PriceDifference, charges[hosp_d].id).refund_id == refund.id
     assert session.get(ClawbackRefund, refund.id).bank_ref == "BK20260612-77"
     assert settlement.waiting_clawbacks(session, run.batch_id) == []
+
+    # June: the hospitals return part of the backup's settled lines; the failed winner, restored,
+    # supplies again. The difference charged for the returned units is given back to it.
+    _returns_after_settlement_credit_the_failed_winner(session, world, other, takeover, a, d, run)
+
+
+def _returns_after_settlement_credit_the_failed_winner(session, world, other, takeover, a, d, may):
+    """The return story of issue 19 on the takeover above (May settled: A-hospital's difference
+    ¥14.00 netted, H-370400's ¥10.02 refunded)."""
+    hosp_a, hosp_d = a.hospital_org_id, d.hospital_org_id
+    failed_id, backup_id = other.orgs["A-supplier"].id, other.orgs["A2-supplier"].id
+    june = datetime(2026, 6, 10, 2, tzinfo=UTC)
+    line_of = {h: session.exec(select(Acceptance).where(Acceptance.hospital_org_id == h,
+                                                        Acceptance.supplier_org_id == backup_id)).one()
+               for h in (hosp_a, hosp_d)}
+    settlement.return_goods(session, other.hospitals["370100"], line_of[hosp_a].id, 300, date(2026, 6, 8), "破损", june)
+    ret = settlement.return_goods(session, other.hospitals["370400"], line_of[hosp_d].id, 101, date(2026, 6, 8),
+                                  "近效期", june)
+    assert ret.clawback_fen == (501 * BACKUP_E4 + 50) // 100 - 400 * BACKUP_E4 // 100 == 1212  # from the backup
+    credits = {c.hospital_org_id: c for c in session.exec(select(DifferenceCredit)).all()}
+    # the failed winner is given back the difference of the returned units, to the fen:
+    # A-hospital 700 → 400 units: ¥14.00 − ¥8.00; H-370400 501 → 400: ¥10.02 − (¥48.00 − ¥40.00)
+    assert {h: (c.amount_fen, c.quantity, c.supplier_org_id) for h, c in credits.items()} == {
+        hosp_a: (1400 - 800, 300, failed_id), hosp_d: (1002 - 800, 101, failed_id)}
+    # a credit is not asked back: only the backup's clawbacks wait as refunds
+    assert {(w.supplier_code, w.amount_fen, w.return_count, w.difference_count)
+            for w in settlement.waiting_clawbacks(session, may.batch_id)} == {
+        ("A2-supplier", 300 * BACKUP_E4 // 100, 1, 0), ("A2-supplier", 1212, 1, 0)}
+    services.restore_primary(session, other.officer, takeover.id, date(2026, 6, 1), "已恢复生产", june)
+    _ship(session, other.failed, _contract(session, a.id), 200, date(2026, 6, 12), datetime(2026, 6, 12, 8, tzinfo=UTC))
+    _ship(session, other.failed, _contract(session, d.id), 100, date(2026, 6, 12), datetime(2026, 6, 12, 9, tzinfo=UTC))
+    for delivery in session.exec(select(Delivery).where(Delivery.shipped_on == date(2026, 6, 12))).all():
+        city = "370100" if delivery.hospital_org_id == hosp_a else "370400"
+        settlement.accept_delivery(session, other.hospitals[city], delivery.id, delivery.quantity,
+                                   date(2026, 6, 13), datetime(2026, 6, 20, tzinfo=UTC))
+    run = _settle_month(session, world, other, "2026-06", datetime(2026, 7, 2, 2, tzinfo=UTC)).run
+    shares = {(x.hospital_org_id, x.supplier_org_id): x for x in
+              session.exec(select(SettlementShare).where(SettlementShare.run_id == run.id)).all()}
+    # the failed winner is paid its June lines plus the credit: 200 × ¥0.1000 + ¥6.00; 100 × ¥0.1000 + ¥2.02
+    assert {k: (x.gross_fen, x.clawback_fen) for k, x in shares.items()} == {
+        (hosp_a, failed_id): (2000 + 600, -600), (hosp_d, failed_id): (1000 + 202, -202)}
+    assert run.clawback_fen == -802 and run.gross_fen == 3000 + 802
+    paid = session.exec(select(func.sum(PaymentInstruction.amount_fen)).where(PaymentInstruction.run_id == run.id)).one()
+    assert paid == run.paid_fen == run.gross_fen - run.offset_fen
+    session.expire_all()
+    assert {c.clawback_run_id for c in session.exec(select(DifferenceCredit)).all()} == {run.id}
+    from settlement.runs.queries import credits_netted, netted_parts
+
+    # the run page labels the parts apart: no return of June's own, the credits against the differences
+    assert (netted_parts(session, may), netted_parts(session, run)) == ((0, 1400), (0, -802))
+    assert sorted((c.amount_fen, ref) for c, _h, _s, ref in credits_netted(session, run)) == [
+        (202, takeover.reference), (600, takeover.reference)]
+    view = takeover_view(session, other.officer, takeover.id)
+    assert (view.charged_fen, view.credited_fen, view.net_charged_fen) == (2402, 802, 1600) == (
+        view.charged_fen, view.credited_fen, view.difference_fen)
+    # nothing twice: a second run of June is a no-op
+    assert not _settle_month(session, world, other, "2026-06", datetime(2026, 7, 2, 2, tzinfo=UTC)).created
+    # the backup's clawbacks asked back, the fund gives the hospitals what they had paid for them
+    fund = world.actors[("A", Role.SETTLEMENT_OFFICER)]
+    refunds = settlement.request_refunds(session, fund, other.code, datetime(2026, 7, 10, 2, tzinfo=UTC))
+    assert sorted((r.supplier_org_id, r.amount_fen, r.return_count) for r in refunds) == [
+        (backup_id, 1212, 1), (backup_id, 3600, 1)]
+    # to the fen: what each hospital bore over May + June = what it kept at the failed winner's price
+    statements = dict(session.exec(select(DeductionStatement.hospital_org_id, func.sum(DeductionStatement.gross_fen))
+                                   .group_by(DeductionStatement.hospital_org_id)).all())
+    refunded = dict(session.exec(select(ClawbackRefund.hospital_org_id, func.sum(ClawbackRefund.amount_fen))
+                                 .group_by(ClawbackRefund.hospital_org_id)).all())
+    # (a refund received is given back to its hospital: the backup's clawbacks, May's difference at H-370400)
+    assert statements[hosp_a] - refunded[hosp_a] == (1000 + 200 + 400) * FAILED_E4 // 100 == 16000
+    assert statements[hosp_d] - refunded[hosp_d] == (100 + 400) * FAILED_E4 // 100 == 5000
+    # the failed winner was charged, net, only the difference of the units the hospitals kept
+    charged = session.exec(select(func.sum(PriceDifference.amount_fen))).one()
+    given_back = session.exec(select(func.sum(DifferenceCredit.amount_fen))).one()
+    assert charged - given_back == 400 * (BACKUP_E4 - FAILED_E4) // 100 * 2 == 1600
 
 
 def test_a_period_that_overlaps_another_takeover_is_refused(session, ex):
@@ -407,3 +490,14 @@ def test_the_takeover_and_run_pages_show_each_price_difference_and_where_it_went
     login(client, "a_settlement_officer")
     page = client.get(f"/settlement/officer/runs/{run_id}").get_data(as_text=True)
     assert 'data-testid="run-differences"' in page and ref in page and "-¥14.00" in page
+    # the price difference is labelled as such, not as a return
+    assert "备供价差扣回（已从应付中扣除）" in page and "退货扣回（已从应付中扣除）" not in page
+    # a return of 300 of the backup's 700 settled units: ¥6.00 given back to the failed winner
+    line = session.exec(select(Acceptance).where(Acceptance.contract_id == new_a.id)).one()
+    settlement.return_goods(session, other.hospitals["370100"], line.id, 300, date(2026, 6, 8), "破损",
+                            datetime(2026, 6, 10, 2, tzinfo=UTC))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "a_price_officer")
+    page = client.get(f"/takeovers/{takeover_id}").get_data(as_text=True)
+    assert 'data-testid="takeover-credit"' in page and "退货部分价差退还" in page and "-¥6.00" in page
+    assert 'data-testid="charged-total">¥8.00<' in page

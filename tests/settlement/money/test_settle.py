@@ -178,3 +178,18 @@ def test_result_does_not_depend_on_input_order() -> None:
 def test_empty_identifiers_are_refused() -> None:
     with pytest.raises(SettlementError, match="hospital_code"):
         line("a", hospital=" ")
+
+
+def test_a_share_may_carry_a_credit_never_more_than_its_gross() -> None:
+    """A failed winner given back a price difference for returned units (issue 19): its share's
+    gross is its lines + the credit, its clawback the credit negated; a credit beyond the gross
+    the share pays is refused."""
+    from settlement.money.data import ShareTotal
+    from settlement.money.settle import settle_shares
+
+    share = ShareTotal("H1", "S1", supplier_account("S1"), FUND, gross_fen=2000 + 600, line_count=1, clawback_fen=-600)
+    result = settle_shares([share], {}, PROPORTIONAL, run_ref="RUN")
+    (statement,) = result.statements
+    assert (result.gross_fen, result.paid_fen, result.clawback_fen, statement.clawback_fen) == (2600, 2600, -600, -600)
+    with pytest.raises(SettlementError, match="clawback_fen"):
+        ShareTotal("H1", "S1", supplier_account("S1"), FUND, gross_fen=500, line_count=1, clawback_fen=-501)
