@@ -2,7 +2,7 @@
 a refund counts its returns and its price differences apart
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0027
 Create Date: 2026-12-03 08:15:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from core.types import UTCDateTime
 
 revision = "0029"
-down_revision = "0025"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
