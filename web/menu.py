@@ -90,12 +90,12 @@ MENU: tuple[Group, ...] = (
 
 def menu_for(role: str) -> list[Group]:
     """The groups ``role`` sees, each holding only the entries the role may see; empty groups
-    are left out."""
+    are left out, and a group left with one entry is drawn as that entry's plain link."""
     shown = []
     for group in MENU:
         entries = tuple(e for e in group.entries if role in e.roles)
         if entries:
-            shown.append(Group(group.key, group.label, entries, group.link, group.also))
+            shown.append(Group(group.key, group.label, entries, group.link or len(entries) == 1, group.also))
     return shown
 
 

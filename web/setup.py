@@ -15,10 +15,10 @@ from core import formats
 from core.money import format_price_e4, format_yuan
 from web import errors, listing
 from web.auth import current_actor, login_manager
-from web.menu import current_group, menu_for
 from web.db import app_settings, close_session
 from web.guard import GuardedJSONProvider, GuardedRequest, refuse_hostile_input
 from web.labels import label
+from web.menu import current_group, menu_for
 from web.messages import install as install_messages
 from web.messages import message_text
 from web.servers import neutral_server_header

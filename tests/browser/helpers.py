@@ -18,3 +18,16 @@ def sign_in(page, base: str, username: str, password: str = PASSWORD):
     page.get_by_test_id("login-submit").click()
     page.get_by_test_id("landing-title").wait_for()
     return page
+
+
+def nav(page, testid: str):
+    """Follow the main-menu link ``testid`` as a person would: on a phone open the menu first,
+    then open the link's group (a ``<details>``) when it is folded, then click the link."""
+    link = page.get_by_test_id(testid)
+    button, menu = page.get_by_test_id("menu-button"), page.get_by_test_id("main-menu")
+    if button.is_visible() and not menu.is_visible():
+        button.click()
+    if not link.is_visible():
+        page.locator("details.menu-group").filter(has=link).locator("summary").click()
+    link.click()
+    return page
