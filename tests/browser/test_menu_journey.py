@@ -65,7 +65,8 @@ def test_phone_menu_folds_and_opens_its_groups_in_place(demo, live_server, brows
         assert not menu.is_visible()
         shot(page, f"menu-phone-{username}-folded")
         page.get_by_test_id("menu-button").click()
-        assert menu.is_visible()
+        assert menu.is_visible() and _groups(page) == groups
+        assert menu.locator("summary").evaluate_all("els => els.every(e => e.offsetWidth > 300)")  # full-width rows
         page.get_by_test_id("menu-procurement").locator("summary").click()
         batches = page.get_by_test_id("nav-batches")
         assert batches.is_visible()
