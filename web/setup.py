@@ -18,6 +18,7 @@ from web.auth import current_actor, login_manager
 from web.db import app_settings, close_session
 from web.guard import GuardedJSONProvider, GuardedRequest, refuse_hostile_input
 from web.labels import label
+from web.menu import current_group, menu_for
 from web.messages import install as install_messages
 from web.messages import message_text
 from web.servers import neutral_server_header
@@ -118,7 +119,10 @@ def _template_helpers(app: Flask, tz_name: str) -> None:
 
     @app.context_processor
     def _nav():
-        return {"actor": current_actor(), "current_locale": _select_locale(), "locales": LOCALES}
+        actor = current_actor()
+        groups = menu_for(actor.role) if actor else []
+        return {"actor": actor, "current_locale": _select_locale(), "locales": LOCALES,
+                "menu": groups, "menu_current": current_group(groups, request.endpoint)}
 
 
 def init_web(app: Flask, tz_name: str) -> None:

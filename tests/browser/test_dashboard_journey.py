@@ -10,7 +10,7 @@ import pytest
 
 from demo.seed import DEMO_PASSWORD
 from tests.browser.conftest import OUTPUT
-from tests.browser.helpers import new_page, sign_in
+from tests.browser.helpers import nav, new_page, sign_in
 from tests.orders.conftest import listed
 from tests.orders.test_shares import bought
 
@@ -63,7 +63,7 @@ def test_officer_and_hospital_dashboards(demo, live_server, browser, shot):
     for username, charts in (("settle", ("by-batch", "by-city", "savings", "cuts")), ("hospital", ("by-batch", "savings"))):
         page = sign_in(new_page(browser), live_server, username, DEMO_PASSWORD)
         errors = _watch(page)
-        page.get_by_test_id("nav-dashboard").click()
+        nav(page, "nav-dashboard")
         page.get_by_test_id("dashboard-title").wait_for()
         for key in charts:
             page.locator(f"[data-chart='{key}'][data-drawn='true']").wait_for()

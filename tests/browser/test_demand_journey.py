@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from demo.seed import DEMO_PASSWORD, seed_demo
-from tests.browser.helpers import new_page, sign_in
+from tests.browser.helpers import nav, new_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,7 @@ def test_hospital_reports_demand_and_officer_sees_progress(db, live_server, brow
     shot(page, "demand-accepted")
 
     officer = _sign_in(browser, live_server, "officer")
-    officer.get_by_test_id("nav-demand").click()
+    nav(officer, "nav-demand")
     officer.locator("[data-testid^=demand-SD-]").first.click()
     total = officer.get_by_test_id("progress-total").inner_text()
     done, hospitals = map(int, re.search(r"(\d+) 家医院中已有 (\d+) 家提交", total).groups()[::-1])

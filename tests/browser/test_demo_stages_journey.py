@@ -10,7 +10,7 @@ import pytest
 
 from demo.lifecycle import FROZEN
 from demo.seed import DEMO_PASSWORD
-from tests.browser.helpers import new_page, sign_in
+from tests.browser.helpers import nav, new_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def test_each_role_sees_its_todos_with_due_dates(demo, live_server, browser, sho
             assert re.search(r"\d{4}-\d{2}-\d{2}", page.get_by_test_id("since-awaiting_second_officer").inner_text())
         shot(page, f"demo-todos-{username}")
         if username in NOTICES:  # the notice written at the waiting step is in the inbox
-            page.get_by_test_id("nav-inbox").click()
+            nav(page, "nav-inbox")
             inbox = page.get_by_test_id("inbox")
             inbox.wait_for()
             assert NOTICES[username] in inbox.inner_text(), username

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import new_page, sign_in
+from tests.browser.helpers import nav, new_page, sign_in
 from tests.orders.conftest import PLAIN_CODE, VBP_CODE, listed
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def test_hospital_orders_distributor_ships_with_lots_hospital_accepts(app, sessi
     base = live_server
 
     hospital = sign_in(new_page(browser), base, "a_hospital_buyer")
-    hospital.get_by_test_id("nav-orders").click()
+    nav(hospital, "nav-orders")
     hospital.get_by_test_id("order-new").click()
     assert "集采中选" in hospital.get_by_test_id(f"order-product-{VBP_CODE}").inner_text()
     hospital.select_option("#distributor", "A-distributor")
@@ -37,7 +37,7 @@ def test_hospital_orders_distributor_ships_with_lots_hospital_accepts(app, sessi
     order_url = hospital.url
 
     distributor = sign_in(new_page(browser), base, "a_distributor_rep")
-    distributor.get_by_test_id("nav-orders").click()
+    nav(distributor, "nav-orders")
     assert "A hospital" in distributor.get_by_test_id("orders").inner_text()
     distributor.locator("[data-testid=orders] tbody a").first.click()
     shot(distributor, "orders-distributor-decides")

@@ -18,7 +18,7 @@ from accounts.roles import Role
 from api import services as api
 from core.clock import utcnow
 from listing.models import ListedProduct
-from tests.browser.helpers import new_page, sign_in
+from tests.browser.helpers import nav, new_page, sign_in
 from tests.conftest import aware
 from tests.paystd.fixtures import LISTED_AT, NON_SELECTED, executed, list_non_selected
 from tests.pricewatch import buying
@@ -57,7 +57,7 @@ def test_standards_published_and_an_alert_followed_up(app, session, world, live_
     base = live_server
 
     officer = sign_in(new_page(browser), base, "a_price_officer")
-    officer.get_by_test_id("nav-paystd").click()
+    nav(officer, "nav-paystd")
     officer.get_by_test_id("paystd-derive").click()
     officer.select_option("#batch", "NAT9")
     officer.fill("#reason", "第九批国家集采中选结果执行，按同通用名最高中选价确定支付标准")
@@ -74,7 +74,7 @@ def test_standards_published_and_an_alert_followed_up(app, session, world, live_
     assert second.get_by_test_id("version-status").get_attribute("data-status") == "approved"
 
     hospital = sign_in(new_page(browser), base, "a_hospital_buyer")
-    hospital.get_by_test_id("nav-paystd").click()
+    nav(hospital, "nav-paystd")
     caps = {}
     for day, year in (("2024-03-01", "1"), ("2025-03-01", "2"), ("2026-03-01", "3")):
         hospital.fill("#date", day)

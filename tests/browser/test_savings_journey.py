@@ -22,7 +22,7 @@ from procurement.models import Batch
 from review.models import Contract
 from settlement import services as settlement
 from settlement.models import Acceptance, Delivery
-from tests.browser.helpers import new_page, sign_in
+from tests.browser.helpers import nav, new_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,7 @@ def test_savings_proposed_approved_objected_and_credited_at_cycle_end(demo, live
     after = datetime.combine(end + timedelta(days=3), time(2), tzinfo=UTC)
     with moved_to(after):
         page = _as(browser, live_server, "settle")
-        page.get_by_test_id("nav-savings").click()
+        nav(page, "nav-savings")
         page.get_by_test_id(f"savings-batch-{code}").click()
         page.get_by_test_id("savings-hospitals").wait_for()
         assert page.get_by_test_id(f"savings-state-{hospital_code}").inner_text() == "按当前数据估算"
@@ -98,7 +98,7 @@ def test_savings_proposed_approved_objected_and_credited_at_cycle_end(demo, live
         page.context.close()
 
         page = _as(browser, live_server, "hospital")
-        page.get_by_test_id("nav-savings").click()
+        nav(page, "nav-savings")
         page.get_by_test_id(f"savings-batch-{code}").click()
         page.get_by_test_id("savings-breakdown").wait_for()
         retained = page.get_by_test_id("savings-retained").inner_text()
@@ -134,7 +134,7 @@ def test_savings_proposed_approved_objected_and_credited_at_cycle_end(demo, live
             page.get_by_test_id("savings-statement").click()
         assert download.value.suggested_filename.endswith(".xlsx")
         _narrow(page, shot, "savings-hospital-credited")
-        page.get_by_test_id("nav-dashboard").click()
+        nav(page, "nav-dashboard")
         card = page.get_by_test_id(f"own-savings-{code}")
         assert "已计入" in card.inner_text() and card.get_by_test_id("own-savings-amount").inner_text() == retained
         card.scroll_into_view_if_needed()

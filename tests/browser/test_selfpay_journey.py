@@ -11,7 +11,7 @@ import pytest
 
 from core.clock import moved_to, utcnow
 from core.formats import local_date
-from tests.browser.helpers import new_page, sign_in
+from tests.browser.helpers import nav, new_page, sign_in
 from tests.orders.conftest import listed
 from tests.selfpay.conftest import NOW, accept_all
 
@@ -28,7 +28,7 @@ def test_hospital_pays_its_non_vbp_line_and_the_bureau_sees_the_rate(app, sessio
 def _journey(base, browser, shot, done):
 
     hospital = sign_in(new_page(browser), base, "a_hospital_buyer")
-    hospital.get_by_test_id("nav-selfpay").click()
+    nav(hospital, "nav-selfpay")
     assert hospital.locator(f"[data-testid=selfpay-line-{done.vbp.id}]").count() == 0  # the fund settles it
     row = hospital.get_by_test_id(f"selfpay-line-{done.plain.id}")
     assert "¥400.04" in row.inner_text() and row.locator("[data-status=overdue]").count() == 1
@@ -53,7 +53,7 @@ def _journey(base, browser, shot, done):
     shot(hospital, "selfpay-hospital-paid-390")
 
     officer = sign_in(new_page(browser), base, "a_price_officer")
-    officer.get_by_test_id("nav-selfpay").click()
+    nav(officer, "nav-selfpay")
     assert officer.get_by_test_id(f"rate-{done.shop.hospital.org_id}").inner_text() == "0%"
     assert "A hospital" in officer.get_by_test_id("selfpay-hospitals").inner_text()
     shot(officer, "selfpay-bureau")

@@ -12,7 +12,7 @@ from sqlmodel import select
 from core.money import format_yuan
 from settlement import services
 from settlement.models import Delivery, PaymentInstruction, SettlementRun
-from tests.browser.helpers import new_page, sign_in
+from tests.browser.helpers import nav, new_page, sign_in
 from tests.settlement.fixtures_db import NOW, make_setup, second_officer
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def test_settlement_month_in_the_browser(app, db, session, world, live_server, b
     c1, c3 = setup.contracts["YP001"].code, setup.contracts["YP003"].code
 
     supplier = _login(browser, base, "a_supplier_rep")
-    supplier.get_by_test_id("nav-settlement").click()
+    nav(supplier, "nav-settlement")
     supplier.select_option("#contract_code", c1)
     supplier.fill("#quantity", "1000")
     supplier.fill("#shipped_on", "2026-10-03")
