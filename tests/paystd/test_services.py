@@ -65,7 +65,7 @@ def test_four_eyes_the_deriving_officer_may_not_approve_and_a_rejection_needs_a_
     with pytest.raises(StandardError, match="decided"):
         services.decide_version(session, b, version.id, True, "", LISTED_AT)
     assert queries.in_force(session, a, date(2024, 6, 1)) == []
-    actions = [e.action for e in session.exec(select(AuditEntry)).all() if e.action.startswith("paystd.")]
+    actions = [e.action for e in session.exec(select(AuditEntry).order_by(AuditEntry.id)).all() if e.action.startswith("paystd.")]
     assert actions == ["paystd.propose", "paystd.reject"]
     assert session.exec(select(Notification).where(Notification.kind == "paystd_proposed")).first() is not None
 
