@@ -56,7 +56,7 @@ def test_serve_runs_the_scheduler_beside_the_web_server_and_stops_both(tmp_path)
                                   stdout=out, stderr=subprocess.STDOUT)
     try:
         seen = None
-        for _ in range(120):  # wait for the first heartbeat (not a timed assertion: only a bound)
+        for _ in range(600):  # wait for the first heartbeat (a bound of 5 min for a loaded machine, not a timed assertion)
             seen = _health(port)
             if seen and seen.get("scheduler") == "ok":
                 break
