@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from optimizer.allocation import Problem, tier_options
@@ -18,14 +19,19 @@ from optimizer.allocation import Problem, tier_options
 Band = tuple[float, float, float]  # (low volume, unit price, high volume)
 
 
+FILL, PREFIX, LP, EXACT = range(4)  # how far a choice's bound is refined (``Choice.stage``)
+
+
 @dataclass(frozen=True)
 class Choice:
-    """One band per winner (index into its bands), its bound, and whether that bound is
-    already the LP relaxation's (``refined``) or still the continuous fill's."""
+    """One band per winner (index into its bands), its bound, and how far that bound is
+    refined: the continuous fill (``FILL``), the prefix bound of a complete choice
+    (``PREFIX``, ``optimizer.bounds``), its LP relaxation (``LP``), the prefix bound in whole
+    regions (``EXACT``)."""
 
     bound: float
     picks: tuple[int, ...]
-    refined: bool = False
+    stage: int = FILL
 
 
 def winner_bands(p: Problem) -> list[list[Band]]:
@@ -76,29 +82,40 @@ def _cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float
 
 
 class ChoiceQueue:
-    """Tier choices, best bound first: winners are fixed one at a time, cheapest first."""
+    """Tier choices, best bound first: winners are fixed one at a time, cheapest first; a
+    complete choice is queued under the better of its fill bound and ``leaf_bound`` (the
+    prefix bound, ``optimizer.bounds``)."""
 
-    def __init__(self, p: Problem, bands: list[list[Band]]) -> None:
+    def __init__(self, p: Problem, bands: list[list[Band]],
+                 leaf_bound: Callable[[tuple[int, ...]], float] | None = None) -> None:
         """Start from the choice that fixes no winner."""
-        self.total, self.bands = float(p.total), bands
+        self.total, self.bands, self.leaf_bound = float(p.total), bands, leaf_bound
         self.envelopes = [_envelope(b) if b else None for b in bands]
-        self.heap: list[tuple[float, int, tuple[int, ...], bool]] = []
+        self.heap: list[tuple[float, int, tuple[int, ...], int]] = []
         self.pushed = 0
         self.dropped = math.inf  # smallest bound of the choices ruled out by a cutoff
-        root = self.bound(())
+        root = self._bound(())
         if math.isfinite(root):
             self._push(root, ())
 
-    def _push(self, bound: float, picks: tuple[int, ...], refined: bool = False) -> None:
+    def _push(self, bound: float, picks: tuple[int, ...], stage: int = FILL) -> None:
         """Queue a (partial) choice."""
-        heapq.heappush(self.heap, (bound, self.pushed, picks, refined))
+        heapq.heappush(self.heap, (bound, self.pushed, picks, stage))
         self.pushed += 1
 
-    def refine(self, choice: Choice, bound: float) -> None:
-        """Queue a complete choice again under its LP bound (never below its fill bound);
-        an infeasible LP drops it, an unknown one (CBC, time limit: -inf) keeps the fill bound."""
+    def refine(self, choice: Choice, bound: float, stage: int) -> None:
+        """Queue a complete choice again under a better bound (never below the one it has);
+        an infeasible one (inf) drops it, an unknown one (CBC, time limit: -inf) keeps the
+        bound it had."""
         if bound < math.inf:
-            self._push(max(bound, choice.bound), choice.picks, True)
+            self._push(max(bound, choice.bound), choice.picks, stage)
+
+    def _bound(self, picks: tuple[int, ...]) -> float:
+        """The fill bound, and for a complete choice the better of it and its leaf bound."""
+        fill = self.bound(picks)
+        if self.leaf_bound is None or len(picks) < len(self.bands) or not math.isfinite(fill):
+            return fill
+        return max(fill, self.leaf_bound(picks))
 
     def bound(self, picks: tuple[int, ...]) -> float:
         """Continuous fill with the picked bands and the envelopes of the rest (inf: none fits)."""
@@ -131,13 +148,15 @@ class ChoiceQueue:
     def pop(self, cutoff: float) -> Choice | None:
         """The next complete choice with a bound below ``cutoff``, or None."""
         while self.heap and self.heap[0][0] < cutoff:
-            bound, _seq, picks, refined = heapq.heappop(self.heap)
+            bound, _seq, picks, stage = heapq.heappop(self.heap)
             if len(picks) == len(self.bands):
-                return Choice(bound, picks, refined)
+                return Choice(bound, picks, stage)
+            complete = len(picks) + 1 == len(self.bands)
+            stage = PREFIX if complete and self.leaf_bound is not None else FILL
             for k in range(len(self.bands[len(picks)])):
-                child = max(self.bound(picks + (k,)), bound)
+                child = max(self._bound(picks + (k,)), bound)
                 if child < cutoff:
-                    self._push(child, picks + (k,))
+                    self._push(child, picks + (k,), stage)
                 else:
                     self.dropped = min(self.dropped, child)
         return None

@@ -34,12 +34,11 @@ from optimizer.allocation import (
     canonical_backups,
     check_allocation,
 )
-from optimizer.choices import Band, Choice, ChoiceQueue, leaf_problem, winner_bands
+from optimizer.bounds import PrefixBound, split_bound
+from optimizer.choices import EXACT, LP, Band, Choice, ChoiceQueue, leaf_problem, winner_bands
 from optimizer.formulation import Formulation, build_formulation, lp_text
 from optimizer.heuristic import packing_start
 from optimizer.solver import SolveReport, SolveStatus, open_model
-
-PACK_FIRST_COLUMNS = 20_000  # above this, packing (ms) is cheap beside one LP (seconds)
 
 
 def _set_choice(form: Formulation, p: Problem, bands: list[list[Band]], picks: tuple[int, ...]) -> None:
@@ -57,7 +56,8 @@ class Search:
         """Bands, choice queue and the formulation loaded into the solver."""
         self.p, self.gap, self.deadline = p, gap, time.perf_counter() + time_limit
         self.bands = winner_bands(p)
-        self.queue = ChoiceQueue(p, self.bands)
+        self.prefix = PrefixBound(p)
+        self.queue = ChoiceQueue(p, self.bands, self.leaf_bound)
         self.form = build_formulation(p)
         self.model = open_model(solver, self.form, gap, log_path)
         self.best: Allocation | None = None
@@ -86,32 +86,59 @@ class Search:
         """Seconds left before the time limit."""
         return self.deadline - time.perf_counter()
 
-    def take(self, choice: Choice) -> None:
-        """A choice's first turn: its LP bound, under which it queues again (or not at all).
+    def leaf_bound(self, picks: tuple[int, ...], exact: bool = False) -> float:
+        """The prefix bound of a complete tier choice (``optimizer.bounds``)."""
+        chosen = [self.bands[wi][k] for wi, k in enumerate(picks)]
+        return self.prefix.bound([price for _lo, price, _hi in chosen],
+                                 [math.floor(hi) for _lo, _price, hi in chosen],
+                                 [max(math.ceil(lo), self.p.floor_volume(wi) or 0)
+                                  for wi, (lo, _price, _hi) in enumerate(chosen)], exact)
 
-        Before any allocation is known an untiered item or a large choice (more than
-        ``PACK_FIRST_COLUMNS`` columns) is packed first: when the start comes within the gap of
-        the fill bound, the LP (10 s at 46,000 hospitals) is not needed. A small tier choice,
-        whose fill bound is far below its LP bound, takes its LP first (a few ms), so that its
-        packing may stop as soon as it is within the gap of the LP bound.
+    def split_bound(self, picks: tuple[int, ...]) -> float:
+        """The split bound of the choice of the best allocation (``optimizer.bounds``),
+        from that allocation, to within half the gap."""
+        chosen = [self.bands[wi][k] for wi, k in enumerate(picks)]
+        windex = {b.supplier: wi for wi, b in enumerate(self.p.winners)}
+        return split_bound(self.p, self.prefix, [price for _lo, price, _hi in chosen],
+                           [math.floor(hi) for _lo, _price, hi in chosen],
+                           [max(math.ceil(lo), self.p.floor_volume(wi) or 0) for wi, (lo, _p, _h) in enumerate(chosen)],
+                           0.5 * self.gap * self.best_cost, tuple(windex[s] for s in self.best.primary))
+
+    def take(self, choice: Choice) -> None:
+        """A complete choice at the front under its prefix bound: its LP bound, under which it
+        queues again (or not at all).
+
+        Before any allocation is known the choice is packed first: when the start comes within
+        the gap of the prefix bound (most tier choices, most untiered items), no LP is needed,
+        and the start's cost rules out every choice bounded above it without an LP.
         """
         picks = choice.picks
-        if self.best is None and (not self.form.band_rows or self.form.columns > PACK_FIRST_COLUMNS):
+        if self.best is None:
             self._pack(picks, choice.bound)
             if choice.bound >= self.cutoff():
                 self.proven.append(choice.bound)
-                self.notes.append(f"tier choice {self._label(picks)}: start proven by the fill bound "
+                self.notes.append(f"tier choice {self._label(picks)}: start proven by the prefix bound "
                                   f"{choice.bound:.4f}")
                 return
         _set_choice(self.form, self.p, self.bands, picks)
         self.model.update()
         lp = self.model.lp_bound(self.left())
-        self.notes.append(f"tier choice {self._label(picks)}: fill bound {choice.bound:.4f}, LP bound {lp:.4f}")
-        self.queue.refine(choice, lp)
+        self.notes.append(f"tier choice {self._label(picks)}: prefix bound {choice.bound:.4f}, LP bound {lp:.4f}")
+        self.queue.refine(choice, lp, LP)
+
+    def sharpen(self, choice: Choice) -> None:
+        """A choice at the front under its LP bound: packed, and when the start is not proven
+        within the gap, bounded again in whole regions (the exact prefix bound)."""
+        self._pack(choice.picks, choice.bound)
+        if choice.bound >= self.cutoff():
+            self.proven.append(choice.bound)
+            return
+        exact = self.leaf_bound(choice.picks, exact=True)
+        self.notes.append(f"tier choice {self._label(choice.picks)}: prefix bound in whole regions {exact:.4f}")
+        self.queue.refine(choice, exact, EXACT)
 
     def solve(self, choice: Choice) -> None:
-        """A choice's second turn (best LP bound of all left): start it by packing, then solve
-        its MILP unless the start is proven within the gap by the LP bound."""
+        """A choice's last turn (best bound of all left): its MILP from the packing start."""
         picks = choice.picks
         _set_choice(self.form, self.p, self.bands, picks)
         self.model.update()
@@ -119,7 +146,13 @@ class Search:
         if choice.bound >= self.cutoff():
             self.proven.append(choice.bound)
             return
-        start = self.form.vector(self.best.primary) if self.best is not None and self.best_picks == picks else None
+        mine = self.best is not None and self.best_picks == picks
+        split = self.split_bound(picks) if self.gap > 0 and mine else -math.inf
+        self.notes.append(f"tier choice {self._label(picks)}: split bound {split:.4f}")
+        if max(split, choice.bound) >= self.cutoff():
+            self.proven.append(max(split, choice.bound))
+            return
+        start = self.form.vector(self.best.primary) if mine else None
         cutoff = self.cutoff() if math.isfinite(self.cutoff()) and start is None else None
         run = self.model.mip(start, cutoff, self.left())
         if run.values is not None:
@@ -153,8 +186,10 @@ class Search:
             choice = self.queue.pop(self.cutoff())
             if choice is None:
                 break
-            if choice.refined:
+            if choice.stage == EXACT:
                 self.solve(choice)
+            elif choice.stage == LP:
+                self.sharpen(choice)
             else:
                 self.take(choice)
         lower = min(self.proven + [self.queue.next_bound(), self.queue.dropped])
