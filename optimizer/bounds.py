@@ -61,46 +61,61 @@ class PrefixBound:
         per winner (``inf``: the choice has no allocation). ``exact`` takes the whole-region
         sums (meet in the middle, about a millisecond each) where the rooms bind; without it
         the bound is the continuous one, a few microseconds."""
-        w = len(prices)
-        if not w or any(pv > room for pv, room in zip(self.pin_volume, rooms, strict=True)):
+        found = self.prefixes(prices, rooms, lows)
+        if found is None:
             return math.inf
-        if sum(lows) > self.total or sum(rooms) < self.total:
-            return math.inf
-        order = sorted(range(w), key=lambda wi: prices[wi])
-        need = [max(0, self.min_regions - self.pin_count[wi]) for wi in order]
-        nfree = len(self.free)
-        if sum(need) > nfree:
-            return math.inf
+        order, rows = found
         cost = prices[order[-1]] * self.total
-        room = pinned = 0
-        for k in range(w - 1):
-            wi = order[k]
-            room, pinned = room + rooms[wi], pinned + self.pin_volume[wi]
-            rest = order[k + 1 :]
-            rest_need = sum(need[k + 1 :])
-            limit = min(room, self.total - self._least_rest(rest, need[k + 1 :], lows)) - pinned
-            if limit < 0:
-                return math.inf
-            step = prices[order[k + 1]] - prices[wi]
+        for k, (limit, count, pinned, _binds) in enumerate(rows):
+            step = prices[order[k + 1]] - prices[order[k]]
             if step > 0:
-                cost -= step * (pinned + self.most(limit, nfree - rest_need, exact))
+                cost -= step * (pinned + self.most(limit, count, exact))
         return cost
 
-    def _least_rest(self, rest: list[int], need: list[int], lows: list[int]) -> int:
-        """The least volume the winners ``rest`` carry together: for any of them, its least
-        volume (its own regions), and for the others the smallest free regions they need."""
-        held = sum(self.pin_volume[wi] for wi in rest)
-        best = held + self.smallest[sum(need)]
-        by_low = sorted(range(len(rest)), key=lambda j: self.pin_volume[rest[j]] - lows[rest[j]])
-        lifted, count = 0, sum(need)
-        for j in by_low:
-            wi = rest[j]
-            if lows[wi] <= self.pin_volume[wi]:
-                break
-            lifted += lows[wi] - self.pin_volume[wi]
-            count -= need[j]
-            best = max(best, held + lifted + self.smallest[count])
-        return best
+    def prefixes(self, prices: list[float], rooms: list[int], lows: list[int]
+                 ) -> tuple[list[int], list[tuple[int, int, int, bool]]] | None:
+        """The winners in price order and, per prefix of the ``k`` cheapest (``k < W``): the
+        most its free regions may sum to, how many free regions it may hold, the volume pinned
+        to it and whether its rooms (not the others' needs) set the limit; None when no
+        allocation exists.
+
+        The others carry at least, for any set ``B`` of them, the least volumes of ``B`` and
+        the smallest free regions the rest need for their minimum regions (``B``: those
+        whose least volume lifts them most above their pinned volume, one more at a time).
+        """
+        w, total, pin_volume = len(prices), self.total, self.pin_volume
+        if not w or any(pv > room for pv, room in zip(pin_volume, rooms, strict=True)):
+            return None
+        if sum(lows) > total or sum(rooms) < total:
+            return None
+        order = sorted(range(w), key=prices.__getitem__)
+        at = [0] * w
+        for k, wi in enumerate(order):
+            at[wi] = k
+        need = [max(0, self.min_regions - self.pin_count[wi]) for wi in range(w)]
+        nfree, smallest = len(self.free), self.smallest
+        if sum(need) > nfree:
+            return None
+        lifts = sorted((pin_volume[wi] - lows[wi], wi) for wi in range(w) if lows[wi] > pin_volume[wi])
+        rows = []
+        room = pinned = 0
+        held, count = sum(pin_volume), sum(need)
+        for k in range(w - 1):
+            wi = order[k]
+            room, pinned = room + rooms[wi], pinned + pin_volume[wi]
+            held -= pin_volume[wi]
+            count -= need[wi]
+            least, lifted, left = held + smallest[count], 0, count
+            for minus, wj in lifts:
+                if at[wj] > k:
+                    lifted -= minus
+                    left -= need[wj]
+                    least = max(least, held + lifted + smallest[left])
+            limit = min(room, total - least) - pinned
+            if limit < 0:
+                return None
+            rows.append((limit, nfree - count, pinned, room <= total - least))
+        return order, rows
 
     def most(self, limit: int, count: int, exact: bool = True) -> int:
         """The largest sum of at most ``count`` free regions not above ``limit`` (``exact``
@@ -180,20 +195,13 @@ def split_bound(p: Problem, prefix: PrefixBound, prices: list[float], rooms: lis
     import highspy
 
     base = prefix.bound(prices, rooms, lows, exact=True)
-    w = len(prices)
-    if not math.isfinite(base) or w < 2:
+    if not math.isfinite(base) or len(prices) < 2:
         return base
-    order = sorted(range(w), key=lambda wi: prices[wi])
-    need = [max(0, prefix.min_regions - prefix.pin_count[wi]) for wi in order]
-    nfree = len(prefix.free)
-    split, caps, room, pinned = None, [], 0, 0
-    for k in range(w - 1):
-        wi = order[k]
-        room, pinned = room + rooms[wi], pinned + prefix.pin_volume[wi]
-        least = prefix._least_rest(order[k + 1 :], need[k + 1 :], lows)
-        limit = min(room, prefix.total - least) - pinned
-        caps.append(pinned + prefix.most(limit, nfree - sum(need[k + 1 :]), True))
-        if room - pinned <= prefix.total - least - pinned and prices[order[k + 1]] > prices[wi]:
+    order, prefix_rows = prefix.prefixes(prices, rooms, lows)  # type: ignore[misc]
+    caps = [pinned + prefix.most(limit, count, True) for limit, count, pinned, _b in prefix_rows]
+    split = None
+    for k, (_limit, _count, _pinned, binds) in enumerate(prefix_rows):
+        if binds and prices[order[k + 1]] > prices[order[k]]:
             split = k
     if split is None:
         return base

@@ -83,18 +83,28 @@ def _cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float
 
 class ChoiceQueue:
     """Tier choices, best bound first: winners are fixed one at a time, cheapest first; a
-    complete choice is queued under the better of its fill bound and ``leaf_bound`` (the
-    prefix bound, ``optimizer.bounds``)."""
+    complete choice reaching the front under its fill bound is queued again under
+    ``leaf_bound`` (the prefix bound, ``optimizer.bounds``) when that is higher."""
 
     def __init__(self, p: Problem, bands: list[list[Band]],
                  leaf_bound: Callable[[tuple[int, ...]], float] | None = None) -> None:
         """Start from the choice that fixes no winner."""
         self.total, self.bands, self.leaf_bound = float(p.total), bands, leaf_bound
         self.envelopes = [_envelope(b) if b else None for b in bands]
+        # per depth: least volume, its cost and the envelope pieces (unit cost, length) of the
+        # winners not yet fixed, pieces by unit cost (base None: one of them has no band)
+        self.suffix: list[tuple[float | None, float, list[tuple[float, float]]]] = [(0.0, 0.0, [])]
+        for env in reversed(self.envelopes):
+            base, cost, pieces = self.suffix[0]
+            if env is None or base is None:
+                self.suffix.insert(0, (None, 0.0, []))
+                continue
+            least, at, segments = env
+            self.suffix.insert(0, (base + least, cost + at, sorted(pieces + [(u, n) for n, u in segments])))
         self.heap: list[tuple[float, int, tuple[int, ...], int]] = []
         self.pushed = 0
         self.dropped = math.inf  # smallest bound of the choices ruled out by a cutoff
-        root = self._bound(())
+        root = self.bound(())
         if math.isfinite(root):
             self._push(root, ())
 
@@ -110,31 +120,22 @@ class ChoiceQueue:
         if bound < math.inf:
             self._push(max(bound, choice.bound), choice.picks, stage)
 
-    def _bound(self, picks: tuple[int, ...]) -> float:
-        """The fill bound, and for a complete choice the better of it and its leaf bound."""
-        fill = self.bound(picks)
-        if self.leaf_bound is None or len(picks) < len(self.bands) or not math.isfinite(fill):
-            return fill
-        return max(fill, self.leaf_bound(picks))
-
     def bound(self, picks: tuple[int, ...]) -> float:
         """Continuous fill with the picked bands and the envelopes of the rest (inf: none fits)."""
-        base, cost, pieces = 0.0, 0.0, []
-        for wi, bands in enumerate(self.bands):
-            if wi < len(picks):
-                lo, price, hi = bands[picks[wi]]
-                base, cost = base + lo, cost + price * lo
-                pieces.append((price, hi - lo))
-            else:
-                if self.envelopes[wi] is None:
-                    return math.inf
-                least, at, segments = self.envelopes[wi]
-                base, cost = base + least, cost + at
-                pieces += [(unit, length) for length, unit in segments]
+        depth = len(picks)
+        base, cost, rest = self.suffix[depth]
+        if base is None:
+            return math.inf
+        pieces = []
+        for wi, k in enumerate(picks):
+            lo, price, hi = self.bands[wi][k]
+            base, cost = base + lo, cost + price * lo
+            pieces.append((price, hi - lo))
         need = self.total - base
         if need < -1e-9 * max(1.0, self.total):
             return math.inf
-        for price, length in sorted(pieces):
+        pieces.sort()
+        for price, length in heapq.merge(pieces, rest):
             if need <= 0:
                 break
             take = min(need, length)
@@ -150,11 +151,18 @@ class ChoiceQueue:
         while self.heap and self.heap[0][0] < cutoff:
             bound, _seq, picks, stage = heapq.heappop(self.heap)
             if len(picks) == len(self.bands):
+                if stage == FILL and self.leaf_bound is not None:  # its prefix bound, when first at the front
+                    leaf = max(self.leaf_bound(picks), bound)
+                    if leaf > bound:
+                        if leaf < cutoff:
+                            self._push(leaf, picks, PREFIX)
+                        else:
+                            self.dropped = min(self.dropped, leaf)
+                        continue
+                    stage = PREFIX
                 return Choice(bound, picks, stage)
-            complete = len(picks) + 1 == len(self.bands)
-            stage = PREFIX if complete and self.leaf_bound is not None else FILL
             for k in range(len(self.bands[len(picks)])):
-                child = max(self._bound(picks + (k,)), bound)
+                child = max(self.bound(picks + (k,)), bound)
                 if child < cutoff:
                     self._push(child, picks + (k,), stage)
                 else:
