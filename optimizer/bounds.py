@@ -191,12 +191,14 @@ def split_bound(p: Problem, prefix: PrefixBound, prices: list[float], rooms: lis
     and the last sum is at least the optimum of a small MILP over ``Q`` alone: its winners'
     rooms, least volumes and minimum regions, and together at least ``T − U_k`` (what ``P``
     cannot carry). ``k`` is the last winner, in price order, whose prefix is bound by rooms.
+    HiGHS stops that MILP within ``slack`` of its optimum; ``start`` (winner index per region)
+    is an allocation of the choice it starts from. Up to ``MAX_EXACT`` regions only.
     """
     import highspy
 
     base = prefix.bound(prices, rooms, lows, exact=True)
-    if not math.isfinite(base) or len(prices) < 2:
-        return base
+    if not math.isfinite(base) or len(prices) < 2 or len(p.regions) > MAX_EXACT:
+        return base  # beyond 32 regions the MILP of the others is no longer small
     order, prefix_rows = prefix.prefixes(prices, rooms, lows)  # type: ignore[misc]
     caps = [pinned + prefix.most(limit, count, True) for limit, count, pinned, _b in prefix_rows]
     split = None
