@@ -4,7 +4,8 @@ hands them out best bound first (used by ``optimizer.search``).
 A choice's bound is the continuous fill — volumes need not be whole regions — with the picked
 bands and, for winners not yet fixed, the convex envelope of their tier costs, so it never
 exceeds the cost of an allocation below it (``tests/optimizer/test_tiers.py`` checks this
-against every allocation of small instances).
+against every allocation of small instances). A complete choice is bounded again by the search
+(``optimizer.bounds``, ``optimizer.search``): its stage says how far.
 """
 
 from __future__ import annotations
