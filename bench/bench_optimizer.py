@@ -12,8 +12,9 @@ Generates seeded instances and times, in the same run, every case in a **fresh p
          differing from the primary, both only for winners), capacity and minimum regions;
     (a2) *plainest model*: winners fixed by the rules engine, one binary per winner × region,
          one primary per region, capacity and minimum regions — nothing else;
-(b) the optimizer (rules engine, packing start, LP bound, MILP where needed) on the national
-    instance (60 items × 32 regions, capacities binding), sequential and across two processes;
+(b) the optimizer (rules engine, packing start, prefix/LP/split bounds, MILP where needed) on
+    the national instance (60 items × 32 regions, capacities binding), sequential and across
+    two processes;
 (c) hospital level: one item, 10 winners, 5,000 and 46,000 hospitals, to ≤ 0.1 % gap (peak
     memory of the process beside the time);
 (d) tiered bids (60 items × 32 regions × 3 tiers) to a proven 1e-4 gap, sequential and across

@@ -4,13 +4,15 @@ hands them out best bound first (used by ``optimizer.search``).
 A choice's bound is the continuous fill — volumes need not be whole regions — with the picked
 bands and, for winners not yet fixed, the convex envelope of their tier costs, so it never
 exceeds the cost of an allocation below it (``tests/optimizer/test_tiers.py`` checks this
-against every allocation of small instances).
+against every allocation of small instances). A complete choice is bounded again by the search
+(``optimizer.bounds``, ``optimizer.search``): its stage says how far.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from optimizer.allocation import Problem, tier_options
@@ -18,14 +20,19 @@ from optimizer.allocation import Problem, tier_options
 Band = tuple[float, float, float]  # (low volume, unit price, high volume)
 
 
+FILL, PREFIX, LP, EXACT = range(4)  # how far a choice's bound is refined (``Choice.stage``)
+
+
 @dataclass(frozen=True)
 class Choice:
-    """One band per winner (index into its bands), its bound, and whether that bound is
-    already the LP relaxation's (``refined``) or still the continuous fill's."""
+    """One band per winner (index into its bands), its bound, and how far that bound is
+    refined: the continuous fill (``FILL``), the prefix bound of a complete choice
+    (``PREFIX``, ``optimizer.bounds``), its LP relaxation (``LP``), the prefix bound in whole
+    regions (``EXACT``)."""
 
     bound: float
     picks: tuple[int, ...]
-    refined: bool = False
+    stage: int = FILL
 
 
 def winner_bands(p: Problem) -> list[list[Band]]:
@@ -76,48 +83,60 @@ def _cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float
 
 
 class ChoiceQueue:
-    """Tier choices, best bound first: winners are fixed one at a time, cheapest first."""
+    """Tier choices, best bound first: winners are fixed one at a time, cheapest first; a
+    complete choice reaching the front under its fill bound is queued again under
+    ``leaf_bound`` (the prefix bound, ``optimizer.bounds``) when that is higher."""
 
-    def __init__(self, p: Problem, bands: list[list[Band]]) -> None:
+    def __init__(self, p: Problem, bands: list[list[Band]],
+                 leaf_bound: Callable[[tuple[int, ...]], float] | None = None) -> None:
         """Start from the choice that fixes no winner."""
-        self.total, self.bands = float(p.total), bands
+        self.total, self.bands, self.leaf_bound = float(p.total), bands, leaf_bound
         self.envelopes = [_envelope(b) if b else None for b in bands]
-        self.heap: list[tuple[float, int, tuple[int, ...], bool]] = []
+        # per depth: least volume, its cost and the envelope pieces (unit cost, length) of the
+        # winners not yet fixed, pieces by unit cost (base None: one of them has no band)
+        self.suffix: list[tuple[float | None, float, list[tuple[float, float]]]] = [(0.0, 0.0, [])]
+        for env in reversed(self.envelopes):
+            base, cost, pieces = self.suffix[0]
+            if env is None or base is None:
+                self.suffix.insert(0, (None, 0.0, []))
+                continue
+            least, at, segments = env
+            self.suffix.insert(0, (base + least, cost + at, sorted(pieces + [(u, n) for n, u in segments])))
+        self.heap: list[tuple[float, int, tuple[int, ...], int]] = []
         self.pushed = 0
         self.dropped = math.inf  # smallest bound of the choices ruled out by a cutoff
         root = self.bound(())
         if math.isfinite(root):
             self._push(root, ())
 
-    def _push(self, bound: float, picks: tuple[int, ...], refined: bool = False) -> None:
+    def _push(self, bound: float, picks: tuple[int, ...], stage: int = FILL) -> None:
         """Queue a (partial) choice."""
-        heapq.heappush(self.heap, (bound, self.pushed, picks, refined))
+        heapq.heappush(self.heap, (bound, self.pushed, picks, stage))
         self.pushed += 1
 
-    def refine(self, choice: Choice, bound: float) -> None:
-        """Queue a complete choice again under its LP bound (never below its fill bound);
-        an infeasible LP drops it, an unknown one (CBC, time limit: -inf) keeps the fill bound."""
+    def refine(self, choice: Choice, bound: float, stage: int) -> None:
+        """Queue a complete choice again under a better bound (never below the one it has);
+        an infeasible one (inf) drops it, an unknown one (CBC, time limit: -inf) keeps the
+        bound it had."""
         if bound < math.inf:
-            self._push(max(bound, choice.bound), choice.picks, True)
+            self._push(max(bound, choice.bound), choice.picks, stage)
 
     def bound(self, picks: tuple[int, ...]) -> float:
         """Continuous fill with the picked bands and the envelopes of the rest (inf: none fits)."""
-        base, cost, pieces = 0.0, 0.0, []
-        for wi, bands in enumerate(self.bands):
-            if wi < len(picks):
-                lo, price, hi = bands[picks[wi]]
-                base, cost = base + lo, cost + price * lo
-                pieces.append((price, hi - lo))
-            else:
-                if self.envelopes[wi] is None:
-                    return math.inf
-                least, at, segments = self.envelopes[wi]
-                base, cost = base + least, cost + at
-                pieces += [(unit, length) for length, unit in segments]
+        depth = len(picks)
+        base, cost, rest = self.suffix[depth]
+        if base is None:
+            return math.inf
+        pieces = []
+        for wi, k in enumerate(picks):
+            lo, price, hi = self.bands[wi][k]
+            base, cost = base + lo, cost + price * lo
+            pieces.append((price, hi - lo))
         need = self.total - base
         if need < -1e-9 * max(1.0, self.total):
             return math.inf
-        for price, length in sorted(pieces):
+        pieces.sort()
+        for price, length in heapq.merge(pieces, rest):
             if need <= 0:
                 break
             take = min(need, length)
@@ -131,13 +150,22 @@ class ChoiceQueue:
     def pop(self, cutoff: float) -> Choice | None:
         """The next complete choice with a bound below ``cutoff``, or None."""
         while self.heap and self.heap[0][0] < cutoff:
-            bound, _seq, picks, refined = heapq.heappop(self.heap)
+            bound, _seq, picks, stage = heapq.heappop(self.heap)
             if len(picks) == len(self.bands):
-                return Choice(bound, picks, refined)
+                if stage == FILL and self.leaf_bound is not None:  # its prefix bound, when first at the front
+                    leaf = max(self.leaf_bound(picks), bound)
+                    if leaf > bound:
+                        if leaf < cutoff:
+                            self._push(leaf, picks, PREFIX)
+                        else:
+                            self.dropped = min(self.dropped, leaf)
+                        continue
+                    stage = PREFIX
+                return Choice(bound, picks, stage)
             for k in range(len(self.bands[len(picks)])):
                 child = max(self.bound(picks + (k,)), bound)
                 if child < cutoff:
-                    self._push(child, picks + (k,))
+                    self._push(child, picks + (k,), stage)
                 else:
                     self.dropped = min(self.dropped, child)
         return None

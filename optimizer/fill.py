@@ -55,6 +55,12 @@ def _mitm(values: tuple[int, ...], room: int, count: int) -> list[tuple[int, int
         return []
     partner = high[at]
     total = low_sum + (partner >> HALF)
+    if count == 1:  # the first of the order below, without sorting
+        pick = np.flatnonzero(total == total.max())
+        masks = low[pick] & LOW
+        pick = pick[masks == masks.min()]
+        j = pick[np.argmin(partner[pick] & LOW)]
+        return [(int(total[j]), int(low[j] & LOW), int(partner[j] & LOW))]
     k = min(count, len(total))
     # candidates: the k largest totals (ties broken below by the masks, smallest first)
     pick = np.argpartition(-total, k - 1)[:k] if k < len(total) else np.arange(len(total))

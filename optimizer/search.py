@@ -7,15 +7,25 @@ its volume held in the band), and every allocation lies in exactly one tier choi
 exact cost. So the optimum is the best over tier choices, and the MILP never branches on tiers.
 
 The choices are visited best bound first (``optimizer.choices.ChoiceQueue``: the continuous
-fill, never above the cost of any allocation below it). A complete choice reaching the front
-is bounded again by the LP relaxation of its MILP (HiGHS; a region larger than a winner's room
-in that choice is a closed column, which keeps the LP from using a fraction of it) and queued
-under that bound; reaching the front a second time it is given a start by the packing heuristic
-(which keeps the choice's bands and stops once within the gap of that bound) and solved as a
-MILP only when the start is not yet proven within the gap — so a MILP runs only for the
-choice whose LP bound is the best left, and on the tiered bench for 3 of 60 items. The search stops when the next bound cannot beat the
-best allocation found by more than the gap. The gap reported is proven: best found against the smallest
-bound of every choice not ruled out. An item without tiers is the one choice.
+fill, never above the cost of any allocation below it), and a complete choice is bounded again,
+cheapest bound first, each time it reaches the front:
+
+1. the **prefix bound** (``optimizer.bounds``: rooms, least volumes and the regions the dearer
+   winners need; equal to the LP bound for most choices, microseconds and no solver);
+2. before any allocation is known, the packing heuristic (which keeps the choice's bands and
+   stops once within the gap of the bound) gives the incumbent that rules out, by its cost,
+   every choice bounded above it — on the tiered bench most choices never need more; then the
+   **LP relaxation** of its MILP (HiGHS; a region larger than a winner's room in that choice is
+   a closed column, which keeps the LP from using a fraction of it);
+3. the prefix bound in **whole regions** (exact subset sums by count);
+4. for the choice of the best allocation, the **split bound** (the dearer winners as a small
+   MILP of their own), and only then the choice's MILP from the packing start.
+
+The search stops when the next bound cannot beat the best allocation found by more than the
+gap; on the tiered bench (60 items) 11 LPs run, 2 split bounds and no MILP. The gap reported
+is proven: best found against the smallest bound of every choice not ruled out. An item
+without tiers is the one choice. The MILP's arrays and the solver are built only when an LP or
+MILP is first needed (or a clearing record asks for the model and log).
 """
 
 from __future__ import annotations
@@ -34,12 +44,19 @@ from optimizer.allocation import (
     canonical_backups,
     check_allocation,
 )
-from optimizer.choices import Band, Choice, ChoiceQueue, leaf_problem, winner_bands
+from optimizer.bounds import PrefixBound, split_bound
+from optimizer.choices import EXACT, LP, Band, Choice, ChoiceQueue, leaf_problem, winner_bands
 from optimizer.formulation import Formulation, build_formulation, lp_text
 from optimizer.heuristic import packing_start
-from optimizer.solver import SolveReport, SolveStatus, open_model
-
-PACK_FIRST_COLUMNS = 20_000  # above this, packing (ms) is cheap beside one LP (seconds)
+from optimizer.solver import (
+    CbcModel,
+    HighsModel,
+    SolveReport,
+    SolveStatus,
+    open_model,
+    resolve_name,
+    solver_label,
+)
 
 
 def _set_choice(form: Formulation, p: Problem, bands: list[list[Band]], picks: tuple[int, ...]) -> None:
@@ -57,15 +74,34 @@ class Search:
         """Bands, choice queue and the formulation loaded into the solver."""
         self.p, self.gap, self.deadline = p, gap, time.perf_counter() + time_limit
         self.bands = winner_bands(p)
-        self.queue = ChoiceQueue(p, self.bands)
-        self.form = build_formulation(p)
-        self.model = open_model(solver, self.form, gap, log_path)
+        self.prefix = PrefixBound(p)
+        self.queue = ChoiceQueue(p, self.bands, self.leaf_bound)
+        self.solver, self.log_path = solver, log_path
+        self.solver_name = resolve_name(solver)
+        self._form: Formulation | None = None
+        self._model: HighsModel | CbcModel | None = None
+        if log_path is not None:
+            _ = self.model  # a clearing record keeps the solver's log and the model's text
         self.best: Allocation | None = None
         self.best_cost = math.inf
         self.best_picks: tuple[int, ...] | None = None
         self.proven: list[float] = []  # lower bounds of the choices taken
         self.notes: list[str] = []
         self.packed: set[tuple[int, ...]] = set()
+
+    @property
+    def form(self) -> Formulation:
+        """The MILP as arrays, built when first needed (most items need no LP at all)."""
+        if self._form is None:
+            self._form = build_formulation(self.p)
+        return self._form
+
+    @property
+    def model(self) -> HighsModel | CbcModel:
+        """The formulation loaded into the solver, when first needed."""
+        if self._model is None:
+            self._model = open_model(self.solver, self.form, self.gap, self.log_path)
+        return self._model
 
     def offer(self, alloc: Allocation | None, picks: tuple[int, ...] | None) -> None:
         """Keep an allocation when it keeps every rule and is the cheapest so far."""
@@ -86,46 +122,79 @@ class Search:
         """Seconds left before the time limit."""
         return self.deadline - time.perf_counter()
 
-    def take(self, choice: Choice) -> None:
-        """A choice's first turn: its LP bound, under which it queues again (or not at all).
+    def leaf_bound(self, picks: tuple[int, ...], exact: bool = False) -> float:
+        """The prefix bound of a complete tier choice (``optimizer.bounds``)."""
+        chosen = [self.bands[wi][k] for wi, k in enumerate(picks)]
+        return self.prefix.bound([price for _lo, price, _hi in chosen],
+                                 [math.floor(hi) for _lo, _price, hi in chosen],
+                                 [max(math.ceil(lo), self.p.floor_volume(wi) or 0)
+                                  for wi, (lo, _price, _hi) in enumerate(chosen)], exact)
 
-        Before any allocation is known an untiered item or a large choice (more than
-        ``PACK_FIRST_COLUMNS`` columns) is packed first: when the start comes within the gap of
-        the fill bound, the LP (10 s at 46,000 hospitals) is not needed. A small tier choice,
-        whose fill bound is far below its LP bound, takes its LP first (a few ms), so that its
-        packing may stop as soon as it is within the gap of the LP bound.
+    def split_bound(self, picks: tuple[int, ...]) -> float:
+        """The split bound of the choice of the best allocation (``optimizer.bounds``),
+        from that allocation, to within half the gap."""
+        chosen = [self.bands[wi][k] for wi, k in enumerate(picks)]
+        windex = {b.supplier: wi for wi, b in enumerate(self.p.winners)}
+        return split_bound(self.p, self.prefix, [price for _lo, price, _hi in chosen],
+                           [math.floor(hi) for _lo, _price, hi in chosen],
+                           [max(math.ceil(lo), self.p.floor_volume(wi) or 0) for wi, (lo, _p, _h) in enumerate(chosen)],
+                           0.5 * self.gap * self.best_cost, tuple(windex[s] for s in self.best.primary))
+
+    def take(self, choice: Choice) -> None:
+        """A complete choice at the front under its prefix bound: its LP bound, under which it
+        queues again (or not at all).
+
+        Before any allocation is known the choice is packed first: when the start comes within
+        the gap of the prefix bound (most tier choices, most untiered items), no LP is needed,
+        and the start's cost rules out every choice bounded above it without an LP.
         """
         picks = choice.picks
-        if self.best is None and (not self.form.band_rows or self.form.columns > PACK_FIRST_COLUMNS):
+        if self.best is None:
             self._pack(picks, choice.bound)
             if choice.bound >= self.cutoff():
                 self.proven.append(choice.bound)
-                self.notes.append(f"tier choice {self._label(picks)}: start proven by the fill bound "
+                self.notes.append(f"tier choice {self._label(picks)}: start proven by the prefix bound "
                                   f"{choice.bound:.4f}")
                 return
         _set_choice(self.form, self.p, self.bands, picks)
         self.model.update()
         lp = self.model.lp_bound(self.left())
-        self.notes.append(f"tier choice {self._label(picks)}: fill bound {choice.bound:.4f}, LP bound {lp:.4f}")
-        self.queue.refine(choice, lp)
+        self.notes.append(f"tier choice {self._label(picks)}: prefix bound {choice.bound:.4f}, LP bound {lp:.4f}")
+        self.queue.refine(choice, lp, LP)
 
-    def solve(self, choice: Choice) -> None:
-        """A choice's second turn (best LP bound of all left): start it by packing, then solve
-        its MILP unless the start is proven within the gap by the LP bound."""
-        picks = choice.picks
-        _set_choice(self.form, self.p, self.bands, picks)
-        self.model.update()
-        self._pack(picks, choice.bound)
+    def sharpen(self, choice: Choice) -> None:
+        """A choice at the front under its LP bound: packed, and when the start is not proven
+        within the gap, bounded again in whole regions (the exact prefix bound)."""
+        self._pack(choice.picks, choice.bound)
         if choice.bound >= self.cutoff():
             self.proven.append(choice.bound)
             return
-        start = self.form.vector(self.best.primary) if self.best is not None and self.best_picks == picks else None
+        exact = self.leaf_bound(choice.picks, exact=True)
+        self.notes.append(f"tier choice {self._label(choice.picks)}: prefix bound in whole regions {exact:.4f}")
+        self.queue.refine(choice, exact, EXACT)
+
+    def solve(self, choice: Choice) -> None:
+        """A choice's last turn (best bound of all left): when it holds the best allocation, its
+        split bound; unless that proves the allocation, its MILP from the packing start."""
+        picks = choice.picks
+        self._pack(picks, choice.bound)
+        bound = choice.bound
+        mine = self.best is not None and self.best_picks == picks
+        if bound < self.cutoff() and mine and self.gap > 0 and self.solver_name == "highs":
+            bound = max(bound, self.split_bound(picks))
+            self.notes.append(f"tier choice {self._label(picks)}: split bound {bound:.4f}")
+        if bound >= self.cutoff():
+            self.proven.append(bound)
+            return
+        _set_choice(self.form, self.p, self.bands, picks)
+        self.model.update()
+        start = self.form.vector(self.best.primary) if mine else None
         cutoff = self.cutoff() if math.isfinite(self.cutoff()) and start is None else None
         run = self.model.mip(start, cutoff, self.left())
         if run.values is not None:
             self.offer(Allocation(self.form.primary(run.values), ()), picks)
         self.notes.append(f"  MILP of {self._label(picks)}: {run.report.status}, bound {run.bound:.4f}")
-        self.proven.append(max(choice.bound, run.bound))
+        self.proven.append(max(bound, run.bound))
 
     def _pack(self, picks: tuple[int, ...], bound: float) -> None:
         """Offer the packing heuristic's allocation of a tier choice (once per choice); it may
@@ -133,7 +202,8 @@ class Search:
         if picks in self.packed:
             return
         self.packed.add(picks)
-        leaf = self.p if not self.form.band_rows else leaf_problem(self.p, self.bands, picks)
+        tiered = any(b.tiers for b in self.p.winners)
+        leaf = leaf_problem(self.p, self.bands, picks) if tiered else self.p
         enough = Decimal(repr(bound / (1 - self.gap))) if math.isfinite(bound) and self.gap < 1 else None
         self.offer(packing_start(leaf, enough=enough), picks)
 
@@ -153,18 +223,20 @@ class Search:
             choice = self.queue.pop(self.cutoff())
             if choice is None:
                 break
-            if choice.refined:
+            if choice.stage == EXACT:
                 self.solve(choice)
+            elif choice.stage == LP:
+                self.sharpen(choice)
             else:
                 self.take(choice)
         lower = min(self.proven + [self.queue.next_bound(), self.queue.dropped])
-        label = self.model.label
+        label = self.model.label if self._model is not None else solver_label(self.solver_name)
         if self.best is None:
             status = SolveStatus.INFEASIBLE if lower == math.inf and not timed_out else SolveStatus.NO_SOLUTION
             return SolveReport(status, None, None, label)
         gap = 0.0 if self.best_cost <= 0 else max(0.0, (self.best_cost - min(lower, self.best_cost)) / self.best_cost)
         status = SolveStatus.OPTIMAL if gap <= self.gap + 1e-12 else SolveStatus.FEASIBLE
-        if self.best_picks is not None:
+        if self.best_picks is not None and self._form is not None:
             _set_choice(self.form, self.p, self.bands, self.best_picks)
         return SolveReport(status, gap, self.best_cost, label)
 

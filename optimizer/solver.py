@@ -16,6 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 import numpy as np
 import pulp
@@ -52,13 +53,16 @@ class MipOutcome:
     bound: float
 
 
+@cache
 def highs_available() -> bool:
-    """True when highspy can be imported by PuLP."""
+    """True when highspy can be imported by PuLP (asked once per process)."""
     return bool(pulp.HiGHS().available())
 
 
+@cache
 def solver_label(name: str) -> str:
-    """Solver name and version, e.g. ``HiGHS 1.13.0`` or ``CBC (PuLP bundled)``."""
+    """Solver name and version, e.g. ``HiGHS 1.13.0`` or ``CBC (PuLP bundled)`` (asked once per
+    process: it starts a HiGHS instance)."""
     if name == "highs":
         import highspy
 
