@@ -26,7 +26,7 @@ from accounts.models import Organisation
 from accounts.scoping import scope
 from listing.models import ListedProduct
 from orders.models import OrderAcceptance
-from orders.shares import shares
+from orders.shares import Shares, shares
 from procurement.models import Batch, BatchItem, Item
 from procurement.rules import parse_rules
 from savings.assessment import HospitalFigures
@@ -58,15 +58,20 @@ def cycle_periods(first: date, last: date) -> list[str]:
     return out
 
 
-def order_shares(session: Session, actor: Actor, batch: Batch, now: datetime) -> dict[str, tuple[int, int]]:
+def order_shares(session: Session, actor: Actor, batch: Batch, now: datetime,
+                 periods: dict[str, Shares] | None = None) -> dict[str, tuple[int, int]]:
     """Per hospital code: (selected, non-selected) accepted order amounts in fen of the batch's
-    cycle up to ``now``, from ``orders.shares`` (the same figures as the dashboard's)."""
+    cycle up to ``now``, from ``orders.shares`` (the same figures as the dashboard's); ``periods``
+    keeps each period's figures for the next batch of the same read."""
     if batch.cycle_start is None or batch.cycle_end is None:
         return {}
     last = min(batch.cycle_end, local_date(now))
     out: dict[str, list[int]] = {}
+    known = {} if periods is None else periods
     for period in cycle_periods(batch.cycle_start, last) if last >= batch.cycle_start else ():
-        for row in shares(session, actor, period).hospitals:
+        if period not in known:
+            known[period] = shares(session, actor, period)
+        for row in known[period].hospitals:
             sums = out.setdefault(row.key, [0, 0])
             sums[0] += row.vbp_fen
             sums[1] += row.non_selected_fen
@@ -109,8 +114,10 @@ def non_selected_spend(session: Session, actor: Actor, batch: Batch, now: dateti
     return out
 
 
-def hospital_figures(session: Session, actor: Actor, batch: Batch, now: datetime) -> dict[str, HospitalFigures]:
-    """Per hospital code the actor may see: its figures for the batch up to ``now``."""
+def hospital_figures(session: Session, actor: Actor, batch: Batch, now: datetime,
+                     periods: dict[str, Shares] | None = None) -> dict[str, HospitalFigures]:
+    """Per hospital code the actor may see: its figures for the batch up to ``now`` (``periods``:
+    the order figures already read, by period, shared by the batches of one page)."""
     lines: dict[str, list] = {}
     extra = non_selected_spend(session, actor, batch, now)
     per_item: dict[str, dict[str, int]] = {}  # hospital → item → the non-selected orders in its spend
@@ -138,7 +145,7 @@ def hospital_figures(session: Session, actor: Actor, batch: Batch, now: datetime
             t[1] += count
         elif today > due:  # late: reconciled after the day, or still pending past it
             t[1] += count
-    orders = order_shares(session, actor, batch, now)
+    orders = order_shares(session, actor, batch, now, periods)
     return {code: HospitalFigures(code, tuple(sorted(ls, key=lambda s: s.item_code)), *timely.get(code, (0, 0)),
                                   *orders.get(code, (0, 0)), non_selected_spend=per_item.get(code, {}))
             for code, ls in sorted(lines.items())}
