@@ -6,8 +6,9 @@ Components (each a ratio in [0, 1] × its weight, the points rounded half up to 
 
 * ``completion`` — Σ min(purchased, agreed) / Σ agreed over the hospital's items;
 * ``selected_use`` — items bought from the winners at all / items contracted;
-* ``non_selected`` — 1 − the share of non-selected products of the same generics (from the
-  listing/orders data; until the platform has it the component is *not available*);
+* ``non_selected`` — 1 − the share of non-selected products in the hospital's accepted orders of
+  the cycle (non-selected ÷ selected + non-selected amounts, ``orders.shares``); a hospital with
+  no such orders has no share: the component is *not available*;
 * ``on_time`` — lines reconciled by the reconcile day / lines due to be reconciled (no line due:
   not available).
 
@@ -18,7 +19,8 @@ setting, with a reason) are added and the score is held to [0, 100].
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from savings.settings import COMPONENTS, SavingsSettings
@@ -36,7 +38,19 @@ class HospitalFigures:
     lines: tuple[SavingsInput, ...]
     reconciled_on_time: int
     reconcile_due: int
-    non_selected_share: Decimal | None = None  # None: the platform has no such figure yet
+    order_selected_fen: int = 0  # accepted order amounts of VBP-selected products in the cycle
+    order_non_selected_fen: int = 0  # … of non-selected products of VBP generics
+    non_selected_spend: Mapping[str, int] = field(default_factory=dict)  # item → of its spend, such orders
+
+    @property
+    def order_fen(self) -> int:
+        """The denominator of the non-selected share."""
+        return self.order_selected_fen + self.order_non_selected_fen
+
+    @property
+    def non_selected_share(self) -> Decimal | None:
+        """Non-selected ÷ selected + non-selected order amounts, 4 places half up (None: no such orders)."""
+        return _ratio(self.order_non_selected_fen, self.order_fen)
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,7 @@ class Assessment:
     score: Decimal
     rate: Decimal  # the tier rate of the score
     rows: tuple[SavingsRow, ...]
+    figures: HospitalFigures | None = None  # what it was computed from
 
     @property
     def base_fen(self) -> int:
@@ -98,10 +113,12 @@ def components(figures: HospitalFigures, settings: SavingsSettings) -> tuple[Com
     done = sum(min(s.purchased_volume, s.agreed_volume) for s in lines)
     bought = sum(1 for s in lines if s.purchased_volume > 0)
     share = figures.non_selected_share
+    ordered = figures.order_fen
     measured = {
         "completion": (done, agreed, _ratio(done, agreed)),
         "selected_use": (bought, len(lines), _ratio(bought, len(lines))),
-        "non_selected": (0, 0, None if share is None else (1 - share).quantize(RATIO, ROUND_HALF_UP)),
+        "non_selected": (ordered - figures.order_non_selected_fen, ordered,
+                         None if share is None else (1 - share).quantize(RATIO, ROUND_HALF_UP)),
         "on_time": (figures.reconciled_on_time, figures.reconcile_due,
                     _ratio(figures.reconciled_on_time, figures.reconcile_due)),
     }
@@ -125,4 +142,4 @@ def assess(figures: HospitalFigures, settings: SavingsSettings, officer_points: 
     score = min(Decimal(100), max(Decimal(0), measured + officer_points)).quantize(CENT)
     rows = retained_savings(figures.lines, {figures.hospital_code: score}, settings.score_tiers())
     rate = tier_rate(score, settings.score_tiers())
-    return Assessment(figures.hospital_code, parts, measured, officer_points, score, rate, rows)
+    return Assessment(figures.hospital_code, parts, measured, officer_points, score, rate, rows, figures)

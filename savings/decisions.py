@@ -97,13 +97,17 @@ def state(a: SavingsAssessment, objected: bool, now: datetime) -> str:
     return "payable" if a.objection_due_at is not None and now >= a.objection_due_at else "objection_period"
 
 
-def estimates(session: Session, actor: Actor, batch: Batch, now: datetime) -> dict[str, Assessment]:
-    """Every hospital's assessment the actor may see, computed now from the data and the newest points."""
+def estimates(session: Session, actor: Actor, batch: Batch, now: datetime,
+              periods: dict | None = None) -> dict[str, Assessment]:
+    """Every hospital's assessment the actor may see, computed now from the data and the newest
+    points (``periods``: see ``figures.hospital_figures``)."""
     settings = settings_for(session, batch)
-    codes = {o.id: o.code for o in session.exec(select(Organisation).where(Organisation.kind == "hospital")).all()}
-    points = {codes[k]: p.points for k, p in latest_points(session, batch.id).items()}
+    entries = latest_points(session, batch.id)
+    codes = dict(session.exec(select(Organisation.id, Organisation.code)
+                              .where(Organisation.id.in_(list(entries)))).all()) if entries else {}
+    points = {codes[k]: p.points for k, p in entries.items()}
     return {code: assess(f, settings, _clamped(points.get(code, 0), settings.max_officer_points))
-            for code, f in hospital_figures(session, actor, batch, now).items()}
+            for code, f in hospital_figures(session, actor, batch, now, periods).items()}
 
 
 def _clamped(points: int, limit: int) -> int:

@@ -76,9 +76,10 @@ def _open_objections(session: Session, ids: list[int]) -> set[int]:
         SavingsObjection.assessment_id.in_(ids), SavingsObjection.status == "open")).all())
 
 
-def batch_rows(session: Session, actor: Actor, batch: Batch, now: datetime) -> list[HospitalRow]:
-    """Every hospital of the batch the actor may see, by code."""
-    found = estimates(session, actor, batch, now)
+def batch_rows(session: Session, actor: Actor, batch: Batch, now: datetime,
+               periods: dict | None = None) -> list[HospitalRow]:
+    """Every hospital of the batch the actor may see, by code (``periods``: see ``figures.hospital_figures``)."""
+    found = estimates(session, actor, batch, now, periods)
     orgs = {o.code: o for o in session.exec(select(Organisation).where(Organisation.code.in_(list(found)))).all()} \
         if found else {}
     newest = {a.hospital_org_id: a for a in _versions(session, actor, batch.id)}
@@ -134,9 +135,10 @@ def hospital_view(session: Session, actor: Actor, batch: Batch, hospital_code: s
 def own_estimates(session: Session, actor: Actor, now: datetime) -> list[tuple[Batch, HospitalRow, dict]]:
     """A hospital's retained-savings estimate per batch in execution (its dashboard), with the breakdown."""
 
-    out = []
+    out, periods = [], {}  # the order figures of a period read once for all batches
     for batch in savings_batches(session, actor):
-        for row in batch_rows(session, actor, batch, now):
-            shown = breakdown(row.version.inputs_json) if row.version else live(row.estimate, settings_for(session, batch))
+        settings = settings_for(session, batch)
+        for row in batch_rows(session, actor, batch, now, periods):
+            shown = breakdown(row.version.inputs_json) if row.version else live(row.estimate, settings)
             out.append((batch, row, shown))
     return out

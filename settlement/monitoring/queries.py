@@ -30,7 +30,7 @@ from settlement.monitoring.savings import SavingsInput
 from settlement.runs.claims import covers, settled
 from settlement.runs.open_lines import LINE_GROSS
 from settlement.runs.services import settings_of
-from settlement.scoping import contract_condition
+from settlement.scoping import contract_condition, party_rule
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def progress_report(session: Session, actor: Actor, batch: Batch, as_of: date) -
         rows = [replace(r, agreed_volume=year.volumes.get(r.contract_id, 0)) for r in rows]
     bought = session.exec(select(Acceptance.contract_id, Acceptance.accepted_on,
                                  func.sum(Acceptance.quantity - Acceptance.returned))
-                          .where(Acceptance.batch_id == batch.id)
+                          .where(Acceptance.batch_id == batch.id, party_rule(Acceptance)(actor))
                           .group_by(Acceptance.contract_id, Acceptance.accepted_on)).all()
     by_contract = {r.contract_id: r for r in rows}
     purchases = [Purchase(by_contract[c].hospital_code, by_contract[c].item_code, int(q), d)
@@ -131,11 +131,14 @@ def savings_inputs(session: Session, actor: Actor, batch: Batch) -> list[Savings
     and the fund's actual spend (Σ settled gross of the contracts, net of returns clawed back)."""
     rules = parse_rules(batch.rules_json)
     a, c = aliased(Acceptance, name="a"), aliased(Contract, name="c")
+    # the actor's lines only (a hospital reads its own by its index, not the batch's)
     spend = dict(session.exec(select(a.contract_id, func.sum(literal_column(LINE_GROSS)))  # net of clawbacks
                               .join(c, c.id == a.contract_id)
-                              .where(a.batch_id == batch.id, settled(a)).group_by(a.contract_id)).all())
+                              .where(a.batch_id == batch.id, party_rule(a)(actor), settled(a))
+                              .group_by(a.contract_id)).all())
     bought = dict(session.exec(select(Acceptance.contract_id, func.sum(Acceptance.quantity - Acceptance.returned))
-                               .where(Acceptance.batch_id == batch.id).group_by(Acceptance.contract_id)).all())
+                               .where(Acceptance.batch_id == batch.id, party_rule(Acceptance)(actor))
+                               .group_by(Acceptance.contract_id)).all())
     totals: dict[tuple[str, str], list[int]] = {}  # per hospital × item (a takeover adds a contract)
     for row in _terms(session, actor, batch.id):
         t = totals.setdefault((row.hospital_code, row.item_code), [0, 0, row.previous_price_e4, 0])

@@ -15,11 +15,12 @@ from settlement.monitoring.savings import SavingsInput
 D = Decimal
 
 
-def figures(purchased=(1000, 500), on_time=(4, 4), share=None) -> HospitalFigures:
-    """Two items at pre-VBP ¥1.2000 and ¥0.8000, agreed 1,000 and 500, fund pays 90 %."""
+def figures(purchased=(1000, 500), on_time=(4, 4), orders=(0, 0)) -> HospitalFigures:
+    """Two items at pre-VBP ¥1.2000 and ¥0.8000, agreed 1,000 and 500, fund pays 90 %; ``orders``:
+    the selected and non-selected accepted order amounts (fen) of the cycle."""
     lines = (SavingsInput("H1", "YP001", 1000, purchased[0], 12000, D("0.9"), 12_340),
              SavingsInput("H1", "YP003", 500, purchased[1], 8000, D("0.9"), 2_835))
-    return HospitalFigures("H1", lines, *on_time, non_selected_share=share)
+    return HospitalFigures("H1", lines, *on_time, *orders)
 
 
 def test_components_and_a_missing_figure_leaves_its_weight_out():
@@ -29,8 +30,19 @@ def test_components_and_a_missing_figure_leaves_its_weight_out():
                    "non_selected": (None, D(0)), "on_time": (D("0.7500"), D("15.00"))}
     # 72.33 points of the 80 that exist → 90.4125 → 90.41
     assert a.measured == D("90.41") and a.score == D("90.41") and a.rate == D("0.50")
-    with_share = assess(figures(purchased=(1000, 400), on_time=(3, 4), share=D("0.25")), SavingsSettings())
+    with_share = assess(figures(purchased=(1000, 400), on_time=(3, 4), orders=(30_000, 10_000)), SavingsSettings())
+    part = next(c for c in with_share.components if c.key == "non_selected")
+    # ¥100 non-selected of ¥400 ordered: share 0.25, the component 0.75 × 20 = 15 points
+    assert (part.numerator, part.denominator, part.ratio, part.points) == (30_000, 40_000, D("0.7500"), D("15.00"))
     assert with_share.measured == D("87.33")  # 37.33 + 20 + 15 + 15, out of 100
+
+
+def test_the_non_selected_share_rounds_half_up_like_the_dashboard():
+    f = figures(orders=(12_346, 10_000))  # orders.shares: 10,000 ÷ 22,346 = 0.44750…  → 0.4475
+    assert f.non_selected_share == D("0.4475")
+    part = next(c for c in assess(f, SavingsSettings()).components if c.key == "non_selected")
+    assert (part.ratio, part.points) == (D("0.5525"), D("11.05"))
+    assert figures().non_selected_share is None  # no orders: no share, never a made-up one
 
 
 def test_kept_amount_reconciles_to_the_fen():

@@ -36,7 +36,7 @@ def test_the_decision_through_the_pages(client, session, world, cycle):  # noqa:
         book = load_workbook(io.BytesIO(client.get("/savings/batches/JY2026?xlsx=1").data))
         assert book.active["F2"].value == 538.3 and book.active["F2"].number_format.startswith("¥")
         detail = client.get(HOSPITAL_PAGE).get_data(as_text=True)
-        assert "尚无数据：该项权重不计入" in detail  # no non-selected share on the platform yet
+        assert "本周期无集采通用名产品的验收订单：该项权重不计入" in detail  # the hospital has no orders: no share
         r = client.post(f"{HOSPITAL_PAGE}/points", data={"csrf_token": token, "points": "-5", "reason": "报送迟延"})
         assert r.status_code == 302
         assert client.post("/savings/batches/JY2026/propose", data={"csrf_token": token}).status_code == 302
@@ -64,7 +64,7 @@ def test_the_decision_through_the_pages(client, session, world, cycle):  # noqa:
         assert client.post("/savings/batches/JY2026/credit", data={"csrf_token": token}).status_code == 302
         assert "已计入" in client.get("/savings/batches/JY2026").get_data(as_text=True)
         book = load_workbook(io.BytesIO(client.get(f"{HOSPITAL_PAGE}/statement.xlsx").data))
-        assert book.worksheets[1].cell(row=4, column=11).value == 538.3  # the total line
+        assert book.worksheets[1].cell(row=4, column=12).value == 538.3  # the total line (column I: of it non-selected orders)
 
 
 def test_other_hospitals_and_provinces_see_nothing(client, session, world, cycle):  # noqa: F811
@@ -81,6 +81,6 @@ def test_the_hospital_dashboard_shows_its_estimate_with_the_breakdown(client, se
     page = client.get("/dashboard/").get_data(as_text=True)
     # before any proposal: today's figures, 77.33 of the 80 points that exist → 96.66 → 50 % of ¥1,076.60
     assert 'data-testid="own-savings-JY2026"' in page and "96.66" in page and "¥538.30" in page
-    assert "尚无数据：该项权重不计入" in page
+    assert "本周期无集采通用名产品的验收订单：该项权重不计入" in page  # no orders: no share, said so
     _as(client, world.username("A", Role.SETTLEMENT_OFFICER))
     assert 'own-savings-' not in client.get("/dashboard/").get_data(as_text=True)
