@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, case, cast, func, literal, or_, union_all
+from sqlalchemy import BigInteger, case, cast, func, literal, null, or_, union_all
 from sqlmodel import Session, select
 
 from listing.models import ListedProduct
@@ -57,7 +57,7 @@ def _averages(branch, kind: int):
     amount = cast(func.sum(p.c.price_e4 * p.c.quantity), BigInteger)
     qty = cast(func.sum(p.c.quantity), BigInteger)
     by = (p.c.pid, p.c.hospital_org_id) if kind == LISTED else (p.c.pid, p.c.sid, p.c.hospital_org_id)
-    sid = func.max(p.c.sid) if kind == LISTED else p.c.sid
+    sid = null() if kind == LISTED else p.c.sid  # a listed product's supplier: looked up for the outliers only
     return select(literal(kind).label("kind"), p.c.pid, sid.label("sid"), p.c.hospital_org_id,
                   ((amount + qty // 2) // qty).label("hp"), qty.label("qty")).group_by(*by)
 
@@ -69,23 +69,27 @@ def hospital_prices(region_code: str, start: date, end: date, keys: set[str] | N
     return union_all(_averages(orders, LISTED), _averages(vbp, SELECTED)).subquery("hp")
 
 
-def item_ids(session: Session, keys) -> dict[str, int]:
-    """The catalog item of each product key: a listed product's by generic name and dosage form,
-    a selected product's batch item's."""
+def item_ids(session: Session, keys) -> tuple[dict[str, int], dict[str, int]]:
+    """The catalog item of each product key — a listed product's by generic name and dosage form,
+    a selected product's batch item's — and each listed product's supplier."""
     found: dict[str, int] = {}
+    suppliers: dict[str, int] = {}
     listed = {int(k[1:]) for k in keys if k.startswith("L")}
     if listed:
-        for pid, item in session.exec(select(ListedProduct.id, func.min(Item.id)).join(
-                Item, (Item.generic_name == ListedProduct.generic_name) & (Item.dosage_form == ListedProduct.dosage_form))
-                .where(ListedProduct.id.in_(listed)).group_by(ListedProduct.id)).all():
-            found[f"L{pid}"] = int(item)
+        item = (select(func.min(Item.id)).where(Item.generic_name == ListedProduct.generic_name,
+                                                Item.dosage_form == ListedProduct.dosage_form).scalar_subquery())
+        for pid, supplier, item_id in session.exec(select(ListedProduct.id, ListedProduct.supplier_org_id, item)
+                                                   .where(ListedProduct.id.in_(listed))).all():
+            suppliers[f"L{pid}"] = int(supplier)
+            if item_id is not None:
+                found[f"L{pid}"] = int(item_id)
     batch_items = {int(k[1:].partition("-")[0]) for k in keys if k.startswith("V")}
     if batch_items:
         items = dict(session.exec(select(BatchItem.id, BatchItem.item_id).where(BatchItem.id.in_(batch_items))).all())
         for key in keys:
             if key.startswith("V") and (item := items.get(int(key[1:].partition("-")[0]))) is not None:
                 found[key] = int(item)
-    return found
+    return found, suppliers
 
 
 def peer_outliers(session: Session, region_code: str, start: date, end: date, pct: Decimal, min_peers: int,
@@ -111,6 +115,7 @@ def peer_outliers(session: Session, region_code: str, start: date, end: date, pc
     out = sorted((Outlier(key_of(kind, int(pid), sid), int(h), None,
                           int(sid) if sid is not None else None, int(price), int(med), int(n), int(q))
                   for kind, pid, sid, h, price, med, n, q in found), key=lambda o: (o.product_key, o.hospital_org_id))
-    items = item_ids(session, {o.product_key for o in out})
-    return [Outlier(o.product_key, o.hospital_org_id, items.get(o.product_key), o.supplier_org_id, o.price_e4,
-                    o.median2_e4, o.hospitals, o.quantity) for o in out]
+    items, suppliers = item_ids(session, {o.product_key for o in out})
+    return [Outlier(o.product_key, o.hospital_org_id, items.get(o.product_key),
+                    suppliers.get(o.product_key, o.supplier_org_id), o.price_e4, o.median2_e4, o.hospitals, o.quantity)
+            for o in out]
