@@ -12,6 +12,7 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.scoping import scope
 from core.paging import FIRST_PAGE, ListQuery, Page, contains, fetch
+from listing.models import ListedProduct
 from orders.models import OrderLine, PurchaseOrder
 
 EXPORT_LIMIT = 100_000  # rows in one exported workbook
@@ -57,3 +58,17 @@ def order_rows(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) ->
     """Every order the filters keep (at most :data:`EXPORT_LIMIT`), for the Excel export."""
     stmt, _sorts = _orders(actor, query)
     return list(session.exec(stmt.order_by(*DEFAULT_ORDER).limit(EXPORT_LIMIT)).all())
+
+
+def order_line_rows(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) -> list[tuple]:
+    """The lines the actor sees of every order the filters keep (at most :data:`EXPORT_LIMIT`),
+    as (order, line, product, hospital name), for the export's lines sheet."""
+    orders, _sorts = _orders(actor, query)
+    kept = orders.with_only_columns(PurchaseOrder.id).order_by(None).limit(EXPORT_LIMIT).subquery()
+    hospital = aliased(Organisation)
+    stmt = scope(select(PurchaseOrder, OrderLine, ListedProduct, hospital.name)
+                 .join(OrderLine, OrderLine.order_id == PurchaseOrder.id)
+                 .join(ListedProduct, ListedProduct.id == OrderLine.product_id)
+                 .join(hospital, hospital.id == PurchaseOrder.hospital_org_id)
+                 .where(PurchaseOrder.id.in_(select(kept.c.id))), actor, OrderLine)
+    return list(session.exec(stmt.order_by(*DEFAULT_ORDER, OrderLine.line_no).limit(EXPORT_LIMIT)).all())

@@ -23,8 +23,8 @@ from core.money import line_amount_fen
 from listing.models import DistributionRelation, ListedPrice, ListedProduct
 from listing.queries import province_of
 from orders.models import OrderAcceptance, OrderLine, PurchaseOrder, Shipment, ShipmentLine
-from paystd.queries import product_payments
-from paystd.rules import Payment, payment
+from paystd.queries import pack_standards
+from paystd.rules import Payment
 
 UNSENT = ("draft", "withdrawn")
 
@@ -61,33 +61,74 @@ register_scope(OrderAcceptance, _parties(OrderAcceptance, None))
 
 @dataclass(frozen=True)
 class LinePayment:
-    """What the fund and the patient pay for an order line (医保支付标准, issue #20): per pack at
-    the line's price against the payment standard in force on the order date, and for the line's
-    packs in fen (the fund's share rounded half up; the patient pays the rest of the line's amount,
-    so the two add up to it)."""
+    """What the fund and the patient pay for an order line (医保支付标准, issue #20).
+
+    The rule: the fund pays for packs the hospital accepted, at the payment standard in force on
+    the day it accepted them (the day they become payable and are settled — not the order date:
+    a line ordered before a transition year ends and accepted after it is paid by the new year's
+    cap). Packs accepted on different days are each split by their day's standard (fund share per
+    acceptance row rounded half up to the fen, the patient paying the rest of its amount, so the
+    two add up to the accepted amount); ``pay`` is the per-pack payment of the latest of those
+    days. A line with no pack accepted yet shows a provisional split of its ordered packs at the
+    standard in force on the order date (``provisional``)."""
 
     pay: Payment
     fund_fen: int
     patient_fen: int
+    packs: int  # the packs the split covers
+    on: date  # the day of the standard applied (the latest acceptance, or the order date)
+    provisional: bool  # nothing accepted yet
 
 
 def line_payments(session: Session, order: PurchaseOrder, lines: list[OrderLine]) -> dict[int, LinePayment]:
     """Per line id, its payment split — lines of a product whose generic has no payment standard
-    in force on the order date are left out. The standards are the public ones of the hospital's
-    province (the caller checked the order)."""
-    ids = {ln.product_id for ln in lines}
-    if not ids:
+    in force on the day are left out. The standards are the public ones of the hospital's province
+    (the caller checked the order)."""
+    return lines_payments(session, [(order, line) for line in lines])
+
+
+def lines_payments(session: Session, lines: list[tuple[PurchaseOrder, OrderLine]]) -> dict[int, LinePayment]:
+    """:func:`line_payments` of lines of many orders (the Excel export): the standards looked up
+    once per province, day and product."""
+    if not lines:
         return {}
-    by_product = {p.product.id: p for p in product_payments(session, None, order.order_date,
-                                                            province_of(order.region_code), ids)}
+    accepted: dict[int, list[OrderAcceptance]] = {}
+    ids = [line.id for _o, line in lines]
+    for k in range(0, len(ids), 500):
+        for row in session.exec(select(OrderAcceptance).where(OrderAcceptance.order_line_id.in_(ids[k:k + 500]),
+                                                              OrderAcceptance.kind == "accepted",
+                                                              OrderAcceptance.quantity > 0)
+                                .order_by(OrderAcceptance.accepted_on, OrderAcceptance.id)).all():
+            accepted.setdefault(row.order_line_id, []).append(row)
+    wanted: dict[tuple[str, date], set[int]] = {}
+    for order, line in lines:
+        province = province_of(order.region_code)
+        for day in {a.accepted_on for a in accepted.get(line.id, [])} or {order.order_date}:
+            wanted.setdefault((province, day), set()).add(line.product_id)
+    standards = {(province, day, std.product.id): std for (province, day), products in wanted.items()
+                 for std in pack_standards(session, None, day, province, products)}
     out = {}
-    for line in lines:
-        found = by_product.get(line.product_id)
-        if found is None:
+    for order, line in lines:
+        province = province_of(order.region_code)
+        rows = accepted.get(line.id)
+        if not rows:
+            std = standards.get((province, order.order_date, line.product_id))
+            if std is not None:
+                pay = std.pay(line.price_e4)
+                fund = line_amount_fen(line.quantity, pay.fund_e4)
+                out[line.id] = LinePayment(pay, fund, line.amount_fen - fund, line.quantity, order.order_date, True)
             continue
-        pay = payment(line.price_e4, found.pay.standard_e4, found.pay.year, found.standard.rules)
-        fund = line_amount_fen(line.quantity, pay.fund_e4)
-        out[line.id] = LinePayment(pay, fund, line.amount_fen - fund)
+        fund = patient = packs = 0
+        last = None
+        for row in rows:
+            std = standards.get((province, row.accepted_on, line.product_id))
+            if std is None:  # no standard on that day: the fund pays nothing by a standard for these packs
+                continue
+            last = (std.pay(row.price_e4), row.accepted_on)
+            share = line_amount_fen(row.quantity, last[0].fund_e4)
+            fund, patient, packs = fund + share, patient + row.amount_fen - share, packs + row.quantity
+        if last is not None:
+            out[line.id] = LinePayment(last[0], fund, patient, packs, last[1], False)
     return out
 
 

@@ -15,7 +15,7 @@ from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.clock import utcnow
 from core.export import workbook_bytes
-from core.formats import date_cell, qty_cell, yuan_cell
+from core.formats import date_cell, price_cell, qty_cell, yuan_cell
 from orders import delivery, lists, queries, services
 from orders.rules import OrderRefused, shown
 from web.auth import requires
@@ -59,9 +59,31 @@ def index():
         rows = [[o.number, date_cell(o.order_date), hospital, distributor, qty_cell(n), yuan_cell(amount),
                  qty_cell(accepted), label(o.status, "order")] for o, hospital, distributor, n, amount, accepted in
                 lists.order_rows(get_session(), g.actor, query)]
-        return xlsx_download(workbook_bytes([(_title(), header, rows)]), "orders.xlsx")
+        return xlsx_download(workbook_bytes([(_title(), header, rows), _lines_sheet(query)]), "orders.xlsx")
     page = lists.order_page(get_session(), g.actor, query)
     return render_template("orders/index.html", p=page, title=_title())
+
+
+def _lines_sheet(query) -> tuple:
+    """The export's second sheet: every line of the orders kept, with the payment standard and
+    the fund / patient split the order page shows (``orders.queries.LinePayment``)."""
+    found = lists.order_line_rows(get_session(), g.actor, query)
+    payments = queries.lines_payments(get_session(), [(o, line) for o, line, _p, _h in found])
+    header = [_("Order number"), _("Order date"), _("Hospital"), _("Line"), _("Product code"), _("Product"),
+              _("Packs"), _("Price per pack (yuan)"), _("Amount (yuan)"), _("Packs accepted"), _("Status"),
+              _("Standard for this pack (yuan)"), _("Transition year"), _("Cap per pack (yuan)"),
+              _("Fund pays (yuan)"), _("Patient pays (yuan)"), _("Standard of the day")]
+    rows = []
+    for o, line, product, hospital in found:
+        pl = payments.get(line.id)
+        split = ([price_cell(pl.pay.standard_e4), pl.pay.year, price_cell(pl.pay.cap_e4), yuan_cell(pl.fund_fen),
+                  yuan_cell(pl.patient_fen), _("%(on)s (provisional: nothing accepted yet)", on=pl.on.isoformat())
+                  if pl.provisional else _("%(on)s (accepted)", on=pl.on.isoformat())]
+                 if pl else ["—", "—", "—", "—", "—", _("no payment standard for the generic")])
+        rows.append([o.number, date_cell(o.order_date), hospital, line.line_no, product.code,
+                     f"{product.generic_name} {product.spec}", qty_cell(line.quantity), price_cell(line.price_e4),
+                     yuan_cell(line.amount_fen), qty_cell(line.accepted), label(line.status, "order_line"), *split])
+    return _("Order lines"), header, rows
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -107,11 +107,27 @@ def _rep(item: Item) -> Strength | None:
     return Strength(item.rep_strength, item.strength_unit or "") if item.rep_strength else None
 
 
-def product_payments(session: Session, actor: Actor | None, on: date, region_code: str | None = None,
-                     product_ids: set[int] | None = None) -> list[ProductPayment]:
+@dataclass(frozen=True)
+class PackStandard:
+    """The payment standard of one pack of a listed product on a date (its generic's, converted
+    to the product's specification and pack), the transition year of that date, the rules."""
+
+    product: ListedProduct
+    standard: InForce
+    pack_e4: int
+    year: int
+    converted: bool  # the specification was converted by differential pricing
+
+    def pay(self, price_e4: int) -> Payment:
+        """What the fund and the patient pay for one pack priced ``price_e4``."""
+        return payment(price_e4, self.pack_e4, self.year, self.standard.rules)
+
+
+def pack_standards(session: Session, actor: Actor | None, on: date, region_code: str | None = None,
+                   product_ids: set[int] | None = None) -> list[PackStandard]:
     """Every listed product the actor sees (without an actor: of ``region_code``; optionally only
-    ``product_ids``) whose generic × dosage form has a standard in force on ``on``, priced on that
-    day; a selected product under the per-product rule against its own."""
+    ``product_ids``) whose generic × dosage form has a standard in force on ``on``, with its pack
+    standard of that day; a selected product under the per-product rule against its own."""
     standards = in_force(session, actor, on, region_code)
     by_name: dict[tuple[str, str], list[InForce]] = {}
     for row in standards:
@@ -127,15 +143,25 @@ def product_payments(session: Session, actor: Actor | None, on: date, region_cod
     out = []
     for product in products:
         rows = by_name.get((product.generic_name, product.dosage_form))
-        price = price_in_force(session, product.id, on)
-        if not rows or price is None:
+        if not rows:
             continue
         own = [r for r in rows if r.supplier_org_id == product.supplier_org_id and product.vbp_status == "selected"]
         standard = own[0] if own else max(rows, key=lambda r: r.standard_e4)
         pack_e4, converted = pack_standard_e4(standard.standard_e4, pack_units(product.pack), spec_strength(product.spec),
                                               _rep(standard.item), standard.rules.strength_factor)
-        year = year_of(standard.version.effective_on, on)
-        out.append(ProductPayment(product, standard, payment(price.price_e4, pack_e4, year, standard.rules), converted))
+        out.append(PackStandard(product, standard, pack_e4, year_of(standard.version.effective_on, on), converted))
+    return out
+
+
+def product_payments(session: Session, actor: Actor | None, on: date, region_code: str | None = None,
+                     product_ids: set[int] | None = None) -> list[ProductPayment]:
+    """:func:`pack_standards` of the products with a listed price in force on ``on``, and what
+    the fund pays for a pack at that price."""
+    out = []
+    for std in pack_standards(session, actor, on, region_code, product_ids):
+        price = price_in_force(session, std.product.id, on)
+        if price is not None:
+            out.append(ProductPayment(std.product, std.standard, std.pay(price.price_e4), std.converted))
     return out
 
 

@@ -48,8 +48,11 @@ class ProvincePrice(SQLModel, table=True):
 
 
 class Observation(SQLModel, table=True):
-    """One observed price: from a source (``listed``, ``selected``, ``vbp``, ``order``, ``province``),
-    keyed by its source row (``ref``) so a run collects it once."""
+    """One observed price of a point source (``listed``, ``selected``, ``province``), keyed by
+    its source row (``ref``) so a run collects it once. The hospitals' purchases (accepted order
+    and VBP lines) are not copied here: the rules read them in place
+    (``pricewatch.sources.purchases``); rows of the retired ``order`` and ``vbp`` sources an
+    earlier run copied are read by nothing."""
 
     __tablename__ = "pricewatch_observation"
     __table_args__ = (UniqueConstraint("source", "ref", name="uq_pricewatch_observation_ref"),

@@ -1,5 +1,6 @@
 """A monitoring run (普遍监测 for a month, 深度监测 for a week of the named products): collect
-the period's observations from every source (``INSERT … SELECT``, each source row once), apply
+the period's observations of the point sources (``INSERT … SELECT``, each source row once; the
+hospitals' purchases are read in place by the rules, not copied), apply
 the region's rules and raise an alert for each finding whose evidence was not raised before
 (the fingerprint), into the price officers' inbox — the fingerprints looked up in one query, the
 alerts and their notices each written with one multi-row ``INSERT``. One transaction; runs of a region are
@@ -12,14 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
-from sqlalchemy import exists, func, insert
+from sqlalchemy import exists, func, insert, text
 from sqlmodel import Session, select
 
 import pricewatch.scoping  # noqa: F401 - registers the scope rules
 from accounts.actor import Actor, Forbidden
 from accounts.models import Organisation
 from accounts.roles import Role
+from accounts.scoping import within_region
 from bidding.pricing import PricingError, Strength, strength_multiplier
 from core import audit
 from core.db import advisory_xact_lock
@@ -53,9 +56,27 @@ class Finding:
     subject: dict = field(default_factory=dict)
 
 
+@dataclass
+class Scan:
+    """What every check of one run reads: the region, the period, the rules, the products watched
+    (``keys``; None: all) and, loaded once for all the checks, the listed price history."""
+
+    session: Session
+    region_code: str
+    start: date
+    end: date
+    rules: WatchRules
+    keys: set[str] | None
+
+    @cached_property
+    def history(self) -> dict[str, list[tuple[date, int]]]:
+        """Per listed product key: its price observations up to the period's end, in order."""
+        return _listed_history(self.session, self.region_code, self.end, self.keys)
+
+
 def collect(session: Session, region_code: str, start: date, end: date) -> int:
-    """Copy the period's observations of every source into ``pricewatch_observation``, each source
-    row once (rows collected by an earlier run are left alone); the number of new rows."""
+    """Copy the period's observations of every point source into ``pricewatch_observation``, each
+    source row once (rows collected by an earlier run are left alone); the number of new rows."""
     counted = select(func.count()).select_from(Observation).where(Observation.region_code == region_code)
     before = session.exec(counted).one()
     for source in SOURCES.values():
@@ -90,19 +111,19 @@ def _products(session: Session, keys) -> dict[str, ListedProduct]:
     return {f"L{p.id}": p for p in rows}
 
 
-def listed_raises(session: Session, region_code: str, start: date, end: date, rules: WatchRules,
-                  keys: set[str] | None) -> list[Finding]:
+def listed_raises(scan: Scan) -> list[Finding]:
     """A listed price raised in the period by more than ``raise_pct`` over the price before it."""
-    history = _listed_history(session, region_code, end, keys)
-    products = _products(session, history)
-    found = []
-    for key, rows in history.items():
+    start, rules = scan.start, scan.rules
+    rises = {}
+    for key, rows in scan.history.items():
         before = [r for r in rows if r[0] < start]
         during = [r for r in rows if r[0] >= start]
-        if not before or not during:
-            continue
-        (was_on, was), (now_on, now) = before[-1], during[-1]
-        if rose_beyond(was, now, rules.raise_pct) and key in products:
+        if before and during and rose_beyond(before[-1][1], during[-1][1], rules.raise_pct):
+            rises[key] = (before[-1], during[-1])
+    products = _products(scan.session, rises)
+    found = []
+    for key, ((was_on, was), (now_on, now)) in rises.items():
+        if key in products:
             p = products[key]
             found.append(Finding("listed_raise", key, {"before": was, "before_on": was_on.isoformat(), "after": now,
                                                        "after_on": now_on.isoformat(), "rise": _pct(was, now),
@@ -115,12 +136,12 @@ def listed_raises(session: Session, region_code: str, start: date, end: date, ru
     return found
 
 
-def peer_findings(session: Session, region_code: str, start: date, end: date, rules: WatchRules,
-                  keys: set[str] | None) -> list[Finding]:
+def peer_findings(scan: Scan) -> list[Finding]:
     """Hospitals paying above their peers' median for the same product by more than ``peer_pct``."""
+    session, rules = scan.session, scan.rules
     found = []
     names = {}
-    for o in peer_outliers(session, region_code, start, end, rules.peer_pct, rules.peer_min, keys):
+    for o in peer_outliers(session, scan.region_code, scan.start, scan.end, rules.peer_pct, rules.peer_min, scan.keys):
         if o.hospital_org_id not in names:
             names[o.hospital_org_id] = session.get(Organisation, o.hospital_org_id).name
         median = o.median_e4
@@ -149,11 +170,11 @@ def _unit_price(price_e4: int, product: ListedProduct, item: Item) -> int:
     return round_half_up_div(exact.numerator, exact.denominator)
 
 
-def non_selected_findings(session: Session, region_code: str, start: date, end: date, rules: WatchRules,
-                          keys: set[str] | None) -> list[Finding]:
+def non_selected_findings(scan: Scan) -> list[Finding]:
     """A non-selected product priced above k × the highest selected price of its generic."""
-    history = _listed_history(session, region_code, end, keys)
-    products = _products(session, history)
+    session, region_code, end, rules, history = scan.session, scan.region_code, scan.end, scan.rules, scan.history
+    products = {f"L{p.id}": p for p in session.exec(select(ListedProduct).where(
+        ListedProduct.vbp_status == "non_selected", within_region(ListedProduct.region_code, region_code))).all()}
     selected: dict[int, int] = {}
     for item_id, price in session.exec(select(Observation.item_id, Observation.price_e4).where(
             Observation.region_code == region_code, Observation.source == "selected",
@@ -162,7 +183,7 @@ def non_selected_findings(session: Session, region_code: str, start: date, end: 
     found = []
     for key, rows in history.items():
         p = products.get(key)
-        if p is None or p.vbp_status != "non_selected":
+        if p is None:
             continue
         item = session.exec(select(Item).where(Item.generic_name == p.generic_name,
                                                Item.dosage_form == p.dosage_form)).first()
@@ -181,17 +202,16 @@ def non_selected_findings(session: Session, region_code: str, start: date, end: 
     return found
 
 
-def province_findings(session: Session, region_code: str, start: date, end: date, rules: WatchRules,
-                      keys: set[str] | None) -> list[Finding]:
+def province_findings(scan: Scan) -> list[Finding]:
     """A product priced higher here than in at least N other provinces (their latest prices)."""
-    history = _listed_history(session, region_code, end, keys)
-    products = _products(session, history)
+    session, region_code, end, rules, history = scan.session, scan.region_code, scan.end, scan.rules, scan.history
     latest: dict[str, dict[str, tuple[date, int]]] = {}
     rows = session.exec(select(ProvincePrice.product_id, ProvincePrice.province, ProvincePrice.observed_on,
                                ProvincePrice.price_e4).where(province_filter(region_code, end))
                         .order_by(ProvincePrice.observed_on, ProvincePrice.id)).all()
     for product_id, province, on, price in rows:
         latest.setdefault(f"L{product_id}", {})[province] = (on, int(price))
+    products = _products(session, latest)
     found = []
     for key, provinces in latest.items():
         p, here = products.get(key), history.get(key)
@@ -208,12 +228,11 @@ def province_findings(session: Session, region_code: str, start: date, end: date
     return found
 
 
-def paystd_findings(session: Session, region_code: str, start: date, end: date, rules: WatchRules,
-                    keys: set[str] | None) -> list[Finding]:
+def paystd_findings(scan: Scan) -> list[Finding]:
     """A listed price changed in the period to above the payment standard's cap of that day."""
-    history = _listed_history(session, region_code, end, keys)
+    session, region_code, start = scan.session, scan.region_code, scan.start
     found = []
-    for key, rows in history.items():
+    for key, rows in scan.history.items():
         for on, price in rows:
             if on < start or not key.startswith("L"):
                 continue
@@ -250,6 +269,18 @@ def watched_keys(session: Session, region_code: str) -> set[str]:
         WatchedProduct.region_code == region_code, WatchedProduct.removed_at.is_(None))).all()}
 
 
+#: PostgreSQL settings of a run's transaction (``SET LOCAL``: back to the server's at commit): the peer
+#: rule's GROUP BY and sort of a month's ~87,000 product × hospital averages stay in memory (at the
+#: default 4 MB both spill to disk), and no JIT compilation (~0.2 s a query, more than it saves here)
+RUN_SETTINGS = {"work_mem": "64MB", "jit": "off"}
+
+
+def _roomy(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        for name, value in RUN_SETTINGS.items():
+            session.execute(text(f"SET LOCAL {name} = '{value}'"))
+
+
 def run_monitoring(session: Session, actor: Actor | None, period: str, start: date, end: date, now: datetime,
                    deep: bool = False, region_code: str | None = None) -> WatchRun:
     """Collect and check one period of the actor's region (the scheduler: ``region_code``;
@@ -262,6 +293,7 @@ def run_monitoring(session: Session, actor: Actor | None, period: str, start: da
     if not region_code:
         raise ValueError("a run needs a region")
     advisory_xact_lock(session, f"pricewatch:{region_code}")
+    _roomy(session)
     rules = rules_for(session, region_code)
     run = WatchRun(region_code=region_code, period=period, period_start=start, period_end=end, deep=deep,
                    started_by=actor.user_id if actor else None, started_at=now)
@@ -271,11 +303,12 @@ def run_monitoring(session: Session, actor: Actor | None, period: str, start: da
     keys = watched_keys(session, region_code) if deep else None
     officers = bureau_ids(session, region_code)
     raised: dict[str, tuple[str, str, Finding]] = {}  # fingerprint → (rule, severity, finding), in order
+    scan = Scan(session, region_code, start, end, rules, keys)
     for rule, check in CHECKS.items():
         severity = rules.severity(rule)
         if severity == "off":
             continue
-        for finding in check(session, region_code, start, end, rules, keys):
+        for finding in check(scan):
             subject = {"product": finding.product_key, "hospital": finding.hospital_org_id,
                        "supplier": finding.supplier_org_id}
             raised.setdefault(fingerprint(rule, period, subject, finding.evidence), (rule, severity, finding))

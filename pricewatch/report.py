@@ -2,7 +2,7 @@
 average price, price index against the month before, dispersion across hospitals, alerts
 raised and closed — and per hospital and supplier — purchase lines, amount, alerts raised and
 closed; the last twelve months of alerts for the chart. Summed in SQL per month (one
-``GROUP BY`` each), over the observations a run collected."""
+``GROUP BY`` each), over the hospitals' purchases read in place (``pricewatch.sources.purchases``)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from sqlmodel import Session, select
 from accounts.actor import Actor
 from accounts.scoping import within_region
 from core.money import round_half_up_div
-from pricewatch.models import Alert, Observation
-from pricewatch.peers import hospital_prices
+from pricewatch.models import Alert
+from pricewatch.peers import hospital_prices, key_of
 from pricewatch.queries import key_names, org_names
 from pricewatch.rules import month_period
-from pricewatch.sources import PURCHASES
+from pricewatch.sources import purchases
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,11 @@ def _averages(session: Session, region: str, month: str) -> dict[str, tuple[int,
     """Per product: (hospitals, quantity, average e4, lowest and highest hospital average)."""
     start, end = month_period(month)
     hp = hospital_prices(region, start, end)
-    rows = session.exec(select(hp.c.product_key, func.count(), cast(func.sum(hp.c.qty), BigInteger),
+    rows = session.exec(select(hp.c.kind, hp.c.pid, hp.c.sid, func.count(), cast(func.sum(hp.c.qty), BigInteger),
                                cast(func.sum(hp.c.hp * hp.c.qty), BigInteger), func.min(hp.c.hp), func.max(hp.c.hp))
-                        .group_by(hp.c.product_key)).all()
-    return {k: (int(n), int(q), round_half_up_div(int(a), int(q)), int(lo), int(hi)) for k, n, q, a, lo, hi in rows if q}
+                        .group_by(hp.c.kind, hp.c.pid, hp.c.sid)).all()
+    return {key_of(int(kind), int(pid), sid): (int(n), int(q), round_half_up_div(int(a), int(q)), int(lo), int(hi))
+            for kind, pid, sid, n, q, a, lo, hi in rows if q}
 
 
 def _alert_counts(session: Session, region: str, month: str, column) -> tuple[dict, dict]:
@@ -92,12 +93,12 @@ def _alert_counts(session: Session, region: str, month: str, column) -> tuple[di
     return raised, closed
 
 
-def _orgs(session: Session, region: str, month: str, column, alert_column) -> list[OrgRow]:
+def _orgs(session: Session, region: str, month: str, column: str, alert_column) -> list[OrgRow]:
     start, end = month_period(month)
-    o = Observation
-    amounts = session.exec(select(column, func.count(), cast(func.sum(o.price_e4 * o.quantity), BigInteger))
-                           .where(o.region_code == region, o.source.in_(PURCHASES), o.observed_on >= start,
-                                  o.observed_on <= end, column.is_not(None)).group_by(column)).all()
+    p = purchases(region, start, end)
+    by = p.c[column]
+    amounts = session.exec(select(by, func.count(), cast(func.sum(p.c.price_e4 * p.c.quantity), BigInteger))
+                           .where(by.is_not(None)).group_by(by)).all()
     raised, closed = _alert_counts(session, region, month, alert_column)
     ids = {int(i) for i, _n, _a in amounts} | {i for i in raised if i} | {i for i in closed if i}
     names = org_names(session, ids)
@@ -125,8 +126,8 @@ def month_report(session: Session, actor: Actor, month: str) -> Report:
     for _n in range(11):
         months.insert(0, previous_month(months[0]))
     counts = [_alert_counts(session, region, m, Alert.region_code) for m in months]
-    return Report(month, products, _orgs(session, region, month, Observation.hospital_org_id, Alert.hospital_org_id),
-                  _orgs(session, region, month, Observation.supplier_org_id, Alert.supplier_org_id), months,
+    return Report(month, products, _orgs(session, region, month, "hospital_org_id", Alert.hospital_org_id),
+                  _orgs(session, region, month, "sid", Alert.supplier_org_id), months,
                   [sum(r.values()) for r, _c in counts], [sum(c.values()) for _r, c in counts])
 
 

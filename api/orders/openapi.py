@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2,4}$", "description": "yuan as a decimal string"}
-PAYMENT = {"type": ["object", "null"], "description": "the payment standard in force on the order date and the "
-           "fund / patient split of the line (null: no standard for the product's generic)",
-           "required": ["standard", "year", "cap", "fund_per_pack", "patient_per_pack", "fund", "patient"],
+PAYMENT = {"type": ["object", "null"], "description": "the fund / patient split of the line's accepted packs, each "
+           "at the payment standard in force on the day it was accepted (standard, year and cap: of the latest "
+           "day, ``on``); with nothing accepted yet, a provisional split of the ordered packs at the standard in "
+           "force on the order date (null: no standard for the product's generic)",
+           "required": ["standard", "year", "cap", "fund_per_pack", "patient_per_pack", "fund", "patient", "packs",
+                        "on", "provisional"],
            "properties": {"standard": MONEY, "year": {"type": "integer"}, "cap": MONEY, "fund_per_pack": MONEY,
-                          "patient_per_pack": MONEY, "fund": MONEY, "patient": MONEY}}
+                          "patient_per_pack": MONEY, "fund": MONEY, "patient": MONEY,
+                          "packs": {"type": "integer"}, "on": {"type": "string", "format": "date"},
+                          "provisional": {"type": "boolean"}}}
 ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 PACKS = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 10_000_000}, {"type": "string", "maxLength": 20}],

@@ -50,7 +50,8 @@ def _payment_json(found: queries.LinePayment | None) -> dict | None:
     pay = found.pay
     return {"standard": _money(pay.standard_e4), "year": pay.year, "cap": _money(pay.cap_e4),
             "fund_per_pack": _money(pay.fund_e4), "patient_per_pack": _money(pay.patient_e4),
-            "fund": _yuan(found.fund_fen), "patient": _yuan(found.patient_fen)}
+            "fund": _yuan(found.fund_fen), "patient": _yuan(found.patient_fen), "packs": found.packs,
+            "on": found.on.isoformat(), "provisional": found.provisional}
 
 
 def _order_json(view: queries.OrderView) -> dict:

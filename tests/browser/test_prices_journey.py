@@ -1,56 +1,34 @@
 """Payment standards and price monitoring in the browser (issue #20): the national batch's
 selected prices → standards derived by one officer → approved by a second (four-eyes) → published
 on the page, in the workbook and over the API → a non-selected product's payment stepping down
-across the transition years → an order line showing its standard and the patient / fund split → a monitoring run raising a
+across the transition years (the page read at a moved clock in each year) → an order line showing its standard and the patient / fund split → a monitoring run raising a
 price-rise alert and a peer-outlier alert over real orders → the
 officer follows one up and closes it; the report with its charts. Screenshots at desktop and 390 px."""
 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
 
 from accounts.roles import Role
 from api import services as api
-from core.clock import utcnow
-from listing.models import ListedProduct
+from core.clock import moved_to, utcnow
 from tests.browser.helpers import nav, new_page, sign_in
-from tests.conftest import aware
 from tests.paystd.fixtures import LISTED_AT, NON_SELECTED, executed, list_non_selected
-from tests.pricewatch import buying
-from tests.pricewatch.buying import distributing, list_plain, ordered, received, reprice
+from tests.pricewatch.buying import peer_lines
 from tests.pricewatch.test_monitoring import _raised_to_40
 
 pytestmark = pytest.mark.browser
 
 
-def _peer_lines(session, world):
-    """Four hospitals buy one product through real orders, ordered in March 2024 as its price went
-    from ¥100 to ¥200 (the fourth after the change), all received on 2024-04-05; and province A's
-    hospital orders the non-selected ibuprofen in March (its line shows the payment split)."""
-    distributing(session, world, LISTED_AT)
-    product = list_plain(session, world, "100", LISTED_AT)
-    buyers = [buying.hospital(session, world, f"PEER{n}", f"济南第{n + 1}医院") for n in range(4)]
-    lines = [ordered(session, b, product, 10, aware(2024, 3, 2, 2)) for b in buyers[:3]]
-    reprice(session, world, product, "200", aware(2024, 3, 3, 2))
-    lines.append(ordered(session, buyers[3], product, 10, aware(2024, 3, 3, 2)))
-    for buyer, line in zip(buyers, lines, strict=True):
-        received(session, world, buyer, line, aware(2024, 4, 5, 2))
-    ibuprofen = session.exec(select(ListedProduct).where(ListedProduct.code == NON_SELECTED)).one()
-    own = ordered(session, world.actors[("A", Role.HOSPITAL_BUYER)], ibuprofen, 3, aware(2024, 3, 4, 2))
-    order_id = own.order_id
-    session.commit()
-    return order_id
-
-
 def test_standards_published_and_an_alert_followed_up(app, session, world, live_server, browser, shot):
     executed(session, world)
     product = list_non_selected(session, world, price="30")
-    order_id = _peer_lines(session, world)
+    order_id = peer_lines(session, world, LISTED_AT, with_ibuprofen=NON_SELECTED)
     _raised_to_40(session, world, product)
     plain, _row = api.create_token(session, world.actors[("A", Role.HOSPITAL_BUYER)], "his", utcnow())
     session.commit()
@@ -73,16 +51,24 @@ def test_standards_published_and_an_alert_followed_up(app, session, world, live_
     second.get_by_test_id("version-approve").click()
     assert second.get_by_test_id("version-status").get_attribute("data-status") == "approved"
 
+    caps = {}  # the served page with no date shows today's standards: read at a moved clock in each year
+    for when, year in ((datetime(2024, 3, 5, 2, tzinfo=UTC), "1"), (datetime(2025, 3, 5, 2, tzinfo=UTC), "2"),
+                       (datetime(2026, 3, 5, 2, tzinfo=UTC), "3")):
+        with moved_to(when):
+            page = sign_in(new_page(browser), base, "a_hospital_buyer")
+            nav(page, "nav-paystd")
+            assert page.get_by_test_id("standard-YP902").inner_text() == "¥5.9588"
+            assert page.get_by_test_id(f"year-{NON_SELECTED}").inner_text() == year
+            caps[year] = page.get_by_test_id(f"cap-{NON_SELECTED}").inner_text()
+            if year == "2":
+                shot(page, "paystd-year-two")
+            page.context.close()
+    assert caps == {"1": "¥11.9176", "2": "¥8.9382", "3": "¥5.9588"}  # the step-down across the transition
     hospital = sign_in(new_page(browser), base, "a_hospital_buyer")
     nav(hospital, "nav-paystd")
-    caps = {}
-    for day, year in (("2024-03-01", "1"), ("2025-03-01", "2"), ("2026-03-01", "3")):
-        hospital.fill("#date", day)
-        hospital.get_by_test_id("paystd-date").get_by_role("button").click()
-        assert hospital.get_by_test_id("standard-YP902").inner_text() == "¥5.9588"
-        assert hospital.get_by_test_id(f"year-{NON_SELECTED}").inner_text() == year
-        caps[year] = hospital.get_by_test_id(f"cap-{NON_SELECTED}").inner_text()
-    assert caps == {"1": "¥11.9176", "2": "¥8.9382", "3": "¥5.9588"}  # the step-down across the transition
+    hospital.fill("#date", "2025-03-01")
+    hospital.get_by_test_id("paystd-date").get_by_role("button").click()
+    assert hospital.get_by_test_id(f"cap-{NON_SELECTED}").inner_text() == "¥8.9382"  # any date asked for
     shot(hospital, "paystd-published")
     with hospital.expect_download() as download:
         hospital.get_by_test_id("paystd-xlsx").click()
@@ -99,6 +85,7 @@ def test_standards_published_and_an_alert_followed_up(app, session, world, live_
     assert hospital.get_by_test_id("cap-1").inner_text() == "支付上限 ¥11.9176"
     assert (hospital.get_by_test_id("fund-1").inner_text(), hospital.get_by_test_id("patient-1").inner_text()) == (
         "¥25.03", "¥64.97")
+    assert hospital.get_by_test_id("basis-1").inner_text() == "暂按下单日"  # nothing accepted yet
     shot(hospital, "order-payment-split")
     hospital.set_viewport_size({"width": 390, "height": 844})
     shot(hospital, "order-payment-split-390")

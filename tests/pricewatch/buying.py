@@ -69,3 +69,27 @@ def received(session, world, buyer: Actor, line: OrderLine, at: datetime) -> Ord
                                                                     date(2030, 12, 31))], at)
     sline = session.exec(select(ShipmentLine).where(ShipmentLine.shipment_id == shipment.id)).one()
     return answer_shipment_line(session, buyer, sline.id, line.quantity, True, "", at)
+
+
+def peer_lines(session, world, listed_at: datetime, with_ibuprofen: str | None = None) -> int | None:
+    """Four new hospitals of 370100 buy one plain product through real orders, ordered in March
+    2024 as its price went from ¥100 to ¥200 (the fourth after the change), all received on
+    2024-04-05 — in April the fourth pays twice its peers' median. With ``with_ibuprofen`` (a
+    listed product's code), province A's hospital also orders 3 packs of it on 2024-03-04; the
+    id of that order (else None)."""
+    from tests.conftest import aware
+
+    distributing(session, world, listed_at)
+    product = list_plain(session, world, "100", listed_at)
+    buyers = [hospital(session, world, f"PEER{n}", f"济南第{n + 1}医院") for n in range(4)]
+    lines = [ordered(session, b, product, 10, aware(2024, 3, 2, 2)) for b in buyers[:3]]
+    reprice(session, world, product, "200", aware(2024, 3, 3, 2))
+    lines.append(ordered(session, buyers[3], product, 10, aware(2024, 3, 3, 2)))
+    for buyer, line in zip(buyers, lines, strict=True):
+        received(session, world, buyer, line, aware(2024, 4, 5, 2))
+    order_id = None
+    if with_ibuprofen is not None:
+        other = session.exec(select(ListedProduct).where(ListedProduct.code == with_ibuprofen)).one()
+        order_id = ordered(session, world.actors[("A", Role.HOSPITAL_BUYER)], other, 3, aware(2024, 3, 4, 2)).order_id
+    session.commit()
+    return order_id

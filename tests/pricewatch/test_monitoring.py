@@ -1,4 +1,4 @@
-"""Price monitoring: observations collected once from every source, each rule raising an alert
+"""Price monitoring: observations collected once from every point source, the purchases read in place, each rule raising an alert
 with its evidence into the price officers' inbox, a second run with the same evidence raising
 nothing, the peer median computed in SQL, follow-ups (a credit referral records a breach) and
 closing."""
@@ -23,7 +23,9 @@ from pricewatch.errors import WatchError
 from pricewatch.models import Alert, FollowUp, Observation
 from pricewatch.peers import peer_outliers
 from pricewatch.rules import WatchRules, month_period
+from pricewatch.sources import purchases
 from pricewatch.store import set_rules
+from review.models import Contract
 from tests.conftest import aware
 from tests.cycles.story import deliver
 from tests.paystd.fixtures import LISTED_AT, approved_standards, executed, list_non_selected
@@ -43,6 +45,13 @@ def _raised_to_40(session, world, product):
 def _run(session, officer, month="2024-04", **kw):
     start, end = month_period(month)
     return monitor.run_monitoring(session, officer, month, start, end, kw.pop("now", RUN_AT), **kw)
+
+
+def _purchases(session, month):
+    """The month's purchases of province A as (kind, product, supplier, hospital, price, packs)."""
+    p = purchases("370000", *month_period(month))
+    return sorted(tuple(r) for r in session.exec(select(p.c.kind, p.c.pid, p.c.sid, p.c.hospital_org_id,
+                                                        p.c.price_e4, p.c.quantity)).all())
 
 
 def _alerts(session):
@@ -127,10 +136,9 @@ def test_the_peer_median_in_sql_finds_the_hospital_paying_above_it(session, worl
     buyers = [lines[0][0], lines[1][0], h[1], h[2], h[3]]
     taken = [received(session, world, buyer, line, aware(2024, 4, 5, 2)) for buyer, line in zip(buyers, march, strict=True)]
     assert [t.price_e4 for t in taken] == [1000000, 1000000, 1100000, 1300000, 2000000]
-    _run(session, a)  # collects the order lines
-    got = session.exec(select(Observation).where(Observation.source == "order").order_by(Observation.id)).all()
-    assert [(o.ref, o.product_key, o.hospital_org_id, o.price_e4, o.quantity, o.observed_on) for o in got] == [
-        (f"OA{t.id}", f"L{product.id}", t.hospital_org_id, t.price_e4, t.quantity, date(2024, 4, 5)) for t in taken]
+    _run(session, a)  # reads the order lines where they are
+    assert _purchases(session, "2024-04") == sorted(("L", product.id, t.supplier_org_id, t.hospital_org_id,
+                                                     t.price_e4, t.quantity) for t in taken)
     [out] = peer_outliers(session, "370000", date(2024, 4, 1), date(2024, 4, 30), Decimal("0.3"), 3)
     assert (out.hospital_org_id, out.price_e4, out.median_e4, out.hospitals) == (h[3].org_id, 2000000,
                                                                                  Decimal(1150000), 4)
@@ -139,7 +147,8 @@ def test_the_peer_median_in_sql_finds_the_hospital_paying_above_it(session, worl
     found = _alerts(session)
     assert list(found) == ["peer_median"] and found["peer_median"].hospital_org_id == h[3].org_id
     assert json.loads(found["peer_median"].evidence_json)["median"] == "1150000"
-    assert _run(session, a).collected == 0  # each accepted line observed once
+    assert _run(session, a).raised == 0  # the same evidence raises nothing twice
+    assert session.exec(select(Observation).where(Observation.source.in_(("order", "vbp")))).all() == []  # not copied
 
 
 def test_rejected_packs_and_other_months_are_not_observed(session, world):
@@ -156,19 +165,20 @@ def test_rejected_packs_and_other_months_are_not_observed(session, world):
     answer_shipment_line(session, buyer, sline.id, 1, False, "包装破损", aware(2024, 4, 3, 2))
     kept = answer_shipment_line(session, buyer, sline.id, 2, True, "", aware(2024, 4, 3, 2))
     answer_shipment_line(session, buyer, sline.id, 1, True, "", aware(2024, 5, 2, 2))  # May: not April's
-    _run(session, a)
-    got = session.exec(select(Observation).where(Observation.source == "order")).all()
-    assert [(o.ref, o.quantity, o.price_e4) for o in got] == [(f"OA{kept.id}", 2, 1000000)]
+    assert [(pid, qty, price) for _k, pid, _s, _h, price, qty in _purchases(session, "2024-04")] == [
+        (product.id, 2, 1000000)]
+    assert kept.quantity == 2
 
 
-def test_accepted_vbp_lines_are_collected_once_at_their_contract_price(session, world):
+def test_accepted_vbp_lines_are_purchases_at_their_contract_price(session, world):
     a, _b = executed(session, world)
     accepted = deliver(session, world, "NAT9", date(2024, 4, 8), Decimal("0.1"))
-    _run(session, a)
-    lines = session.exec(select(Observation).where(Observation.source == "vbp")).all()
-    assert len(lines) == len(accepted) and {o.ref for o in lines} == {f"AC{x.id}" for x in accepted}
-    assert all(o.hospital_org_id and o.price_e4 > 0 and o.product_key.startswith("V") for o in lines)
-    assert _run(session, a).collected == 0
+    contracts = {c.id: c for c in session.exec(select(Contract)).all()}
+    assert _purchases(session, "2024-04") == sorted(
+        ("V", contracts[x.contract_id].batch_item_id, contracts[x.contract_id].supplier_org_id, x.hospital_org_id,
+         contracts[x.contract_id].ucp_e4, x.quantity - x.returned) for x in accepted)
+    assert _purchases(session, "2024-05") == []
+    assert _run(session, a).raised == 0
 
 
 def test_follow_ups_and_closing(session, world):
