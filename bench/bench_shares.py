@@ -1,13 +1,19 @@
-"""Bureau platform figures benchmark: ``python -m bench.bench_shares [--lines N]`` prints a table.
+"""Bureau platform figures benchmark: ``python -m bench.bench_shares [--lines N] [--months M]`` prints a table.
 
 On a fresh PostgreSQL database (127.0.0.1:5432, named for this run, created and dropped here):
 bench_orders' 400 listed products (one in four VBP-selected, generics in pairs so the others of a
 selected generic are non-selected), 2,900 hospitals over Shandong's 16 cities, each reporting its
-month's drug spend, and ``--lines`` accepted order rows (default 610,000: a month of ~20,000 lines
-a day) in 2026-12, made in SQL (``generate_series``; they all hang off one order line — the read
-model reads only the acceptance rows). Times ``orders.shares.shares`` for the month for the
-province bureau, a city bureau and one hospital (best of 3 after a warm-up). Target (issue 17):
-the bureau's share figures for a month ≤ 1 s. Not a test.
+months' drug spend, and ``--lines`` accepted order rows a month (default 610,000: ~20,000 lines a
+day) for ``--months`` months ending 2026-12 (default 12: a year present, ≈ 7.3 M rows), made in SQL
+(``generate_series``; they all hang off one order line — the read model reads only the
+acceptance rows), then summed into the monthly rollup by ``orders.rollup.rebuild`` (what
+migration 0032 does; the service keeps it in step at each acceptance, tests/orders/test_share_rollup).
+
+Times ``orders.shares.shares`` for 2026-12 (from the rollup) for the province bureau, a city
+bureau and one hospital, and the reference: the same figures' sums by the raw GROUP BY over
+``order_acceptance`` (``orders.shares.raw_bought``), best of 3 after a warm-up, with the ratio.
+Target (issue 17): the bureau's share figures for a month ≤ 1 s from precomputed monthly
+aggregates. Checks that the rollup's sums equal the raw ones. Not a test.
 """
 
 from __future__ import annotations
@@ -24,8 +30,8 @@ from bench.bench_orders import PG_ADMIN, _setup
 HOSPITALS, CITIES = 2_900, 16
 
 
-def _load(url: str, lines: int) -> None:
-    """Hospitals, their reports and the accepted rows, in SQL."""
+def _load(url: str, lines: int, months: int) -> None:
+    """Hospitals, their reports and the accepted rows of ``months`` months ending 2026-12, in SQL."""
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     now = datetime.now(UTC)
     with engine.begin() as c:
@@ -60,21 +66,27 @@ def _load(url: str, lines: int) -> None:
             " VALUES (:sh, :l, :p, :h, :s, :d, '370100', 1, 'L', :exp, 1, 0) RETURNING id"),
             {"sh": shipment, "l": line, "p": product, "h": first, "s": supplier, "d": distributor,
              "exp": date(2099, 1, 1)}).scalar_one()
-        c.execute(text(
-            "WITH h AS (SELECT id, region_code, row_number() OVER (ORDER BY id) - 1 AS k FROM organisation"
-            " WHERE kind = 'hospital'), p AS (SELECT id, supplier_org_id, row_number() OVER (ORDER BY id) - 1 AS k"
-            " FROM listed_product)"
-            " INSERT INTO order_acceptance (shipment_line_id, order_line_id, product_id, hospital_org_id,"
-            " supplier_org_id, distributor_org_id, region_code, vbp_batch_code, lot_no, kind, quantity, price_e4,"
-            " amount_fen, accepted_on, month, reason, by_user, at)"
-            " SELECT :sl, :l, p.id, h.id, p.supplier_org_id, :d, h.region_code, NULL, 'L', 'accepted', 1 + n % 7,"
-            " 10000, 100 + n % 9973, DATE '2026-12-01' + (n % 31), '2026-12', '', :u, :now"
-            " FROM generate_series(0, :n - 1) n JOIN h ON h.k = n % :hs JOIN p ON p.k = (n / :hs) % 400"),
-            {"sl": sline, "l": line, "d": distributor, "u": user, "now": now, "n": lines, "hs": HOSPITALS})
-        c.execute(text(
-            "INSERT INTO hospital_spend (hospital_org_id, region_code, month, kind, amount_fen, reason, reported_by,"
-            " reported_at) SELECT id, region_code, '2026-12', 'drug', 30000000, '', :u, :now FROM organisation"
-            " WHERE kind = 'hospital'"), {"u": user, "now": now})
+        # the load only (the reads are the same): no foreign-key triggers for the generated rows
+        c.execute(text("SET LOCAL session_replication_role = replica"))
+        for back in range(months):
+            year, month = divmod(2026 * 12 + 11 - back, 12)
+            first_day, label = date(year, month + 1, 1), f"{year:04d}-{month + 1:02d}"
+            c.execute(text(
+                "WITH h AS (SELECT id, region_code, row_number() OVER (ORDER BY id) - 1 AS k FROM organisation"
+                " WHERE kind = 'hospital'), p AS (SELECT id, supplier_org_id, row_number() OVER (ORDER BY id) - 1 AS k"
+                " FROM listed_product)"
+                " INSERT INTO order_acceptance (shipment_line_id, order_line_id, product_id, hospital_org_id,"
+                " supplier_org_id, distributor_org_id, region_code, vbp_batch_code, lot_no, kind, quantity, price_e4,"
+                " amount_fen, accepted_on, month, reason, by_user, at)"
+                " SELECT :sl, :l, p.id, h.id, p.supplier_org_id, :d, h.region_code, NULL, 'L', 'accepted', 1 + n % 7,"
+                " 10000, 100 + n % 9973, CAST(:first AS DATE) + (n % 28), :month, '', :u, :now"
+                " FROM generate_series(0, :n - 1) n JOIN h ON h.k = n % :hs JOIN p ON p.k = (n / :hs + :back) % 400"),
+                {"sl": sline, "l": line, "d": distributor, "u": user, "now": now, "n": lines, "hs": HOSPITALS,
+                 "first": first_day, "month": label, "back": back})
+            c.execute(text(
+                "INSERT INTO hospital_spend (hospital_org_id, region_code, month, kind, amount_fen, reason, reported_by,"
+                " reported_at) SELECT id, region_code, :month, 'drug', 30000000, '', :u, :now FROM organisation"
+                " WHERE kind = 'hospital'"), {"u": user, "now": now, "month": label})
         c.execute(text("ANALYZE"))
     engine.dispose()
 
@@ -90,9 +102,10 @@ def _best(run, repeat: int = 3) -> float:
 
 
 def main() -> None:
-    """Create the database, load it, time the figures, print them, drop it."""
+    """Create the database, load it, time the figures and the raw reference, print them, drop it."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lines", type=int, default=610_000)
+    parser.add_argument("--lines", type=int, default=610_000, help="accepted rows a month")
+    parser.add_argument("--months", type=int, default=12, help="months present, ending 2026-12")
     args = parser.parse_args()
     from sqlmodel import Session, select
 
@@ -102,7 +115,8 @@ def main() -> None:
     from core import audit
     from core.db import Database
     from core.keys import Key, KeyRing
-    from orders.shares import shares
+    from orders import rollup
+    from orders.shares import raw_bought, rolled_up, shares
 
     name = f"jicai_bench_shares_{secrets.token_hex(4)}"
     admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
@@ -113,23 +127,38 @@ def main() -> None:
     try:
         _setup(url)
         start = time.perf_counter()
-        _load(url, args.lines)
+        _load(url, args.lines, args.months)
         load = time.perf_counter() - start
         db = Database(url)
         with Session(db.engine) as s:
+            start = time.perf_counter()
+            rollup.rebuild(s)
+            s.commit()
+            built = time.perf_counter() - start
+            s.execute(text("ANALYZE order_share_month"))
+            s.commit()
+            rows = s.execute(text("SELECT count(*), count(*) FILTER (WHERE month = '2026-12') FROM order_share_month")).one()
             hospital = s.exec(select(Organisation).where(Organisation.code == "H00017")).one()
             actors = (("province bureau (370000)", Actor(0, "bench", Role.SETTLEMENT_OFFICER, 0, "bureau", "370000")),
                       ("city bureau (370100)", Actor(0, "bench", Role.SETTLEMENT_OFFICER, 0, "bureau", "370100")),
                       ("one hospital", Actor(0, "bench", Role.HOSPITAL_BUYER, hospital.id, "hospital",
                                              hospital.region_code)))
-            print(f"{'measure':<52}{'seconds':>10}")
-            print(f"{f'load {args.lines:,} accepted rows + 2,900 reports (SQL)':<52}{load:>10.3f}")
+            total = args.lines * args.months
+            print(f"{'measure':<60}{'seconds':>10}")
+            print(f"{f'load {total:,} accepted rows ({args.months} months) + reports (SQL)':<60}{load:>10.3f}")
+            print(f"{f'rollup rebuild: {rows[0]:,} rows ({rows[1]:,} in 2026-12)':<60}{built:>10.3f}")
             for label, actor in actors:
                 seconds = _best(lambda actor=actor: shares(s, actor, "2026-12"))
-                print(f"{f'shares 2026-12, {label} (target <= 1 s)':<52}{seconds:>10.3f}")
+                raw = _best(lambda actor=actor: raw_bought(s, actor, "2026-12"))
+                assert sorted(rolled_up(s, actor, "2026-12")) == sorted(raw_bought(s, actor, "2026-12"))
+                print(f"{f'shares 2026-12 from the rollup, {label} (target <= 1 s)':<60}{seconds:>10.3f}")
+                print(f"{'  reference: raw GROUP BY over order_acceptance':<60}{raw:>10.3f}")
+                print(f"{'  ratio rollup figures / raw GROUP BY':<60}{seconds / raw:>10.3f}")
+            year = _best(lambda: shares(s, actors[0][1], "2026"), repeat=1)
+            print(f"{'shares 2026 (the year) from the rollup, province bureau':<60}{year:>10.3f}")
             province = shares(s, actors[0][1], "2026-12")
-            print(f"{'province: hospitals / cities':<52}{len(province.hospitals):>5} / {len(province.cities)}")
-            print(f"{'province: drug platform share, VBP, non-selected':<52}"
+            print(f"{'province: hospitals / cities':<60}{len(province.hospitals):>5} / {len(province.cities)}")
+            print(f"{'province: drug platform share, VBP, non-selected':<60}"
                   f"  {province.total.platform_share('drug')} {province.total.vbp_share} "
                   f"{province.total.non_selected_share}")
         db.dispose()

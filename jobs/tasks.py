@@ -35,6 +35,7 @@ from jobs.bookkeeping import (
     with_write_session,
 )
 from jobs.steps import run_and_record
+from orders import rollup as share_rollup
 from pricewatch import schedule as price_schedule
 from pricewatch.monitor import run_monitoring
 from selfpay.alerts import KIND as SELFPAY_OVERDUE
@@ -114,6 +115,13 @@ def _calendar_step(db: Database, code: str, now: datetime, tz: ZoneInfo) -> str:
     return outcome.summary() if outcome.acted else IDLE
 
 
+def _share_classes(session) -> str:
+    """Move the products whose VBP class changed to it in the share rollup (``orders.rollup``), committed."""
+    count = share_rollup.reclassify(session)
+    session.commit()
+    return f"{count} products moved to their current VBP class in the share rollup" if count else IDLE
+
+
 def _pruned(count: int) -> str:
     """The prune step's summary (idle when nothing was old enough)."""
     return f"{count} job runs older than 90 days deleted" if count else IDLE
@@ -137,6 +145,7 @@ def alerts_pass(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI, self_pay_d
     report = alert_steps(db, now, tz)
     run_step(report, "selfpay_overdue", run=lambda: with_write_session(
         db, lambda s: _selfpay_summary(send_overdue_alerts(s, now, self_pay_days))))
+    run_step(report, "share_classes", run=lambda: with_write_session(db, _share_classes))
     run_step(report, "prune_job_runs", run=lambda: _pruned(prune_runs(db, now)))
     if audit.checkpoint_file() is not None:
         run_step(report, "audit_checkpoint", run=lambda: _checkpointed(db, now))

@@ -27,6 +27,7 @@ from core.money import line_amount_fen
 from listing.models import ListedProduct
 from listing.services import local_date
 from notices.services import notify  # the platform's one notice inbox
+from orders import rollup
 from orders.models import OrderAcceptance, OrderLine, PurchaseOrder, Shipment, ShipmentLine
 from orders.rules import MAX_LOT, LineStatus, OrderRefused, next_line_status
 from orders.services import _quantity
@@ -205,6 +206,7 @@ def answer_shipment_line(session: Session, actor: Actor, shipment_line_id: int, 
         sline.rejected += packs
     session.add(row)
     session.flush()
+    rollup.add(session, row)  # the bureau's monthly share figures, in this transaction
     audit.record(session, actor.audit(), f"order.{row.kind}", "order_acceptance", row.id,
                  {"shipment_line": sline.id, "quantity": packs, "amount_fen": row.amount_fen, "reason": reason})
     if not accept:

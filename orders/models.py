@@ -109,7 +109,8 @@ class OrderAcceptance(SQLModel, table=True):
     with one GROUP BY (hospital, supplier, month, product, VBP batch)."""
 
     __tablename__ = "order_acceptance"
-    __table_args__ = (Index("ix_order_acceptance_month", "month", "hospital_org_id", "supplier_org_id"),)
+    __table_args__ = (Index("ix_order_acceptance_month", "month", "hospital_org_id", "supplier_org_id"),
+                      Index("ix_order_acceptance_product", "product_id", "month"))
 
     id: int | None = Field(default=None, primary_key=True)
     shipment_line_id: int = Field(foreign_key="shipment_line.id", index=True)
@@ -152,3 +153,32 @@ class HospitalSpend(SQLModel, table=True):
     reported_at: datetime = Field(sa_type=UTCDateTime)
     superseded_by: int | None = Field(default=None, foreign_key="app_user.id")
     superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OrderShareMonth(SQLModel, table=True):
+    """Rollup of the accepted amounts (``order_acceptance``, kind accepted) per hospital × its
+    region × month × product kind × VBP class (``orders.rollup``): what the bureau's share figures
+    sum. Kept in the acceptance's own transaction; a product's amounts sit under the class recorded
+    for it in :class:`OrderShareClass`."""
+
+    __tablename__ = "order_share_month"
+    __table_args__ = (Index("ix_order_share_month_month", "month", "region_code"),)
+
+    hospital_org_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    region_code: str = Field(max_length=12, primary_key=True)  # the acceptance rows' (the hospital's) region
+    month: str = Field(max_length=7, primary_key=True)  # YYYY-MM
+    kind: str = Field(max_length=12, primary_key=True)  # listing.codes.ProductKind
+    cls: str = Field(max_length=14, primary_key=True)  # vbp | non_selected | other
+    amount_fen: int = Field(sa_type=BigInteger)
+
+
+class OrderShareClass(SQLModel, table=True):
+    """The kind and VBP class under which a product's accepted amounts are summed in
+    :class:`OrderShareMonth` (set at its first acceptance; moved by ``orders.rollup.reclassify``
+    when the listing's classes change)."""
+
+    __tablename__ = "order_share_class"
+
+    product_id: int = Field(foreign_key="listed_product.id", primary_key=True)
+    kind: str = Field(max_length=12)
+    cls: str = Field(max_length=14)

@@ -115,7 +115,8 @@ def test_one_pass_by_hand_from_the_cli(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["jobs", "--once", "alerts"])
     assert result.exit_code == 0, result.output
-    assert "alerts: 0 done, 2 idle, 0 failed" in result.output  # the prune and self-payment steps: nothing yet
+    # the prune, self-payment and share-class steps: nothing yet
+    assert "alerts: 0 done, 3 idle, 0 failed" in result.output
     assert runner.invoke(args=["jobs", "--once", "lifecycle"]).exit_code == 0
     with db.read_session() as s:
         assert [r.name for r in s.exec(sm_select(JobRun)).all()] == ["alerts"]
