@@ -18,7 +18,10 @@ It times, best of 3 after a warm-up:
   the alerts and their notices), once the first time (it raises the alerts) and best of 3 again
   (same evidence: no alert raised twice; each repeat a fresh run of the same month).
 
-The issue's goal: the whole monitoring of the month ≤ 5× the bare ``GROUP BY``. Not a test.
+The issue's goal: the whole monitoring of the month ≤ 5× the bare ``GROUP BY``. Measured
+2026-12-04 at the default on the shared 2-core machine (load ~7): bare 0.618 s (fetched to
+Python 1.532 s), peer rule alone 2.69×, whole run first 4.26× (900 alerts; it was 66× at 100,000
+rows when a run copied every order line into ``pricewatch_observation``), again 1.80×. Not a test.
 """
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ from sqlmodel import select
 from accounts.roles import Role
 from api import services as api
 from core.clock import utcnow
+from orders.delivery import ShipInput, answer_shipment_line, decide_lines, ship
+from orders.models import OrderLine, ShipmentLine
 from orders.queries import order_view
 from orders.services import LineInput, OrderInput, place_orders
 from tests.conftest import aware, login
 from tests.paystd.fixtures import LISTED_AT, approved_standards, executed, list_non_selected
-from orders.delivery import ShipInput, answer_shipment_line, decide_lines, ship
-from orders.models import OrderLine, ShipmentLine
 from tests.pricewatch.buying import distributing, list_plain
 
 
