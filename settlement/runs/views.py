@@ -58,7 +58,8 @@ def _run(run_id: int):
 def batches():
     """Batches in execution with their runs."""
     db = get_session()
-    rows = [(b, services.runs_of(db, g.actor, b.id)) for b in list_batches(db, g.actor, BatchStatus.EXECUTION)]
+    rows = [(b, services.runs_of(db, g.actor, b.id)) for b in list_batches(db, g.actor, BatchStatus.EXECUTION,
+                                                                                 containers=True)]
     return render_template("settlement/officer_batches.html", rows=rows)
 
 
