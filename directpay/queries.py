@@ -17,10 +17,10 @@ from accounts.actor import Actor
 from accounts.models import User
 from accounts.scoping import by_region_reach, register_scope, scope
 from directpay.models import DirectScope, DirectScopeProduct
-from directpay.rules import DEFAULT, Phase, Version, chain, in_force
+from directpay.rules import DEFAULT, Phase, Version, chain, in_force, settable
 from listing.models import ListedProduct
 from orders.models import OrderAcceptance
-from procurement.models import Batch
+from procurement.models import Batch, Region
 from results.models import ResultVersion
 
 register_scope(DirectScope, by_region_reach(DirectScope.region_code))
@@ -130,3 +130,17 @@ def direct_ids(session: Session, ids: list[int]) -> set[int]:
     if not ids:
         return set()
     return set(session.exec(select(OrderAcceptance.id).where(OrderAcceptance.id.in_(ids), settled_directly())).all())
+
+
+def regions_for(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """The regions whose scope the actor may set or read: its own (a province or a city) and
+    the cities inside it, by code — (code, name)."""
+    rows = session.exec(select(Region.code, Region.name).where(
+        Region.code.startswith(actor.region_code[:2] if actor.region_code.endswith("0000") else actor.region_code[:4]),
+        Region.level.in_(("province", "city"))).order_by(Region.code)).all()
+    return [(code, name) for code, name in rows if settable(code)]
+
+
+def scopes_today(session: Session, actor: Actor, day: date) -> list[tuple[str, str, ScopeInForce]]:
+    """The scope in force on ``day`` for each region of :func:`regions_for`."""
+    return [(code, name, scope_in_force(session, code, day)) for code, name in regions_for(session, actor)]
