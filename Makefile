@@ -72,7 +72,7 @@ lint: $(STAMP)
 
 ## Extract, update and compile translations
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o translations/messages.pot --no-location --omit-header web accounts procurement bidding settlement imports core review evaluation jobs api notices listing orders results cycles supply credit savings paystd pricewatch selfpay
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o translations/messages.pot --no-location --omit-header web accounts procurement bidding settlement imports core review evaluation jobs api notices listing orders results cycles supply credit savings paystd pricewatch selfpay directpay
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh_Hans_CN --no-fuzzy-matching
 	$(BIN)/pybabel compile -d translations -l zh_Hans_CN
 

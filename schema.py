@@ -14,6 +14,7 @@ import bidding.models  # noqa: F401
 import core.audit  # noqa: F401
 import credit.models  # noqa: F401
 import cycles.models  # noqa: F401
+import directpay.models  # noqa: F401
 import evaluation.models  # noqa: F401
 import jobs.models  # noqa: F401
 import listing.models  # noqa: F401

@@ -55,6 +55,7 @@ class Procedure(StrEnum):
 
     TENDER = "tender"  # the bureau tenders it: demand, sealed bids, evaluation, review
     RESULT = "result"  # the bureau puts a published result into effect (落地)
+    DIRECT = "direct"  # a province's container of direct settlement of listed products (directpay/)
 
 
 S = BatchStatus
@@ -85,13 +86,20 @@ RESULT_TRANSITIONS: Table = {
     "cancel": (frozenset({S.DRAFT, S.DEMAND}), S.CANCELLED),
 }
 
+#: … of a province's container of direct settlement of listed products (``directpay.container``):
+#: made in execution and kept there — no demand, bidding, contracts or close; it only holds the
+#: monthly runs over the order lines in scope.
+DIRECT_TRANSITIONS: Table = {}
+
 #: procedure → its transition table. Read these tables to know the lifecycle.
-LIFECYCLES: dict[Procedure, Table] = {Procedure.TENDER: TRANSITIONS, Procedure.RESULT: RESULT_TRANSITIONS}
+LIFECYCLES: dict[Procedure, Table] = {Procedure.TENDER: TRANSITIONS, Procedure.RESULT: RESULT_TRANSITIONS,
+                                      Procedure.DIRECT: DIRECT_TRANSITIONS}
 
 #: procedure → the timeline fields it has (bidding windows are absent from an executed result).
 TIMELINE_FIELDS: dict[Procedure, tuple[str, ...]] = {
     Procedure.TENDER: ("demand_deadline", "bid_deadline", "opening_at", "cycle_start", "cycle_end"),
     Procedure.RESULT: ("demand_deadline", "cycle_start", "cycle_end"),
+    Procedure.DIRECT: (),
 }
 
 #: procedure → the action the scheduler takes when demand collection reaches its deadline.

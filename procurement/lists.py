@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from accounts.actor import Actor
 from accounts.scoping import scope
 from core.paging import FIRST_PAGE, ListQuery, Page, contains, fetch, narrowed
-from procurement.lifecycle import BatchStatus
+from procurement.lifecycle import BatchStatus, Procedure
 from procurement.models import Batch, Item
 
 BATCH_FILTERS = ("q", "status")
@@ -20,10 +20,10 @@ ITEM_SORTS = {"code": Item.code, "name": Item.generic_name, "form": Item.dosage_
 
 
 def batch_page(session: Session, actor: Actor, query: ListQuery = FIRST_PAGE) -> Page:
-    """One page of the batches the actor may see, newest first: ``q`` matches code or name,
-    ``status`` is a batch status."""
+    """One page of the batches the actor may see, newest first (the containers of direct
+    settlement apart): ``q`` matches code or name, ``status`` is a batch status."""
     status = query.get("status")
-    stmt = narrowed(scope(select(Batch), actor, Batch), contains(query, "q", Batch.code, Batch.name),
+    stmt = narrowed(scope(select(Batch).where(Batch.procedure != Procedure.DIRECT), actor, Batch), contains(query, "q", Batch.code, Batch.name),
                     Batch.status == status if status in set(BatchStatus) else None)
     return fetch(session, stmt, query, BATCH_SORTS, (Batch.created_at.desc(), Batch.id.desc()))
 

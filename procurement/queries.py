@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from sqlalchemy import and_
 from sqlmodel import Session, select
 
 from accounts.actor import Actor
@@ -14,6 +15,7 @@ from procurement.lifecycle import (
     ActionState,
     BatchStatus,
     GuardContext,
+    Procedure,
     action_states,
     available_actions,
 )
@@ -23,9 +25,12 @@ from procurement.rules import BatchRules, parse_rules
 
 def _batch_rule(actor: Actor):
     """Bureau roles: batches of their region. Hospitals: batches covering their region.
-    Suppliers: every announced batch (anyone may bid), never drafts."""
+    Suppliers: every announced batch (anyone may bid), never drafts. A container of direct
+    settlement (procedure ``direct``, ``directpay/``) only for bureau roles."""
     if actor.role == Role.SUPPLIER_REP:
-        return Batch.status != "draft"
+        return and_(Batch.status != "draft", Batch.procedure != Procedure.DIRECT)
+    if not actor.is_bureau:
+        return and_(by_region_reach(Batch.region_code)(actor), Batch.procedure != Procedure.DIRECT)
     return by_region_reach(Batch.region_code)(actor)
 
 
@@ -47,9 +52,12 @@ class BatchView:
     renewed_by: tuple[Batch, ...] = ()  # the batches that renew this one
 
 
-def list_batches(session: Session, actor: Actor, status: str | None = None) -> list[Batch]:
-    """Batches the actor may see, newest first."""
+def list_batches(session: Session, actor: Actor, status: str | None = None, *, containers: bool = False) -> list[Batch]:
+    """Batches the actor may see, newest first; the containers of direct settlement (procedure
+    ``direct``) only with ``containers`` (the settlement officers' console)."""
     stmt = scope(select(Batch), actor, Batch)
+    if not containers:
+        stmt = stmt.where(Batch.procedure != Procedure.DIRECT)
     if status:
         stmt = stmt.where(Batch.status == status)
     return list(session.exec(stmt.order_by(Batch.created_at.desc(), Batch.id.desc())).all())

@@ -13,7 +13,7 @@ import savings.scoping  # noqa: F401 - registers the scope rules
 from accounts.actor import Actor
 from accounts.models import Organisation, User
 from accounts.scoping import scope
-from procurement.lifecycle import BatchStatus
+from procurement.lifecycle import BatchStatus, Procedure
 from procurement.models import Batch
 from savings.assessment import Assessment
 from savings.decisions import estimates, latest_points, source_ref, state
@@ -55,8 +55,10 @@ class HospitalRow:
 
 
 def savings_batches(session: Session, actor: Actor) -> list[Batch]:
-    """Batches in execution or closed that the actor may see, newest first."""
-    return list(session.exec(scope(select(Batch).where(Batch.status.in_([str(s) for s in SHOWN])), actor, Batch)
+    """Batches in execution or closed that the actor may see, newest first (not the containers of
+    direct settlement: they have no contracts to save on)."""
+    return list(session.exec(scope(select(Batch).where(Batch.status.in_([str(s) for s in SHOWN]),
+                                                       Batch.procedure != Procedure.DIRECT), actor, Batch)
                              .order_by(Batch.id.desc())).all())
 
 

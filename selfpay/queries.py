@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, false, func
+from sqlalchemy import false, func
 from sqlmodel import Session, select
 
 import orders.queries  # noqa: F401  (registers the acceptances' scope rule)
@@ -24,6 +24,7 @@ from accounts.actor import Actor
 from accounts.models import Organisation
 from accounts.roles import Role
 from accounts.scoping import register_scope, scope, within_region
+from directpay.queries import self_settled
 from listing.models import ListedProduct
 from orders.models import OrderAcceptance, OrderLine, PurchaseOrder
 from selfpay.models import SelfPayment, SelfPaymentLine
@@ -45,11 +46,6 @@ def _rule(model, payee: bool):
 
 register_scope(SelfPayment, _rule(SelfPayment, True))
 register_scope(SelfPaymentLine, _rule(SelfPaymentLine, False))
-
-
-def self_settled():
-    """SQL twin of :func:`selfpay.rules.is_self_settled` over ``order_acceptance``."""
-    return and_(OrderAcceptance.kind == "accepted", OrderAcceptance.vbp_batch_code.is_(None))
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,10 @@
-"""The rules of self-settled payments (pure): which accepted rows the hospital pays itself, the
-payment deadline and the bank reference.
+"""The rules of self-settled payments (pure): the payment deadline and the bank reference.
 
-Direct-settlement scope (which products the fund pays) is not built yet: until it is, every
-accepted order row that is not a VBP-contract row is self-settled — :func:`is_self_settled` is the
-one place that says so, for the scope setting to replace. A payment covers whole rows and its
-amount must equal their total to the fen (no partial payments: a hospital pays a row in full, or
-leaves it unpaid)."""
+Which accepted rows the hospital pays itself is the direct-settlement scope's answer: every
+accepted row the fund does not settle (``directpay.queries.self_settled``, the scope in force for
+the hospital's region on the acceptance day). A payment covers whole rows and its amount must
+equal their total to the fen (no partial payments: a hospital pays a row in full, or leaves it
+unpaid)."""
 
 from __future__ import annotations
 
@@ -19,13 +18,6 @@ from core.i18n import N_, Msg
 DEFAULT_DEADLINE_DAYS = 30
 MAX_LINES = 2000  # rows one payment may cover
 BANK_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/]{3,39}")
-
-
-def is_self_settled(kind: str, vbp_batch_code: str | None) -> bool:
-    """Whether an accepted row (``order_acceptance``) is paid by the hospital itself: an accepted
-    (not rejected) row outside the VBP contracts. The direct-settlement scope setting will
-    replace this rule."""
-    return kind == "accepted" and vbp_batch_code is None
 
 
 def due_on(accepted_on: date, days: int = DEFAULT_DEADLINE_DAYS) -> date:

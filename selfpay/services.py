@@ -1,6 +1,7 @@
 """Recording a hospital's own payment (自行结算) of accepted order rows: one use case, one
 transaction. Refused with every reason (row, field, reason) and nothing written when: a row is
-unknown or another hospital's, rejected or settled directly by the fund (a VBP-contract row),
+unknown or another hospital's, rejected or settled directly by the fund (inside the
+direct-settlement scope, ``directpay``),
 already paid, named twice, or for another payee than the others; the amount is not the rows'
 total to the fen; the date is in the future or before a row's acceptance; the bank reference is
 malformed."""
@@ -19,11 +20,12 @@ from core import audit
 from core.db import advisory_xact_lock
 from core.i18n import N_
 from core.money import MoneyError, format_yuan, parse_amount_fen
+from directpay.queries import direct_ids
 from listing.services import local_date
 from orders.models import OrderAcceptance
 from orders.rules import OrderRefused
 from selfpay.models import SelfPayment, SelfPaymentLine
-from selfpay.rules import MAX_LINES, bank_ref_problem, is_self_settled
+from selfpay.rules import MAX_LINES, bank_ref_problem
 
 
 def _date(raw: date | str | None) -> date | None:
@@ -36,8 +38,10 @@ def _date(raw: date | str | None) -> date | None:
 
 
 def _rows(session: Session, hospital_id: int, ids: Sequence[int], problems: list) -> list[OrderAcceptance]:
-    """The accepted rows named, each checked: the hospital's own, self-settled, not yet paid."""
+    """The accepted rows named, each checked: the hospital's own, self-settled (accepted, outside
+    the direct-settlement scope in force on its acceptance day), not yet paid."""
     found = {r.id: r for r in session.exec(select(OrderAcceptance).where(OrderAcceptance.id.in_(list(ids)))).all()}
+    direct = direct_ids(session, list(found))
     paid = {acc: pid for acc, pid in session.exec(select(SelfPaymentLine.acceptance_id, SelfPaymentLine.payment_id)
                                                   .where(SelfPaymentLine.acceptance_id.in_(list(ids)))).all()}
     rows, seen = [], set()
@@ -47,7 +51,7 @@ def _rows(session: Session, hospital_id: int, ids: Sequence[int], problems: list
             problems.append((None, f"lines[{k}]", N_("no such accepted line of your hospital: %(id)s", id=row_id)))
         elif row_id in seen:
             problems.append((None, f"lines[{k}]", N_("line %(id)s is named twice", id=row_id)))
-        elif not is_self_settled(row.kind, row.vbp_batch_code):
+        elif row.kind != "accepted" or row.id in direct:
             problems.append((None, f"lines[{k}]", N_("line %(id)s is not self-settled (the fund settles it directly, "
                                                      "or it was rejected)", id=row_id)))
         elif row_id in paid:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = ("core", "accounts", "procurement", "bidding", "optimizer", "settlement", "imports", "demo", "jobs", "evaluation", "review", "api", "notices", "listing", "orders", "results", "cycles", "supply", "credit", "savings", "paystd", "pricewatch", "selfpay")
+DOMAIN = ("core", "accounts", "procurement", "bidding", "optimizer", "settlement", "imports", "demo", "jobs", "evaluation", "review", "api", "notices", "listing", "orders", "results", "cycles", "supply", "credit", "savings", "paystd", "pricewatch", "selfpay", "directpay")
 PROJECT = set(DOMAIN) | {"web", "app", "schema"}
 WEB_LIBS = ("flask", "flask_login", "flask_wtf", "flask_babel", "wtforms", "werkzeug")
 WEB_FILES = ("views.py", "forms.py")

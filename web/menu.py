@@ -68,6 +68,8 @@ MENU: tuple[Group, ...] = (
               _roles("hospital_buyer", "settlement_officer", "price_officer", "admin")),
         Entry("selfpay.index", _l("Self-settled payments"), "nav-selfpay",
               _roles("hospital_buyer", "price_officer", "settlement_officer", "admin")),
+        Entry("directpay.index", _l("Direct settlement scope"), "nav-directpay",
+              _roles("price_officer", "settlement_officer", "admin")),
     ), also=("settlement_payments", "settlement_officer")),
     Group("oversight", _l("Oversight"), (
         Entry("dashboard.index", _l("Dashboard"), "nav-dashboard",

@@ -151,6 +151,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     from bidding.views import bp as bidding_bp
     from credit.views import bp as credit_bp
     from cycles.views import bp as cycles_bp
+    from directpay.views import bp as directpay_bp
     from evaluation.views import bp as evaluation_bp
     from jobs.views import bp as jobs_bp
     from listing.views import bp as listing_bp
@@ -184,6 +185,7 @@ def init_web(app: Flask, tz_name: str) -> None:
     app.register_blueprint(listing_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(selfpay_bp)
+    app.register_blueprint(directpay_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(cycles_bp)
     app.register_blueprint(jobs_bp)

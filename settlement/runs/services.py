@@ -27,7 +27,7 @@ from core import audit
 from core.bulk import collector_paused
 from core.db import advisory_xact_lock, bulk_insert, lock_for_update
 from core.outcome import Outcome
-from procurement.lifecycle import BatchStatus
+from procurement.lifecycle import BatchStatus, Procedure
 from procurement.models import Batch
 from procurement.queries import find_batch
 from procurement.rules import parse_rules
@@ -139,14 +139,21 @@ def run_settlement(session: Session, actor: Actor | None, batch_code: str, month
     Summed per hospital × supplier in the database and settled there (``settlement.runs.shares``:
     the money of :func:`settle_shares`, to the fen), then the range of lines claimed by one row —
     neither a province's month (600,000 lines) nor its 50,000 shares become Python objects; its
-    hospitals and suppliers do, with the garbage collector paused (``core.bulk``)."""
+    hospitals and suppliers do, with the garbage collector paused (``core.bulk``). A container
+    of direct settlement (procedure ``direct``) is settled by ``directpay.monthly`` instead: the
+    month's in-scope order lines, then the same run, approval and payment path."""
     with collector_paused():
-        return _run(session, actor, batch_code, month, now)
+        batch = officer_batch(session, actor, batch_code)
+        if batch.procedure == Procedure.DIRECT:  # a province's container of listed products' direct settlement
+            # directpay builds on this module, so it is imported when needed
+            from directpay.monthly import run_month
+
+            return run_month(session, actor, batch, month, now)
+        return _run(session, actor, batch, month, now)
 
 
-def _run(session: Session, actor: Actor | None, batch_code: str, month: str, now: datetime) -> RunOutcome:
-    """:func:`run_settlement`'s work."""
-    batch = officer_batch(session, actor, batch_code)
+def _run(session: Session, actor: Actor | None, batch: Batch, month: str, now: datetime) -> RunOutcome:
+    """:func:`run_settlement`'s work for a batch of contracts."""
     _start, end = parse_month(month)
     if now.date() < end:
         raise SettlementRefused("只能结算已结束的月份 / only a finished month can be settled")

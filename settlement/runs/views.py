@@ -13,7 +13,7 @@ from core.clock import utcnow
 from core.export import workbook_bytes
 from core.formats import qty_cell, yuan_cell
 from core.money import MoneyError, parse_amount_fen
-from procurement.lifecycle import BatchStatus
+from procurement.lifecycle import BatchStatus, Procedure
 from procurement.names import name_book
 from procurement.queries import list_batches
 from settlement import services
@@ -58,15 +58,19 @@ def _run(run_id: int):
 def batches():
     """Batches in execution with their runs."""
     db = get_session()
-    rows = [(b, services.runs_of(db, g.actor, b.id)) for b in list_batches(db, g.actor, BatchStatus.EXECUTION)]
+    rows = [(b, services.runs_of(db, g.actor, b.id)) for b in list_batches(db, g.actor, BatchStatus.EXECUTION,
+                                                                                 containers=True)]
     return render_template("settlement/officer_batches.html", rows=rows)
 
 
 @bp.get("/batches/<code>")
 @requires(*VIEWERS)
 def batch(code: str):
-    """One batch: run a month, its runs, overdue lines, progress chart."""
+    """One batch: run a month, its runs, overdue lines, progress chart (a container of direct
+    settlement has its own page: no contracts, only runs)."""
     b = visible_batch(code)
+    if b.procedure == Procedure.DIRECT:
+        return redirect(url_for("directpay.runs"))
     db = get_session()
     today = utcnow().date()
     report, names = monitoring_queries.progress_report(db, g.actor, b, today)

@@ -12,9 +12,9 @@ from sqlmodel import func, select
 from accounts.actor import Forbidden
 from accounts.roles import Role
 from core.money import format_yuan
+from directpay.queries import direct_ids
 from orders.rules import OrderRefused
 from selfpay.models import SelfPayment, SelfPaymentLine
-from selfpay.rules import is_self_settled
 from selfpay.services import record_self_payment
 from tests.orders.conftest import listed
 from tests.selfpay.conftest import NOW, accept_all
@@ -28,10 +28,9 @@ def _yuan(fen):
     return format_yuan(fen).removeprefix("¥").replace(",", "")
 
 
-def test_only_the_non_vbp_row_is_self_settled(accepted):
-    assert not is_self_settled(accepted.vbp.kind, accepted.vbp.vbp_batch_code)
-    assert is_self_settled(accepted.plain.kind, accepted.plain.vbp_batch_code)
-    assert not is_self_settled("rejected", None)
+def test_only_the_non_vbp_row_is_self_settled(session, accepted):
+    # no scope set: the default phase settles every VBP-selected row directly, nothing else
+    assert direct_ids(session, [accepted.vbp.id, accepted.plain.id]) == {accepted.vbp.id}
 
 
 def test_the_hospital_pays_the_plain_row_in_full(session, accepted):

@@ -17,7 +17,7 @@ def _source_messages() -> set[str]:
     """Every msgid used in the web layer and views."""
     found = set()
     for folder in ("web", "accounts", "procurement", "bidding", "settlement", "imports", "core", "review",
-                   "evaluation", "jobs", "api", "results", "cycles", "supply", "credit", "savings", "orders", "paystd", "pricewatch", "selfpay"):
+                   "evaluation", "jobs", "api", "results", "cycles", "supply", "credit", "savings", "orders", "paystd", "pricewatch", "selfpay", "directpay"):
         if not (ROOT / folder).is_dir():
             continue
         for _file, _line, message, _comments, _ctx in extract_from_dir(ROOT / folder, METHODS, keywords=KEYWORDS):

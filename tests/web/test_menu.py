@@ -18,11 +18,11 @@ EXPECTED = {
                                   "nav-supply"},
     "supplier_rep": EVERYONE | {"nav-distribution", "nav-settlement", "nav-credit", "nav-api-tokens", "nav-supply"},
     "distributor_rep": EVERYONE | {"nav-distribution", "nav-api-tokens"},
-    "price_officer": EVERYONE | {"nav-supply", "nav-dashboard", "nav-demand", "nav-distribution", "nav-settlement", "nav-savings", "nav-selfpay",
+    "price_officer": EVERYONE | {"nav-supply", "nav-dashboard", "nav-demand", "nav-distribution", "nav-settlement", "nav-savings", "nav-selfpay", "nav-directpay",
                                  "nav-credit", "nav-pricewatch", "nav-jobs", "nav-api-tokens"},
-    "settlement_officer": EVERYONE | {"nav-supply", "nav-dashboard", "nav-settlement", "nav-savings", "nav-selfpay", "nav-credit",
+    "settlement_officer": EVERYONE | {"nav-supply", "nav-dashboard", "nav-settlement", "nav-savings", "nav-selfpay", "nav-directpay", "nav-credit",
                                       "nav-pricewatch", "nav-jobs", "nav-api-tokens"},
-    "admin": EVERYONE | {"nav-supply", "nav-dashboard", "nav-demand", "nav-distribution", "nav-settlement", "nav-savings", "nav-selfpay",
+    "admin": EVERYONE | {"nav-supply", "nav-dashboard", "nav-demand", "nav-distribution", "nav-settlement", "nav-savings", "nav-selfpay", "nav-directpay",
                          "nav-credit", "nav-pricewatch", "nav-jobs", "nav-orgs", "nav-users", "nav-bank-changes"},
 }
 
