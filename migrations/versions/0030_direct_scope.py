@@ -14,7 +14,7 @@ from alembic import op
 from core.types import UTCDateTime
 
 revision = "0030"
-down_revision = "0029"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
