@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 MAX_INT = 2**31 - 1  # ids and counts are 32-bit integer columns
@@ -98,6 +99,18 @@ def decimal(raw: object, field: str, *, places: int = 6, max_digits: int = MAX_D
         return Decimal(text)
     except InvalidOperation as exc:  # unreachable for text matching the pattern
         raise InputError(field, "须为数字", "must be a number") from exc
+
+
+def day(raw: date | str | None) -> date | None:
+    """A calendar day given as a date or as ISO text (``YYYY-MM-DD``, anything after the tenth
+    character ignored, so a datetime's text reads as its day); ``None`` for empty or unreadable
+    input — the caller names the field."""
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw or "").strip()[:10]) if raw else None
+    except ValueError:
+        return None
 
 
 def json_depth(text: str) -> int:

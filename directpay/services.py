@@ -22,6 +22,7 @@ from core import audit
 from core.clock import local_day
 from core.db import advisory_xact_lock
 from core.i18n import N_
+from core.inputs import day as read_day
 from core.regions import region_contains
 from directpay import container
 from directpay.models import DirectScope, DirectScopeProduct
@@ -35,15 +36,6 @@ MAX_LIST = 5000
 
 class ScopeRefused(OrderRefused):
     """A scope version refused: every problem as (None, field, reason)."""
-
-
-def _day(raw: date | str | None) -> date | None:
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw or "").strip()[:10]) if raw else None
-    except ValueError:
-        return None
 
 
 def _products(session: Session, region_code: str, codes: Sequence[str], problems: list) -> list[int]:
@@ -86,7 +78,7 @@ def set_scope(session: Session, actor: Actor, *, region_code: str, phase: str, e
     except ValueError:
         chosen = None
         problems.append((None, "phase", N_("unknown phase: %(value)s", value=str(phase)[:20])))
-    day, today = _day(effective_from), local_day(now)
+    day, today = read_day(effective_from), local_day(now)
     if day is None:
         problems.append((None, "effective_from", N_("the first day must be a date (YYYY-MM-DD): %(value)s",
                                                     value=str(effective_from or "")[:20])))

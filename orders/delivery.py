@@ -22,7 +22,7 @@ from accounts.roles import Role
 from core import audit
 from core.db import advisory_xact_lock
 from core.i18n import N_
-from core.inputs import text_problem
+from core.inputs import day, text_problem
 from core.money import line_amount_fen
 from listing.models import ListedProduct
 from listing.services import local_date
@@ -96,15 +96,6 @@ def decide_lines(session: Session, actor: Actor, order_id: int, decisions: Seque
     return len(decisions)
 
 
-def _expiry(raw: date | str | None) -> date | None:
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw or "").strip()[:10])
-    except ValueError:
-        return None
-
-
 def ship(session: Session, actor: Actor, order_id: int, items: Sequence[ShipInput], now: datetime) -> Shipment:
     """The distributor ships packs of confirmed lines of one order in one shipment, today. All or
     nothing: a line not confirmed, more packs than confirmed less shipped, a missing lot, an
@@ -116,7 +107,7 @@ def ship(session: Session, actor: Actor, order_id: int, items: Sequence[ShipInpu
     problems, wanted, rows = [], {}, []
     for k, item in enumerate(items):
         line = lines.get(item.line_id)
-        quantity, lot, expiry = _quantity(item.quantity), (item.lot_no or "").strip(), _expiry(item.expiry_on)
+        quantity, lot, expiry = _quantity(item.quantity), (item.lot_no or "").strip(), day(item.expiry_on)
         if line is None:
             problems.append(_at(k, "line", None, N_("no such order line")))
             continue

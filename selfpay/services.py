@@ -19,6 +19,7 @@ from accounts.roles import Role
 from core import audit
 from core.db import advisory_xact_lock
 from core.i18n import N_
+from core.inputs import day as read_day
 from core.money import MoneyError, format_yuan, parse_amount_fen
 from directpay.queries import direct_ids
 from listing.services import local_date
@@ -26,15 +27,6 @@ from orders.models import OrderAcceptance
 from orders.rules import OrderRefused
 from selfpay.models import SelfPayment, SelfPaymentLine
 from selfpay.rules import MAX_LINES, bank_ref_problem
-
-
-def _date(raw: date | str | None) -> date | None:
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw or "").strip()[:10]) if raw else None
-    except ValueError:
-        return None
 
 
 def _rows(session: Session, hospital_id: int, ids: Sequence[int], problems: list) -> list[OrderAcceptance]:
@@ -83,7 +75,7 @@ def record_self_payment(session: Session, actor: Actor, acceptance_ids: Sequence
     if len(suppliers) > 1:
         problems.append((None, "lines", N_("one payment pays one supplier: the lines are of %(n)s suppliers",
                                            n=len(suppliers))))
-    day, today = _date(paid_on), local_date(now)
+    day, today = read_day(paid_on), local_date(now)
     if day is None:
         problems.append((None, "paid_on", N_("the payment date must be a date (YYYY-MM-DD): %(value)s",
                                              value=str(paid_on or "")[:20])))
