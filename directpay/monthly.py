@@ -35,7 +35,6 @@ from sqlmodel import Session, select
 from accounts.actor import Actor
 from accounts.models import Organisation
 from core import audit
-from core.db import advisory_xact_lock, lock_for_update
 from directpay.models import DirectClaim
 from directpay.queries import versions_for
 from directpay.rules import month_days, settles_listed, spans
@@ -47,7 +46,14 @@ from settlement.money.data import InstructionStatus
 from settlement.money.settle import RUN_REF_RE, instruction_reference
 from settlement.monitoring import rollup
 from settlement.runs.open_lines import roomy, temp_table
-from settlement.runs.services import MONTHLY, NothingToSettle, RunOutcome, account_of, fund_of, who
+from settlement.runs.services import (
+    MONTHLY,
+    NothingToSettle,
+    RunOutcome,
+    account_of,
+    locked_with_payer,
+    who,
+)
 
 SPAN, OPEN, PAYEE = "jicai_direct_span", "jicai_direct_open", "jicai_direct_payee"
 #: the run's one aggregate: in-scope accepted rows of the month above the last claim, per
@@ -105,12 +111,7 @@ def run_month(session: Session, actor: Actor | None, batch: Batch, month: str, n
     _start, end = parse_month(month)
     if now.date() < end:
         raise SettlementRefused("只能结算已结束的月份 / only a finished month can be settled")
-    advisory_xact_lock(session, f"settlement:{batch.id}")
-    batch = lock_for_update(session, Batch, batch.id)
-    fund = fund_of(session, actor, batch)
-    payer = account_of(fund) if fund else None
-    if payer is None:
-        raise SettlementRefused("医保基金账户未设置 / the fund's bank account is not set")
+    batch, payer = locked_with_payer(session, actor, batch)
     roomy(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE order_acceptance IN SHARE MODE"))

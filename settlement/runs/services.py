@@ -120,6 +120,18 @@ def account_of(org: Organisation) -> BankAccount | None:
         return None
 
 
+def locked_with_payer(session: Session, actor: Actor | None, batch: Batch) -> tuple[Batch, BankAccount]:
+    """What every run of a batch starts with: the batch's settlement lock taken (one run at a
+    time), the batch row locked, and the fund's paying account — refused when it is not set."""
+    advisory_xact_lock(session, f"settlement:{batch.id}")
+    batch = lock_for_update(session, Batch, batch.id)
+    fund = fund_of(session, actor, batch)
+    payer = account_of(fund) if fund else None
+    if payer is None:
+        raise SettlementRefused("医保基金账户未设置 / the fund's bank account is not set")
+    return batch, payer
+
+
 def settings_of(batch: Batch) -> SettlementSettings:
     """The batch's settlement settings (offset ratio = the prepayment ratio)."""
     rules = parse_rules(batch.rules_json)
@@ -159,12 +171,7 @@ def _run(session: Session, actor: Actor | None, batch: Batch, month: str, now: d
         raise SettlementRefused("只能结算已结束的月份 / only a finished month can be settled")
     if batch.status != BatchStatus.EXECUTION:
         raise SettlementRefused("批次不在执行中 / the batch is not in execution")
-    advisory_xact_lock(session, f"settlement:{batch.id}")
-    batch = lock_for_update(session, Batch, batch.id)
-    fund = fund_of(session, actor, batch)
-    payer = account_of(fund) if fund else None
-    if payer is None:
-        raise SettlementRefused("医保基金账户未设置 / the fund's bank account is not set")
+    batch, payer = locked_with_payer(session, actor, batch)
     found = open_lines(session, batch.id, end)
     differences.record(session, batch.id, found, end, now)
     suppliers_paid = paid_suppliers(session)
