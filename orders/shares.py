@@ -42,24 +42,20 @@ RATIO = Decimal("0.0001")
 KINDS = ("drug", "consumable")
 
 
-def _spend_rule(actor: Actor):
-    if actor.is_bureau:
-        return within_region(HospitalSpend.region_code, actor.region_code)
-    if actor.role == Role.HOSPITAL_BUYER:
-        return HospitalSpend.hospital_org_id == actor.org_id
-    return literal(False)
+def _hospital_rows(model):
+    """The scope rule of a table of hospital figures (``region_code``, ``hospital_org_id``): a
+    bureau its region's rows, a hospital buyer its own, nobody else any."""
+    def rule(actor: Actor):
+        if actor.is_bureau:
+            return within_region(model.region_code, actor.region_code)
+        if actor.role == Role.HOSPITAL_BUYER:
+            return model.hospital_org_id == actor.org_id
+        return literal(False)
+    return rule
 
 
-def _rollup_rule(actor: Actor):
-    if actor.is_bureau:
-        return within_region(OrderShareMonth.region_code, actor.region_code)
-    if actor.role == Role.HOSPITAL_BUYER:
-        return OrderShareMonth.hospital_org_id == actor.org_id
-    return literal(False)
-
-
-register_scope(HospitalSpend, _spend_rule)
-register_scope(OrderShareMonth, _rollup_rule)
+register_scope(HospitalSpend, _hospital_rows(HospitalSpend))
+register_scope(OrderShareMonth, _hospital_rows(OrderShareMonth))
 
 
 @dataclass(frozen=True)
